@@ -1,0 +1,78 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/diagnostics.hpp"
+#include "cli/verbs.hpp"
+
+namespace cli {
+namespace {
+
+struct Verb {
+  const char* name;
+  const char* summary;
+  VerbRunner (*setup)(CLI::App& cmd);
+};
+
+// Every verb the tool has.
+const Verb k_verbs[] = {
+    {"encode", "Jsonnet template -> one-line base64:// body, checked as Kratos loads it",
+     setup_encode},
+    {"decode", "base64:// body, action or identity config -> the Jsonnet templates inside",
+     setup_decode},
+    {"build-action", "the web_hook action that calls Segment (the docs' webhook-action.json)",
+     setup_build_action},
+};
+
+const char* const k_exit_statuses = R"(Exit statuses:
+  0    ok
+  1    what was checked is wrong (validation failure, remote rejected, lint findings)
+  2    usage error or bad input
+  3    a remote endpoint could not be reached
+  130  interrupted)";
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"ory-segment: wire Ory identities into Segment through Ory Actions, verified.",
+               "ory-segment"};
+  app.set_version_flag("--version", std::string("ory-segment ") + ORY_SEGMENT_VERSION);
+  app.require_subcommand(1, 1);
+  app.footer(std::string("Run 'ory-segment VERB --help' for a verb's options and examples.\n\n") +
+             k_exit_statuses);
+  std::vector<std::pair<CLI::App*, VerbRunner>> runners;
+  for (const Verb& verb : k_verbs) {
+    CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
+    runners.emplace_back(cmd, verb.setup(*cmd));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    error(e.what() + std::string("; see 'ory-segment --help'"));
+    return static_cast<int>(ExitStatus::bad_input);
+  }
+  try {
+    for (auto& [cmd, runner] : runners) {
+      if (cmd->parsed()) return static_cast<int>(runner());
+    }
+  } catch (const Error& e) {
+    error(e.what());
+    return static_cast<int>(e.status());
+  } catch (const std::bad_alloc&) {
+    error("out of memory");
+    return static_cast<int>(ExitStatus::bad_input);
+  } catch (const std::exception& e) {
+    error(std::string("internal error: ") + e.what());
+    return static_cast<int>(ExitStatus::check_failed);
+  }
+  return static_cast<int>(ExitStatus::bad_input);
+}
+
+}  // namespace cli

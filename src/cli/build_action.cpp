@@ -1,0 +1,142 @@
+// ory-segment build-action: the web_hook action that calls Segment.
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "cli/common.hpp"
+#include "cli/diagnostics.hpp"
+#include "cli/verbs.hpp"
+#include "core/webhook_action.hpp"
+#include "util/base64.hpp"
+#include "util/text.hpp"
+#include "util/url.hpp"
+
+namespace cli {
+namespace {
+
+struct BuildActionOptions {
+  std::string jsonnet;
+  std::string body;
+  WriteKeyOptions key;
+  SegmentTargetOptions target;
+  std::string method = "POST";
+  bool ignore_response = false;
+  bool parse_response = false;
+  std::string id;
+  std::vector<std::string> headers;
+  bool no_analytics_event = false;
+  std::string format = "json";
+  std::string output;
+  bool allow_insecure_url = false;
+};
+
+std::vector<std::pair<std::string, std::string>> parse_headers(
+    const std::vector<std::string>& specs) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& spec : specs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw bad_input("--header '" + spec + "': expected NAME=VALUE");
+    }
+    std::string name = spec.substr(0, eq);
+    if (!core::is_valid_header_name(name)) {
+      throw bad_input("--header '" + name + "': not a valid header name (RFC 7230 token)");
+    }
+    const std::string lower = util::to_lower(name);
+    if (lower == "authorization") {
+      throw bad_input(
+          "--header Authorization: the action already authenticates with the "
+          "write key (basic_auth); drop this header");
+    }
+    for (const auto& [existing, value] : headers) {
+      if (util::to_lower(existing) == lower) throw bad_input("--header " + name + " given twice");
+    }
+    headers.emplace_back(std::move(name), spec.substr(eq + 1));
+  }
+  return headers;
+}
+
+std::string body_from_options(const BuildActionOptions& opts) {
+  if (!opts.jsonnet.empty() && !opts.body.empty()) {
+    throw bad_input("--jsonnet and --body both given; use one");
+  }
+  if (!opts.body.empty()) return opts.body;
+  if (opts.jsonnet.empty()) {
+    throw bad_input("no body: give --jsonnet FILE (encoded into the action) or --body URL");
+  }
+  return "base64://" + util::base64_encode(read_checked_template(opts.jsonnet));
+}
+
+ExitStatus run_build_action(const BuildActionOptions& opts) {
+  require_one_of("--format", opts.format, {"json", "yaml"});
+  core::ActionSpec spec;
+  spec.url = resolve_segment_url(opts.target);
+  spec.body = body_from_options(opts);
+  spec.method = opts.method;
+  spec.id = opts.id;
+  spec.headers = parse_headers(opts.headers);
+  spec.ignore_response = opts.ignore_response;
+  spec.parse_response = opts.parse_response;
+  spec.emit_analytics_event = !opts.no_analytics_event;
+  spec.write_key = resolve_write_key(opts.key);
+  const auto insecure =
+      opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse;
+  if (auto problem = core::validate(spec, insecure)) throw bad_input(*problem);
+
+  std::string why;
+  const auto url = util::parse_url(spec.url, &why);
+  if (url && url->scheme == "http" && !util::is_loopback_host(url->host)) {
+    warning("the action calls " + spec.url + " over plain http: the write key travels in clear");
+  }
+  if (spec.method != "POST") {
+    warning("method " + spec.method + ": Segment's Tracking API accepts only POST");
+  }
+  if (!spec.ignore_response) {
+    note(
+        "consider --ignore-response: Kratos then calls Segment asynchronously, so a slow or "
+        "failing Segment never blocks sign-ups (otherwise it waits up to 3 x 30 s)");
+  }
+  const core::Json action = core::build_action(spec);
+  write_output_or_throw(opts.output,
+                        opts.format == "yaml" ? io::to_yaml(action) : io::to_pretty_json(action));
+  return ExitStatus::ok;
+}
+
+}  // namespace
+
+VerbRunner setup_build_action(CLI::App& cmd) {
+  auto opts = std::make_shared<BuildActionOptions>();
+  cmd.add_option("--jsonnet", opts->jsonnet, "the template to encode into the body")
+      ->option_text("FILE");
+  cmd.add_option("--body", opts->body, "a body URI taken as is: file://, https://, base64://")
+      ->option_text("URL");
+  add_write_key_options(cmd, &opts->key);
+  add_segment_target_options(cmd, &opts->target);
+  cmd.add_option("--method", opts->method, "HTTP method (default POST)")->option_text("METHOD");
+  cmd.add_flag("--ignore-response", opts->ignore_response,
+               "response.ignore: call Segment asynchronously, never blocking the flow");
+  cmd.add_flag("--parse-response", opts->parse_response,
+               "response.parse: parse the answer before the flow continues");
+  cmd.add_option("--id", opts->id, "hook id shown in Kratos's logs")->option_text("ID");
+  cmd.add_option("--header", opts->headers, "extra header (repeatable)")->option_text("NAME=VALUE");
+  cmd.add_flag("--no-analytics-event", opts->no_analytics_event,
+               "emit_analytics_event: false (no tracing events for this hook)");
+  cmd.add_option("--format", opts->format, "json (default) or yaml")->option_text("FORMAT");
+  cmd.add_option("-o,--output", opts->output, "write to FILE (atomically) instead of stdout")
+      ->option_text("FILE");
+  cmd.add_flag("--allow-insecure-url", opts->allow_insecure_url,
+               "allow a plain http:// URL to a host that is not loopback");
+  cmd.footer(R"(Print the web_hook action (the docs' webhook-action.json) that sends the template's
+output to Segment, valid under Kratos's config schema. The write key becomes the
+basic-auth user with an empty password; it appears only in the action itself.
+
+Write key sources, in order: --write-key-file FILE, $SEGMENT_WRITE_KEY, --write-key KEY.
+
+Examples:
+  SEGMENT_WRITE_KEY=... ory-segment build-action --jsonnet segment_identify.jsonnet --ignore-response
+  ory-segment build-action --jsonnet t.jsonnet --write-key-file key.txt --region eu --format yaml
+  ory-segment build-action --body file:///etc/config/kratos/segment.jsonnet --write-key-file key.txt \
+      --url http://127.0.0.1:8765/v1/identify)");
+  return [opts] { return run_build_action(*opts); };
+}
+
+}  // namespace cli

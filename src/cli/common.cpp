@@ -1,0 +1,131 @@
+#include "cli/common.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "cli/diagnostics.hpp"
+#include "cli/exit_status.hpp"
+#include "core/segment_api.hpp"
+#include "core/transform.hpp"
+#include "io/file_io.hpp"
+#include "util/text.hpp"
+
+namespace cli {
+
+std::string read_text_or_throw(const std::string& path) {
+  if (path == "-" && ::isatty(STDIN_FILENO)) {
+    throw bad_input("standard input is a terminal; give a FILE or pipe the input in");
+  }
+  std::string text, err;
+  if (!io::read_text_input(path, &text, &err)) throw bad_input(err);
+  return text;
+}
+
+io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format) {
+  const std::string text = read_text_or_throw(path);
+  io::Json doc;
+  std::string err;
+  if (!io::parse_document(text, io::display_name(path), &doc, format, &err)) {
+    throw bad_input(err);
+  }
+  return doc;
+}
+
+void write_output_or_throw(const std::string& path, const std::string& content) {
+  std::string err;
+  if (!io::write_output(path, content, &err)) throw bad_input(err);
+}
+
+std::string read_checked_template(const std::string& path) {
+  std::string source = read_text_or_throw(path);
+  const core::TemplateCheck check = core::check_template(source, io::display_name(path));
+  if (check.error) throw bad_input(core::to_string(*check.error));
+  for (const auto& w : check.warnings) warning(core::to_string(w));
+  return source;
+}
+
+void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts) {
+  cmd.add_option("--write-key-file", opts->key_file,
+                 "file holding the Segment write key (first line, surrounding white space "
+                 "trimmed); the safest source")
+      ->option_text("FILE");
+  cmd.add_option("--write-key", opts->key,
+                 "the Segment write key itself (visible in process lists: prefer "
+                 "--write-key-file or SEGMENT_WRITE_KEY)")
+      ->option_text("KEY");
+}
+
+std::string resolve_write_key(const WriteKeyOptions& opts) {
+  if (!opts.key_file.empty()) {
+    if (!opts.key.empty()) {
+      throw bad_input("--write-key-file and --write-key both given; use one");
+    }
+    std::string text, err;
+    if (!io::read_input(opts.key_file, &text, &err, 64 * 1024)) throw bad_input(err);
+    const std::string key(util::trim(text));
+    if (key.empty()) throw bad_input(opts.key_file + ": the write key file is empty");
+    if (key.find('\n') != std::string::npos) {
+      throw bad_input(opts.key_file + ": the write key file has more than one line");
+    }
+    return key;
+  }
+  if (const char* env = std::getenv("SEGMENT_WRITE_KEY"); env && *env) {
+    if (!opts.key.empty()) {
+      warning("--write-key ignored: SEGMENT_WRITE_KEY is set and takes precedence");
+    }
+    const std::string key(util::trim(env));
+    if (key.empty()) throw bad_input("SEGMENT_WRITE_KEY holds only white space");
+    return key;
+  }
+  if (!opts.key.empty()) {
+    warning(
+        "--write-key shows the key in process lists and shell history; prefer "
+        "--write-key-file FILE or SEGMENT_WRITE_KEY");
+    return opts.key;
+  }
+  throw bad_input(
+      "no Segment write key: give --write-key-file FILE, set SEGMENT_WRITE_KEY, or pass "
+      "--write-key KEY");
+}
+
+}  // namespace cli
+
+namespace cli {
+
+void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts) {
+  cmd.add_option("--call", opts->call,
+                 "Segment call: identify, track, page, screen, group or alias (default "
+                 "identify)")
+      ->option_text("CALL");
+  cmd.add_option("--region", opts->region,
+                 "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
+                 "wrong region is dropped without an error (default us)")
+      ->option_text("REGION");
+  cmd.add_option("--url", opts->url, "call this URL instead (overrides --call and --region)")
+      ->option_text("URL");
+}
+
+void require_one_of(const std::string& flag, const std::string& value,
+                    const std::vector<std::string>& allowed) {
+  for (const auto& a : allowed) {
+    if (a == value) return;
+  }
+  std::string message = flag + ": unknown value '" + value + "'";
+  if (const auto guess = util::closest_match(value, allowed)) {
+    message += "; did you mean '" + *guess + "'?";
+  }
+  message += " (valid: " + util::join(allowed, ", ") + ")";
+  throw bad_input(message);
+}
+
+std::string resolve_segment_url(const SegmentTargetOptions& opts) {
+  require_one_of("--call", opts.call, core::segment_call_names());
+  require_one_of("--region", opts.region, core::segment_region_names());
+  if (!opts.url.empty()) return opts.url;
+  return core::segment_url(*core::parse_segment_region(opts.region),
+                           *core::parse_segment_call(opts.call));
+}
+
+}  // namespace cli

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/document.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace cli {
+
+// Reads a text input (a path or "-") or throws a bad-input Error. Refuses to wait on
+// an interactive terminal for "-".
+std::string read_text_or_throw(const std::string& path);
+
+// Reads and parses a JSON or YAML document, or throws a bad-input Error.
+io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format = nullptr);
+
+// Writes to `path` ("" or "-": stdout) atomically, or throws.
+void write_output_or_throw(const std::string& path, const std::string& content);
+
+// Reads a template and checks it the way Kratos loads it: prints warnings, throws a
+// bad-input Error for a template Kratos could not run. Returns the exact bytes.
+std::string read_checked_template(const std::string& path);
+
+// Where a Segment write key can come from, most private first.
+struct WriteKeyOptions {
+  std::string key_file;
+  std::string key;  // from the command line: visible in process lists
+};
+void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts);
+
+// --write-key-file, else $SEGMENT_WRITE_KEY, else --write-key; throws naming all three
+// when none is set. Messages never contain the key.
+std::string resolve_write_key(const WriteKeyOptions& opts);
+
+}  // namespace cli
+
+namespace cli {
+
+// Which Segment endpoint a web_hook calls: --call and --region, or --url for both.
+struct SegmentTargetOptions {
+  std::string call = "identify";
+  std::string region = "us";
+  std::string url;
+};
+void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts);
+
+// The URL the options name; throws a bad-input Error (with a did-you-mean) for an
+// unknown call or region.
+std::string resolve_segment_url(const SegmentTargetOptions& opts);
+
+// Throws a bad-input Error unless `value` is one of `allowed`, suggesting the closest.
+void require_one_of(const std::string& flag, const std::string& value,
+                    const std::vector<std::string>& allowed);
+
+}  // namespace cli

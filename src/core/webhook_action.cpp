@@ -1,0 +1,158 @@
+#include "core/webhook_action.hpp"
+
+#include <cstring>
+
+#include "core/segment_api.hpp"
+#include "util/base64.hpp"
+#include "util/json_pointer.hpp"
+#include "util/text.hpp"
+#include "util/url.hpp"
+
+namespace core {
+namespace {
+
+bool is_tchar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
+}
+
+std::optional<std::string> validate_url(const std::string& url, InsecureUrl insecure) {
+  std::string why;
+  const auto parsed = util::parse_url(url, &why);
+  if (!parsed) return "url '" + url + "' " + why;
+  if (parsed->scheme != "http" && parsed->scheme != "https") {
+    return "url '" + url + "' must use http:// or https://";
+  }
+  if (parsed->scheme == "http" && !util::is_loopback_host(parsed->host) &&
+      insecure == InsecureUrl::refuse) {
+    return "url '" + url +
+           "' uses plain http to a host that is not loopback: the write key "
+           "would travel in clear; use https:// or pass --allow-insecure-url";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_body(const std::string& body) {
+  const auto scheme = body_scheme(body);
+  if (!scheme) {
+    return "body must be a URI starting with base64://, file://, http:// or https://";
+  }
+  if (*scheme == BodyScheme::base64) {
+    std::string decoded;
+    util::Base64Error err;
+    const std::string payload = body.substr(std::strlen("base64://"));
+    if (payload.empty()) return "body base64:// holds no template";
+    if (!util::base64_decode(payload, &decoded, &err)) {
+      return "body base64:// is not valid at offset " + std::to_string(err.offset) + ": " +
+             err.message;
+    }
+  } else {
+    std::string why;
+    if (!util::parse_url(body, &why) && *scheme != BodyScheme::file) {
+      return "body '" + body + "' " + why;
+    }
+    for (char c : body) {
+      if (static_cast<unsigned char>(c) <= 0x20) {
+        return "body '" + body + "' contains white space or a control character";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+void collect_web_hooks(const Json& value, const std::string& pointer,
+                       std::vector<FoundHook>* found) {
+  if (value.is_object()) {
+    const auto hook = value.find("hook");
+    if (hook != value.end() && hook->is_string() && *hook == "web_hook") {
+      found->push_back(FoundHook{pointer, &value});
+      return;
+    }
+    for (const auto& [key, item] : value.items()) {
+      collect_web_hooks(item, pointer + "/" + util::escape_pointer_token(key), found);
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      collect_web_hooks(value[i], pointer + "/" + std::to_string(i), found);
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<BodyScheme> body_scheme(const std::string& body) {
+  if (util::starts_with(body, "base64://")) return BodyScheme::base64;
+  if (util::starts_with(body, "file://")) return BodyScheme::file;
+  if (util::starts_with(body, "http://")) return BodyScheme::http;
+  if (util::starts_with(body, "https://")) return BodyScheme::https;
+  return std::nullopt;
+}
+
+bool is_valid_header_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!is_tchar(c)) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> validate(const ActionSpec& spec, InsecureUrl insecure) {
+  if (auto err = validate_url(spec.url, insecure)) return err;
+  if (spec.method.empty() || !is_valid_header_name(spec.method)) {
+    return "method '" + spec.method + "' is not a valid HTTP method";
+  }
+  if (auto err = validate_body(spec.body)) return err;
+  if (spec.write_key.empty()) return "the write key is empty";
+  for (char c : spec.write_key) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "the write key contains a control character (a stray line break?)";
+    }
+  }
+  if (spec.ignore_response && spec.parse_response) {
+    return "response.ignore and response.parse cannot both be set: Kratos's schema rejects it "
+           "(ignore runs the call asynchronously, so there is no response to parse)";
+  }
+  for (const auto& [name, value] : spec.headers) {
+    if (!is_valid_header_name(name)) return "header name '" + name + "' is not a valid token";
+    for (char c : value) {
+      if (c == '\r' || c == '\n' || c == '\0') {
+        return "header '" + name + "' has a line break or NUL in its value";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Json build_action(const ActionSpec& spec) {
+  Json config = Json::object();
+  if (!spec.id.empty()) config["id"] = spec.id;
+  config["auth"] = {{"type", "basic_auth"},
+                    {"config", {{"user", spec.write_key}, {"password", ""}}}};
+  config["url"] = spec.url;
+  config["method"] = spec.method;
+  config["body"] = spec.body;
+  if (!spec.headers.empty()) {
+    Json headers = Json::object();
+    for (const auto& [name, value] : spec.headers) headers[name] = value;
+    config["headers"] = headers;
+  }
+  if (spec.ignore_response || spec.parse_response) {
+    Json response = Json::object();
+    if (spec.ignore_response) response["ignore"] = true;
+    if (spec.parse_response) response["parse"] = true;
+    config["response"] = response;
+  }
+  if (!spec.emit_analytics_event) config["emit_analytics_event"] = false;
+  Json action = Json::object();
+  action["hook"] = "web_hook";
+  action["config"] = config;
+  return action;
+}
+
+std::vector<FoundHook> find_web_hooks(const Json& doc) {
+  std::vector<FoundHook> found;
+  collect_web_hooks(doc, "", &found);
+  return found;
+}
+
+}  // namespace core

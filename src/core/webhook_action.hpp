@@ -1,0 +1,52 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+// What goes into a Kratos `web_hook` action that calls Segment.
+struct ActionSpec {
+  std::string url;
+  std::string method = "POST";
+  std::string body;       // a body URI: base64://, file://, http:// or https://
+  std::string write_key;  // the basic-auth user; the password stays empty
+  std::string id;         // optional hook id; empty for none
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool ignore_response = false;
+  bool parse_response = false;
+  bool emit_analytics_event = true;
+};
+
+enum class InsecureUrl { refuse, allow };
+
+enum class BodyScheme { base64, file, http, https };
+
+// The scheme of a body URI, or nullopt when it has none of the four Kratos accepts.
+std::optional<BodyScheme> body_scheme(const std::string& body);
+
+// RFC 7230 token characters only.
+bool is_valid_header_name(const std::string& name);
+
+// The first rule of Kratos's schema (or of sending a write key safely) that `spec`
+// breaks, worded for the user; nullopt when it is fine. Never mentions the key.
+std::optional<std::string> validate(const ActionSpec& spec, InsecureUrl insecure);
+
+// The action as Kratos's `selfServiceWebHook` expects it, keys in the docs' order.
+Json build_action(const ActionSpec& spec);
+
+// A web_hook action found inside a document (an action, a hook list or a config).
+struct FoundHook {
+  std::string pointer;  // JSON pointer of the action; "" for the document itself
+  const Json* action;
+};
+
+// Every `{"hook": "web_hook", ...}` object in `doc`, in document order.
+std::vector<FoundHook> find_web_hooks(const Json& doc);
+
+}  // namespace core

@@ -1,0 +1,231 @@
+#include "io/document.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <limits>
+#include <regex>
+
+#include "util/text.hpp"
+
+namespace io {
+namespace {
+
+struct ConversionError {
+  YAML::Mark mark;
+  std::string message;
+};
+
+bool is_yaml_null(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
+
+bool yaml_bool(const std::string& s, bool* value) {
+  if (s == "true" || s == "True" || s == "TRUE") {
+    *value = true;
+    return true;
+  }
+  if (s == "false" || s == "False" || s == "FALSE") {
+    *value = false;
+    return true;
+  }
+  return false;
+}
+
+// Resolves a plain scalar with the YAML 1.2 core schema.
+Json resolve_plain_scalar(const std::string& s) {
+  if (is_yaml_null(s)) return nullptr;
+  bool b = false;
+  if (yaml_bool(s, &b)) return b;
+  static const std::regex k_int(R"([-+]?[0-9]+)");
+  static const std::regex k_oct(R"(0o[0-7]+)");
+  static const std::regex k_hex(R"(0x[0-9a-fA-F]+)");
+  static const std::regex k_float(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  static const std::regex k_inf(R"([-+]?\.(inf|Inf|INF))");
+  static const std::regex k_nan(R"(\.(nan|NaN|NAN))");
+  try {
+    if (std::regex_match(s, k_int)) {
+      if (s[0] == '-') return std::stoll(s);
+      return std::stoull(s[0] == '+' ? s.substr(1) : s);
+    }
+    if (std::regex_match(s, k_oct)) return std::stoull(s.substr(2), nullptr, 8);
+    if (std::regex_match(s, k_hex)) return std::stoull(s.substr(2), nullptr, 16);
+    if (std::regex_match(s, k_float)) return std::stod(s);
+  } catch (const std::out_of_range&) {
+    return std::stod(s);
+  }
+  if (std::regex_match(s, k_inf) || std::regex_match(s, k_nan)) {
+    // JSON has no representation for these; keep the text rather than lose it.
+    return s;
+  }
+  return s;
+}
+
+class YamlConverter {
+ public:
+  Json convert(const YAML::Node& node, int depth) {
+    if (++m_nodes > k_max_document_nodes) {
+      throw ConversionError{node.Mark(), "document expands to more than " +
+                                             std::to_string(k_max_document_nodes) +
+                                             " nodes (a YAML alias bomb?)"};
+    }
+    if (depth > k_max_document_depth) {
+      throw ConversionError{
+          node.Mark(), "nesting deeper than " + std::to_string(k_max_document_depth) + " levels"};
+    }
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return nullptr;
+      case YAML::NodeType::Scalar:
+        return scalar(node);
+      case YAML::NodeType::Sequence: {
+        Json arr = Json::array();
+        for (const auto& item : node) arr.push_back(convert(item, depth + 1));
+        return arr;
+      }
+      case YAML::NodeType::Map: {
+        Json obj = Json::object();
+        for (const auto& kv : node) {
+          if (!kv.first.IsScalar()) {
+            throw ConversionError{kv.first.Mark(), "mapping keys must be scalars"};
+          }
+          obj[kv.first.Scalar()] = convert(kv.second, depth + 1);
+        }
+        return obj;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  static Json scalar(const YAML::Node& node) {
+    const std::string& tag = node.Tag();
+    const std::string& text = node.Scalar();
+    if (tag == "?") return resolve_plain_scalar(text);
+    if (tag == "tag:yaml.org,2002:str" || tag == "!") return text;
+    if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+        tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null") {
+      return resolve_plain_scalar(text);
+    }
+    return text;
+  }
+
+  std::size_t m_nodes = 0;
+};
+
+std::string location(const std::string& name, std::size_t line, std::size_t col) {
+  return name + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+bool parse_json(std::string_view text, const std::string& name, Json* out, std::string* err) {
+  const Json::parser_callback_t limit_depth = [](int depth, Json::parse_event_t, Json&) {
+    if (depth > k_max_document_depth) throw std::length_error("depth");
+    return true;
+  };
+  try {
+    *out = Json::parse(text.begin(), text.end(), limit_depth);
+    return true;
+  } catch (const Json::parse_error& e) {
+    const auto lc = util::line_col_at(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    const auto colon = what.find(": ", what.find("column"));
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    *err = location(name, lc.line, lc.column) + ": invalid JSON: " + reason;
+  } catch (const std::length_error&) {
+    *err = name + ": JSON nests deeper than " + std::to_string(k_max_document_depth) + " levels";
+  }
+  return false;
+}
+
+bool parse_yaml(std::string_view text, const std::string& name, Json* out, std::string* err) {
+  try {
+    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    if (docs.size() > 1) {
+      *err =
+          name + ": holds " + std::to_string(docs.size()) + " YAML documents; expected exactly one";
+      return false;
+    }
+    YamlConverter converter;
+    *out = docs.empty() ? Json() : converter.convert(docs.front(), 0);
+    return true;
+  } catch (const YAML::Exception& e) {
+    *err = location(name, static_cast<std::size_t>(e.mark.line) + 1,
+                    static_cast<std::size_t>(e.mark.column) + 1) +
+           ": invalid YAML: " + e.msg;
+  } catch (const ConversionError& e) {
+    *err = location(name, static_cast<std::size_t>(e.mark.line) + 1,
+                    static_cast<std::size_t>(e.mark.column) + 1) +
+           ": " + e.message;
+  }
+  return false;
+}
+
+// True when `s`, written as a plain YAML scalar, would read back as something else.
+bool needs_quotes(const std::string& s) {
+  if (s.empty()) return true;
+  if (!resolve_plain_scalar(s).is_string()) return true;
+  static const std::regex k_special(
+      R"([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|y|Y|n|N|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)");
+  return std::regex_match(s, k_special);
+}
+
+void emit(YAML::Emitter& out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [key, item] : value.items()) {
+        out << YAML::Key;
+        if (needs_quotes(key)) out << YAML::DoubleQuoted;
+        out << key << YAML::Value;
+        emit(out, item);
+      }
+      out << YAML::EndMap;
+      break;
+    case Json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& item : value) emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    case Json::value_t::string: {
+      const auto& s = value.get_ref<const std::string&>();
+      if (needs_quotes(s)) out << YAML::DoubleQuoted;
+      out << s;
+      break;
+    }
+    case Json::value_t::boolean:
+      out << (value.get<bool>() ? "true" : "false");
+      break;
+    case Json::value_t::null:
+      out << YAML::Null;
+      break;
+    default:
+      out << value.dump();
+      break;
+  }
+}
+
+}  // namespace
+
+bool parse_document(std::string_view text, const std::string& name, Json* out,
+                    DocumentFormat* format, std::string* err) {
+  const std::string_view body = util::trim(text);
+  const bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
+  if (format) *format = json ? DocumentFormat::json : DocumentFormat::yaml;
+  return json ? parse_json(text, name, out, err) : parse_yaml(text, name, out, err);
+}
+
+std::string to_yaml(const Json& value) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out.SetMapFormat(YAML::Block);
+  out.SetSeqFormat(YAML::Block);
+  emit(out, value);
+  std::string text = out.c_str();
+  if (text.empty() || text.back() != '\n') text += '\n';
+  return text;
+}
+
+std::string to_pretty_json(const Json& value) { return value.dump(2) + "\n"; }
+
+}  // namespace io

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace io {
+
+using Json = nlohmann::ordered_json;
+
+enum class DocumentFormat { json, yaml };
+
+// Limits that keep hostile input (YAML alias bombs, deep nesting) cheap to refuse.
+constexpr std::size_t k_max_document_nodes = 1'000'000;
+constexpr int k_max_document_depth = 256;
+
+// Parses JSON (when the text starts with '{' or '[') or YAML into JSON values, the
+// way Go's YAML loaders see them (YAML 1.2 core schema for plain scalars). Errors
+// read "NAME:LINE:COL: ...". Key order is kept.
+bool parse_document(std::string_view text, const std::string& name, Json* out,
+                    DocumentFormat* format, std::string* err);
+
+// Block-style YAML, strings quoted wherever a plain scalar would change type.
+std::string to_yaml(const Json& value);
+
+// JSON with 2-space indent and a trailing newline.
+std::string to_pretty_json(const Json& value);
+
+}  // namespace io

@@ -1,0 +1,182 @@
+#include "io/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "util/text.hpp"
+
+namespace io {
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+std::string human_size(std::size_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  int get() const { return m_fd; }
+  int release() {
+    const int fd = m_fd;
+    m_fd = -1;
+    return fd;
+  }
+
+ private:
+  int m_fd;
+};
+
+bool read_fd(int fd, const std::string& name, std::string* out, std::string* err,
+             std::size_t max_bytes) {
+  out->clear();
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *err = name + ": cannot read: " + errno_text(errno);
+      return false;
+    }
+    if (out->size() + static_cast<std::size_t>(n) > max_bytes) {
+      *err = name + ": input is larger than the " + human_size(max_bytes) + " limit";
+      return false;
+    }
+    out->append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+bool write_all(int fd, const std::string& content) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+bool read_input(const std::string& path, std::string* out, std::string* err,
+                std::size_t max_bytes) {
+  if (path == "-") return read_fd(STDIN_FILENO, "<stdin>", out, err, max_bytes);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    const int e = errno;
+    *err = path + ": cannot open: " + errno_text(e);
+    if (e == ENOENT) *err = path + ": no such file";
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    *err = path + ": cannot stat: " + errno_text(errno);
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *err = path + ": is a directory, expected a file";
+    return false;
+  }
+  if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > max_bytes) {
+    *err = path + ": file is " + std::to_string(st.st_size) + " bytes, larger than the " +
+           human_size(max_bytes) + " limit";
+    return false;
+  }
+  return read_fd(fd.get(), path, out, err, max_bytes);
+}
+
+bool read_text_input(const std::string& path, std::string* out, std::string* err,
+                     std::size_t max_bytes) {
+  if (!read_input(path, out, err, max_bytes)) return false;
+  const std::string name = display_name(path);
+  if (util::trim(*out).empty()) {
+    *err = name + ": " + (out->empty() ? "empty input" : "input holds only white space");
+    return false;
+  }
+  if (const auto bad = util::find_invalid_utf8(*out)) {
+    const auto lc = util::line_col_at(*out, *bad);
+    static constexpr char k_hex[] = "0123456789abcdef";
+    const auto byte = static_cast<unsigned char>((*out)[*bad]);
+    *err = name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+           ": invalid UTF-8 (byte 0x" + k_hex[byte >> 4] + k_hex[byte & 0xf] +
+           "); save the file as UTF-8";
+    return false;
+  }
+  return true;
+}
+
+bool write_output(const std::string& path, const std::string& content, std::string* err) {
+  if (path.empty() || path == "-") {
+    std::cout << content;
+    std::cout.flush();
+    if (!std::cout) {
+      *err = "cannot write to standard output";
+      return false;
+    }
+    return true;
+  }
+  return replace_file_atomically(path, content, "", err);
+}
+
+bool replace_file_atomically(const std::string& path, const std::string& content,
+                             const std::string& backup_path, std::string* err) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    *err = path + ": is a directory";
+    return false;
+  }
+  std::string tmpl = path + ".tmp.XXXXXX";
+  Fd fd(::mkstemp(tmpl.data()));
+  if (fd.get() < 0) {
+    *err = path + ": cannot create a temporary file beside it: " + errno_text(errno);
+    return false;
+  }
+  const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+  const bool written =
+      ::fchmod(fd.get(), mode) == 0 && write_all(fd.get(), content) && ::fsync(fd.get()) == 0;
+  const int write_errno = errno;
+  if (::close(fd.release()) != 0 || !written) {
+    ::unlink(tmpl.c_str());
+    *err = path + ": cannot write: " + errno_text(write_errno);
+    return false;
+  }
+  if (!backup_path.empty() && ::stat(path.c_str(), &st) == 0) {
+    std::string backup_err;
+    std::string original;
+    if (!read_input(path, &original, &backup_err, SIZE_MAX) ||
+        !replace_file_atomically(backup_path, original, "", &backup_err)) {
+      ::unlink(tmpl.c_str());
+      *err = backup_err;
+      return false;
+    }
+  }
+  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmpl.c_str());
+    *err = path + ": cannot replace: " + errno_text(e);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace io

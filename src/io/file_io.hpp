@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace io {
+
+// The largest template, action or config the tool reads. Kratos caps a template's
+// output at 256 KiB; inputs far beyond a few MiB are a mistake, not a config.
+constexpr std::size_t k_max_input_bytes = 8 * 1024 * 1024;
+
+// A name for `path` in messages: "<stdin>" for "-".
+std::string display_name(const std::string& path);
+
+// Reads a whole file, or standard input for "-". Refuses directories, unreadable
+// files and anything larger than `max_bytes`; the message names the path.
+bool read_input(const std::string& path, std::string* out, std::string* err,
+                std::size_t max_bytes = k_max_input_bytes);
+
+// Like read_input, and also refuses empty input and bytes that are not UTF-8
+// (reported as "NAME:LINE:COL: ...").
+bool read_text_input(const std::string& path, std::string* out, std::string* err,
+                     std::size_t max_bytes = k_max_input_bytes);
+
+// Writes `content` to standard output for "" or "-"; otherwise to a temporary file
+// beside `path` that is renamed over it, so a failure never leaves a partial file.
+bool write_output(const std::string& path, const std::string& content, std::string* err);
+
+// Replaces `path` atomically (temp file, fsync, rename); the old file becomes
+// `backup_path` when that is not empty.
+bool replace_file_atomically(const std::string& path, const std::string& content,
+                             const std::string& backup_path, std::string* err);
+
+}  // namespace io

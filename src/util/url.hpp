@@ -1,0 +1,24 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace util {
+
+struct Url {
+  std::string scheme;  // lower-cased
+  std::string host;    // without brackets for IPv6 literals
+  std::string port;    // empty when absent
+  std::string path;    // from the first '/', without query or fragment
+  std::string query;   // without the '?'
+};
+
+// Parses an absolute URL of the form scheme://[userinfo@]host[:port][/path][?query][#fragment].
+// Returns nullopt (and a reason in `err`) for anything else.
+std::optional<Url> parse_url(std::string_view text, std::string* err);
+
+// localhost, *.localhost, 127.0.0.0/8 and ::1: traffic to these never leaves the machine.
+bool is_loopback_host(std::string_view host);
+
+}  // namespace util

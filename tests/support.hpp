@@ -1,0 +1,50 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace test {
+
+struct RunResult {
+  int status = -1;  // exit status, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+struct RunOptions {
+  std::optional<std::string> stdin_data;   // nullopt: stdin is /dev/null
+  std::map<std::string, std::string> env;  // added to a minimal environment
+  std::string cwd;
+};
+
+// Runs the built ory-segment binary with `args` and captures everything it prints.
+RunResult run_tool(const std::vector<std::string>& args, const RunOptions& opts = {});
+
+// Runs any program (argv[0] is a path) the same way.
+RunResult run_program(const std::vector<std::string>& argv, const RunOptions& opts = {});
+
+// A fresh directory under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::string& path() const { return m_path; }
+  std::string file(const std::string& name) const { return m_path + "/" + name; }
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string m_path;
+};
+
+std::string read_file(const std::string& path);
+bool file_exists(const std::string& path);
+
+// Paths into the source tree and beside it.
+std::string source_path(const std::string& relative);
+std::string kratos_schema_path();
+
+}  // namespace test

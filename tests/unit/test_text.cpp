@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "util/json_pointer.hpp"
+#include "util/text.hpp"
+#include "util/url.hpp"
+
+TEST_CASE("text: find_invalid_utf8") {
+  CHECK_FALSE(util::find_invalid_utf8("plain ascii").has_value());
+  CHECK_FALSE(util::find_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80").has_value());
+  CHECK(util::find_invalid_utf8("ab\xff").value() == 2);
+  CHECK(util::find_invalid_utf8("\xc3").value() == 0);              // truncated
+  CHECK(util::find_invalid_utf8("x\xc0\xaf").value() == 1);         // overlong
+  CHECK(util::find_invalid_utf8("\xed\xa0\x80").value() == 0);      // surrogate
+  CHECK(util::find_invalid_utf8("\xf4\x90\x80\x80").value() == 0);  // > U+10FFFF
+}
+
+TEST_CASE("text: line_col_at counts 1-based lines and byte columns") {
+  const std::string text = "ab\ncd\n\nefg";
+  CHECK(util::line_col_at(text, 0).line == 1);
+  CHECK(util::line_col_at(text, 4).line == 2);
+  CHECK(util::line_col_at(text, 4).column == 2);
+  CHECK(util::line_col_at(text, 7).line == 4);
+  CHECK(util::line_col_at(text, 7).column == 1);
+}
+
+TEST_CASE("text: closest_match suggests likely typos only") {
+  const std::vector<std::string> calls = {"identify", "track", "page", "screen", "group", "alias"};
+  CHECK(util::closest_match("identfy", calls).value() == "identify");
+  CHECK(util::closest_match("Track", calls).value() == "track");
+  CHECK_FALSE(util::closest_match("purchase", calls).has_value());
+}
+
+TEST_CASE("json_pointer: tokens are escaped per RFC 6901") {
+  CHECK(util::escape_pointer_token("a/b~c") == "a~1b~0c");
+  CHECK(util::escape_pointer_token("hooks") == "hooks");
+}
+
+TEST_CASE("url: parse_url and is_loopback_host") {
+  std::string err;
+  auto u = util::parse_url("HTTPS://user@api.segment.io:443/v1/identify?x=1#f", &err);
+  REQUIRE(u);
+  CHECK(u->scheme == "https");
+  CHECK(u->host == "api.segment.io");
+  CHECK(u->port == "443");
+  CHECK(u->path == "/v1/identify");
+  CHECK(u->query == "x=1");
+  u = util::parse_url("http://[::1]:8765/v1/batch", &err);
+  REQUIRE(u);
+  CHECK(u->host == "::1");
+  CHECK(u->port == "8765");
+  CHECK_FALSE(util::parse_url("api.segment.io/v1/identify", &err));
+  CHECK(err == "is not an absolute URL (expected scheme://host/...)");
+  CHECK_FALSE(util::parse_url("https:///v1", &err));
+  CHECK(err == "has no host");
+  CHECK_FALSE(util::parse_url("https://a b/", &err));
+  CHECK_FALSE(util::parse_url("https://host:99999/", &err));
+  CHECK(util::is_loopback_host("localhost"));
+  CHECK(util::is_loopback_host("127.0.0.1"));
+  CHECK(util::is_loopback_host("127.1.2.3"));
+  CHECK(util::is_loopback_host("::1"));
+  CHECK_FALSE(util::is_loopback_host("127.0.0.1.example.com"));
+  CHECK_FALSE(util::is_loopback_host("10.0.0.1"));
+}

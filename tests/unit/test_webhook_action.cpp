@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include "core/segment_api.hpp"
+#include "core/webhook_action.hpp"
+
+namespace {
+
+core::ActionSpec valid_spec() {
+  core::ActionSpec spec;
+  spec.url = "https://api.segment.io/v1/identify";
+  spec.body = "base64://ZnVuY3Rpb24oY3R4KSB7fQo=";
+  spec.write_key = "KEY";
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("segment_api: URLs per call and region") {
+  CHECK(core::segment_url(core::SegmentRegion::us, core::SegmentCall::identify) ==
+        "https://api.segment.io/v1/identify");
+  CHECK(core::segment_url(core::SegmentRegion::eu, core::SegmentCall::track) ==
+        "https://events.eu1.segmentapis.com/v1/track");
+  CHECK_FALSE(core::parse_segment_call("batch"));
+  CHECK(core::parse_segment_call("alias") == core::SegmentCall::alias);
+}
+
+TEST_CASE("webhook_action: build_action has the docs' shape") {
+  core::ActionSpec spec = valid_spec();
+  const auto action = core::build_action(spec);
+  CHECK(action == core::Json::parse(R"({"hook":"web_hook","config":{
+      "auth":{"type":"basic_auth","config":{"user":"KEY","password":""}},
+      "url":"https://api.segment.io/v1/identify","method":"POST",
+      "body":"base64://ZnVuY3Rpb24oY3R4KSB7fQo="}})"));
+  spec.id = "segment";
+  spec.headers = {{"X-Source", "ory"}};
+  spec.ignore_response = true;
+  spec.emit_analytics_event = false;
+  const auto full = core::build_action(spec);
+  CHECK(full["config"]["id"] == "segment");
+  CHECK(full["config"]["headers"]["X-Source"] == "ory");
+  CHECK(full["config"]["response"] == core::Json{{"ignore", true}});
+  CHECK(full["config"]["emit_analytics_event"] == false);
+}
+
+TEST_CASE("webhook_action: validate applies Kratos's schema rules") {
+  core::ActionSpec spec = valid_spec();
+  CHECK_FALSE(core::validate(spec, core::InsecureUrl::refuse));
+
+  SECTION("plain http off the machine needs explicit consent") {
+    spec.url = "http://segment.internal/v1/identify";
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "url 'http://segment.internal/v1/identify' uses plain http to a host that is not "
+          "loopback: the write key would travel in clear; use https:// or pass "
+          "--allow-insecure-url");
+    CHECK_FALSE(core::validate(spec, core::InsecureUrl::allow));
+    spec.url = "http://127.0.0.1:8765/v1/identify";
+    CHECK_FALSE(core::validate(spec, core::InsecureUrl::refuse));
+  }
+  SECTION("url must be absolute http(s)") {
+    spec.url = "ftp://example.com/x";
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "url 'ftp://example.com/x' must use http:// or https://");
+    spec.url = "/v1/identify";
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value().find("not an absolute URL") !=
+          std::string::npos);
+  }
+  SECTION("ignore and parse are exclusive") {
+    spec.ignore_response = spec.parse_response = true;
+    CHECK(core::validate(spec, core::InsecureUrl::refuse)
+              .value()
+              .rfind("response.ignore and response.parse cannot both be set", 0) == 0);
+  }
+  SECTION("body schemes") {
+    spec.body = "/etc/segment.jsonnet";
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "body must be a URI starting with base64://, file://, http:// or https://");
+    spec.body = "base64://Zm9v\nYmFy";
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "body base64:// is not valid at offset 4: a line break is not in the standard base64 "
+          "alphabet");
+    spec.body = "file:///etc/config/kratos/segment.jsonnet";
+    CHECK_FALSE(core::validate(spec, core::InsecureUrl::refuse));
+  }
+  SECTION("headers and method") {
+    spec.headers = {{"Bad Name", "x"}};
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "header name 'Bad Name' is not a valid token");
+    spec.headers = {{"X-Ok", "a\r\nInjected: 1"}};
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "header 'X-Ok' has a line break or NUL in its value");
+    spec.headers.clear();
+    spec.method = "PO ST";
+    CHECK(core::validate(spec, core::InsecureUrl::refuse).value() ==
+          "method 'PO ST' is not a valid HTTP method");
+  }
+  SECTION("the key is never echoed") {
+    spec.write_key = "SECRET\nKEY";
+    const auto problem = core::validate(spec, core::InsecureUrl::refuse).value();
+    CHECK(problem.find("SECRET") == std::string::npos);
+  }
+}
+
+TEST_CASE("webhook_action: find_web_hooks walks configs in document order") {
+  const auto config = core::Json::parse(R"({"selfservice":{"flows":{
+      "registration":{"after":{"password":{"hooks":[{"hook":"session"},
+         {"hook":"web_hook","config":{"url":"https://a","method":"POST"}}]}}},
+      "login":{"after":{"hooks":[{"hook":"web_hook","config":{}}]}},
+      "we/ird~key":{"hooks":[{"hook":"web_hook"}]}}}})");
+  const auto hooks = core::find_web_hooks(config);
+  REQUIRE(hooks.size() == 3);
+  CHECK(hooks[0].pointer == "/selfservice/flows/registration/after/password/hooks/1");
+  CHECK(hooks[1].pointer == "/selfservice/flows/login/after/hooks/0");
+  CHECK(hooks[2].pointer == "/selfservice/flows/we~1ird~0key/hooks/0");
+  CHECK(core::find_web_hooks(core::Json{{"hook", "web_hook"}})[0].pointer.empty());
+}
