@@ -63,8 +63,8 @@ std::string resolve_write_key(const WriteKeyOptions& opts) {
       throw bad_input("--write-key-file and --write-key both given; use one");
     }
     std::string text, err;
-    if (!io::read_input(opts.key_file, &text, &err, 64 * 1024)) throw bad_input(err);
-    const std::string key(util::trim(text));
+    if (!io::read_input(opts.key_file, &text, &err, std::size_t{64} << 10)) throw bad_input(err);
+    std::string key(util::trim(text));
     if (key.empty()) throw bad_input(opts.key_file + ": the write key file is empty");
     if (key.find('\n') != std::string::npos) {
       throw bad_input(opts.key_file + ": the write key file has more than one line");
@@ -75,7 +75,7 @@ std::string resolve_write_key(const WriteKeyOptions& opts) {
     if (!opts.key.empty()) {
       warning("--write-key ignored: SEGMENT_WRITE_KEY is set and takes precedence");
     }
-    const std::string key(util::trim(env));
+    std::string key(util::trim(env));
     if (key.empty()) throw bad_input("SEGMENT_WRITE_KEY holds only white space");
     return key;
   }

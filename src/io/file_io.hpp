@@ -7,7 +7,7 @@ namespace io {
 
 // The largest template, action or config the tool reads. Kratos caps a template's
 // output at 256 KiB; inputs far beyond a few MiB are a mistake, not a config.
-constexpr std::size_t k_max_input_bytes = 8 * 1024 * 1024;
+constexpr std::size_t k_max_input_bytes = std::size_t{8} << 20;
 
 // A name for `path` in messages: "<stdin>" for "-".
 std::string display_name(const std::string& path);
