@@ -22,6 +22,9 @@ class JsonnetVm {
   void tla_code(const std::string& name, const std::string& code);
   void max_stack(unsigned frames);
 
+  // The underlying handle, for registering native callbacks (see go_std).
+  ::JsonnetVm* handle() { return m_vm; }
+
   // Evaluates `code`; on failure returns false with libjsonnet's error text in `err`.
   bool evaluate(const std::string& filename, const std::string& code, std::string* out,
                 std::string* err);

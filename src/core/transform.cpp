@@ -1,7 +1,14 @@
 #include "core/transform.hpp"
 
-#include <cctype>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
+
+#include "core/go_std.hpp"
 #include "core/jsonnet_vm.hpp"
 #include "util/text.hpp"
 
@@ -10,6 +17,15 @@ namespace {
 
 constexpr const char* k_template_key = "ory-segment:template";
 constexpr const char* k_probe_marker = "ory-segment probe: ctx was read";
+constexpr const char* k_main_file = "<ory-segment>";
+
+// Put in front of the user's first line, so every other line keeps its number; the
+// columns of line 1 are corrected in diagnostics.
+const std::string& std_prefix() {
+  static const std::string k_prefix =
+      std::string("local std = import \"") + go_std_import_key() + "\"; ";
+  return k_prefix;
+}
 
 bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -67,56 +83,144 @@ std::string location(const std::string& name, std::string_view source, std::size
   return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
+// A span in the user's file, as libjsonnet prints it after the file name:
+// "3:14", "3:14-20" or "(3:14)-(4:2)".
+struct Span {
+  std::size_t line = 0, column = 0, end_line = 0, end_column = 0;
+};
+
+std::optional<Span> parse_span(std::string text) {
+  for (char& c : text) {
+    if (c == '(' || c == ')') c = ' ';
+  }
+  Span s;
+  unsigned long a = 0, b = 0, c = 0, d = 0;
+  char sep = 0;
+  const int n = std::sscanf(text.c_str(), " %lu:%lu %c %lu:%lu", &a, &b, &sep, &c, &d);
+  if (n == 5) {
+    s = Span{a, b, c, d};
+  } else if (std::sscanf(text.c_str(), "%lu:%lu-%lu", &a, &b, &c) == 3) {
+    s = Span{a, b, a, c};
+  } else if (std::sscanf(text.c_str(), "%lu:%lu", &a, &b) == 2) {
+    s = Span{a, b, a, b};
+  } else {
+    return std::nullopt;
+  }
+  // libjsonnet sees the std prefix on line 1; the user does not.
+  const std::size_t shift = std_prefix().size();
+  if (s.line == 1) s.column = s.column > shift ? s.column - shift : 1;
+  if (s.end_line == 1) s.end_column = s.end_column > shift ? s.end_column - shift : 1;
+  return s;
+}
+
+std::string span_text(std::string_view source, const Span& span) {
+  std::size_t line = 1, start = std::string_view::npos, end = std::string_view::npos;
+  for (std::size_t i = 0, col = 1; i <= source.size(); ++i, ++col) {
+    if (line == span.line && col == span.column) start = i;
+    if (line == span.end_line && col == span.end_column) end = i;
+    if (i < source.size() && source[i] == '\n') {
+      ++line;
+      col = 0;
+    }
+  }
+  if (start == std::string_view::npos || end == std::string_view::npos || end <= start) return "";
+  return std::string(source.substr(start, end - start));
+}
+
+// For "field does not exist: X" on an expression `obj.X`: read it defensively.
+std::string missing_field_hint(const std::string& message, const std::string& expression) {
+  static const std::string k_prefix = "field does not exist: ";
+  if (!util::starts_with(message, k_prefix)) return "";
+  const std::string field = message.substr(k_prefix.size());
+  const auto dot = expression.rfind("." + field);
+  if (dot == std::string::npos || dot + 1 + field.size() != expression.size()) return "";
+  const std::string object = expression.substr(0, dot);
+  return "'" + field + "' may be missing (an optional trait left empty at sign-up): use std.get(" +
+         object + ", '" + field + "', null), or test '" + field + "' in " + object + " first";
+}
+
 // libjsonnet reports "STATIC ERROR: f:3:14-20: msg" or "RUNTIME ERROR: msg\n\tf:3:14-20\t...".
-// Turns either into a Diagnostic located at the first frame in the user's file.
-Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name) {
+// Turns either into a Diagnostic located at the innermost frame in the user's file.
+Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name,
+                                   std::string_view source) {
   std::string text = raw;
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   const std::string first_line = text.substr(0, text.find('\n'));
   static const std::string k_static = "STATIC ERROR: ";
   static const std::string k_runtime = "RUNTIME ERROR: ";
-  const auto strip_range = [](std::string loc) {
-    // "f:3:14-20" or "f:(3:14)-(4:2)" -> "f:3:14"
-    const auto dash = loc.rfind('-');
-    const auto last_colon = loc.rfind(':');
-    if (dash != std::string::npos && last_colon != std::string::npos && dash > last_colon) {
-      loc.erase(dash);
-    }
-    std::string out;
-    for (char c : loc) {
-      if (c != '(' && c != ')') out += c;
-    }
-    if (loc.find(":(") != std::string::npos) out = out.substr(0, out.find('-'));
-    return out;
+  const std::string prefix = name + ":";
+  const auto located = [&](const std::string& span_str, const std::string& message) {
+    const auto span = parse_span(span_str);
+    if (!span) return Diagnostic{name, message, ""};
+    return Diagnostic{name + ":" + std::to_string(span->line) + ":" + std::to_string(span->column),
+                      message, missing_field_hint(message, span_text(source, *span))};
   };
   if (util::starts_with(first_line, k_static)) {
     const std::string rest = first_line.substr(k_static.size());
-    const std::string prefix = name + ":";
     if (util::starts_with(rest, prefix)) {
       const auto sep = rest.find(": ", prefix.size());
       if (sep != std::string::npos) {
-        return Diagnostic{strip_range(rest.substr(0, sep)), rest.substr(sep + 2)};
+        return located(rest.substr(prefix.size(), sep - prefix.size()), rest.substr(sep + 2));
       }
     }
-    return Diagnostic{name, rest};
+    return Diagnostic{name, rest, ""};
   }
-  std::string message =
+  const std::string message =
       util::starts_with(first_line, k_runtime) ? first_line.substr(k_runtime.size()) : first_line;
   std::size_t pos = text.find('\n');
   while (pos != std::string::npos) {
     const std::size_t start = pos + 1;
     pos = text.find('\n', start);
-    std::string frame =
-        text.substr(start, pos == std::string::npos ? std::string::npos : pos - start);
-    frame = std::string(util::trim(frame));
-    if (util::starts_with(frame, name + ":")) {
-      return Diagnostic{strip_range(frame.substr(0, frame.find('\t'))), message};
+    const std::string frame(
+        util::trim(text.substr(start, pos == std::string::npos ? std::string::npos : pos - start)));
+    if (util::starts_with(frame, prefix)) {
+      const std::string loc = frame.substr(prefix.size(), frame.find('\t') - prefix.size());
+      return located(loc, message);
     }
   }
-  return Diagnostic{name, message};
+  return Diagnostic{name, message, ""};
+}
+
+// A VM set up as Kratos's: go-jsonnet's std, the template served under its own name.
+void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name) {
+  vm->max_stack(500);
+  install_go_std(*vm);
+  vm->serve(k_template_key, name, std_prefix() + std::string(source));
 }
 
 std::string import_expression() { return std::string("(import \"") + k_template_key + "\")"; }
+
+bool is_cancel(const std::string& message) { return message.find("cancel") != std::string::npos; }
+
+// Child side of evaluate_template: evaluates and writes 'O'+body or 'E'+error to `fd`.
+[[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,
+                                    const std::string& ctx_json) {
+  std::string out, err;
+  {
+    JsonnetVm vm;
+    prepare_vm(&vm, source, name);
+    vm.tla_code("ctx", ctx_json);
+    const bool ok = vm.evaluate(k_main_file, import_expression(), &out, &err);
+    out = ok ? "O" + out : "E" + err;
+  }
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::_exit(0);
+}
+
+Evaluation finish(EvalStatus status, Diagnostic error, std::chrono::steady_clock::time_point t0) {
+  Evaluation e;
+  e.status = status;
+  e.error = std::move(error);
+  e.elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  return e;
+}
 
 }  // namespace
 
@@ -135,7 +239,8 @@ std::vector<Diagnostic> find_imports(std::string_view source, const std::string&
         found.push_back(Diagnostic{location(name, source, i),
                                    "'" + std::string(word) +
                                        "' is not allowed: Kratos evaluates templates with "
-                                       "imports disabled; inline the code instead"});
+                                       "imports disabled; inline the code instead",
+                                   ""});
       }
       i = end;
       continue;
@@ -152,38 +257,115 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     return check;
   }
   JsonnetVm vm;
-  vm.max_stack(500);
-  vm.serve(k_template_key, name, std::string(source));
+  prepare_vm(&vm, source, name);
   std::string out, err;
   // Forcing only the top-level value parses and statically checks the whole file
   // without evaluating the body.
-  if (!vm.evaluate("<ory-segment>", "std.type(" + import_expression() + ")", &out, &err)) {
-    Diagnostic d = diagnostic_from_jsonnet(err, name);
+  if (!vm.evaluate(k_main_file, "std.type(" + import_expression() + ")", &out, &err)) {
+    Diagnostic d = diagnostic_from_jsonnet(err, name, source);
     // `error "cancel"` at top level is a valid template: Kratos skips the hook.
-    if (d.message.find("cancel") == std::string::npos) check.error = d;
+    if (!is_cancel(d.message)) check.error = d;
     return check;
   }
   if (out.find("\"function\"") == std::string::npos) return check;
   const std::string probe =
       "std.type(" + import_expression() + "(ctx=error \"" + k_probe_marker + "\"))";
-  if (vm.evaluate("<ory-segment>", probe, &out, &err)) return check;
+  if (vm.evaluate(k_main_file, probe, &out, &err)) return check;
   if (err.find("has no parameter ctx") != std::string::npos) {
-    check.warnings.push_back(
-        Diagnostic{name,
-                   "the template is a function without a parameter named 'ctx': Kratos passes "
-                   "the context as the top-level argument 'ctx', so the call fails; write "
-                   "function(ctx) ..."});
+    check.warnings.push_back(Diagnostic{
+        name,
+        "the template is a function without a parameter named 'ctx': Kratos passes the "
+        "context as the top-level argument 'ctx', so the call fails; write function(ctx) ...",
+        ""});
   } else if (err.find("not bound in call") != std::string::npos) {
     const auto start = err.find("parameter ");
     const auto end = err.find(" not bound");
     const std::string param =
         start == std::string::npos ? "?" : err.substr(start + 10, end - start - 10);
     check.warnings.push_back(Diagnostic{
-        name, "the template function's parameter '" + param +
-                  "' has no default: Kratos passes only 'ctx', so the call fails; give it a "
-                  "default or remove it"});
+        name,
+        "the template function's parameter '" + param +
+            "' has no default: Kratos passes only 'ctx', so the call fails; give it a default or "
+            "remove it",
+        ""});
   }
   return check;
+}
+
+Evaluation evaluate_template(std::string_view source, const std::string& name,
+                             const std::string& ctx_json, const EvalLimits& limits) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (auto imports = find_imports(source, name); !imports.empty()) {
+    return finish(EvalStatus::failed, imports.front(), t0);
+  }
+  int fds[2];
+  if (::pipe(fds) != 0) return finish(EvalStatus::failed, {name, "cannot create a pipe", ""}, t0);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return finish(EvalStatus::failed, {name, "cannot start the evaluation process", ""}, t0);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    evaluate_in_child(fds[1], source, name, ctx_json);
+  }
+  ::close(fds[1]);
+  const auto deadline = t0 + limits.timeout;
+  std::string received;
+  bool timed_out = false, too_large = false;
+  char buf[65536];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(left.count()) + 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) continue;
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    received.append(buf, static_cast<std::size_t>(n));
+    if (received.size() > limits.max_output + 1) {
+      too_large = true;
+      break;
+    }
+  }
+  ::close(fds[0]);
+  if (timed_out || too_large) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    const auto ms = limits.timeout.count();
+    const std::string limit =
+        ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+    return finish(EvalStatus::timed_out,
+                  {name, "the evaluation exceeds Kratos's " + limit + " limit (stopped)", ""}, t0);
+  }
+  if (too_large || (received.size() > limits.max_output + 1)) {
+    return finish(
+        EvalStatus::output_too_large,
+        {name,
+         "the output exceeds Kratos's " + std::to_string(limits.max_output / 1024) + " KiB limit",
+         ""},
+        t0);
+  }
+  if (received.empty() || !WIFEXITED(status)) {
+    return finish(EvalStatus::failed,
+                  {name, "the evaluation process died (out of memory or stack?)", ""}, t0);
+  }
+  if (received[0] == 'E') {
+    Diagnostic d = diagnostic_from_jsonnet(received.substr(1), name, source);
+    return finish(is_cancel(d.message) ? EvalStatus::cancelled : EvalStatus::failed, d, t0);
+  }
+  Evaluation e = finish(EvalStatus::ok, {}, t0);
+  e.body = received.substr(1);
+  return e;
 }
 
 }  // namespace core

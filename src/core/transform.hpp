@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@ namespace core {
 struct Diagnostic {
   std::string location;  // "NAME:LINE:COL", or just "NAME" when there is no position
   std::string message;
+  std::string hint;  // a suggested fix, when one is known
 };
 
 // "LOCATION: MESSAGE".
@@ -28,5 +31,33 @@ struct TemplateCheck {
 // Parses and statically checks a template the way Kratos loads it: no imports, the
 // context bound as the top-level argument `ctx`.
 TemplateCheck check_template(std::string_view source, const std::string& name);
+
+// Kratos's sandbox (oryx/jsonnetsecure): 1 s and 256 KiB of output.
+struct EvalLimits {
+  std::chrono::milliseconds timeout{1000};
+  std::size_t max_output = std::size_t{256} << 10;
+};
+
+enum class EvalStatus {
+  ok,                // `body` holds what Kratos sends
+  cancelled,         // the error text contains "cancel": Kratos skips the hook
+  failed,            // any other evaluation error: the hook fails
+  timed_out,         // over the time limit
+  output_too_large,  // over the output cap
+};
+
+struct Evaluation {
+  EvalStatus status = EvalStatus::failed;
+  std::string body;  // the manifested JSON exactly as Kratos sends it
+  Diagnostic error;  // for every status but ok
+  std::chrono::microseconds elapsed{0};
+};
+
+// Runs a template exactly as Kratos does: `ctx_json` bound as the top-level argument
+// `ctx`, imports disabled, go-jsonnet's std functions available, output manifested
+// with sorted keys and 3-space indent. Runs in a child process so the time limit is
+// enforced whatever the template does.
+Evaluation evaluate_template(std::string_view source, const std::string& name,
+                             const std::string& ctx_json, const EvalLimits& limits = {});
 
 }  // namespace core

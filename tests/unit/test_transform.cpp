@@ -77,3 +77,103 @@ TEST_CASE("transform: check_template") {
     CHECK(check.warnings.empty());
   }
 }
+
+namespace {
+
+const std::string k_ctx = R"({"identity":{"id":"abc","traits":{"email":"a@b.c","name":"Ada"}}})";
+
+}  // namespace
+
+TEST_CASE("transform: evaluate_template produces Kratos's body bytes") {
+  const auto e = core::evaluate_template(
+      "function(ctx) {\n  userId: ctx.identity.id,\n  traits: { name: ctx.identity.traits.name, "
+      "email: ctx.identity.traits.email, list: [], obj: {}, n: 0.1, u: 'caf\u00e9\\u0001' },\n}\n",
+      "t.jsonnet", k_ctx);
+  REQUIRE(e.status == core::EvalStatus::ok);
+  CHECK(e.body ==
+        "{\n"
+        "   \"traits\": {\n"
+        "      \"email\": \"a@b.c\",\n"
+        "      \"list\": [ ],\n"
+        "      \"n\": 0.10000000000000001,\n"
+        "      \"name\": \"Ada\",\n"
+        "      \"obj\": { },\n"
+        "      \"u\": \"caf\u00e9\\u0001\"\n"
+        "   },\n"
+        "   \"userId\": \"abc\"\n"
+        "}\n");
+}
+
+TEST_CASE("transform: a template that is not a function ignores ctx") {
+  const auto e = core::evaluate_template("{ fixed: true }", "t.jsonnet", k_ctx);
+  REQUIRE(e.status == core::EvalStatus::ok);
+  CHECK(e.body == "{\n   \"fixed\": true\n}\n");
+}
+
+TEST_CASE("transform: cancel follows Kratos's rule (error text contains 'cancel')") {
+  auto e = core::evaluate_template("function(ctx) error 'cancel'", "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::cancelled);
+  e = core::evaluate_template(
+      "function(ctx) if ctx.identity.traits.email == 'a@b.c' then error 'please cancel this' else "
+      "{}",
+      "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::cancelled);
+  e = core::evaluate_template("function(ctx) error 'stop'", "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::failed);
+  CHECK(to_string(e.error) == "t.jsonnet:1:15: stop");
+}
+
+TEST_CASE("transform: errors point into the user's file, line 1 included") {
+  auto e = core::evaluate_template("function(ctx) { a: ctx.nope }", "t.jsonnet", k_ctx);
+  REQUIRE(e.status == core::EvalStatus::failed);
+  CHECK(to_string(e.error) == "t.jsonnet:1:20: field does not exist: nope");
+  e = core::evaluate_template("{ a: foo }", "t.jsonnet", k_ctx);
+  CHECK(to_string(e.error) == "t.jsonnet:1:6: Unknown variable: foo");
+  const auto check = core::check_template("{ a: foo }", "t.jsonnet");
+  REQUIRE(check.error);
+  CHECK(check.error->location == "t.jsonnet:1:6");
+}
+
+TEST_CASE("transform: a missing optional trait gets a std.get suggestion") {
+  const auto e = core::evaluate_template(
+      "function(ctx) {\n  userId: ctx.identity.id,\n  consent: "
+      "ctx.identity.traits.consent.newsletter,\n}\n",
+      "segment.jsonnet", k_ctx);
+  REQUIRE(e.status == core::EvalStatus::failed);
+  CHECK(to_string(e.error) == "segment.jsonnet:3:12: field does not exist: consent");
+  CHECK(e.error.hint ==
+        "'consent' may be missing (an optional trait left empty at sign-up): use "
+        "std.get(ctx.identity.traits, 'consent', null), or test 'consent' in ctx.identity.traits "
+        "first");
+}
+
+TEST_CASE("transform: the sandbox") {
+  SECTION("imports") {
+    const auto e = core::evaluate_template("function(ctx) importstr '/etc/passwd'", "t", "{}");
+    CHECK(e.status == core::EvalStatus::failed);
+    CHECK(e.error.message.find("'importstr' is not allowed") != std::string::npos);
+  }
+  SECTION("deep recursion is an error, not a crash") {
+    const auto e =
+        core::evaluate_template("local f(n) = 1 + f(n + 1);\nfunction(ctx) f(0)", "t", "{}");
+    CHECK(e.status == core::EvalStatus::failed);
+    CHECK(e.error.message == "max stack frames exceeded.");
+  }
+  SECTION("output over 256 KiB") {
+    const auto e = core::evaluate_template(
+        "function(ctx) { data: std.join('', std.makeArray(300 * 1024, function(i) 'x')) }", "t",
+        "{}");
+    CHECK(e.status == core::EvalStatus::output_too_large);
+    CHECK(e.error.message == "the output exceeds Kratos's 256 KiB limit");
+  }
+  SECTION("an endless loop stops at the deadline") {
+    core::EvalLimits limits;
+    limits.timeout = std::chrono::milliseconds(300);
+    const auto e = core::evaluate_template(
+        "local f(n) = if n < 0 then 0 else f(n + 1) tailstrict;\nfunction(ctx) f(0)", "t", "{}",
+        limits);
+    CHECK(e.status == core::EvalStatus::timed_out);
+    CHECK(e.error.message == "the evaluation exceeds Kratos's 300 ms limit (stopped)");
+    CHECK(e.elapsed < std::chrono::seconds(5));
+  }
+}
