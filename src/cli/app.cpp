@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <iostream>
 
 #include "cli/diagnostics.hpp"
@@ -23,6 +24,8 @@ const Verb k_verbs[] = {
      setup_decode},
     {"build-action", "the web_hook action that calls Segment (the docs' webhook-action.json)",
      setup_build_action},
+    {"test-identify", "run the transform as Kratos would and send the result to Segment, checked",
+     setup_test_identify},
 };
 
 const char* const k_exit_statuses = R"(Exit statuses:
@@ -55,7 +58,11 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    error(e.what() + std::string("; see 'ory-segment --help'"));
+    // CLI11's messages start upper-case; ours never do.
+    std::string message = e.what();
+    if (!message.empty())
+      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    error(message + "; see 'ory-segment --help'");
     return static_cast<int>(ExitStatus::bad_input);
   }
   try {

@@ -156,3 +156,69 @@ std::vector<FoundHook> find_web_hooks(const Json& doc) {
 }
 
 }  // namespace core
+
+namespace core {
+
+bool read_action(const Json& action, DeployedAction* out, std::string* err) {
+  if (!action.is_object() || action.value("hook", "") != "web_hook") {
+    *err = "not a web_hook action (expected {\"hook\": \"web_hook\", \"config\": {...}})";
+    return false;
+  }
+  const auto config = action.find("config");
+  if (config == action.end() || !config->is_object()) {
+    *err = "the action has no config object";
+    return false;
+  }
+  const auto str = [&](const char* key) -> std::string {
+    const auto it = config->find(key);
+    return it != config->end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  out->url = str("url");
+  out->method = str("method");
+  out->body = str("body");
+  if (out->url.empty() || out->method.empty()) {
+    *err = "config.url and config.method are required";
+    return false;
+  }
+  if (const auto h = config->find("headers"); h != config->end() && h->is_object()) {
+    for (const auto& [name, value] : h->items()) {
+      if (!value.is_string()) {
+        *err = "config.headers." + name + " must be a string";
+        return false;
+      }
+      out->headers.emplace_back(name, value.get<std::string>());
+    }
+  }
+  if (const auto r = config->find("response"); r != config->end() && r->is_object()) {
+    out->ignore_response = r->value("ignore", false);
+    out->parse_response = r->value("parse", false);
+  }
+  out->auth_description = "none";
+  if (const auto a = config->find("auth"); a != config->end() && a->is_object()) {
+    const std::string type = a->value("type", "");
+    const Json c = a->value("config", Json::object());
+    if (type == "basic_auth") {
+      const std::string user = c.value("user", ""), password = c.value("password", "");
+      out->secret = user.empty() ? password : user;
+      out->headers.emplace_back("Authorization",
+                                "Basic " + util::base64_encode(user + ":" + password));
+      out->auth_description = "basic_auth (write key as user, redacted)";
+    } else if (type == "api_key") {
+      const std::string name = c.value("name", ""), value = c.value("value", "");
+      const std::string in = c.value("in", "header");
+      out->secret = value;
+      if (in == "cookie") {
+        out->headers.emplace_back("Cookie", name + "=" + value);
+      } else {
+        out->headers.emplace_back(name, value);
+      }
+      out->auth_description = "api_key in " + in + " '" + name + "' (redacted)";
+    } else {
+      *err = "config.auth.type '" + type + "' is not basic_auth or api_key";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace core

@@ -50,3 +50,22 @@ struct FoundHook {
 std::vector<FoundHook> find_web_hooks(const Json& doc);
 
 }  // namespace core
+
+namespace core {
+
+// A deployed web_hook action, read back: what Kratos will call and how.
+struct DeployedAction {
+  std::string url;
+  std::string method;
+  std::string body;                                          // the body URI
+  std::vector<std::pair<std::string, std::string>> headers;  // config.headers, then auth
+  bool ignore_response = false;
+  bool parse_response = false;
+  std::string auth_description;  // "basic_auth (user <redacted>)", for display
+  std::string secret;            // the credential, to redact from anything printed
+};
+
+// Reads a `{"hook": "web_hook", "config": {...}}` action; `err` says what is wrong.
+bool read_action(const Json& action, DeployedAction* out, std::string* err);
+
+}  // namespace core

@@ -1,0 +1,391 @@
+// ory-segment test-identify: run the transform as Kratos would and call Segment with it.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/common.hpp"
+#include "cli/diagnostics.hpp"
+#include "cli/verbs.hpp"
+#include "core/identity_schema.hpp"
+#include "core/kratos_context.hpp"
+#include "core/kratos_delivery.hpp"
+#include "core/segment_message.hpp"
+#include "core/transform.hpp"
+#include "core/webhook_action.hpp"
+#include "io/file_io.hpp"
+#include "util/base64.hpp"
+#include "util/text.hpp"
+#include "util/url.hpp"
+
+namespace cli {
+namespace {
+
+struct TestIdentifyOptions {
+  std::string jsonnet;
+  std::string action;
+  WriteKeyOptions key;
+  SegmentTargetOptions target;
+  std::string identity;
+  std::string schema;
+  std::string sample = "full";
+  std::string hook = "registration.after.password";
+  std::string flow_type = "browser";
+  std::vector<std::string> headers;
+  std::string transient_payload;
+  bool print_context = false;
+  bool dry_run = false;
+  std::string output = "text";
+  double timeout_seconds = 30;
+  std::string ca_file;
+  bool allow_insecure_url = false;
+};
+
+// What is tested: a template and the request Kratos would make with its output.
+struct Target {
+  std::string source;
+  std::string source_name;
+  core::DeployedAction action;
+};
+
+std::string redact(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+    text.replace(pos, secret.size(), "<redacted>");
+  }
+  return text;
+}
+
+// The template an action's body URI names.
+std::string template_from_body(const std::string& body, std::string* name) {
+  if (util::starts_with(body, "base64://")) {
+    std::string decoded;
+    util::Base64Error err;
+    if (!util::base64_decode(body.substr(9), &decoded, &err)) {
+      throw bad_input("the action's body is not valid base64 at offset " +
+                      std::to_string(err.offset + 9) + ": " + err.message);
+    }
+    *name = "<action body>";
+    return decoded;
+  }
+  if (util::starts_with(body, "file://")) {
+    std::string path = body.substr(7);
+    *name = path;
+    return read_text_or_throw(path);
+  }
+  if (body.empty()) throw bad_input("the action has no body: Kratos would fail the POST");
+  throw bad_input("the action's body " + body +
+                  " is fetched by Kratos at run time; download it and use --jsonnet FILE");
+}
+
+Target target_from_options(const TestIdentifyOptions& opts) {
+  if (opts.jsonnet.empty() == opts.action.empty()) {
+    throw bad_input("give exactly one of --jsonnet FILE or --action FILE");
+  }
+  Target t;
+  if (!opts.action.empty()) {
+    if (!opts.target.url.empty() || opts.target.call != "identify" || opts.target.region != "us") {
+      throw bad_input(
+          "--call, --region and --url go with --jsonnet; with --action the URL "
+          "comes from the action");
+    }
+    const io::Json doc = read_document_or_throw(opts.action);
+    std::string err;
+    if (!core::read_action(doc, &t.action, &err)) {
+      throw bad_input(io::display_name(opts.action) + ": " + err);
+    }
+    t.source = template_from_body(t.action.body, &t.source_name);
+    const auto check = core::check_template(t.source, t.source_name);
+    if (check.error) throw bad_input(core::to_string(*check.error));
+    for (const auto& w : check.warnings) warning(core::to_string(w));
+    return t;
+  }
+  t.source = read_checked_template(opts.jsonnet);
+  t.source_name = io::display_name(opts.jsonnet);
+  t.action.url = resolve_segment_url(opts.target);
+  t.action.method = "POST";
+  std::string key = "dry-run-write-key";
+  if (!opts.dry_run || !opts.key.key.empty() || !opts.key.key_file.empty() ||
+      std::getenv("SEGMENT_WRITE_KEY")) {
+    key = resolve_write_key(opts.key);
+  }
+  t.action.secret = key;
+  t.action.headers.emplace_back("Authorization", "Basic " + util::base64_encode(key + ":"));
+  t.action.auth_description = "basic_auth (write key as user, redacted)";
+  return t;
+}
+
+core::Json identity_from_options(const TestIdentifyOptions& opts) {
+  if (!opts.identity.empty() && !opts.schema.empty()) {
+    throw bad_input("--identity and --schema both given; use one");
+  }
+  if (!opts.identity.empty()) {
+    const std::string text = read_text_or_throw(opts.identity);
+    io::Json identity;
+    std::string err;
+    io::DocumentFormat format{};
+    if (!io::parse_document(text, io::display_name(opts.identity), &identity, &format, &err)) {
+      throw bad_input(err);
+    }
+    if (!identity.is_object() || !identity.contains("traits")) {
+      throw bad_input(io::display_name(opts.identity) +
+                      ": not an identity (expected an object with traits, as 'ory get identity "
+                      "ID --format json' prints)");
+    }
+    return identity;
+  }
+  if (!opts.schema.empty()) {
+    require_one_of("--sample", opts.sample, {"full", "minimal"});
+    const io::Json schema = read_document_or_throw(opts.schema);
+    core::Json identity;
+    std::string err;
+    const auto shape =
+        opts.sample == "minimal" ? core::SampleShape::minimal : core::SampleShape::full;
+    if (!core::sample_identity(schema, shape, &identity, &err)) {
+      throw bad_input(io::display_name(opts.schema) + ": " + err);
+    }
+    return identity;
+  }
+  return core::builtin_sample_identity();
+}
+
+core::Json context_from_options(const TestIdentifyOptions& opts) {
+  std::string err;
+  const auto hook = core::parse_hook_point(opts.hook, &err);
+  if (!hook) throw bad_input("--hook " + err);
+  require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
+  core::ContextOptions c;
+  c.hook = *hook;
+  c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
+  c.identity = identity_from_options(opts);
+  for (const auto& spec : opts.headers) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw bad_input("--header '" + spec + "': expected NAME=VALUE");
+    c.extra_headers.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+  }
+  if (!opts.transient_payload.empty()) {
+    c.transient_payload = read_document_or_throw(opts.transient_payload);
+    if (!c.transient_payload.is_object()) {
+      throw bad_input(io::display_name(opts.transient_payload) +
+                      ": the transient payload must be a JSON object");
+    }
+  }
+  std::vector<std::string> dropped;
+  core::Json ctx = core::build_context(c, &dropped);
+  for (const auto& name : dropped) {
+    warning("--header " + name +
+            ": Kratos drops this header from ctx.request_headers (not on "
+            "its allowlist)");
+  }
+  return ctx;
+}
+
+struct Report {
+  core::Json json = core::Json::object();
+  std::ostringstream text;
+};
+
+const char* severity_name(core::Severity s) {
+  return s == core::Severity::error ? "error" : "warning";
+}
+
+ExitStatus finish(const TestIdentifyOptions& opts, Report& report, const std::string& verdict,
+                  ExitStatus status) {
+  report.json["verdict"] = verdict;
+  report.text << "verdict: " << verdict << "\n";
+  if (opts.output == "json") {
+    std::cout << report.json.dump(2) << "\n";
+  } else {
+    std::cout << report.text.str();
+  }
+  return status;
+}
+
+ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
+  require_one_of("--output", opts.output, {"text", "json"});
+  if (!(opts.timeout_seconds > 0 && opts.timeout_seconds <= 30)) {
+    throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
+  }
+  const Target target = target_from_options(opts);
+  std::string why;
+  const auto url = util::parse_url(target.action.url, &why);
+  if (!url) throw bad_input("url '" + target.action.url + "' " + why);
+  if (url->scheme == "http" && !util::is_loopback_host(url->host) && !opts.allow_insecure_url) {
+    throw bad_input("url '" + target.action.url +
+                    "' uses plain http to a host that is not loopback: the write key would "
+                    "travel in clear; use https:// or pass --allow-insecure-url");
+  }
+  const core::Json ctx = context_from_options(opts);
+  Report report;
+  report.json["context"] = ctx;
+  if (opts.print_context) report.text << "== ctx (" << opts.hook << ")\n" << ctx.dump(2) << "\n";
+
+  const core::Evaluation eval =
+      core::evaluate_template(target.source, target.source_name, ctx.dump());
+  if (eval.status == core::EvalStatus::cancelled) {
+    report.text << "hook cancelled: Ory sends nothing (" << core::to_string(eval.error) << ")\n";
+    return finish(opts, report, "cancelled", ExitStatus::ok);
+  }
+  if (eval.status != core::EvalStatus::ok) {
+    error(core::to_string(eval.error));
+    if (!eval.error.hint.empty()) note(eval.error.hint);
+    report.json["error"] = core::to_string(eval.error);
+    if (!eval.error.hint.empty()) report.json["hint"] = eval.error.hint;
+    report.text << "the template fails in Kratos: the hook fails and Ory sends nothing\n";
+    return finish(opts, report, "template-failed", ExitStatus::check_failed);
+  }
+  report.json["body"] = eval.body;
+  report.text << "== body (" << eval.body.size() << " bytes, exactly what Kratos sends)\n"
+              << eval.body;
+
+  core::Json message;
+  const auto call = core::call_from_path(url->path).value_or(core::SegmentCall::identify);
+  std::vector<core::Finding> findings;
+  try {
+    message = core::Json::parse(eval.body);
+    findings = core::validate_message(message, call, eval.body.size());
+  } catch (const core::Json::exception&) {
+    findings.push_back({core::Severity::error, "", "the body is not JSON"});
+  }
+  report.json["findings"] = core::Json::array();
+  report.text << "== Segment validation (" << core::to_string(call) << ")\n";
+  if (findings.empty()) report.text << "ok: Segment will process this message\n";
+  std::vector<std::string> errors;
+  for (const auto& f : findings) {
+    report.json["findings"].push_back(
+        {{"severity", severity_name(f.severity)}, {"path", f.path}, {"message", f.message}});
+    report.text << core::to_string(f) << "\n";
+    if (f.severity == core::Severity::error)
+      errors.push_back((f.path.empty() ? "" : f.path + ": ") + f.message);
+  }
+  if (!errors.empty()) {
+    error("Segment would accept this with 200 and drop it: " + util::join(errors, "; "));
+    return finish(opts, report, "invalid", ExitStatus::check_failed);
+  }
+  if (target.action.ignore_response) {
+    report.text << "note: response.ignore is set: Kratos does not wait for this call; failures "
+                   "only show in its logs\n";
+  }
+
+  io::HttpRequest request;
+  request.method = target.action.method;
+  request.url = target.action.url;
+  request.body = eval.body;
+  request.headers.emplace_back("Content-Type", "application/json");
+  for (const auto& h : target.action.headers) request.headers.push_back(h);
+  report.text << "== request\n"
+              << request.method << " " << redact(request.url, target.action.secret) << "\n";
+  core::Json shown_headers = core::Json::object();
+  for (const auto& [name, value] : request.headers) {
+    const std::string shown = redact(value, target.action.secret);
+    const std::string safe = util::to_lower(name) == "authorization" ? "<redacted>" : shown;
+    report.text << name << ": " << safe << "\n";
+    shown_headers[name] = safe;
+  }
+  report.json["request"] = {{"method", request.method},
+                            {"url", redact(request.url, target.action.secret)},
+                            {"headers", shown_headers}};
+  if (opts.dry_run) {
+    report.text << "(dry run: not sent)\n";
+    return finish(opts, report, "dry-run", ExitStatus::ok);
+  }
+
+  core::DeliveryPolicy policy;
+  policy.attempt_timeout =
+      std::chrono::milliseconds(static_cast<long>(opts.timeout_seconds * 1000));
+  auto client = io::make_curl_client(io::CurlOptions{opts.ca_file});
+  const core::Delivery delivery =
+      core::deliver_like_kratos(*client, io::system_clock(), request, policy);
+  report.json["attempts"] = core::Json::array();
+  report.text << "== exchange\n";
+  int n = 0;
+  for (const auto& a : delivery.attempts) {
+    ++n;
+    const std::string body = redact(a.response_body, target.action.secret);
+    report.json["attempts"].push_back({{"status", a.status},
+                                       {"error", a.error},
+                                       {"elapsed_ms", a.elapsed.count()},
+                                       {"waited_ms", a.waited_before.count()},
+                                       {"response_body", body}});
+    report.text << "attempt " << n;
+    if (a.waited_before.count() > 0)
+      report.text << " (after waiting " << a.waited_before.count() << " ms)";
+    if (a.status == 0) {
+      report.text << ": no response: " << a.error << " (" << a.elapsed.count() << " ms)\n";
+    } else {
+      report.text << ": " << a.status << " in " << a.elapsed.count() << " ms: " << util::trim(body)
+                  << "\n";
+    }
+  }
+  switch (delivery.outcome) {
+    case core::DeliveryOutcome::accepted:
+      return finish(opts, report, "accepted", ExitStatus::ok);
+    case core::DeliveryOutcome::rejected:
+      error("the endpoint rejected the message (Kratos reports " +
+            std::to_string(delivery.kratos_status) + " for the hook)");
+      return finish(opts, report, "rejected", ExitStatus::check_failed);
+    case core::DeliveryOutcome::unreachable:
+      break;
+  }
+  error("could not reach " + redact(request.url, target.action.secret) + " after " +
+        std::to_string(delivery.attempts.size()) + " attempts");
+  return finish(opts, report, "unreachable", ExitStatus::unreachable);
+}
+
+}  // namespace
+
+VerbRunner setup_test_identify(CLI::App& cmd) {
+  auto opts = std::make_shared<TestIdentifyOptions>();
+  cmd.add_option("--jsonnet", opts->jsonnet, "the template to test")->option_text("FILE");
+  cmd.add_option("--action", opts->action,
+                 "a web_hook action (JSON/YAML, as build-action prints): URL, method, auth, "
+                 "headers and body come from it")
+      ->option_text("FILE");
+  add_write_key_options(cmd, &opts->key);
+  add_segment_target_options(cmd, &opts->target);
+  cmd.add_option("--identity", opts->identity,
+                 "the identity, as 'ory get identity ID --format json' prints it; '-' reads stdin")
+      ->option_text("FILE|-");
+  cmd.add_option("--schema", opts->schema, "an identity schema to fill a sample identity from")
+      ->option_text("FILE");
+  cmd.add_option("--sample", opts->sample,
+                 "with --schema: full (every trait) or minimal (only required traits)")
+      ->option_text("SHAPE");
+  cmd.add_option("--hook", opts->hook,
+                 "the hook point whose ctx to build (default registration.after.password)")
+      ->option_text("FLOW.WHEN[.METHOD]");
+  cmd.add_option("--flow-type", opts->flow_type, "browser (default) or api")->option_text("TYPE");
+  cmd.add_option("--header", opts->headers, "add a request header to ctx (repeatable)")
+      ->option_text("NAME=VALUE");
+  cmd.add_option("--transient-payload", opts->transient_payload,
+                 "JSON object for ctx.flow.transient_payload")
+      ->option_text("FILE");
+  cmd.add_flag("--print-context", opts->print_context, "also print the ctx the template sees");
+  cmd.add_flag("--dry-run", opts->dry_run, "do everything but send");
+  cmd.add_option("--output", opts->output, "text (default) or json (one document, for CI)")
+      ->option_text("FORMAT");
+  cmd.add_option("--timeout", opts->timeout_seconds, "seconds per attempt (default 30, as Kratos)")
+      ->option_text("SECONDS");
+  cmd.add_option("--ca-file", opts->ca_file, "an extra CA bundle (TLS is always verified)")
+      ->option_text("FILE");
+  cmd.add_flag("--allow-insecure-url", opts->allow_insecure_url,
+               "allow plain http:// to a host that is not loopback");
+  cmd.footer(
+      R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's
+std functions, 1 s and 256 KiB limits), checks the result as Segment would, then sends it the way
+Kratos does: 3 attempts, 30 s each, backoff 1 s doubling, retries on connection errors, 429 and 5xx
+except 501, Retry-After honoured. The write key is never printed.
+
+Exit: 0 accepted (2xx) or cancelled; 1 the template fails, Segment would drop the message, or the
+endpoint rejected it; 2 bad input; 3 unreachable after retries.
+
+Examples:
+  ory-segment test-identify --jsonnet examples/segment_identify.jsonnet --identity examples/identity.json --dry-run
+  ory-segment test-identify --jsonnet t.jsonnet --schema identity.schema.json --sample minimal --dry-run
+  ory-segment test-identify --action webhook-action.json --identity identity.json --output json
+  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify)");
+  return [opts] { return run_test_identify(*opts); };
+}
+
+}  // namespace cli

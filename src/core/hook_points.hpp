@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace core {
+
+// Where Kratos runs hooks: selfservice.flows.<flow>.<before|after>[.<method>].hooks.
+struct HookPoint {
+  std::string flow;    // login, registration, settings, recovery, verification
+  std::string when;    // before or after
+  std::string method;  // empty: the flow's own list (before, or the global after list)
+
+  // "registration.after.password"
+  std::string name() const;
+  // "/selfservice/flows/registration/after/password/hooks"
+  std::string pointer() const;
+};
+
+const std::vector<std::string>& hook_flows();
+// The methods that have their own after-hook list in `flow` (empty for recovery and
+// verification).
+const std::vector<std::string>& hook_methods(const std::string& flow);
+
+// Parses "FLOW.WHEN[.METHOD]"; on failure `err` names the bad part, the valid values
+// and, when one is close, a did-you-mean.
+std::optional<HookPoint> parse_hook_point(const std::string& text, std::string* err);
+
+// Every hook point Kratos has, in table order.
+std::vector<HookPoint> all_hook_points();
+
+}  // namespace core

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/hook_points.hpp"
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+enum class FlowType { browser, api };
+
+struct ContextOptions {
+  HookPoint hook{"registration", "after", "password"};
+  FlowType flow_type = FlowType::browser;
+  Json identity;           // as `ory get identity` prints it; null for none
+  Json transient_payload;  // null: absent, as Kratos omits an empty one
+  std::vector<std::pair<std::string, std::string>> extra_headers;  // --header NAME=VALUE
+  std::string public_url = "https://playground.projects.oryapis.com";
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+// The request headers Kratos passes to templates; all others are dropped.
+bool is_allowlisted_header(const std::string& canonical_name);
+
+// Go's textproto.CanonicalMIMEHeaderKey: "user-agent" -> "User-Agent".
+std::string canonical_header_name(const std::string& name);
+
+// The `ctx` Kratos binds for a web_hook at `opts.hook` (selfservice/hook/web_hook.go,
+// templateContext): flow, request_headers, request_method, request_url,
+// request_cookies, and identity and session only where that hook point has them.
+// Headers that Kratos would filter out are reported in `dropped_headers`.
+Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped_headers);
+
+// The identity as Kratos puts it in ctx: credentials and metadata_admin removed.
+Json context_identity(const Json& identity);
+
+}  // namespace core

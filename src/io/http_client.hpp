@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace io {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;
+  Headers headers;
+  std::string body;
+  std::chrono::milliseconds timeout{30000};
+};
+
+struct HttpResponse {
+  int status = 0;  // 0 when no response arrived
+  std::string body;
+  Headers headers;    // names lower-cased
+  std::string error;  // transport failure (connect, TLS, timeout), empty otherwise
+  bool timed_out = false;
+
+  // The first value of a header (name lower-case), or "".
+  std::string header(const std::string& lower_name) const;
+};
+
+// Sends HTTP requests; the real one uses libcurl, tests use fakes.
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  virtual HttpResponse send(const HttpRequest& request) = 0;
+};
+
+struct CurlOptions {
+  std::string ca_file;  // extra CA bundle; TLS verification is always on
+};
+
+// libcurl with keep-alive, TLS verification, and proxies from the usual environment
+// variables (https_proxy, http_proxy, no_proxy).
+std::unique_ptr<HttpClient> make_curl_client(const CurlOptions& options);
+
+// Time, behind an interface so retry schedules are tested without waiting.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::chrono::steady_clock::time_point now() = 0;
+  virtual void sleep_for(std::chrono::milliseconds duration) = 0;
+};
+
+Clock& system_clock();
+
+}  // namespace io

@@ -1,0 +1,193 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fake_segment.hpp"
+#include "support.hpp"
+#include "util/base64.hpp"
+
+using test::run_tool;
+
+namespace {
+
+const std::string k_example = test::source_path("examples/segment_identify.jsonnet");
+const std::string k_identity = test::source_path("examples/identity.json");
+const std::string k_key = "wk_TEST_5ecr3t";
+
+test::RunOptions with_key() { return {std::nullopt, {{"SEGMENT_WRITE_KEY", k_key}}, {}}; }
+
+const std::string k_expected_body =
+    "{\n"
+    "   \"traits\": {\n"
+    "      \"email\": \"ada@example.com\",\n"
+    "      \"name\": \"Ada Lovelace\",\n"
+    "      \"newsletterConsent\": true\n"
+    "   },\n"
+    "   \"userId\": \"9f425a8d-7efc-4768-8f23-7647a74fdf13\"\n"
+    "}\n";
+
+}  // namespace
+
+TEST_CASE("cli test-identify: --dry-run prints the exact body Kratos would send") {
+  const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                           "--dry-run", "--output", "json"});
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(r.out);
+  CHECK(report["body"] == k_expected_body);
+  CHECK(report["verdict"] == "dry-run");
+  CHECK(report["findings"] == nlohmann::json::array());
+  CHECK(report["context"]["identity"]["id"] == "9f425a8d-7efc-4768-8f23-7647a74fdf13");
+  CHECK(report["request"]["headers"]["Authorization"] == "<redacted>");
+}
+
+TEST_CASE("cli test-identify: sends exactly what Kratos sends to a local endpoint") {
+  test::FakeSegment segment;
+  const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                           "--url", segment.url("/v1/identify")},
+                          with_key());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("attempt 1: 200 in ") != std::string::npos);
+  CHECK(r.out.find("verdict: accepted") != std::string::npos);
+  CHECK(r.out.find(k_key) == std::string::npos);
+  CHECK(r.err.find(k_key) == std::string::npos);
+  const auto requests = segment.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].method == "POST");
+  CHECK(requests[0].path == "/v1/identify");
+  CHECK(requests[0].body == k_expected_body);
+  CHECK(requests[0].header("Content-Type") == "application/json");
+  CHECK(requests[0].header("Authorization") == "Basic " + util::base64_encode(k_key + ":"));
+}
+
+TEST_CASE("cli test-identify: --action takes URL, auth and headers from the action") {
+  test::FakeSegment segment;
+  test::TempDir dir;
+  const std::string action = dir.file("action.yml");
+  auto built =
+      run_tool({"build-action", "--jsonnet", k_example, "--url", segment.url("/v1/identify"),
+                "--header", "X-Source=ory", "--ignore-response", "--format", "yaml", "-o", action},
+               with_key());
+  REQUIRE(built.status == 0);
+  const auto r = run_tool({"test-identify", "--action", action, "--identity", k_identity});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto requests = segment.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].body == k_expected_body);
+  CHECK(requests[0].header("X-Source") == "ory");
+  CHECK(requests[0].header("Authorization") == "Basic " + util::base64_encode(k_key + ":"));
+  CHECK(r.out.find("response.ignore is set") != std::string::npos);
+}
+
+TEST_CASE("cli test-identify: retries like Kratos against a real endpoint") {
+  test::FakeSegment segment;
+  SECTION("400 is not retried and exits 1") {
+    segment.script({{400, "{\"error\":\"bad\"}", ""}});
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--url", segment.url("/v1/identify")},
+                            with_key());
+    CHECK(r.status == 1);
+    CHECK(segment.requests().size() == 1);
+    CHECK(r.err.find("rejected the message (Kratos reports 502 for the hook)") !=
+          std::string::npos);
+  }
+  SECTION("a 503 then 200, with Retry-After: 0") {
+    segment.script({{503, "{}", "0"}, {200, "{\"success\":true}", ""}});
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--url", segment.url("/v1/identify")},
+                            with_key());
+    CHECK(r.status == 0);
+    CHECK(segment.requests().size() == 2);
+    CHECK(r.out.find("attempt 1: 503") != std::string::npos);
+    CHECK(r.out.find("attempt 2: 200") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli test-identify: nothing listening exits 3") {
+  int port = 0;
+  {
+    test::FakeSegment probe;  // learn a free port, then close it
+    const std::string url = probe.url("");
+    port = std::stoi(url.substr(url.rfind(':') + 1));
+  }
+  const auto r =
+      run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity, "--url",
+                "http://127.0.0.1:" + std::to_string(port) + "/v1/identify", "--timeout", "1"},
+               with_key());
+  CHECK(r.status == 3);
+  CHECK(r.out.find("attempt 3") != std::string::npos);
+}
+
+TEST_CASE("cli test-identify: failures of the template and of the message") {
+  test::TempDir dir;
+  SECTION("a missing optional trait fails with its line and a fix") {
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--schema",
+                             test::source_path("examples/identity.schema.json"), "--sample",
+                             "minimal", "--dry-run"});
+    CHECK(r.status == 1);
+    CHECK(r.err ==
+          "ory-segment: error: " + k_example +
+              ":5:11: field does not exist: name\n"
+              "ory-segment: note: 'name' may be missing (an optional trait left empty at sign-up): "
+              "use std.get(ctx.identity.traits, 'name', null), or test 'name' in "
+              "ctx.identity.traits first\n");
+  }
+  SECTION("no userId: Segment would drop it") {
+    const auto t =
+        dir.write("t.jsonnet", "function(ctx) { traits: { email: ctx.identity.traits.email } }\n");
+    const auto r = run_tool({"test-identify", "--jsonnet", t, "--dry-run"});
+    CHECK(r.status == 1);
+    CHECK(r.err ==
+          "ory-segment: error: Segment would accept this with 200 and drop it: neither "
+          "'userId' nor 'anonymousId' is set: every message needs one\n");
+  }
+  SECTION("cancel exits 0 and sends nothing") {
+    const auto t = dir.write("c.jsonnet", "function(ctx) error 'cancel: no consent'\n");
+    const auto r = run_tool({"test-identify", "--jsonnet", t, "--dry-run"});
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("hook cancelled: Ory sends nothing", 0) == 0);
+  }
+  SECTION("std.sha256 and std.trim work as in go-jsonnet") {
+    const auto t =
+        dir.write("h.jsonnet",
+                  "function(ctx) { userId: std.sha256(ctx.identity.traits.email), "
+                  "traits: { name: std.trim('  ' + ctx.identity.traits.name + '\\u00a0') } }\n");
+    const auto r = run_tool({"test-identify", "--jsonnet", t, "--identity", k_identity, "--dry-run",
+                             "--output", "json"});
+    REQUIRE(r.status == 0);
+    const auto body =
+        nlohmann::json::parse(nlohmann::json::parse(r.out)["body"].get<std::string>());
+    CHECK(body["userId"] == "b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72");
+    CHECK(body["traits"]["name"] == "Ada Lovelace");
+  }
+}
+
+TEST_CASE("cli test-identify: bad input exits 2") {
+  test::TempDir dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"test-identify", "--dry-run"}, "give exactly one of --jsonnet FILE or --action FILE"},
+      {{"test-identify", "--jsonnet", k_example, "--hook", "logout.after", "--dry-run"},
+       "--hook hook point 'logout.after': Kratos runs no hooks in the logout flow (flows with "
+       "hooks: login, registration, settings, recovery, verification)"},
+      {{"test-identify", "--jsonnet", k_example, "--hook", "registraton.after", "--dry-run"},
+       "--hook hook point 'registraton.after': unknown flow 'registraton'; did you mean "
+       "'registration'? (valid: login, registration, settings, recovery, verification)"},
+      {{"test-identify", "--jsonnet", k_example, "--hook", "registration.after.totp", "--dry-run"},
+       "--hook hook point 'registration.after.totp': registration has no method 'totp' (valid: "
+       "password, webauthn, passkey, oidc, code)"},
+      {{"test-identify", "--jsonnet", k_example, "--identity",
+        dir.write("bad.json", "{\"id\": 1,\n  \"traits\": }"), "--dry-run"},
+       dir.file("bad.json") +
+           ":2:13: invalid JSON: syntax error while parsing value - unexpected '}'; "
+           "expected '[', '{', or a literal"},
+      {{"test-identify", "--jsonnet", k_example, "--url", "http://segment.example.com/v1/identify"},
+       "url 'http://segment.example.com/v1/identify' uses plain http to a host that is not "
+       "loopback: the write key would travel in clear; use https:// or pass --allow-insecure-url"},
+  };
+  for (const auto& [args, expected] : cases) {
+    CAPTURE(args);
+    const auto r = run_tool(args, with_key());
+    CHECK(r.status == 2);
+    CHECK(r.err == "ory-segment: error: " + expected + "\n");
+  }
+}

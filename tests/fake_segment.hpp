@@ -1,0 +1,83 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace test {
+
+// A Segment stand-in on 127.0.0.1 (ephemeral port) inside the test process: records
+// every request and answers from a script (default 200 {"success":true}). Stops with
+// the object.
+class FakeSegment {
+ public:
+  struct Request {
+    std::string method, path, body;
+    std::multimap<std::string, std::string> headers;
+    std::string header(const std::string& name) const {
+      const auto it = headers.find(name);
+      return it == headers.end() ? "" : it->second;
+    }
+  };
+  struct Reply {
+    int status = 200;
+    std::string body = "{\"success\":true}";
+    std::string retry_after;
+  };
+
+  FakeSegment() {
+    m_server.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      Request r{req.method, req.path, req.body, {}};
+      for (const auto& [k, v] : req.headers) r.headers.emplace(k, v);
+      m_requests.push_back(r);
+      Reply reply;
+      if (!m_script.empty()) {
+        reply = m_script.front();
+        m_script.pop_front();
+      }
+      res.status = reply.status;
+      if (!reply.retry_after.empty()) res.set_header("Retry-After", reply.retry_after);
+      res.set_content(reply.body, "application/json");
+    });
+    m_port = m_server.bind_to_any_port("127.0.0.1");
+    m_thread = std::thread([this] { m_server.listen_after_bind(); });
+    for (int i = 0; i < 2000 && !m_server.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  FakeSegment(const FakeSegment&) = delete;
+  FakeSegment& operator=(const FakeSegment&) = delete;
+  ~FakeSegment() {
+    m_server.stop();
+    m_thread.join();
+  }
+
+  void script(std::vector<Reply> replies) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_script.assign(replies.begin(), replies.end());
+  }
+  std::vector<Request> requests() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_requests;
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(m_port) + path;
+  }
+
+ private:
+  httplib::Server m_server;
+  int m_port = 0;
+  std::thread m_thread;
+  std::mutex m_mutex;
+  std::deque<Reply> m_script;
+  std::vector<Request> m_requests;
+};
+
+}  // namespace test

@@ -1,0 +1,130 @@
+#include <catch2/catch.hpp>
+
+#include "core/hook_points.hpp"
+#include "core/identity_schema.hpp"
+#include "core/kratos_context.hpp"
+
+namespace {
+
+core::Json identity_with_secrets() {
+  core::Json identity = core::builtin_sample_identity();
+  identity["credentials"] = {{"password", {{"type", "password"}}}};
+  identity["metadata_admin"] = {{"internal", true}};
+  identity["metadata_public"] = {{"plan", "pro"}};
+  return identity;
+}
+
+core::Json context_for(const std::string& hook_name,
+                       core::FlowType type = core::FlowType::browser) {
+  std::string err;
+  const auto hook = core::parse_hook_point(hook_name, &err);
+  REQUIRE(hook);
+  core::ContextOptions opts;
+  opts.hook = *hook;
+  opts.flow_type = type;
+  opts.identity = identity_with_secrets();
+  return core::build_context(opts, nullptr);
+}
+
+}  // namespace
+
+TEST_CASE("hook_points: the table FACTS.md section 3 describes") {
+  CHECK(core::all_hook_points().size() == 5 * 2 + 5 + 7 + 7);
+  std::string err;
+  const auto hp = core::parse_hook_point("settings.after.profile", &err);
+  REQUIRE(hp);
+  CHECK(hp->pointer() == "/selfservice/flows/settings/after/profile/hooks");
+  CHECK_FALSE(core::parse_hook_point("recovery.after.code", &err));
+  CHECK(err ==
+        "hook point 'recovery.after.code': recovery has no method lists; use recovery.after");
+  CHECK_FALSE(core::parse_hook_point("login.before.password", &err));
+  CHECK(err ==
+        "hook point 'login.before.password': before-hooks have no method lists; use login.before");
+  CHECK_FALSE(core::parse_hook_point("login.after.pasword", &err));
+  CHECK(err ==
+        "hook point 'login.after.pasword': login has no method 'pasword'; did you mean "
+        "'password'? (valid: password, webauthn, passkey, oidc, code, totp, lookup_secret)");
+  CHECK_FALSE(core::parse_hook_point("login", &err));
+}
+
+TEST_CASE("kratos_context: identity and session only where Kratos passes them") {
+  struct Expect {
+    const char* hook;
+    bool identity;
+    bool session;
+  };
+  const Expect table[] = {
+      {"registration.before", false, false},
+      {"registration.after", true, false},
+      {"registration.after.password", true, false},
+      {"registration.after.oidc", true, false},
+      {"login.before", false, false},
+      {"login.after.password", true, true},
+      {"settings.before", false, true},
+      {"settings.after.profile", true, true},
+      {"recovery.before", false, false},
+      {"recovery.after", true, false},
+      {"verification.before", false, false},
+      {"verification.after", true, false},
+  };
+  for (const auto& e : table) {
+    CAPTURE(e.hook);
+    const core::Json ctx = context_for(e.hook);
+    CHECK(ctx.contains("identity") == e.identity);
+    CHECK(ctx.contains("session") == e.session);
+    CHECK_FALSE(ctx.contains("transient_payload"));
+    for (const char* key :
+         {"flow", "request_headers", "request_method", "request_url", "request_cookies"}) {
+      CHECK(ctx.contains(key));
+    }
+    if (e.identity) {
+      CHECK_FALSE(ctx["identity"].contains("credentials"));
+      CHECK_FALSE(ctx["identity"].contains("metadata_admin"));
+      CHECK(ctx["identity"]["metadata_public"]["plan"] == "pro");
+    }
+    if (e.session) CHECK_FALSE(ctx["session"]["identity"].contains("credentials"));
+  }
+}
+
+TEST_CASE("kratos_context: the flow and the request") {
+  const core::Json ctx = context_for("registration.after.password", core::FlowType::api);
+  const core::Json& flow = ctx["flow"];
+  CHECK(flow["type"] == "api");
+  CHECK(flow["active"] == "password");
+  for (const char* key : {"id", "expires_at", "issued_at", "request_url", "ui", "state"})
+    CHECK(flow.contains(key));
+  CHECK(ctx["request_method"] == "POST");
+  CHECK(ctx["request_url"].get<std::string>().find("/self-service/registration?flow=") !=
+        std::string::npos);
+  CHECK(ctx["request_cookies"] == core::Json::object());
+  for (const auto& [name, values] : ctx["request_headers"].items()) {
+    CAPTURE(name);
+    CHECK(core::is_allowlisted_header(name));
+    CHECK(values.is_array());
+  }
+  CHECK(context_for("registration.after.password")["flow"]["type"] == "browser");
+}
+
+TEST_CASE("kratos_context: extra headers are canonicalised and filtered like Kratos") {
+  core::ContextOptions opts;
+  opts.identity = core::builtin_sample_identity();
+  opts.extra_headers = {{"user-agent", "curl/8"},
+                        {"x-forwarded-for", "1.2.3.4"},
+                        {"sec-ch-ua-platform", "\"Linux\""},
+                        {"Cookie", "a=b"}};
+  std::vector<std::string> dropped;
+  const core::Json ctx = core::build_context(opts, &dropped);
+  CHECK(ctx["request_headers"]["User-Agent"].back() == "curl/8");
+  CHECK(ctx["request_headers"]["Sec-Ch-Ua-Platform"] == core::Json::array({"\"Linux\""}));
+  CHECK(dropped == std::vector<std::string>{"X-Forwarded-For", "Cookie"});
+}
+
+TEST_CASE("kratos_context: transient payload lives in ctx.flow, absent when empty") {
+  core::ContextOptions opts;
+  opts.identity = core::builtin_sample_identity();
+  opts.transient_payload = core::Json{{"utm_source", "newsletter"}};
+  CHECK(core::build_context(opts, nullptr)["flow"]["transient_payload"]["utm_source"] ==
+        "newsletter");
+  opts.transient_payload = core::Json::object();
+  CHECK_FALSE(core::build_context(opts, nullptr)["flow"].contains("transient_payload"));
+}
