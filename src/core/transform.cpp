@@ -259,18 +259,26 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
   JsonnetVm vm;
   prepare_vm(&vm, source, name);
   std::string out, err;
-  // Forcing only the top-level value parses and statically checks the whole file
-  // without evaluating the body.
-  if (!vm.evaluate(k_main_file, "std.type(" + import_expression() + ")", &out, &err)) {
+  // One evaluation in the common case: force the top-level value (which parses and
+  // statically checks the whole file without running the body) and, for a function,
+  // call it with a ctx that errors when read, to learn how its parameters bind.
+  const std::string t = import_expression();
+  const std::string probe = "local t = " + t +
+                            "; if std.type(t) == 'function' then std.type(t(ctx=error \"" +
+                            k_probe_marker + "\")) else std.type(t)";
+  if (vm.evaluate(k_main_file, probe, &out, &err)) return check;
+  const bool binding_problem = err.find("has no parameter ctx") != std::string::npos ||
+                               err.find("not bound in call") != std::string::npos;
+  if (err.find(k_probe_marker) != std::string::npos) return check;
+  if (!binding_problem) {
+    // Either the top level failed (a real error) or the function body did before reading
+    // ctx (which Kratos would only hit at run time): tell them apart.
+    if (vm.evaluate(k_main_file, "std.type(" + t + ")", &out, &err)) return check;
     Diagnostic d = diagnostic_from_jsonnet(err, name, source);
     // `error "cancel"` at top level is a valid template: Kratos skips the hook.
     if (!is_cancel(d.message)) check.error = d;
     return check;
   }
-  if (out.find("\"function\"") == std::string::npos) return check;
-  const std::string probe =
-      "std.type(" + import_expression() + "(ctx=error \"" + k_probe_marker + "\"))";
-  if (vm.evaluate(k_main_file, probe, &out, &err)) return check;
   if (err.find("has no parameter ctx") != std::string::npos) {
     check.warnings.push_back(Diagnostic{
         name,

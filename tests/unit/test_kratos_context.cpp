@@ -128,3 +128,16 @@ TEST_CASE("kratos_context: transient payload lives in ctx.flow, absent when empt
   opts.transient_payload = core::Json::object();
   CHECK_FALSE(core::build_context(opts, nullptr)["flow"].contains("transient_payload"));
 }
+
+TEST_CASE("kratos_context: every hook point Kratos has builds a ctx") {
+  for (const auto& hook : core::all_hook_points()) {
+    CAPTURE(hook.name());
+    const core::Json ctx = context_for(hook.name());
+    CHECK(ctx.contains("identity") == (hook.when == "after"));
+    const bool session = (hook.flow == "login" && hook.when == "after") || hook.flow == "settings";
+    CHECK(ctx.contains("session") == session);
+    CHECK(ctx["flow"].contains("active") == !hook.method.empty());
+    CHECK(ctx["request_url"].get<std::string>().find("/self-service/" + hook.flow) !=
+          std::string::npos);
+  }
+}
