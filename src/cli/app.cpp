@@ -24,6 +24,8 @@ const Verb k_verbs[] = {
      setup_decode},
     {"build-action", "the web_hook action that calls Segment (the docs' webhook-action.json)",
      setup_build_action},
+    {"patch", "the JSON-Patch that installs the action in an identity config, where it fires",
+     setup_patch},
     {"test-identify", "run the transform as Kratos would and send the result to Segment, checked",
      setup_test_identify},
 };

@@ -16,6 +16,7 @@ using VerbRunner = std::function<ExitStatus()>;
 VerbRunner setup_encode(CLI::App& cmd);
 VerbRunner setup_decode(CLI::App& cmd);
 VerbRunner setup_build_action(CLI::App& cmd);
+VerbRunner setup_patch(CLI::App& cmd);
 VerbRunner setup_test_identify(CLI::App& cmd);
 
 }  // namespace cli

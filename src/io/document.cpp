@@ -86,11 +86,34 @@ class YamlConverter {
       }
       case YAML::NodeType::Map: {
         Json obj = Json::object();
+        std::vector<YAML::Node> merges;
         for (const auto& kv : node) {
           if (!kv.first.IsScalar()) {
             throw ConversionError{kv.first.Mark(), "mapping keys must be scalars"};
           }
+          // `<<: *base` merge keys, resolved as Go's YAML loaders do: explicit keys win.
+          if (kv.first.Scalar() == "<<" && kv.first.Tag() == "?") {
+            merges.push_back(kv.second);
+            continue;
+          }
           obj[kv.first.Scalar()] = convert(kv.second, depth + 1);
+        }
+        for (const auto& merge : merges) {
+          std::vector<YAML::Node> sources;
+          if (merge.IsSequence()) {
+            for (const auto& item : merge) sources.push_back(item);
+          } else {
+            sources.push_back(merge);
+          }
+          for (const auto& source : sources) {
+            if (!source.IsMap()) {
+              throw ConversionError{source.Mark(), "a '<<' merge key needs a mapping"};
+            }
+            const Json merged = convert(source, depth + 1);
+            for (const auto& [key, value] : merged.items()) {
+              if (!obj.contains(key)) obj[key] = value;
+            }
+          }
         }
         return obj;
       }

@@ -98,3 +98,14 @@ TEST_CASE("document: to_yaml quotes strings that would change type and round-tri
   const auto back = parse_ok(yaml);
   CHECK(back == value);
 }
+
+TEST_CASE("document: YAML anchors and merge keys resolve as Go's loaders do") {
+  const auto doc = parse_ok(
+      "base: &base\n  url: https://a/\n  method: POST\n"
+      "hook:\n  <<: *base\n  method: PUT\n"
+      "list:\n  - *base\n");
+  CHECK(doc["hook"] == io::Json{{"method", "PUT"}, {"url", "https://a/"}});
+  CHECK(doc["list"][0]["url"] == "https://a/");
+  CHECK(parse_error("a: &a 1\nb:\n  <<: *a\n").find("a '<<' merge key needs a mapping") !=
+        std::string::npos);
+}

@@ -1,0 +1,214 @@
+// ory-segment patch: the JSON-Patch ops that install the action where it fires.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/common.hpp"
+#include "cli/diagnostics.hpp"
+#include "cli/verbs.hpp"
+#include "core/config_patch.hpp"
+#include "core/webhook_action.hpp"
+#include "io/file_io.hpp"
+#include "util/shell_quote.hpp"
+#include "util/text.hpp"
+
+namespace cli {
+namespace {
+
+constexpr const char* k_project_prefix = "/services/identity/config";
+
+struct PatchOptions {
+  std::string action;
+  std::string flow = "registration";
+  std::string when = "after";
+  std::vector<std::string> methods;
+  std::string position = "0";
+  std::string config;
+  std::string output = "json-patch";
+  bool apply = false;
+  std::string out_file;
+  std::string project;
+  std::string workspace;
+};
+
+std::vector<core::HookPoint> targets_from_options(const PatchOptions& opts) {
+  std::vector<core::HookPoint> targets;
+  const auto add = [&](const std::string& method) {
+    std::string err;
+    const std::string name = opts.flow + "." + opts.when + (method.empty() ? "" : "." + method);
+    const auto hp = core::parse_hook_point(name, &err);
+    if (!hp) throw bad_input(err);
+    for (const auto& t : targets) {
+      if (t.pointer() == hp->pointer()) throw bad_input("--method " + method + " given twice");
+    }
+    targets.push_back(*hp);
+  };
+  if (opts.methods.empty()) add("");
+  for (const auto& m : opts.methods) add(m);
+  return targets;
+}
+
+std::optional<std::size_t> position_from_options(const std::string& text) {
+  if (text == "end") return std::nullopt;
+  if (text.empty() || text.size() > 6 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    throw bad_input("--position '" + text + "': expected a list index (0, 1, ...) or 'end'");
+  }
+  return static_cast<std::size_t>(std::stoul(text));
+}
+
+std::string ory_cli_lines(const std::vector<core::PatchOp>& ops, const PatchOptions& opts) {
+  if (ops.empty()) return "# nothing to do: the hook is already installed\n";
+  std::string line = "ory patch identity-config";
+  if (!opts.project.empty()) line += " --project " + util::shell_quote(opts.project);
+  if (!opts.workspace.empty()) line += " --workspace " + util::shell_quote(opts.workspace);
+  for (const auto& op : ops) {
+    line += " \\\n  --" + op.op + " " + util::shell_quote(op.path + "=" + op.value.dump());
+  }
+  return line + " \\\n  --format yaml\n";
+}
+
+std::string render(const std::vector<core::PatchOp>& ops, const PatchOptions& opts) {
+  if (opts.output == "json-patch") return io::to_pretty_json(core::to_json_patch(ops));
+  if (opts.output == "ory-project-api") {
+    return io::to_pretty_json(core::to_json_patch(ops, k_project_prefix));
+  }
+  if (opts.output == "yaml") return ops.empty() ? "[]\n" : io::to_yaml(core::to_json_patch(ops));
+  return ory_cli_lines(ops, opts);
+}
+
+core::Json read_action_or_throw(const std::string& path) {
+  core::Json action = read_document_or_throw(path);
+  core::DeployedAction parsed;
+  std::string err;
+  if (!core::read_action(action, &parsed, &err))
+    throw bad_input(io::display_name(path) + ": " + err);
+  return action;
+}
+
+void warn_global_without_config(const PatchOptions& opts) {
+  const auto& methods = core::hook_methods(opts.flow);
+  if (opts.when != "after" || !opts.methods.empty() || methods.empty()) return;
+  std::string fix = "ory-segment patch --action " + opts.action + " --flow " + opts.flow;
+  for (const auto& m : {"password", "oidc", "code"}) {
+    if (std::find(methods.begin(), methods.end(), m) != methods.end())
+      fix += std::string(" --method ") + m;
+  }
+  warning("the global list selfservice.flows." + opts.flow +
+          ".after.hooks runs for a sign-in method only when that method's own list is empty; "
+          "Ory Network projects and the Kratos quickstarts have " +
+          opts.flow +
+          ".after.password.hooks: [session, ...], so this hook never fires for password users. "
+          "Name the methods: " +
+          fix + " (or pass --config to check)");
+}
+
+ExitStatus run_patch(const PatchOptions& opts) {
+  require_one_of("--when", opts.when, {"after", "before"});
+  require_one_of("--output", opts.output, {"json-patch", "ory-cli", "ory-project-api", "yaml"});
+  if (opts.action.empty()) throw bad_input("--action FILE is required (what build-action prints)");
+  if (opts.apply && opts.config.empty()) throw bad_input("--apply needs --config FILE");
+  if (opts.apply && opts.output != "json-patch") {
+    throw bad_input("--apply writes the patched config; drop --output");
+  }
+  if (opts.action == "-" && opts.config == "-")
+    throw bad_input("--action and --config cannot both read stdin");
+  core::PatchRequest request;
+  request.targets = targets_from_options(opts);
+  request.position = position_from_options(opts.position);
+  request.action = read_action_or_throw(opts.action);
+
+  io::Json config;
+  io::DocumentFormat format = io::DocumentFormat::json;
+  if (!opts.config.empty()) config = read_document_or_throw(opts.config, &format);
+  core::PatchPlan plan;
+  try {
+    plan = core::plan_patch(request, opts.config.empty() ? nullptr : &config);
+  } catch (const std::invalid_argument& e) {
+    throw bad_input(io::display_name(opts.config) + ": " + e.what());
+  }
+  if (opts.config.empty()) warn_global_without_config(opts);
+  for (const auto& w : plan.warnings) warning(w);
+  for (const auto& n : plan.notes) note(n);
+
+  if (!opts.apply) {
+    write_output_or_throw(opts.out_file, render(plan.ops, opts));
+    return ExitStatus::ok;
+  }
+  const core::Json patched = core::apply_ops(config, plan.ops);
+  const std::string text =
+      format == io::DocumentFormat::yaml ? io::to_yaml(patched) : io::to_pretty_json(patched);
+  if (format == io::DocumentFormat::yaml) {
+    note("YAML comments, anchors and key quoting are not preserved in the written config");
+  }
+  if (!opts.out_file.empty() && opts.out_file != opts.config) {
+    write_output_or_throw(opts.out_file, text);
+  } else {
+    if (opts.config == "-") throw bad_input("--apply with --config - needs -o FILE");
+    if (plan.ops.empty()) {
+      note(opts.config + " is unchanged");
+      return ExitStatus::ok;
+    }
+    std::string err;
+    if (!io::replace_file_atomically(opts.config, text, opts.config + ".bak", &err)) {
+      throw bad_input(err);
+    }
+    note("wrote " + opts.config + " (the original is " + opts.config + ".bak)");
+  }
+  return ExitStatus::ok;
+}
+
+}  // namespace
+
+VerbRunner setup_patch(CLI::App& cmd) {
+  auto opts = std::make_shared<PatchOptions>();
+  cmd.add_option("--action", opts->action,
+                 "the web_hook action (JSON or YAML, as build-action prints); '-' reads stdin")
+      ->option_text("FILE|-");
+  cmd.add_option("--flow", opts->flow,
+                 "login, registration (default), settings, recovery or verification")
+      ->option_text("FLOW");
+  cmd.add_option("--when", opts->when, "after (default) or before")->option_text("WHEN");
+  cmd.add_option("--method", opts->methods,
+                 "install in this method's own list (repeatable), e.g. password, oidc, code")
+      ->option_text("METHOD");
+  cmd.add_option("--position", opts->position,
+                 "index in each list (default 0, as in the docs) or 'end'")
+      ->option_text("N|end");
+  cmd.add_option(
+         "--config", opts->config,
+         "the current identity config (ory get identity-config, or a kratos.yml) to plan against")
+      ->option_text("FILE|-");
+  cmd.add_option("--output", opts->output, "json-patch (default), ory-cli, ory-project-api or yaml")
+      ->option_text("FORMAT");
+  cmd.add_flag("--apply", opts->apply, "write the patched config (needs --config)");
+  cmd.add_option(
+         "-o,--out", opts->out_file,
+         "write to FILE (atomically) instead of stdout, or with --apply instead of the config")
+      ->option_text("FILE");
+  cmd.add_option("--project", opts->project, "for --output ory-cli: --project ID")
+      ->option_text("ID");
+  cmd.add_option("--workspace", opts->workspace, "for --output ory-cli: --workspace ID")
+      ->option_text("ID");
+  cmd.footer(
+      R"(Emits the RFC 6902 operations that install a web_hook action in Kratos's identity config,
+where it fires. A method's own hook list overrides the global one: Ory Network projects and the
+Kratos quickstarts have registration.after.password.hooks: [session, ...], so a hook added to
+registration/after/hooks (as the Segment docs show) never fires for password sign-ups. Name the
+methods with --method.
+
+With --config the ops are planned against the current config: missing parents are created, an
+identical hook is left alone (running twice changes nothing), a web_hook with the same URL and
+method is replaced. --apply writes the result (atomically; the original kept as FILE.bak).
+
+Examples:
+  ory-segment patch --action webhook-action.json --method password --method oidc --output ory-cli
+  ory get identity-config --project $ORY_PROJECT --format yaml > config.yml
+  ory-segment patch --action webhook-action.json --config config.yml --method password --output ory-cli
+  ory-segment patch --action webhook-action.json --config kratos.yml --method password --apply -o out.yml)");
+  return [opts] { return run_patch(*opts); };
+}
+
+}  // namespace cli

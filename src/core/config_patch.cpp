@@ -1,0 +1,199 @@
+#include "core/config_patch.hpp"
+
+#include <stdexcept>
+
+#include "util/json_pointer.hpp"
+
+namespace core {
+namespace {
+
+std::vector<std::string> path_tokens(const HookPoint& hp) {
+  std::vector<std::string> tokens = {"selfservice", "flows", hp.flow, hp.when};
+  if (!hp.method.empty()) tokens.push_back(hp.method);
+  tokens.push_back("hooks");
+  return tokens;
+}
+
+std::string join_pointer(const std::vector<std::string>& tokens, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) out += "/" + util::escape_pointer_token(tokens[i]);
+  return out;
+}
+
+bool same_endpoint(const Json& a, const Json& b) {
+  if (!a.is_object() || !b.is_object() || a.value("hook", "") != "web_hook" ||
+      b.value("hook", "") != "web_hook") {
+    return false;
+  }
+  const Json ca = a.value("config", Json::object()), cb = b.value("config", Json::object());
+  return ca.value("url", "") == cb.value("url", "") &&
+         ca.value("method", "") == cb.value("method", "");
+}
+
+std::string describe(const Json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_string()) return "a string";
+  if (value.is_array()) return "a list";
+  if (value.is_object()) return "an object";
+  return "a scalar";
+}
+
+void plan_one(const PatchRequest& request, const HookPoint& target, const Json& config,
+              PatchPlan* plan) {
+  const auto tokens = path_tokens(target);
+  const Json* node = &config;
+  for (std::size_t depth = 0; depth < tokens.size(); ++depth) {
+    const std::string here = join_pointer(tokens, depth);
+    if (!node->is_object()) {
+      throw std::invalid_argument((here.empty() ? std::string("the config") : here) + " is " +
+                                  describe(*node) + ", but " + target.pointer() +
+                                  " needs an object there");
+    }
+    const auto it = node->find(tokens[depth]);
+    if (it == node->end() || it->is_null()) {
+      // Create everything from here down in one op, the action inside.
+      Json value = Json::array({request.action});
+      for (std::size_t k = tokens.size() - 1; k > depth; --k) value = Json{{tokens[k], value}};
+      plan->ops.push_back({"add", join_pointer(tokens, depth + 1), value});
+      return;
+    }
+    node = &*it;
+  }
+  if (!node->is_array()) {
+    throw std::invalid_argument(target.pointer() + " is " + describe(*node) +
+                                ", but hooks must be a list");
+  }
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    if ((*node)[i] == request.action) {
+      plan->notes.push_back(target.pointer() + "/" + std::to_string(i) +
+                            " already holds this exact hook: nothing to do there");
+      return;
+    }
+  }
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    if (same_endpoint((*node)[i], request.action)) {
+      plan->ops.push_back({"replace", target.pointer() + "/" + std::to_string(i), request.action});
+      plan->notes.push_back(target.pointer() + "/" + std::to_string(i) +
+                            " calls the same URL and method with another config: replaced");
+      return;
+    }
+  }
+  const std::size_t size = node->size();
+  if (!request.position || *request.position >= size) {
+    if (request.position && *request.position > size) {
+      plan->notes.push_back(target.pointer() + " has " + std::to_string(size) +
+                            " hooks: appending instead of inserting at " +
+                            std::to_string(*request.position));
+    }
+    plan->ops.push_back({"add", target.pointer() + "/-", request.action});
+    for (const auto& hook : *node) {
+      if (hook.is_object() && hook.value("hook", "") == "session") {
+        plan->notes.push_back(target.pointer() +
+                              ": the hook goes after 'session'; Kratos since v1.0 moves session "
+                              "last itself, older versions need it last by hand");
+        break;
+      }
+    }
+    return;
+  }
+  plan->ops.push_back(
+      {"add", target.pointer() + "/" + std::to_string(*request.position), request.action});
+}
+
+bool list_non_empty(const Json& config, const std::string& pointer) {
+  try {
+    const Json& list = config.at(Json::json_pointer(pointer));
+    return list.is_array() && !list.empty();
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+void add_warnings(const PatchRequest& request, const Json* config, PatchPlan* plan) {
+  const Json c = request.action.value("config", Json::object());
+  const Json response = c.value("response", Json::object());
+  const bool parse = response.is_object() && response.value("parse", false);
+  const bool ignore = response.is_object() && response.value("ignore", false);
+  for (const auto& target : request.targets) {
+    const bool global_after =
+        target.when == "after" && target.method.empty() && !hook_methods(target.flow).empty();
+    if (global_after && parse && (target.flow == "registration" || target.flow == "settings")) {
+      plan->warnings.push_back(target.pointer() +
+                               ": hooks with response.parse run before the identity is saved and "
+                               "have no global fallback in " +
+                               target.flow +
+                               ": this one never runs; name the methods with --method");
+    }
+    if (global_after && config) {
+      const auto shadowing = methods_shadowing_global_list(target, *config);
+      for (const auto& method : shadowing) {
+        std::string w = target.pointer();
+        w.append(" will not fire for ").append(method).append(" ").append(target.flow);
+        w.append("s: ").append(target.flow).append(".after.").append(method);
+        w.append(".hooks is not empty, and Kratos runs the global list only for methods whose "
+                 "own list is empty; add --method ");
+        w.append(method);
+        plan->warnings.push_back(w);
+      }
+    }
+  }
+  if (!ignore) {
+    plan->warnings.push_back(
+        "the action has no response.ignore: every " + request.targets.front().flow +
+        " waits for Segment (up to 3 attempts x 30 s) and fails when Segment does; rebuild it "
+        "with 'build-action --ignore-response'");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> methods_shadowing_global_list(const HookPoint& target,
+                                                       const Json& config) {
+  std::vector<std::string> out;
+  for (const auto& method : hook_methods(target.flow)) {
+    if (list_non_empty(config, HookPoint{target.flow, "after", method}.pointer())) {
+      out.push_back(method);
+    }
+  }
+  return out;
+}
+
+PatchPlan plan_patch(const PatchRequest& request, const Json* config) {
+  PatchPlan plan;
+  if (!config) {
+    for (const auto& target : request.targets) {
+      const std::string where =
+          request.position ? std::to_string(*request.position) : std::string("-");
+      plan.ops.push_back({"add", target.pointer() + "/" + where, request.action});
+    }
+  } else {
+    if (!config->is_object()) {
+      throw std::invalid_argument("the config is " + describe(*config) + ", not an object");
+    }
+    // Plan each list against the config as the earlier ops leave it, so two lists that
+    // need the same missing parent do not overwrite each other.
+    Json working = *config;
+    for (const auto& target : request.targets) {
+      const std::size_t before = plan.ops.size();
+      plan_one(request, target, working, &plan);
+      working = apply_ops(working,
+                          {plan.ops.begin() + static_cast<std::ptrdiff_t>(before), plan.ops.end()});
+    }
+  }
+  add_warnings(request, config, &plan);
+  return plan;
+}
+
+Json to_json_patch(const std::vector<PatchOp>& ops, const std::string& prefix) {
+  Json out = Json::array();
+  for (const auto& op : ops) {
+    out.push_back(Json{{"op", op.op}, {"path", prefix + op.path}, {"value", op.value}});
+  }
+  return out;
+}
+
+Json apply_ops(const Json& config, const std::vector<PatchOp>& ops) {
+  return config.patch(to_json_patch(ops));
+}
+
+}  // namespace core

@@ -1,0 +1,257 @@
+#include <sys/stat.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+using nlohmann::json;
+using test::run_tool;
+
+namespace {
+
+const std::string k_example = test::source_path("examples/segment_identify.jsonnet");
+const std::string k_kratos_yml = test::source_path("examples/kratos.yml");
+
+std::string make_action(const test::TempDir& dir, const std::string& extra = "") {
+  const std::string path = dir.file("action" + extra + ".json");
+  std::vector<std::string> args = {"build-action", "--jsonnet",         k_example, "--write-key",
+                                   "wk_1",         "--ignore-response", "-o",      path};
+  if (!extra.empty()) args.insert(args.end(), {"--id", extra});
+  REQUIRE(run_tool(args).status == 0);
+  return path;
+}
+
+json python_apply(const std::string& config, const std::string& patch_file) {
+  const auto r =
+      test::run_program({"/usr/bin/python3", test::source_path("tests/tools/jsonpatch_apply.py"),
+                         config, patch_file});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  return json::parse(r.out);
+}
+
+json parse_any(const std::string& path) {
+  const auto r = test::run_program(
+      {"/usr/bin/python3", "-c",
+       "import sys,json,yaml;t=open(sys.argv[1]).read();"
+       "print(json.dumps(json.loads(t) if t.lstrip().startswith('{') else yaml.safe_load(t)))",
+       path});
+  REQUIRE(r.status == 0);
+  return json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("cli patch: the ops, applied by python3-jsonpatch, give exactly what --apply writes") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  const std::string changed = make_action(dir, "segment-v2");
+  const std::string quickstart =
+      dir.write("quickstart.json", R"({"selfservice": {"flows": {"registration":
+      {"after": {"password": {"hooks": [{"hook": "session"}, {"hook": "show_verification_ui"}]}}}}}})");
+  const std::string empty = dir.write("empty.json", "{}");
+  // One where the hook is present already, one where a changed hook with the same URL is.
+  REQUIRE(run_tool({"patch", "--action", act, "--config", quickstart, "--method", "password",
+                    "--apply", "-o", dir.file("present.json")})
+              .status == 0);
+  const std::string present = dir.file("present.json");
+  struct Case {
+    std::string name, config, action;
+  };
+  const std::vector<Case> cases = {{"quickstart", quickstart, act},
+                                   {"empty", empty, act},
+                                   {"present", present, act},
+                                   {"changed", present, changed},
+                                   {"kratos.yml", k_kratos_yml, act}};
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    const std::string ops = dir.file(c.name + ".ops.json");
+    const std::string out = dir.file(c.name + ".out");
+    auto r = run_tool({"patch", "--action", c.action, "--config", c.config, "--method", "password",
+                       "--method", "oidc", "-o", ops});
+    REQUIRE(r.status == 0);
+    r = run_tool({"patch", "--action", c.action, "--config", c.config, "--method", "password",
+                  "--method", "oidc", "--apply", "-o", out});
+    REQUIRE(r.status == 0);
+    CHECK(python_apply(c.config, ops) == parse_any(out));
+    // Applying twice equals applying once: the second plan is empty and the file unchanged.
+    r = run_tool({"patch", "--action", c.action, "--config", out, "--method", "password",
+                  "--method", "oidc"});
+    CHECK(json::parse(r.out) == json::array());
+    // The touched part stays valid under Kratos's schema; kratos.yml, a whole config, entirely.
+    std::vector<std::string> validate = {
+        "/usr/bin/python3",         test::source_path("tests/tools/validate_config.py"),
+        test::kratos_schema_path(), "--pointer",
+        "/selfservice/flows",       out};
+    if (c.name == "kratos.yml") validate.erase(validate.begin() + 3, validate.begin() + 5);
+    const auto v = test::run_program(validate);
+    INFO(v.out);
+    CHECK(v.status == 0);
+  }
+  const json replaced = parse_any(dir.file("changed.out"));
+  const json hooks = replaced["selfservice"]["flows"]["registration"]["after"]["password"]["hooks"];
+  CHECK(hooks.size() == 3);
+  CHECK(hooks[0]["config"]["id"] == "segment-v2");
+}
+
+TEST_CASE("cli patch: done-when on the quickstart config") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  const std::string out = dir.file("out.yml");
+  auto r = run_tool({"patch", "--action", act, "--config", k_kratos_yml, "--method", "password",
+                     "--apply", "-o", out});
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("YAML comments, anchors and key quoting are not preserved") !=
+        std::string::npos);
+  const json config = parse_any(out);
+  const json hooks = config["selfservice"]["flows"]["registration"]["after"]["password"]["hooks"];
+  REQUIRE(hooks.size() == 3);
+  CHECK(hooks[0]["hook"] == "web_hook");
+  CHECK(hooks[1]["hook"] == "session");
+  const std::string first = test::read_file(out);
+  r = run_tool({"patch", "--action", act, "--config", out, "--method", "password", "--apply"});
+  REQUIRE(r.status == 0);
+  CHECK(test::read_file(out) == first);
+  CHECK_FALSE(test::file_exists(out + ".bak"));
+  r = run_tool({"patch", "--action", act, "--config", out, "--method", "password"});
+  CHECK(json::parse(r.out) == json::array());
+}
+
+TEST_CASE("cli patch: --apply in place keeps FILE.bak") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  const std::string config = dir.write("kratos.json", R"({"selfservice": {}})");
+  const auto r =
+      run_tool({"patch", "--action", act, "--config", config, "--method", "password", "--apply"});
+  REQUIRE(r.status == 0);
+  CHECK(test::read_file(config + ".bak") == R"({"selfservice": {}})");
+  CHECK(json::parse(test::read_file(config))["selfservice"]["flows"]["registration"]["after"]
+                                            ["password"]["hooks"][0]["hook"] == "web_hook");
+}
+
+TEST_CASE("cli patch: the global list warns and shows the fix") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  const auto r = run_tool({"patch", "--action", act});
+  CHECK(r.status == 0);
+  CHECK(json::parse(r.out)[0]["path"] == "/selfservice/flows/registration/after/hooks/0");
+  CHECK(r.err.find("so this hook never fires for password users. Name the methods: ory-segment "
+                   "patch --action " +
+                   act + " --flow registration --method password --method oidc --method code") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli patch: ory-cli lines survive hostile strings under sh") {
+  test::TempDir dir;
+  const std::string hostile = "it's \"quoted\" $(touch " + dir.file("pwned1") + ") `touch " +
+                              dir.file("pwned2") + "` $HOME \\ \n new line ünïcödé ✓ 日本";
+  json action = {{"hook", "web_hook"},
+                 {"config",
+                  {{"id", hostile},
+                   {"url", "https://api.segment.io/v1/identify"},
+                   {"method", "POST"},
+                   {"headers", {{"X-Evil", "'; touch " + dir.file("pwned3") + "; echo '"}}},
+                   {"body", "base64://e30K"},
+                   {"response", {{"ignore", true}}}}}};
+  const std::string act = dir.write("hostile.json", action.dump());
+  // A stub `ory` that records each argument NUL-terminated.
+  const std::string bin = dir.file("bin");
+  ::mkdir(bin.c_str(), 0755);
+  const std::string stub = dir.write(
+      "bin/ory", "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done > \"$ORY_ARGV\"\n");
+  ::chmod(stub.c_str(), 0755);
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, {"--project", "p'$(x)"}}) {
+    std::vector<std::string> args = {"patch",    "--action", act,        "--method", "password",
+                                     "--method", "oidc",     "--output", "ory-cli"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_tool(args);
+    REQUIRE(r.status == 0);
+    const auto sh = test::run_program(
+        {"/bin/sh", "-c", r.out},
+        {std::nullopt, {{"PATH", bin + ":/usr/bin:/bin"}, {"ORY_ARGV", dir.file("argv")}}, {}});
+    REQUIRE(sh.status == 0);
+    const std::string raw = test::read_file(dir.file("argv"));
+    std::vector<std::string> argv;
+    for (std::size_t start = 0, end; (end = raw.find('\0', start)) != std::string::npos;
+         start = end + 1) {
+      argv.push_back(raw.substr(start, end - start));
+    }
+    std::size_t adds = 0;
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] != "--add") continue;
+      ++adds;
+      const std::string& value = argv[i + 1];
+      const auto eq = value.find('=');
+      CHECK(value.substr(0, eq).rfind("/selfservice/flows/registration/after/", 0) == 0);
+      CHECK(json::parse(value.substr(eq + 1)) == action);
+    }
+    CHECK(adds == 2);
+    CHECK(argv[0] == "patch");
+    CHECK(argv[1] == "identity-config");
+    if (!extra.empty()) CHECK(argv[3] == "p'$(x)");
+    CHECK(argv.back() == "yaml");
+  }
+  CHECK_FALSE(test::file_exists(dir.file("pwned1")));
+  CHECK_FALSE(test::file_exists(dir.file("pwned2")));
+  CHECK_FALSE(test::file_exists(dir.file("pwned3")));
+}
+
+TEST_CASE("cli patch: bad input exits 2 and leaves the config untouched") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  const std::string scalar_path = dir.write("scalar.yml", "selfservice:\n  flows: 42\n");
+  const std::string list_config = dir.write("list.json", "[1, 2]");
+  const std::string not_hook = dir.write("session.json", R"({"hook": "session"})");
+  const std::string big = dir.write("big.yml", std::string(9 * 1024 * 1024, '#'));
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--action", act, "--config", scalar_path, "--method", "password"},
+       scalar_path + ": /selfservice/flows is a scalar, but "
+                     "/selfservice/flows/registration/after/password/hooks needs an object there"},
+      {{"--action", act, "--config", list_config},
+       list_config + ": the config is a list, not an object"},
+      {{"--action", not_hook},
+       not_hook + ": not a web_hook action (expected {\"hook\": \"web_hook\", \"config\": {...}})"},
+      {{"--action", act, "--config", big},
+       big + ": file is 9437184 bytes, larger than the 8 MiB limit"},
+      {{"--action", act, "--method", "passwrd"},
+       "hook point 'registration.after.passwrd': registration has no method 'passwrd'; did you "
+       "mean 'password'? (valid: password, webauthn, passkey, oidc, code)"},
+      {{"--action", act, "--flow", "recovery", "--method", "code"},
+       "hook point 'recovery.after.code': recovery has no method lists; use recovery.after"},
+      {{"--action", act, "--when", "during"},
+       "--when: unknown value 'during' (valid: after, before)"},
+      {{"--action", act, "--position", "-1"},
+       "--position '-1': expected a list index (0, 1, ...) or 'end'"},
+      {{"--action", act, "--apply"}, "--apply needs --config FILE"},
+      {{"--config", scalar_path}, "--action FILE is required (what build-action prints)"},
+  };
+  const std::string before = test::read_file(scalar_path);
+  for (const auto& [extra, expected] : cases) {
+    std::vector<std::string> args = {"patch"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CAPTURE(args);
+    const auto r = run_tool(args);
+    CHECK(r.status == 2);
+    CHECK(r.err == "ory-segment: error: " + expected + "\n");
+    CHECK(r.out.empty());
+  }
+  CHECK(test::read_file(scalar_path) == before);
+  CHECK_FALSE(test::file_exists(scalar_path + ".bak"));
+}
+
+TEST_CASE("cli patch: YAML anchors and merge keys in the config are resolved") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  const std::string config = dir.write("anchors.yml",
+                                       "hooks_base: &hooks\n  hooks:\n    - hook: session\n"
+                                       "selfservice:\n  flows:\n    registration:\n      after:\n  "
+                                       "      password:\n          <<: *hooks\n");
+  const auto r = run_tool({"patch", "--action", act, "--config", config, "--method", "password",
+                           "--apply", "-o", dir.file("out.yml")});
+  REQUIRE(r.status == 0);
+  const json out = parse_any(dir.file("out.yml"));
+  const json hooks = out["selfservice"]["flows"]["registration"]["after"]["password"]["hooks"];
+  REQUIRE(hooks.size() == 2);
+  CHECK(hooks[1]["hook"] == "session");
+}

@@ -1,0 +1,144 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "core/config_patch.hpp"
+#include "support.hpp"
+
+namespace {
+
+core::Json action(const std::string& url = "https://api.segment.io/v1/identify") {
+  return core::Json{{"hook", "web_hook"},
+                    {"config",
+                     {{"url", url},
+                      {"method", "POST"},
+                      {"body", "base64://e30K"},
+                      {"response", {{"ignore", true}}}}}};
+}
+
+core::HookPoint hp(const std::string& name) {
+  std::string err;
+  return *core::parse_hook_point(name, &err);
+}
+
+core::Json quickstart() {
+  return core::Json::parse(R"({"selfservice": {"flows": {"registration": {"after": {"password":
+      {"hooks": [{"hook": "session"}, {"hook": "show_verification_ui"}]}}}}}})");
+}
+
+// Follows a JSON pointer through a JSON schema's properties (resolving local $refs).
+bool schema_has_path(const nlohmann::json& root, const std::string& pointer) {
+  const nlohmann::json* node = &root;
+  std::size_t start = 1;
+  while (start <= pointer.size()) {
+    const auto slash = pointer.find('/', start);
+    const std::string token =
+        pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    for (int i = 0; i < 8 && node->contains("$ref"); ++i) {
+      node = &root.at(nlohmann::json::json_pointer((*node)["$ref"].get<std::string>().substr(1)));
+    }
+    if (!node->contains("properties") || !(*node)["properties"].contains(token)) return false;
+    node = &(*node)["properties"][token];
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("config_patch: every hook list pointer exists in Kratos's config schema") {
+  std::ifstream in(test::kratos_schema_path());
+  REQUIRE(in);
+  const auto schema = nlohmann::json::parse(in);
+  for (const auto& point : core::all_hook_points()) {
+    CAPTURE(point.pointer());
+    CHECK(schema_has_path(schema, point.pointer()));
+  }
+  CHECK_FALSE(schema_has_path(schema, "/selfservice/flows/recovery/after/code/hooks"));
+  CHECK_FALSE(schema_has_path(schema, "/selfservice/flows/logout/after/hooks"));
+}
+
+TEST_CASE("config_patch: without a config, one add per list at the position") {
+  core::PatchRequest req{
+      action(), {hp("registration.after.password"), hp("registration.after.oidc")}, 0};
+  auto plan = core::plan_patch(req, nullptr);
+  REQUIRE(plan.ops.size() == 2);
+  CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/password/hooks/0");
+  CHECK(plan.ops[1].path == "/selfservice/flows/registration/after/oidc/hooks/0");
+  req.position.reset();
+  CHECK(core::plan_patch(req, nullptr).ops[0].path ==
+        "/selfservice/flows/registration/after/password/hooks/-");
+  CHECK(core::to_json_patch(plan.ops, "/services/identity/config")[0]["path"] ==
+        "/services/identity/config/selfservice/flows/registration/after/password/hooks/0");
+}
+
+TEST_CASE("config_patch: planning against a config") {
+  const core::Json config = quickstart();
+  SECTION("missing parents are created in one op each, without clobbering each other") {
+    core::PatchRequest req{
+        action(),
+        {hp("registration.after.oidc"), hp("registration.after.code"), hp("login.after.password")},
+        0};
+    const auto plan = core::plan_patch(req, &config);
+    REQUIRE(plan.ops.size() == 3);
+    CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/oidc");
+    CHECK(plan.ops[0].value == core::Json{{"hooks", {action()}}});
+    CHECK(plan.ops[2].path == "/selfservice/flows/login");
+    const auto patched = core::apply_ops(config, plan.ops);
+    CHECK(patched["selfservice"]["flows"]["registration"]["after"]["code"]["hooks"][0] == action());
+    CHECK(patched["selfservice"]["flows"]["login"]["after"]["password"]["hooks"][0] == action());
+  }
+  SECTION("an identical hook: no op, a note; applying twice equals once") {
+    core::PatchRequest req{action(), {hp("registration.after.password")}, 0};
+    const auto once = core::apply_ops(config, core::plan_patch(req, &config).ops);
+    const auto second = core::plan_patch(req, &once);
+    CHECK(second.ops.empty());
+    REQUIRE(second.notes.size() == 1);
+    CHECK(second.notes[0] ==
+          "/selfservice/flows/registration/after/password/hooks/0 already holds this exact hook: "
+          "nothing to do there");
+  }
+  SECTION("same URL and method, another config: replace at its index") {
+    core::PatchRequest req{action(), {hp("registration.after.password")}, std::nullopt};
+    const auto once = core::apply_ops(config, core::plan_patch(req, &config).ops);
+    core::Json changed = action();
+    changed["config"]["body"] = "base64://e30=";
+    core::PatchRequest again{changed, {hp("registration.after.password")}, 0};
+    const auto plan = core::plan_patch(again, &once);
+    REQUIRE(plan.ops.size() == 1);
+    CHECK(plan.ops[0].op == "replace");
+    CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/password/hooks/2");
+  }
+  SECTION("the global list warns when a method list shadows it") {
+    core::PatchRequest req{action(), {hp("registration.after")}, 0};
+    const auto plan = core::plan_patch(req, &config);
+    REQUIRE(plan.warnings.size() == 1);
+    CHECK(plan.warnings[0] ==
+          "/selfservice/flows/registration/after/hooks will not fire for password registrations: "
+          "registration.after.password.hooks is not empty, and Kratos runs the global list only "
+          "for methods whose own list is empty; add --method password");
+  }
+  SECTION("parse hooks in the global list and missing response.ignore warn") {
+    core::Json parse = action();
+    parse["config"]["response"] = {{"parse", true}};
+    core::PatchRequest req{parse, {hp("registration.after")}, 0};
+    const auto plan = core::plan_patch(req, nullptr);
+    REQUIRE(plan.warnings.size() == 2);
+    CHECK(plan.warnings[0].find("have no global fallback in registration") != std::string::npos);
+    CHECK(plan.warnings[1].find("the action has no response.ignore") == 0);
+  }
+  SECTION("a scalar where the path needs an object or a list") {
+    const auto bad = core::Json::parse(R"({"selfservice": {"flows": "nope"}})");
+    core::PatchRequest req{action(), {hp("registration.after.password")}, 0};
+    CHECK_THROWS_WITH(core::plan_patch(req, &bad),
+                      "/selfservice/flows is a string, but "
+                      "/selfservice/flows/registration/after/password/hooks needs an object there");
+    const auto bad_list = core::Json::parse(
+        R"({"selfservice": {"flows": {"registration": {"after": {"password": {"hooks": {}}}}}}})");
+    CHECK_THROWS_WITH(core::plan_patch(req, &bad_list),
+                      "/selfservice/flows/registration/after/password/hooks is an object, but "
+                      "hooks must be a list");
+    const core::Json list = core::Json::array();
+    CHECK_THROWS_WITH(core::plan_patch(req, &list), "the config is a list, not an object");
+  }
+}
