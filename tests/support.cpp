@@ -147,3 +147,118 @@ std::string source_path(const std::string& relative) {
 std::string kratos_schema_path() { return source_path("../shared/ref/kratos-config.schema.json"); }
 
 }  // namespace test
+
+#include <signal.h>
+
+namespace test {
+
+BackgroundTool::BackgroundTool(const std::vector<std::string>& args,
+                               const std::map<std::string, std::string>& env) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8"};
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> env_ptrs;
+  for (auto& s : env_strings) env_ptrs.push_back(s.data());
+  env_ptrs.push_back(nullptr);
+  std::vector<std::string> argv = {ORY_SEGMENT_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> arg_ptrs;
+  for (auto& s : argv) arg_ptrs.push_back(s.data());
+  arg_ptrs.push_back(nullptr);
+  m_pid = ::fork();
+  if (m_pid == 0) {
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(out_pipe[1], STDOUT_FILENO);
+    ::dup2(err_pipe[1], STDERR_FILENO);
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  m_out = out_pipe[0];
+  m_err = err_pipe[0];
+  set_nonblocking(m_out);
+  set_nonblocking(m_err);
+}
+
+BackgroundTool::~BackgroundTool() {
+  if (!m_waited) {
+    ::kill(m_pid, SIGKILL);
+    wait(1000);
+  }
+}
+
+std::string BackgroundTool::read_line(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[4096];
+  for (;;) {
+    const auto nl = m_out_buffer.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = m_out_buffer.substr(0, nl);
+      m_out_buffer.erase(0, nl + 1);
+      return line;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return "";
+    pollfd p{m_out, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    const ssize_t n = ::read(m_out, buf, sizeof buf);
+    if (n <= 0 && errno != EAGAIN) return "";
+    if (n > 0) {
+      m_out_buffer.append(buf, static_cast<std::size_t>(n));
+      m_out_all.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+}
+
+std::string BackgroundTool::listen_url() {
+  const std::string line = read_line();
+  const std::string prefix = "listening on ";
+  if (line.rfind(prefix, 0) != 0) throw std::runtime_error("listen printed: " + line);
+  return line.substr(prefix.size());
+}
+
+void BackgroundTool::signal(int sig) { ::kill(m_pid, sig); }
+
+RunResult BackgroundTool::wait(int timeout_ms) {
+  if (m_waited) return m_result;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool out_open = true, err_open = true;
+  char buf[65536];
+  while (out_open || err_open) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      ::kill(m_pid, SIGKILL);
+      break;
+    }
+    std::vector<pollfd> fds;
+    if (out_open) fds.push_back({m_out, POLLIN, 0});
+    if (err_open) fds.push_back({m_err, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) <= 0) continue;
+    for (const auto& p : fds) {
+      if (p.revents == 0) continue;
+      const ssize_t n = ::read(p.fd, buf, sizeof buf);
+      if (n > 0) {
+        (p.fd == m_out ? m_out_all : m_err_all).append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EAGAIN) {
+        (p.fd == m_out ? out_open : err_open) = false;
+      }
+    }
+  }
+  int status = 0;
+  ::waitpid(m_pid, &status, 0);
+  ::close(m_out);
+  ::close(m_err);
+  m_waited = true;
+  m_result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  m_result.out = m_out_all;
+  m_result.err = m_err_all;
+  return m_result;
+}
+
+}  // namespace test

@@ -48,3 +48,32 @@ std::string source_path(const std::string& relative);
 std::string kratos_schema_path();
 
 }  // namespace test
+
+namespace test {
+
+// A running ory-segment (e.g. `listen`) whose stdout is read line by line while it runs.
+class BackgroundTool {
+ public:
+  explicit BackgroundTool(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {});
+  BackgroundTool(const BackgroundTool&) = delete;
+  BackgroundTool& operator=(const BackgroundTool&) = delete;
+  ~BackgroundTool();
+
+  // The next line of stdout (without '\n'), waiting up to `timeout_ms`; "" at EOF or timeout.
+  std::string read_line(int timeout_ms = 10000);
+  // For `listen`: reads the first line and returns "http://127.0.0.1:PORT".
+  std::string listen_url();
+  void signal(int sig);
+  // Waits for exit (up to `timeout_ms`, then kills it) and returns everything printed.
+  RunResult wait(int timeout_ms = 20000);
+
+ private:
+  int m_pid = -1;
+  int m_out = -1, m_err = -1;
+  std::string m_out_buffer, m_out_all, m_err_all;
+  bool m_waited = false;
+  RunResult m_result;
+};
+
+}  // namespace test

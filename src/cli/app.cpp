@@ -28,6 +28,8 @@ const Verb k_verbs[] = {
      setup_patch},
     {"test-identify", "run the transform as Kratos would and send the result to Segment, checked",
      setup_test_identify},
+    {"listen", "a local Segment endpoint that checks what it receives and shows each event",
+     setup_listen},
 };
 
 const char* const k_exit_statuses = R"(Exit statuses:

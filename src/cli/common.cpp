@@ -57,6 +57,11 @@ void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts) {
       ->option_text("KEY");
 }
 
+bool write_key_given(const WriteKeyOptions& opts) {
+  const char* env = std::getenv("SEGMENT_WRITE_KEY");
+  return !opts.key_file.empty() || !opts.key.empty() || (env && *env);
+}
+
 std::string resolve_write_key(const WriteKeyOptions& opts) {
   if (!opts.key_file.empty()) {
     if (!opts.key.empty()) {

@@ -36,6 +36,9 @@ void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts);
 // when none is set. Messages never contain the key.
 std::string resolve_write_key(const WriteKeyOptions& opts);
 
+// Whether any of the three sources is set.
+bool write_key_given(const WriteKeyOptions& opts);
+
 }  // namespace cli
 
 namespace cli {

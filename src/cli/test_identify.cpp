@@ -105,8 +105,7 @@ Target target_from_options(const TestIdentifyOptions& opts) {
   t.action.url = resolve_segment_url(opts.target);
   t.action.method = "POST";
   std::string key = "dry-run-write-key";
-  if (!opts.dry_run || !opts.key.key.empty() || !opts.key.key_file.empty() ||
-      std::getenv("SEGMENT_WRITE_KEY")) {
+  if (!opts.dry_run || write_key_given(opts.key)) {
     key = resolve_write_key(opts.key);
   }
   t.action.secret = key;

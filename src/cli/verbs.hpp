@@ -18,5 +18,6 @@ VerbRunner setup_decode(CLI::App& cmd);
 VerbRunner setup_build_action(CLI::App& cmd);
 VerbRunner setup_patch(CLI::App& cmd);
 VerbRunner setup_test_identify(CLI::App& cmd);
+VerbRunner setup_listen(CLI::App& cmd);
 
 }  // namespace cli

@@ -130,8 +130,9 @@ void add_warnings(const PatchRequest& request, const Json* config, PatchPlan* pl
         std::string w = target.pointer();
         w.append(" will not fire for ").append(method).append(" ").append(target.flow);
         w.append("s: ").append(target.flow).append(".after.").append(method);
-        w.append(".hooks is not empty, and Kratos runs the global list only for methods whose "
-                 "own list is empty; add --method ");
+        w.append(
+            ".hooks is not empty, and Kratos runs the global list only for methods whose "
+            "own list is empty; add --method ");
         w.append(method);
         plan->warnings.push_back(w);
       }

@@ -4,21 +4,13 @@
 #include <ctime>
 
 #include "util/text.hpp"
+#include "util/time_format.hpp"
 
 namespace core {
 namespace {
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%06ldZ", static_cast<long>(micros));
-  return std::string(buf) + frac;
+  return util::iso8601_utc(t, util::Fraction::micros);
 }
 
 // A stable, valid v4-shaped UUID derived from a label, so contexts are reproducible.

@@ -157,6 +157,12 @@ bool parse_json(std::string_view text, const std::string& name, Json* out, std::
     *err = location(name, lc.line, lc.column) + ": invalid JSON: " + reason;
   } catch (const std::length_error&) {
     *err = name + ": JSON nests deeper than " + std::to_string(k_max_document_depth) + " levels";
+  } catch (const Json::exception& e) {
+    // out_of_range: a number no double can hold, such as 1e999.
+    std::string what = e.what();
+    const auto bracket = what.find("] ");
+    *err = name +
+           ": invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2));
   }
   return false;
 }

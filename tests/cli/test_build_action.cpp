@@ -14,9 +14,9 @@ test::RunOptions with_key() { return {std::nullopt, {{"SEGMENT_WRITE_KEY", k_key
 
 // Validates action files against Kratos's schema (selfServiceWebHook) with python3-jsonschema.
 test::RunResult validate_against_kratos(const std::vector<std::string>& files) {
-  std::vector<std::string> argv = {"/usr/bin/python3",
-                                   test::source_path("tests/tools/validate_config.py"),
-                                   test::kratos_schema_path(), "--definition", "selfServiceWebHook"};
+  std::vector<std::string> argv = {
+      "/usr/bin/python3", test::source_path("tests/tools/validate_config.py"),
+      test::kratos_schema_path(), "--definition", "selfServiceWebHook"};
   argv.insert(argv.end(), files.begin(), files.end());
   return test::run_program(argv);
 }

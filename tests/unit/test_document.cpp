@@ -109,3 +109,7 @@ TEST_CASE("document: YAML anchors and merge keys resolve as Go's loaders do") {
   CHECK(parse_error("a: &a 1\nb:\n  <<: *a\n").find("a '<<' merge key needs a mapping") !=
         std::string::npos);
 }
+
+TEST_CASE("document: a number no double can hold is an error, not a crash") {
+  CHECK(parse_error("{\"a\": 1e999}") == "doc: invalid JSON: number overflow parsing '1e999'");
+}

@@ -1,0 +1,352 @@
+// ory-segment listen: a local Segment endpoint that checks what it receives.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cli/common.hpp"
+#include "cli/diagnostics.hpp"
+#include "cli/verbs.hpp"
+#include "core/segment_endpoint.hpp"
+#include "io/http_server.hpp"
+#include "util/text.hpp"
+#include "util/time_format.hpp"
+#include "util/url.hpp"
+
+namespace cli {
+namespace {
+
+struct ListenOptions {
+  std::string host = "127.0.0.1";
+  int port = 8765;
+  long max_events = 0;
+  double client_timeout = 10;
+  double exit_after = 0;
+  WriteKeyOptions key;
+  std::string jsonl;
+  bool quiet = false;
+  std::vector<std::string> fail;
+};
+
+// --fail SPEC: what to answer the next `count` requests with instead of processing them.
+struct Fault {
+  enum class Kind { status, reset, slow } kind = Kind::status;
+  int status = 503;
+  long count = 1;
+  std::string retry_after;
+  double slow_seconds = 0;
+};
+
+Fault parse_fault(const std::string& spec) {
+  const auto fail = [&](const std::string& why) {
+    return bad_input("--fail '" + spec + "': " + why +
+                     " (expected STATUS:COUNT[:retry-after=S], reset:COUNT or slow:COUNT:SECONDS)");
+  };
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto colon = spec.find(':', start);
+    parts.push_back(
+        spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() < 2) throw fail("missing COUNT");
+  Fault f;
+  const auto number = [&](const std::string& s, const char* what) {
+    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) {
+      throw fail(std::string("bad ") + what);
+    }
+    return std::stol(s);
+  };
+  f.count = number(parts[1], "COUNT");
+  if (f.count < 1) throw fail("COUNT must be at least 1");
+  if (parts[0] == "reset") {
+    f.kind = Fault::Kind::reset;
+    if (parts.size() != 2) throw fail("reset takes no options");
+  } else if (parts[0] == "slow") {
+    f.kind = Fault::Kind::slow;
+    if (parts.size() != 3) throw fail("slow needs SECONDS");
+    f.slow_seconds = static_cast<double>(number(parts[2], "SECONDS"));
+  } else {
+    f.status = static_cast<int>(number(parts[0], "STATUS"));
+    if (f.status < 400 || f.status > 599) throw fail("STATUS must be 400-599");
+    for (std::size_t i = 2; i < parts.size(); ++i) {
+      if (!util::starts_with(parts[i], "retry-after="))
+        throw fail("unknown option '" + parts[i] + "'");
+      f.retry_after = std::to_string(number(parts[i].substr(12), "retry-after"));
+    }
+  }
+  return f;
+}
+
+std::string now_iso8601() {
+  return util::iso8601_utc(std::chrono::system_clock::now(), util::Fraction::millis);
+}
+
+std::string short_value(const core::Json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+// "identify userId=... email=... name=..." for the terminal.
+std::string describe(const core::ReceivedMessage& m) {
+  const core::Json& msg = m.message;
+  std::string line = m.type.empty() ? "?" : m.type;
+  if (!msg.is_object()) return line + " (not an object)";
+  for (const char* id : {"userId", "anonymousId", "previousId", "groupId", "event", "name"}) {
+    if (msg.contains(id) && !msg[id].is_null())
+      line += std::string(" ") + id + "=" + short_value(msg[id]);
+  }
+  for (const char* bag : {"traits", "properties"}) {
+    if (!msg.contains(bag) || !msg[bag].is_object()) continue;
+    int shown = 0;
+    for (const auto& [key, value] : msg[bag].items()) {
+      if (shown++ == 3) {
+        line += " ...";
+        break;
+      }
+      line += " " + key + "=" + short_value(value);
+    }
+  }
+  return line;
+}
+
+class Listener {
+ public:
+  Listener(const ListenOptions& opts, std::string write_key, std::deque<Fault> faults)
+      : m_opts(opts), m_write_key(std::move(write_key)), m_faults(std::move(faults)) {
+    m_colour = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    if (!opts.jsonl.empty()) {
+      m_jsonl.open(opts.jsonl, std::ios::out | std::ios::app);
+      if (!m_jsonl) throw bad_input(opts.jsonl + ": cannot open for writing");
+    }
+  }
+
+  // Never lets an exception reach the connection thread: a bug answers 500, not a crash.
+  io::ServerResponse handle(const io::ServerRequest& req, io::HttpServer& server) {
+    try {
+      return handle_unsafe(req, server);
+    } catch (const std::exception& e) {
+      return io::ServerResponse{500,
+                                {},
+                                core::Json{{"success", false}, {"error", e.what()}}.dump(
+                                    -1, ' ', false, core::Json::error_handler_t::replace)};
+    }
+  }
+
+  io::ServerResponse handle_unsafe(const io::ServerRequest& req, io::HttpServer& server) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_faults.empty()) return inject_fault();
+    const core::EndpointResult result = core::handle_tracking_request(
+        m_write_key, req.method, req.target, req.header("authorization"), req.body);
+    io::ServerResponse response{result.status, {}, result.body};
+    if (!result.error.empty()) {
+      ++m_rejected_requests;
+      if (!m_opts.quiet) {
+        std::cout << now_iso8601().substr(11, 8) << " " << req.method << " " << req.target << " -> "
+                  << result.status << " " << result.error << "\n"
+                  << std::flush;
+      }
+      return response;
+    }
+    for (const auto& m : result.messages) record(m);
+    if (m_opts.max_events > 0 && m_events >= m_opts.max_events) server.stop();
+    return response;
+  }
+
+  int summary() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::string by_type;
+    for (const auto& [type, n] : m_by_type)
+      by_type += (by_type.empty() ? "" : ", ") + type + " " + std::to_string(n);
+    std::cout << "received " << m_events << " message" << (m_events == 1 ? "" : "s") << ": "
+              << (m_events - m_dropped) << " accepted, " << m_dropped << " would be dropped"
+              << (by_type.empty() ? "" : " (" + by_type + ")");
+    if (m_rejected_requests > 0) std::cout << "; " << m_rejected_requests << " requests rejected";
+    if (m_faulted > 0) std::cout << "; " << m_faulted << " requests answered with injected faults";
+    std::cout << "\n" << std::flush;
+    return m_dropped > 0 ? 1 : 0;
+  }
+
+ private:
+  io::ServerResponse inject_fault() {
+    Fault& f = m_faults.front();
+    io::ServerResponse r;
+    if (f.kind == Fault::Kind::reset) {
+      r.reset = true;
+    } else if (f.kind == Fault::Kind::slow) {
+      r.delay = std::chrono::milliseconds(static_cast<long>(f.slow_seconds * 1000));
+      r.body = R"({"success":true})";
+    } else {
+      r.status = f.status;
+      r.body = core::Json{{"success", false}, {"error", "injected by --fail"}}.dump();
+      if (!f.retry_after.empty()) r.headers.emplace_back("Retry-After", f.retry_after);
+    }
+    ++m_faulted;
+    if (!m_opts.quiet) {
+      std::cout << now_iso8601().substr(11, 8) << " fault injected: "
+                << (f.kind == Fault::Kind::reset  ? "connection reset"
+                    : f.kind == Fault::Kind::slow ? "slow answer"
+                                                  : std::to_string(f.status))
+                << "\n"
+                << std::flush;
+    }
+    if (--f.count == 0) m_faults.pop_front();
+    return r;
+  }
+
+  void record(const core::ReceivedMessage& m) {
+    ++m_events;
+    ++m_by_type[m.type.empty() ? "?" : m.type];
+    if (m.dropped) ++m_dropped;
+    const std::string received_at = now_iso8601();
+    if (!m_opts.quiet) {
+      const char* green = m_colour ? "\033[32m" : "";
+      const char* red = m_colour ? "\033[31m" : "";
+      const char* reset = m_colour ? "\033[0m" : "";
+      std::cout << received_at.substr(11, 8) << " " << describe(m) << "  "
+                << (m.dropped ? std::string(red) + "DROPPED: Segment would drop this: " + m.reason
+                              : std::string(green) + "accepted")
+                << reset << "\n";
+      for (const auto& w : m.warnings) std::cout << "         " << core::to_string(w) << "\n";
+      std::cout << std::flush;
+    }
+    if (m_jsonl.is_open()) {
+      core::Json line = {{"receivedAt", received_at},
+                         {"type", m.type},
+                         {"verdict", m.dropped ? "dropped" : "accepted"},
+                         {"reason", m.dropped ? core::Json(m.reason) : core::Json()},
+                         {"message", m.message}};
+      m_jsonl << line.dump() << "\n" << std::flush;
+    }
+  }
+
+  const ListenOptions& m_opts;
+  std::string m_write_key;
+  std::deque<Fault> m_faults;
+  std::mutex m_mutex;
+  std::ofstream m_jsonl;
+  bool m_colour = false;
+  long m_events = 0, m_dropped = 0, m_rejected_requests = 0, m_faulted = 0;
+  std::map<std::string, long> m_by_type;
+};
+
+io::HttpServer* g_server = nullptr;
+
+extern "C" void on_stop_signal(int) {
+  if (g_server) g_server->stop();
+}
+
+ExitStatus run_listen(const ListenOptions& opts) {
+  if (opts.port < 0 || opts.port > 65535) throw bad_input("--port must be 0-65535");
+  if (opts.max_events < 0) throw bad_input("--max-events must not be negative");
+  if (opts.exit_after < 0) throw bad_input("--exit-after must not be negative");
+  if (!(opts.client_timeout > 0 && opts.client_timeout <= 3600)) {
+    throw bad_input("--client-timeout must be between 0 and 3600 seconds");
+  }
+  std::deque<Fault> faults;
+  for (const auto& spec : opts.fail) faults.push_back(parse_fault(spec));
+  const std::string key = write_key_given(opts.key) ? resolve_write_key(opts.key) : "";
+  if (!util::is_loopback_host(opts.host) && opts.host != "localhost") {
+    warning("listening on " + opts.host + ", which is not loopback: other machines can send to it");
+  }
+  Listener listener(opts, key, std::move(faults));
+  io::HttpServer* server_ptr = nullptr;
+  io::ServerLimits limits;
+  limits.header_timeout = std::chrono::milliseconds(static_cast<long>(opts.client_timeout * 1000));
+  limits.body_timeout = limits.header_timeout * 3;
+  limits.idle_timeout = limits.header_timeout * 3;
+  io::HttpServer server(
+      limits, [&](const io::ServerRequest& req) { return listener.handle(req, *server_ptr); });
+  server_ptr = &server;
+  std::string err;
+  if (!server.bind(opts.host, opts.port, &err)) throw bad_input(err);
+  const std::string host =
+      opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
+  std::cout << "listening on http://" << host << ":" << server.port() << "\n" << std::flush;
+  if (key.empty() && !opts.quiet) note("no write key configured: any key is accepted");
+
+  g_server = &server;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  std::thread timer;
+  std::mutex timer_mutex;
+  std::condition_variable timer_cv;
+  bool done = false;
+  if (opts.exit_after > 0) {
+    timer = std::thread([&] {
+      std::unique_lock<std::mutex> lock(timer_mutex);
+      if (!timer_cv.wait_for(lock,
+                             std::chrono::milliseconds(static_cast<long>(opts.exit_after * 1000)),
+                             [&] { return done; })) {
+        server.stop();
+      }
+    });
+  }
+  server.serve();
+  {
+    std::lock_guard<std::mutex> lock(timer_mutex);
+    done = true;
+  }
+  timer_cv.notify_all();
+  if (timer.joinable()) timer.join();
+  g_server = nullptr;
+  return listener.summary() == 0 ? ExitStatus::ok : ExitStatus::check_failed;
+}
+
+}  // namespace
+
+VerbRunner setup_listen(CLI::App& cmd) {
+  auto opts = std::make_shared<ListenOptions>();
+  cmd.add_option("--host", opts->host, "address to listen on (default 127.0.0.1)")
+      ->option_text("HOST");
+  cmd.add_option("--port", opts->port, "port (default 8765; 0 picks a free one)")
+      ->option_text("PORT");
+  cmd.add_option("--max-events", opts->max_events, "stop after N messages")->option_text("N");
+  cmd.add_option("--exit-after", opts->exit_after, "stop after SECONDS")->option_text("SECONDS");
+  cmd.add_option("--client-timeout", opts->client_timeout,
+                 "seconds a client has to send a request head (3x that for the body and for idle "
+                 "keep-alive connections; default 10)")
+      ->option_text("SECONDS");
+  add_write_key_options(cmd, &opts->key);
+  cmd.add_option("--jsonl", opts->jsonl, "append one JSON object per received message to FILE")
+      ->option_text("FILE");
+  cmd.add_flag("--quiet", opts->quiet, "print only the address and the summary");
+  cmd.add_option("--fail", opts->fail,
+                 "answer the next requests with a fault (repeatable, applied in order): "
+                 "503:2, 429:1:retry-after=2, reset:1, slow:1:5")
+      ->option_text("SPEC");
+  cmd.footer(
+      R"(A local endpoint that speaks Segment's HTTP Tracking API (POST /v1/identify, track, page, screen,
+group, alias, batch, import), applies Segment's rules and says what Segment would do with each
+message: Segment itself answers 200 to messages it then drops. Prints "listening on http://HOST:PORT"
+first, a line per message, and a summary when it stops (--max-events, --exit-after, Ctrl-C or
+SIGTERM). With a write key (--write-key-file, SEGMENT_WRITE_KEY or --write-key), requests with a
+missing or wrong key get 401 and are not recorded.
+
+Exit: 0 when every message would be accepted, 1 when any would be dropped, 2 bad options.
+
+Examples:
+  ory-segment listen --port 8765
+  ory-segment listen --port 0 --max-events 1 --jsonl events.jsonl
+  ory-segment listen --fail 503:2 --fail 429:1:retry-after=2   # watch a client retry
+  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify)");
+  return [opts] { return run_listen(*opts); };
+}
+
+}  // namespace cli

@@ -1,0 +1,248 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "io/http_client.hpp"
+#include "support.hpp"
+#include "util/base64.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string k_key = "wk_listen_1";
+
+io::HttpResponse post(const std::string& url, const std::string& body,
+                      const std::string& key = k_key) {
+  static auto client = io::make_curl_client({});
+  io::HttpRequest r;
+  r.url = url;
+  r.body = body;
+  r.timeout = std::chrono::milliseconds(10000);
+  r.headers = {{"Content-Type", "application/json"}};
+  if (!key.empty())
+    r.headers.emplace_back("Authorization", "Basic " + util::base64_encode(key + ":"));
+  return client->send(r);
+}
+
+std::string identify(const std::string& user) {
+  return json{{"userId", user}, {"traits", {{"email", user + "@example.com"}}}}.dump();
+}
+
+// Sends raw bytes on a fresh connection and returns what comes back before close.
+std::string raw_exchange(int port, const std::string& bytes, int wait_ms = 3000) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "<connect failed>";
+  }
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+int port_of(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
+
+}  // namespace
+
+TEST_CASE("cli listen: Segment's API, auth and verdicts, with a real HTTP client") {
+  test::TempDir dir;
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--exit-after", "60", "--jsonl", dir.file("events.jsonl")},
+      {{"SEGMENT_WRITE_KEY", k_key}});
+  const std::string base = listen.listen_url();
+  REQUIRE(base.rfind("http://127.0.0.1:", 0) == 0);
+
+  auto r = post(base + "/v1/identify", identify("u1"));
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"success":true})");
+  r = post(base + "/v1/identify", identify("u2"), "wrong-key");
+  CHECK(r.status == 401);
+  r = post(base + "/v1/identify", identify("u3"), "");
+  CHECK(r.status == 401);
+  // writeKey in the body also authenticates.
+  r = post(base + "/v1/track",
+           json{{"userId", "u4"}, {"event", "Signed Up"}, {"writeKey", k_key}}.dump(), "");
+  CHECK(r.status == 200);
+  r = post(base + "/v1/track", json{{"userId", "u5"}}.dump());  // no event: 200, but dropped
+  CHECK(r.status == 200);
+  r = post(base + "/v1/identify", "{not json");
+  CHECK(r.status == 400);
+  r = post(base + "/v1/identify",
+           json{{"userId", "big"}, {"traits", {{"blob", std::string(33 * 1024, 'x')}}}}.dump());
+  CHECK(r.status == 400);
+  CHECK(r.body.find("32 KB") != std::string::npos);
+  json big_batch = {{"batch", json::array()}};
+  for (int i = 0; i < 20; ++i)
+    big_batch["batch"].push_back({{"type", "track"},
+                                  {"userId", "b"},
+                                  {"event", "E"},
+                                  {"properties", {{"pad", std::string(30 * 1024, 'p')}}}});
+  r = post(base + "/v1/batch", big_batch.dump());
+  CHECK(r.status == 400);
+  CHECK(r.body.find("500 KB") != std::string::npos);
+  r = post(base + "/v1/import",
+           json{{"batch",
+                 {{{"type", "identify"}, {"userId", "i1"}},
+                  {{"type", "page"}, {"anonymousId", "a1"}, {"name", "Home"}}}}}
+               .dump());
+  CHECK(r.status == 200);
+  r = post(base + "/v1/unknown", "{}");
+  CHECK(r.status == 404);
+
+  listen.signal(SIGTERM);
+  const auto result = listen.wait();
+  CHECK(result.status == 1);  // one message would be dropped
+  CHECK(result.out.find("identify userId=u1 email=u1@example.com  accepted") != std::string::npos);
+  CHECK(result.out.find("track userId=u5  DROPPED: Segment would drop this: no 'event': track "
+                        "needs the event name") != std::string::npos);
+  CHECK(result.out.find("\033[") == std::string::npos);  // no colour off a terminal
+  CHECK(result.out.find("received 5 messages: 4 accepted, 1 would be dropped (identify 2, page 1, "
+                        "track 2); 6 requests rejected") != std::string::npos);
+  CHECK(result.out.find(k_key) == std::string::npos);
+  CHECK(result.err.find(k_key) == std::string::npos);
+
+  const std::string jsonl = test::read_file(dir.file("events.jsonl"));
+  std::vector<json> lines;
+  for (std::size_t start = 0, end; (end = jsonl.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    lines.push_back(json::parse(jsonl.substr(start, end - start)));
+  }
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0]["message"]["userId"] == "u1");
+  CHECK(lines[0]["verdict"] == "accepted");
+  CHECK(lines[0]["reason"].is_null());
+  CHECK(lines[2]["verdict"] == "dropped");
+  CHECK(lines[2]["reason"] == "no 'event': track needs the event name");
+  CHECK(lines[3]["type"] == "identify");
+  CHECK(lines[4]["type"] == "page");
+  CHECK(lines[0]["receivedAt"].get<std::string>().size() == 24);
+}
+
+TEST_CASE("cli listen: a batch over 2,500 messages is accepted and flagged as dropped") {
+  test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "2501", "--quiet"});
+  const std::string base = listen.listen_url();
+  json batch = {{"batch", json::array()}};
+  for (int i = 0; i < 2501; ++i)
+    batch["batch"].push_back({{"type", "identify"}, {"userId", std::to_string(i)}});
+  const auto r = post(base + "/v1/batch", batch.dump(), "");
+  CHECK(r.status == 200);
+  const auto result = listen.wait();
+  CHECK(result.status == 1);
+  CHECK(result.out ==
+        "listening on " + base +
+            "\nreceived 2501 messages: 0 accepted, 2501 would be dropped (identify 2501)\n");
+}
+
+TEST_CASE("cli listen: --fail makes a client's retries visible; faults are not recorded") {
+  test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "1", "--fail", "503:2",
+                               "--fail", "429:1:retry-after=0", "--fail", "reset:1"});
+  const std::string base = listen.listen_url();
+  const auto r = test::run_tool(
+      {"test-identify", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+       "--identity", test::source_path("examples/identity.json"), "--url", base + "/v1/identify",
+       "--write-key-file", test::TempDir().write("k", "key")});
+  // Kratos makes 3 attempts: 503, 503, 429 -> the hook fails; nothing recorded yet.
+  CHECK(r.status == 1);
+  CHECK(r.out.find("attempt 1: 503") != std::string::npos);
+  CHECK(r.out.find("attempt 3 (after waiting 2000 ms): 429") != std::string::npos);
+  // The next request is reset, the one after accepted.
+  CHECK(post(base + "/v1/identify", identify("x"), "").status == 0);
+  CHECK(post(base + "/v1/identify", identify("y"), "").status == 200);
+  const auto result = listen.wait();
+  CHECK(result.status == 0);
+  CHECK(result.out.find("received 1 message: 1 accepted, 0 would be dropped (identify 1); 4 "
+                        "requests answered with injected faults") != std::string::npos);
+}
+
+TEST_CASE("cli listen: a slow answer") {
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--max-events", "1", "--fail", "slow:1:1", "--quiet"});
+  const std::string base = listen.listen_url();
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(post(base + "/v1/identify", identify("s"), "").status == 200);
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(900));
+  CHECK(post(base + "/v1/identify", identify("t"), "").status == 200);
+  CHECK(listen.wait().status == 0);
+}
+
+TEST_CASE("cli listen: garbage and slow clients get an answer or a timeout, never a crash") {
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--exit-after", "60", "--client-timeout", "1", "--quiet"});
+  const int port = port_of(listen.listen_url());
+  CHECK(raw_exchange(port, "garbage\r\n\r\n").rfind("HTTP/1.1 400 Bad Request", 0) == 0);
+  CHECK(raw_exchange(port, "POST /v1/identify HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n")
+            .rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(raw_exchange(port, "POST /v1/identify HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .rfind("HTTP/1.1 411", 0) == 0);
+  CHECK(
+      raw_exchange(port, "GET /v1/identify HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 405", 0) ==
+      0);
+  CHECK(raw_exchange(port, std::string(20000, 'A')).rfind("HTTP/1.1 431", 0) == 0);
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  CHECK(raw_exchange(port, bytes + "\r\n\r\n").rfind("HTTP/1.1 400", 0) == 0);
+  // A client that sends half a request and stalls is answered 408 after --client-timeout.
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(raw_exchange(port, "POST /v1/identify HTTP/1.1\r\nContent-Le", 5000)
+            .rfind("HTTP/1.1 408", 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+  // Still serving.
+  CHECK(post("http://127.0.0.1:" + std::to_string(port) + "/v1/identify", identify("after"), "")
+            .status == 200);
+  listen.signal(SIGINT);
+  const auto result = listen.wait();
+  CHECK(result.status == 0);
+  CHECK(result.out.find("received 1 message: 1 accepted") != std::string::npos);
+}
+
+TEST_CASE("cli listen: keep-alive serves many requests on one connection") {
+  test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "50", "--quiet"});
+  const std::string base = listen.listen_url();
+  auto client = io::make_curl_client({});
+  for (int i = 0; i < 50; ++i) {
+    io::HttpRequest r;
+    r.url = base + "/v1/identify";
+    r.body = identify("k" + std::to_string(i));
+    CHECK(client->send(r).status == 200);
+  }
+  CHECK(listen.wait().out.find("received 50 messages: 50 accepted") != std::string::npos);
+}
+
+TEST_CASE("cli listen: bad options exit 2") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"listen", "--fail", "503"},
+       "--fail '503': missing COUNT (expected STATUS:COUNT[:retry-after=S], reset:COUNT or "
+       "slow:COUNT:SECONDS)"},
+      {{"listen", "--fail", "200:1"},
+       "--fail '200:1': STATUS must be 400-599 (expected STATUS:COUNT[:retry-after=S], reset:COUNT "
+       "or slow:COUNT:SECONDS)"},
+      {{"listen", "--fail", "slow:1"},
+       "--fail 'slow:1': slow needs SECONDS (expected STATUS:COUNT[:retry-after=S], reset:COUNT or "
+       "slow:COUNT:SECONDS)"},
+      {{"listen", "--port", "70000"}, "--port must be 0-65535"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto r = test::run_tool(args);
+    CHECK(r.status == 2);
+    CHECK(r.err == "ory-segment: error: " + expected + "\n");
+  }
+}
