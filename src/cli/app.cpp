@@ -6,6 +6,7 @@
 
 #include "cli/diagnostics.hpp"
 #include "cli/verbs.hpp"
+#include "core/transform_pool.hpp"
 
 namespace cli {
 namespace {
@@ -53,6 +54,12 @@ int run(int argc, char** argv) {
     CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
     runners.emplace_back(cmd, verb.setup(*cmd));
   }
+  // Internal: the helper process backfill evaluates templates in (not listed in --help).
+  CLI::App* worker = app.add_subcommand("__transform-worker", "internal");
+  worker->group("");
+  runners.emplace_back(worker, [] {
+    return core::serve_transform_worker(0, 1) == 0 ? ExitStatus::ok : ExitStatus::check_failed;
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -139,6 +139,10 @@ std::string missing_field_hint(const std::string& message, const std::string& ex
          object + ", '" + field + "', null), or test '" + field + "' in " + object + " first";
 }
 
+}  // namespace
+
+namespace detail {
+
 // libjsonnet reports "STATIC ERROR: f:3:14-20: msg" or "RUNTIME ERROR: msg\n\tf:3:14-20\t...".
 // Turns either into a Diagnostic located at the innermost frame in the user's file.
 Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name,
@@ -191,6 +195,15 @@ void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name)
 std::string import_expression() { return std::string("(import \"") + k_template_key + "\")"; }
 
 bool is_cancel(const std::string& message) { return message.find("cancel") != std::string::npos; }
+
+}  // namespace detail
+
+namespace {
+
+using detail::diagnostic_from_jsonnet;
+using detail::import_expression;
+using detail::is_cancel;
+using detail::prepare_vm;
 
 // Child side of evaluate_template: evaluates and writes 'O'+body or 'E'+error to `fd`.
 [[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,

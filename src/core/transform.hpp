@@ -60,4 +60,17 @@ struct Evaluation {
 Evaluation evaluate_template(std::string_view source, const std::string& name,
                              const std::string& ctx_json, const EvalLimits& limits = {});
 
+class JsonnetVm;
+
+// Shared with transform_pool, which evaluates many identities per evaluation.
+namespace detail {
+// Sets a VM up as Kratos's: go-jsonnet's std, the template served under its own name.
+void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name);
+// `(import "<the template>")`, for code that calls the template.
+std::string import_expression();
+Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name,
+                                   std::string_view source);
+bool is_cancel(const std::string& message);
+}  // namespace detail
+
 }  // namespace core

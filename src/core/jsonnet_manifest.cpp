@@ -1,0 +1,131 @@
+#include "core/jsonnet_manifest.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace core {
+namespace {
+
+void escape(const std::string& s, std::string* out) {
+  out->push_back('"');
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        continue;
+      case '\\':
+        *out += "\\\\";
+        continue;
+      case '\b':
+        *out += "\\b";
+        continue;
+      case '\f':
+        *out += "\\f";
+        continue;
+      case '\n':
+        *out += "\\n";
+        continue;
+      case '\r':
+        *out += "\\r";
+        continue;
+      case '\t':
+        *out += "\\t";
+        continue;
+      default:
+        break;
+    }
+    unsigned code = c;
+    std::size_t len = 1;
+    if (c == 0xc2 && i + 1 < s.size()) {  // U+0080..U+00BF: the C1 controls are escaped
+      code = static_cast<unsigned char>(s[i + 1]);
+      len = 2;
+    }
+    if (c < 0x20 || c == 0x7f || (len == 2 && code <= 0x9f)) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", code);
+      *out += buf;
+      i += len - 1;
+      continue;
+    }
+    out->push_back(static_cast<char>(c));
+  }
+  out->push_back('"');
+}
+
+void number(const Json& v, std::string* out) {
+  if (v.is_number_integer()) {
+    *out += v.dump();
+    return;
+  }
+  const double d = v.get<double>();
+  char buf[64];
+  if (d == std::floor(d)) {
+    std::snprintf(buf, sizeof buf, "%.0f", d);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+  }
+  *out += buf;
+}
+
+void write(const Json& v, const std::string& indent, std::string* out) {
+  switch (v.type()) {
+    case Json::value_t::object: {
+      if (v.empty()) {
+        *out += "{ }";
+        return;
+      }
+      const std::string inner = indent + "   ";
+      *out += "{\n";
+      bool first = true;
+      for (const auto& [key, item] : v.items()) {
+        if (!first) *out += ",\n";
+        first = false;
+        *out += inner;
+        escape(key, out);
+        *out += ": ";
+        write(item, inner, out);
+      }
+      *out += "\n" + indent + "}";
+      return;
+    }
+    case Json::value_t::array: {
+      if (v.empty()) {
+        *out += "[ ]";
+        return;
+      }
+      const std::string inner = indent + "   ";
+      *out += "[\n";
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i > 0) *out += ",\n";
+        *out += inner;
+        write(v[i], inner, out);
+      }
+      *out += "\n" + indent + "]";
+      return;
+    }
+    case Json::value_t::string:
+      escape(v.get_ref<const std::string&>(), out);
+      return;
+    case Json::value_t::boolean:
+      *out += v.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::null:
+      *out += "null";
+      return;
+    default:
+      number(v, out);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string manifest_like_jsonnet(const Json& value) {
+  std::string out;
+  write(value, "", &out);
+  out += "\n";
+  return out;
+}
+
+}  // namespace core
