@@ -31,6 +31,8 @@ const Verb k_verbs[] = {
      setup_test_identify},
     {"listen", "a local Segment endpoint that checks what it receives and shows each event",
      setup_listen},
+    {"backfill", "send existing identities through the transform to Segment, resumable",
+     setup_backfill},
 };
 
 const char* const k_exit_statuses = R"(Exit statuses:

@@ -19,5 +19,6 @@ VerbRunner setup_build_action(CLI::App& cmd);
 VerbRunner setup_patch(CLI::App& cmd);
 VerbRunner setup_test_identify(CLI::App& cmd);
 VerbRunner setup_listen(CLI::App& cmd);
+VerbRunner setup_backfill(CLI::App& cmd);
 
 }  // namespace cli

@@ -3,7 +3,6 @@
 extern "C" {
 #include <libjsonnet.h>
 }
-#include <openssl/evp.h>
 
 #include <locale.h>
 #include <cmath>
@@ -13,6 +12,7 @@ extern "C" {
 #include <vector>
 
 #include "core/jsonnet_vm.hpp"
+#include "util/hash.hpp"
 
 namespace core {
 namespace {
@@ -170,34 +170,24 @@ std::string string_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
   return s ? s : "";
 }
 
-JsonnetJsonValue* digest(::JsonnetVm* vm, Args argv, int* success, const EVP_MD* md) {
-  const std::string input = string_arg(vm, argv[0]);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(input.data(), input.size(), out, &len, md, nullptr) != 1) {
-    return fail(vm, success, "hash computation failed");
-  }
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += k_hex[out[i] >> 4];
-    hex += k_hex[out[i] & 15];
-  }
+JsonnetJsonValue* digest(::JsonnetVm* vm, Args argv, int* success, util::HashAlgorithm algorithm) {
+  const std::string hex = util::hex_digest(string_arg(vm, argv[0]), algorithm);
+  if (hex.empty()) return fail(vm, success, "hash computation failed");
   *success = 1;
   return jsonnet_json_make_string(vm, hex.c_str());
 }
 
 JsonnetJsonValue* native_sha1(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, EVP_sha1());
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha1);
 }
 JsonnetJsonValue* native_sha256(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, EVP_sha256());
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha256);
 }
 JsonnetJsonValue* native_sha512(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, EVP_sha512());
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha512);
 }
 JsonnetJsonValue* native_sha3_512(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, EVP_sha3_512());
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha3_512);
 }
 
 JsonnetJsonValue* native_round(void* ctx, Args argv, int* success) {
