@@ -123,6 +123,7 @@ class RateLimiter {
 struct Record {
   long index = 0;
   core::Json identity;  // as read (credentials included, for the failed file)
+  std::string text;     // the identity's JSON text, for batches (and their failures)
 };
 
 struct Stats {
@@ -149,6 +150,23 @@ class Progress {
   long watermark() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_watermark;
+  }
+  // Finished records past the watermark, as [begin, end) ranges: with them a resumed run
+  // sends again only what was in flight, not everything after the first gap.
+  std::vector<std::pair<long, long>> done_ranges(long* watermark) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    *watermark = m_watermark;
+    std::vector<std::pair<long, long>> ranges;
+    for (std::size_t i = 0; i < m_done.size(); ++i) {
+      if (!m_done[i]) continue;
+      const long at = m_watermark + static_cast<long>(i);
+      if (!ranges.empty() && ranges.back().second == at) {
+        ++ranges.back().second;
+      } else {
+        ranges.emplace_back(at, at + 1);
+      }
+    }
+    return ranges;
   }
 
  private:
@@ -196,7 +214,16 @@ class FailedFile {
 
 struct State {
   long records_done = 0;
+  std::vector<std::pair<long, long>> done_after;  // finished [begin, end) past records_done
   std::string template_digest;
+
+  bool finished(long index) const {
+    if (index < records_done) return true;
+    for (const auto& [begin, end] : done_after) {
+      if (index >= begin && index < end) return true;
+    }
+    return false;
+  }
 };
 
 std::optional<State> load_state(const std::string& path) {
@@ -206,18 +233,28 @@ std::optional<State> load_state(const std::string& path) {
   if (!io::read_input(path, &text, &err)) throw bad_input(err);
   try {
     const auto j = core::Json::parse(text);
-    return State{j.at("records_done").get<long>(), j.at("template_sha256").get<std::string>()};
+    State state;
+    state.records_done = j.at("records_done").get<long>();
+    state.template_digest = j.at("template_sha256").get<std::string>();
+    for (const auto& r : j.value("done_after", core::Json::array())) {
+      state.done_after.emplace_back(r.at(0).get<long>(), r.at(1).get<long>());
+    }
+    return state;
   } catch (const core::Json::exception&) {
     throw bad_input(path + ": not a backfill state file (delete it to start over)");
   }
 }
 
 void save_state(const std::string& path, const std::string& input, long done,
-                const std::string& digest, const Stats& stats) {
+                const std::vector<std::pair<long, long>>& done_after, const std::string& digest,
+                const Stats& stats) {
+  core::Json ranges = core::Json::array();
+  for (const auto& [begin, end] : done_after) ranges.push_back({begin, end});
   const core::Json j = {{"version", 1},
                         {"input", input},
                         {"template_sha256", digest},
                         {"records_done", done},
+                        {"done_after", ranges},
                         {"sent", stats.sent.load()},
                         {"failed", stats.failed.load()},
                         {"skipped", stats.skipped.load()}};
@@ -295,13 +332,13 @@ std::string format_count(long n) {
 class Backfill {
  public:
   Backfill(const BackfillOptions& opts, Target target, core::Json base_ctx, bool with_session,
-           long start)
+           State resume)
       : m_opts(opts),
         m_target(std::move(target)),
         m_base(std::move(base_ctx)),
         m_with_session(with_session),
-        m_progress(start),
-        m_start(start),
+        m_progress(resume.records_done),
+        m_resume(std::move(resume)),
         m_chunks(2 * static_cast<std::size_t>(std::max(1, opts.evaluators))),
         m_batches(2 * static_cast<std::size_t>(opts.concurrency)),
         m_rate(opts.rate) {
@@ -326,8 +363,10 @@ class Backfill {
             ? m_opts.evaluators
             : static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
     std::vector<std::thread> eval_threads;
+    eval_threads.reserve(static_cast<std::size_t>(evaluators));
     for (int i = 0; i < evaluators; ++i) eval_threads.emplace_back([this] { evaluate_loop(); });
     std::vector<std::thread> senders;
+    senders.reserve(static_cast<std::size_t>(m_opts.concurrency));
     for (int i = 0; i < m_opts.concurrency; ++i) senders.emplace_back([this] { send_loop(); });
     std::thread reporter([this, t0] { report_loop(t0); });
 
@@ -363,9 +402,9 @@ class Backfill {
     std::vector<Record> chunk;
     while (!g_stop.load() && m_reader->next(&text)) {
       const long i = index++;
-      if (i < m_start) continue;  // acknowledged by an earlier run
+      if (m_resume.finished(i)) continue;  // finished by an earlier run
       ++m_stats.read;
-      Record r{i, nullptr};
+      Record r{i, nullptr, {}};
       try {
         r.identity = core::Json::parse(text);
       } catch (const core::Json::exception& e) {
@@ -376,7 +415,9 @@ class Backfill {
       if (r.identity.is_object() && r.identity.contains("stage") &&
           r.identity.contains("identity")) {
         r.identity = core::Json(r.identity["identity"]);
+        text = r.identity.dump();
       }
+      r.text = std::move(text);
       const auto id = r.identity.is_object() ? r.identity.find("id") : r.identity.end();
       if (!r.identity.is_object() || id == r.identity.end() || !id->is_string() ||
           id->get<std::string>().empty()) {
@@ -440,7 +481,7 @@ class Backfill {
     bool emitted = false;
     {
       std::lock_guard<std::mutex> lock(m_batcher_mutex);
-      emitted = m_batcher.add(r.index, std::move(m.text), r.identity.dump(), &full);
+      emitted = m_batcher.add(r.index, std::move(m.text), r.text, &full);
     }
     if (emitted) m_batches.push(std::move(full));
   }
@@ -469,6 +510,7 @@ class Backfill {
       if (d.delivered) {
         m_stats.sent += static_cast<long>(batch->records.size());
         for (long index : batch->records) m_progress.done(index);
+        persist();  // so a crash now resends at most the batches still in flight
         continue;
       }
       if (d.status == 0) ++m_stats.unreachable_batches;
@@ -478,7 +520,9 @@ class Backfill {
               : "HTTP " + std::to_string(d.status) + " after " + std::to_string(d.attempts) +
                     " attempts";
       for (std::size_t i = 0; i < batch->records.size(); ++i) {
-        fail(Record{batch->records[i], core::Json::parse(batch->identities[i])}, "send", reason,
+        core::Json identity = core::Json::parse(batch->identities[i], nullptr, false);
+        if (identity.is_discarded()) identity = nullptr;
+        fail(Record{batch->records[i], identity, {}}, "send", reason,
              core::Json::parse(batch->texts[i]));
       }
     }
@@ -486,8 +530,11 @@ class Backfill {
 
   void persist() {
     if (m_opts.state.empty() || m_opts.dry_run) return;
+    std::lock_guard<std::mutex> lock(m_persist_mutex);
     if (m_failed) m_failed->sync();
-    save_state(m_opts.state, m_opts.identities, m_progress.watermark(), m_digest, m_stats);
+    long watermark = 0;
+    const auto ranges = m_progress.done_ranges(&watermark);
+    save_state(m_opts.state, m_opts.identities, watermark, ranges, m_digest, m_stats);
   }
 
   void report_loop(Clock::time_point t0) {
@@ -495,13 +542,17 @@ class Backfill {
     const bool show = m_opts.progress == "always" || (m_opts.progress == "auto");
     const auto every = tty ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
     auto last_state = Clock::now();
+    auto last_line = Clock::now();
     std::unique_lock<std::mutex> lock(m_report_mutex);
-    while (!m_report_cv.wait_for(lock, every, [&] { return m_finished.load(); })) {
+    // Wakes often enough to save the state twice a second; prints at its own pace.
+    while (!m_report_cv.wait_for(lock, std::chrono::milliseconds(250),
+                                 [&] { return m_finished.load(); })) {
       if (Clock::now() - last_state >= std::chrono::milliseconds(500)) {
         persist();
         last_state = Clock::now();
       }
-      if (!show || m_opts.progress == "never") continue;
+      if (!show || m_opts.progress == "never" || Clock::now() - last_line < every) continue;
+      last_line = Clock::now();
       const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
       const long done = m_stats.sent + m_stats.failed + m_stats.skipped;
       std::string line = format_count(done) + " identities";
@@ -570,7 +621,7 @@ class Backfill {
   core::Json m_base;
   bool m_with_session;
   Progress m_progress;
-  long m_start;
+  State m_resume;
   std::string m_digest;
   core::MessageOptions m_message_options;
   std::unique_ptr<io::RecordReader> m_reader;
@@ -583,6 +634,7 @@ class Backfill {
   Stats m_stats;
   std::string m_read_error;
   std::atomic<bool> m_finished{false};
+  std::mutex m_persist_mutex;
   std::mutex m_report_mutex;
   std::condition_variable m_report_cv;
 };
@@ -636,7 +688,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   base.erase("identity");
   if (with_session) base["session"].erase("identity");
 
-  long start = 0;
+  State resume;
   const std::string digest = util::hex_digest(target.source, util::HashAlgorithm::sha256);
   if (const auto state = load_state(opts.dry_run ? "" : opts.state)) {
     if (state->template_digest != digest) {
@@ -644,8 +696,12 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
                       " was written for another template (messageIds would differ); "
                       "delete it to start over");
     }
-    start = state->records_done;
-    note("resuming after " + format_count(start) + " records (" + opts.state + ")");
+    resume = *state;
+    long after = 0;
+    for (const auto& [begin, end] : resume.done_after) after += end - begin;
+    note("resuming after " + format_count(resume.records_done) + " records" +
+         (after > 0 ? " (and " + format_count(after) + " finished past them)" : "") + " (" +
+         opts.state + ")");
   }
   g_stop.store(false);
   struct sigaction sa {};
@@ -654,7 +710,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
-  Backfill backfill(opts, std::move(target), std::move(base), with_session, start);
+  Backfill backfill(opts, std::move(target), std::move(base), with_session, std::move(resume));
   return backfill.run();
 }
 

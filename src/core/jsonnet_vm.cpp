@@ -32,6 +32,10 @@ void JsonnetVm::tla_code(const std::string& name, const std::string& code) {
   jsonnet_tla_code(m_vm, name.c_str(), code.c_str());
 }
 
+void JsonnetVm::ext_var(const std::string& name, const std::string& value) {
+  jsonnet_ext_var(m_vm, name.c_str(), value.c_str());
+}
+
 void JsonnetVm::max_stack(unsigned frames) { jsonnet_max_stack(m_vm, frames); }
 
 bool JsonnetVm::evaluate(const std::string& filename, const std::string& code, std::string* out,

@@ -20,6 +20,7 @@ class JsonnetVm {
   // `import "<key>"` yields `content`, reported in errors as `display_name`.
   void serve(const std::string& key, const std::string& display_name, std::string content);
   void tla_code(const std::string& name, const std::string& code);
+  void ext_var(const std::string& name, const std::string& value);
   void max_stack(unsigned frames);
 
   // The underlying handle, for registering native callbacks (see go_std).

@@ -39,7 +39,7 @@ struct IdentityEvaluation {
 // One instance per thread.
 class TransformPool {
  public:
-  TransformPool(TransformSetup setup, std::string worker_executable, std::string scratch_dir,
+  TransformPool(TransformSetup setup, std::string worker_executable, const std::string& scratch_dir,
                 int per_item_ms = 5);
   ~TransformPool();
   TransformPool(const TransformPool&) = delete;

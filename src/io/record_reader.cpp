@@ -35,10 +35,18 @@ RecordReader::~RecordReader() {
   if (m_owns && m_file) std::fclose(m_file);
 }
 
+bool RecordReader::refill() {
+  m_buffer.resize(std::size_t{1} << 16);
+  const std::size_t n = std::fread(&m_buffer[0], 1, m_buffer.size(), m_file);
+  m_buffer.resize(n);
+  m_pos = 0;
+  return n > 0;
+}
+
 int RecordReader::get() {
-  const int c = std::getc(m_file);
-  if (c != EOF) ++m_consumed;
-  return c;
+  if (m_pos >= m_buffer.size() && !refill()) return EOF;
+  ++m_consumed;
+  return static_cast<unsigned char>(m_buffer[m_pos++]);
 }
 
 int RecordReader::peek_non_space() {

@@ -31,6 +31,7 @@ class RecordReader {
 
  private:
   int get();  // next byte or EOF
+  bool refill();
   int peek_non_space();
 
   std::FILE* m_file = nullptr;
@@ -41,6 +42,8 @@ class RecordReader {
   std::size_t m_total = 0;
   std::string m_error;
   std::string m_name;
+  std::string m_buffer;
+  std::size_t m_pos = 0;
 };
 
 }  // namespace io

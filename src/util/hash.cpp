@@ -14,7 +14,7 @@ std::string hex_digest(std::string_view data, HashAlgorithm algorithm) {
   if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1) return "";
   static constexpr char k_hex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(len * 2);
+  hex.reserve(std::size_t{len} * 2);
   for (unsigned int i = 0; i < len; ++i) {
     hex += k_hex[out[i] >> 4];
     hex += k_hex[out[i] & 15];

@@ -2,38 +2,12 @@
 #include <deque>
 
 #include "core/kratos_delivery.hpp"
+#include "fakes.hpp"
 
 namespace {
 
-// Answers from a script and records what it was sent.
-class ScriptedClient : public io::HttpClient {
- public:
-  explicit ScriptedClient(std::deque<io::HttpResponse> replies) : m_replies(std::move(replies)) {}
-  io::HttpResponse send(const io::HttpRequest& request) override {
-    sent.push_back(request);
-    io::HttpResponse r = m_replies.front();
-    m_replies.pop_front();
-    return r;
-  }
-  std::vector<io::HttpRequest> sent;
-
- private:
-  std::deque<io::HttpResponse> m_replies;
-};
-
-// Time that only moves when the code under test sleeps.
-class FakeClock : public io::Clock {
- public:
-  std::chrono::steady_clock::time_point now() override { return m_now; }
-  void sleep_for(std::chrono::milliseconds d) override {
-    sleeps.push_back(d.count());
-    m_now += d;
-  }
-  std::vector<long> sleeps;
-
- private:
-  std::chrono::steady_clock::time_point m_now{};
-};
+using test::FakeClock;
+using test::ScriptedClient;
 
 io::HttpResponse status(int code, const std::string& retry_after = "") {
   io::HttpResponse r;

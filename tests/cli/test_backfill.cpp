@@ -1,0 +1,269 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "support.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string k_example = test::source_path("examples/segment_identify.jsonnet");
+
+// Carries the (padded) bio into the message, so a few identities fill several batches.
+std::string big_template(const test::TempDir& dir) {
+  return dir.write(
+      "big.jsonnet",
+      "function(ctx) { userId: ctx.identity.id, traits: { email: ctx.identity.traits.email,"
+      " bio: std.get(ctx.identity.traits, 'bio', '') } }\n");
+}
+
+json identity(int i, std::size_t pad = 0) {
+  json traits = {{"email", "user" + std::to_string(i) + "@example.com"},
+                 {"name", "User " + std::to_string(i)},
+                 {"consent", {{"newsletter", i % 2 == 0}}}};
+  if (pad) traits["bio"] = std::string(pad, 'b');
+  return {{"id", "id-" + std::to_string(i)},
+          {"schema_id", "default"},
+          {"traits", traits},
+          {"credentials", {{"password", {{"type", "password"}}}}},
+          {"created_at", "2026-01-01T00:00:00Z"}};
+}
+
+std::vector<json> read_jsonl(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<json> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+std::set<std::string> received_user_ids(const std::string& jsonl) {
+  std::set<std::string> ids;
+  for (const auto& e : read_jsonl(jsonl)) ids.insert(e["message"]["userId"].get<std::string>());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("cli backfill: every identity is sent, skipped or in the failed file") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 250; ++i) input.push_back(identity(i));
+  input[10]["traits"].erase("name");  // fails in the transform
+  input[20] = {{"no", "id"}};         // not an identity
+  const std::string path = dir.write("identities.json", input.dump());
+  const std::string events = dir.file("events.jsonl");
+  test::BackgroundTool listen({"listen", "--port", "0", "--quiet", "--exit-after", "120",
+                               "--write-key", "wk", "--jsonl", events});
+  const std::string url = listen.listen_url();
+  const auto r = test::run_tool({"backfill", "--jsonnet", k_example, "--identities", path, "--url",
+                                 url, "--write-key-file", dir.write("key", "wk\n"), "--failed",
+                                 dir.file("failed.jsonl"), "--state", dir.file("state.json")});
+  INFO(r.err);
+  CHECK(r.status == 1);  // two records failed
+  CHECK(r.err.find("250 read, 248 sent, 0 skipped (cancel), 2 failed") != std::string::npos);
+  listen.signal(SIGTERM);
+  listen.wait();
+  const auto ids = received_user_ids(events);
+  CHECK(ids.size() == 248);
+  const auto failed = read_jsonl(dir.file("failed.jsonl"));
+  REQUIRE(failed.size() == 2);
+  std::set<std::string> stages;
+  for (const auto& f : failed) stages.insert(f["stage"].get<std::string>());
+  CHECK(stages == std::set<std::string>{"identity", "transform"});
+  for (const auto& f : failed) {
+    if (f["stage"] == "transform") {
+      CHECK(f["id"] == "id-10");
+      CHECK(f["reason"].get<std::string>().find(":5:11: field does not exist: name") !=
+            std::string::npos);
+      CHECK(f["identity"]["credentials"].is_object());  // the record as read: retryable
+    }
+  }
+  const auto state = json::parse(test::read_file(dir.file("state.json")));
+  CHECK(state["records_done"] == 250);
+  // Messages carry type, a deterministic messageId and the identity's created_at.
+  const auto first = read_jsonl(events).front()["message"];
+  CHECK(first["type"] == "identify");
+  CHECK(first["timestamp"] == "2026-01-01T00:00:00Z");
+  CHECK(first["messageId"].get<std::string>().rfind("ory-segment-", 0) == 0);
+}
+
+TEST_CASE("cli backfill: JSON Lines from stdin, --dry-run, cancel") {
+  test::TempDir dir;
+  std::string lines;
+  for (int i = 0; i < 30; ++i) lines += identity(i).dump() + "\n\n";
+  const std::string t = dir.write("t.jsonnet",
+                                  "function(ctx) if ctx.identity.traits.consent.newsletter then { "
+                                  "userId: ctx.identity.id } else error 'cancel'\n");
+  const auto r = test::run_tool(
+      {"backfill", "--jsonnet", t, "--identities", "-", "--dry-run", "--progress", "never"},
+      {lines, {}, {}});
+  CHECK(r.status == 0);
+  CHECK(r.err.find("30 read, 15 printed, 15 skipped (cancel), 0 failed") != std::string::npos);
+  std::vector<json> messages;
+  for (std::size_t start = 0, end; (end = r.out.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    messages.push_back(json::parse(r.out.substr(start, end - start)));
+  }
+  REQUIRE(messages.size() == 15);
+  // The same run again gives the same messageIds: Segment de-duplicates resends.
+  const auto again = test::run_tool(
+      {"backfill", "--jsonnet", t, "--identities", "-", "--dry-run", "--progress", "never"},
+      {lines, {}, {}});
+  CHECK(again.out == r.out);
+}
+
+TEST_CASE(
+    "cli backfill: retries through --fail faults; a rejected batch goes to the failed file and is "
+    "retried from it") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 40; ++i) input.push_back(identity(i, 20 * 1024));  // ~24 messages per batch
+  const std::string path = dir.write("identities.json", input.dump());
+  const std::string events = dir.file("events.jsonl");
+  test::BackgroundTool listen({"listen", "--port", "0", "--quiet", "--exit-after", "120", "--jsonl",
+                               events, "--fail", "503:1", "--fail", "reset:1", "--fail", "400:1"});
+  const std::string url = listen.listen_url();
+  const std::string key = dir.write("key", "wk\n");
+  // One sender, so the faults meet the batches in order: batch 1 gets 503, then a reset, then
+  // succeeds; batch 2 gets 400 (never retried) and goes to the failed file.
+  const std::string big = big_template(dir);
+  auto r = test::run_tool({"backfill", "--jsonnet", big, "--identities", path, "--url",
+                           url + "/v1/identify", "--write-key-file", key, "--failed",
+                           dir.file("failed.jsonl"), "--concurrency", "1"});
+  INFO(r.err);
+  CHECK(r.status == 1);
+  const auto failed = read_jsonl(dir.file("failed.jsonl"));
+  CHECK_FALSE(failed.empty());
+  for (const auto& f : failed) {
+    CHECK(f["stage"] == "send");
+    // 503 then a reset (libcurl re-sends on a fresh connection by itself) then 400.
+    CHECK(f["reason"].get<std::string>().rfind("HTTP 400 after ", 0) == 0);
+    CHECK(f["message"]["type"] == "identify");
+  }
+  const std::size_t sent_first = received_user_ids(events).size();
+  CHECK(sent_first + failed.size() == 40);
+  // The failed file is valid input.
+  r = test::run_tool({"backfill", "--jsonnet", big, "--identities", dir.file("failed.jsonl"),
+                      "--url", url, "--write-key-file", key, "--failed",
+                      dir.file("failed-again.jsonl")});
+  CHECK(r.status == 0);
+  listen.signal(SIGTERM);
+  listen.wait();
+  CHECK(received_user_ids(events).size() == 40);
+}
+
+TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 300; ++i) input.push_back(identity(i, 16 * 1024));  // ~30 messages per batch
+  const std::string path = dir.write("identities.json", input.dump());
+  const std::string events = dir.file("events.jsonl");
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--quiet", "--exit-after", "120", "--jsonl", events});
+  const std::string url = listen.listen_url();
+  const std::vector<std::string> command = {"backfill",
+                                            "--jsonnet",
+                                            big_template(dir),
+                                            "--identities",
+                                            path,
+                                            "--url",
+                                            url,
+                                            "--write-key-file",
+                                            dir.write("key", "wk\n"),
+                                            "--failed",
+                                            dir.file("failed.jsonl"),
+                                            "--state",
+                                            dir.file("state.json"),
+                                            "--rate",
+                                            "4",
+                                            "--concurrency",
+                                            "1",
+                                            "--chunk",
+                                            "50",
+                                            "--progress",
+                                            "never"};
+  {
+    test::BackgroundTool first(command);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    first.signal(SIGKILL);
+    first.wait();
+  }
+  const std::size_t before = received_user_ids(events).size();
+  CHECK(before > 0);
+  CHECK(before < 300);
+  const auto r = test::run_tool(command);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("resuming after") != std::string::npos);
+  listen.signal(SIGTERM);
+  listen.wait();
+  const auto ids = received_user_ids(events);
+  const auto failed = read_jsonl(dir.file("failed.jsonl"));
+  CHECK(ids.size() + failed.size() == 300);
+  CHECK(failed.empty());
+  // At most what was in flight was sent twice, with the same messageIds.
+  const auto all = read_jsonl(events);
+  std::set<std::string> message_ids;
+  for (const auto& e : all) message_ids.insert(e["message"]["messageId"].get<std::string>());
+  CHECK(message_ids.size() == 300);
+  CHECK(all.size() - 300 <= 60);
+}
+
+TEST_CASE("cli backfill: Ctrl-C stops cleanly, saves the state, and exits 130") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 200; ++i) input.push_back(identity(i, 16 * 1024));
+  const std::string path = dir.write("identities.json", input.dump());
+  test::BackgroundTool listen({"listen", "--port", "0", "--quiet", "--exit-after", "120"});
+  const std::string url = listen.listen_url();
+  test::BackgroundTool run({"backfill", "--jsonnet", big_template(dir), "--identities", path,
+                            "--url", url, "--write-key", "wk", "--failed", dir.file("failed.jsonl"),
+                            "--state", dir.file("state.json"), "--rate", "2", "--concurrency", "1",
+                            "--progress", "never"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  run.signal(SIGINT);
+  const auto r = run.wait();
+  CHECK(r.status == 130);
+  CHECK(r.err.find("interrupted: run the same command to resume from") != std::string::npos);
+  const auto state = json::parse(test::read_file(dir.file("state.json")));
+  CHECK(state["records_done"].get<long>() < 200);
+}
+
+TEST_CASE("cli backfill: bad input exits 2") {
+  test::TempDir dir;
+  const std::string ids = dir.write("ids.json", "[]");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"backfill", "--jsonnet", k_example}, "--identities FILE|- is required"},
+      {{"backfill", "--identities", ids}, "give exactly one of --jsonnet FILE or --action FILE"},
+      {{"backfill", "--jsonnet", k_example, "--identities", ids, "--failed", ids, "--dry-run"},
+       "--failed " + ids + " is the input; write failures to another file"},
+      {{"backfill", "--jsonnet", k_example, "--identities", ids, "--hook", "registration.before",
+        "--dry-run"},
+       "--hook registration.before: Kratos passes no identity there; backfill needs an after-hook"},
+      {{"backfill", "--jsonnet", k_example, "--identities", ids, "--concurrency", "0", "--dry-run"},
+       "--concurrency must be 1-64"},
+      {{"backfill", "--jsonnet", k_example, "--identities", dir.file("missing.json"), "--dry-run"},
+       dir.file("missing.json") + ": no such file"},
+  };
+  for (const auto& [args, expected] : cases) {
+    CAPTURE(args);
+    const auto r = test::run_tool(args);
+    CHECK(r.status == 2);
+    CHECK(r.err == "ory-segment: error: " + expected + "\n");
+  }
+  const auto truncated = test::run_tool({"backfill", "--jsonnet", k_example, "--identities",
+                                         dir.write("t.json", "[{\"id\": \"a\", \"traits\": {}"),
+                                         "--dry-run", "--failed", dir.file("f.jsonl")});
+  CHECK(truncated.status == 2);
+  CHECK(truncated.err.find("the JSON array ends inside a record (truncated input?)") !=
+        std::string::npos);
+}

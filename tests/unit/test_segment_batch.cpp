@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+#include <deque>
+
+#include "core/segment_batch.hpp"
+#include "fakes.hpp"
+
+namespace {
+
+using test::FakeClock;
+using test::ScriptedClient;
+
+io::HttpResponse status(int code, const std::string& retry_after = "") {
+  io::HttpResponse r;
+  r.status = code;
+  if (!retry_after.empty()) r.headers.emplace_back("retry-after", retry_after);
+  if (code == 0) r.error = "Connection refused";
+  return r;
+}
+
+const std::function<double()> k_no_jitter = [] { return 0.0; };
+
+}  // namespace
+
+TEST_CASE("segment_batch: which statuses Segment's clients retry") {
+  for (int s : {0, 408, 410, 429, 460, 500, 502, 503, 504}) {
+    CAPTURE(s);
+    CHECK(core::segment_client_retries(s));
+  }
+  for (int s : {400, 401, 403, 404, 413, 501, 505, 511}) {
+    CAPTURE(s);
+    CHECK_FALSE(core::segment_client_retries(s));
+  }
+}
+
+TEST_CASE("segment_batch: deliver_batch") {
+  FakeClock clock;
+  io::HttpRequest req;
+  SECTION("400 is never retried") {
+    ScriptedClient client({status(400)});
+    const auto d = core::deliver_batch(client, clock, k_no_jitter, req, {}, nullptr);
+    CHECK_FALSE(d.delivered);
+    CHECK(d.attempts == 1);
+    CHECK(clock.slept() == 0);
+  }
+  SECTION("backoff min(0.5 s * 2^n * (1 + jitter), 60 s), up to 10 retries") {
+    ScriptedClient client({status(503)});
+    const auto d = core::deliver_batch(
+        client, clock, [] { return 0.5; }, req, {}, nullptr);
+    CHECK_FALSE(d.delivered);
+    CHECK(d.attempts == 11);
+    CHECK(d.retries == 10);
+    // 750, 1500, 3000, 6000, 12000, 24000, 48000, then capped at 60000 three times.
+    CHECK(clock.slept() == 750 + 1500 + 3000 + 6000 + 12000 + 24000 + 48000 + 3 * 60000);
+  }
+  SECTION("Retry-After is honoured without spending the retry budget") {
+    ScriptedClient client({status(429, "2"), status(429, "2"), status(429, "2"), status(200)});
+    core::RetryPolicy policy;
+    policy.max_retries = 1;
+    const auto d = core::deliver_batch(client, clock, k_no_jitter, req, policy, nullptr);
+    CHECK(d.delivered);
+    CHECK(d.retries == 0);
+    CHECK(clock.slept() == 6000);
+  }
+  SECTION("network errors are retried") {
+    ScriptedClient client({status(0), status(0), status(200)});
+    const auto d = core::deliver_batch(client, clock, k_no_jitter, req, {}, nullptr);
+    CHECK(d.delivered);
+    CHECK(d.attempts == 3);
+  }
+  SECTION("a stop request ends the waiting") {
+    ScriptedClient client({status(503)});
+    std::atomic<bool> stop{true};
+    const auto d = core::deliver_batch(client, clock, k_no_jitter, req, {}, &stop);
+    CHECK(d.interrupted);
+    CHECK(d.attempts == 1);
+  }
+}
+
+TEST_CASE("segment_batch: batches stay within 500 KB and 2,500 messages") {
+  core::Batcher batcher;
+  core::Batcher::Batch full;
+  std::vector<core::Batcher::Batch> batches;
+  const std::string big(20 * 1024, 'x');
+  for (int i = 0; i < 100; ++i) {
+    if (batcher.add(i, "{\"userId\":\"" + big + "\"}", "{}", &full)) batches.push_back(full);
+  }
+  if (batcher.flush(&full)) batches.push_back(full);
+  std::size_t total = 0;
+  for (const auto& b : batches) {
+    CHECK(b.body().size() <= core::k_max_batch_bytes);
+    total += b.records.size();
+  }
+  CHECK(total == 100);
+  CHECK(batches.size() == 5);
+  core::Batcher small;
+  batches.clear();
+  for (int i = 0; i < 6000; ++i) {
+    if (small.add(i, "{}", "{}", &full)) batches.push_back(full);
+  }
+  if (small.flush(&full)) batches.push_back(full);
+  REQUIRE(batches.size() == 3);
+  CHECK(batches[0].records.size() == 2500);
+  CHECK(batches[2].records.size() == 1000);
+  CHECK(batches[0].body().rfind("{\"batch\":[{},{}", 0) == 0);
+}
+
+TEST_CASE("segment_batch: messages") {
+  const core::Json identity = {{"id", "abc"}, {"created_at", "2026-01-01T00:00:00Z"}};
+  core::MessageOptions opts;
+  opts.template_digest = "d1";
+  auto m = core::make_batch_message({{"userId", "abc"}, {"traits", {{"email", "a@b.c"}}}}, identity,
+                                    opts);
+  REQUIRE(m.ok);
+  CHECK(m.message["type"] == "identify");
+  CHECK(m.message["timestamp"] == "2026-01-01T00:00:00Z");
+  CHECK(m.message["messageId"] == core::message_id("abc", "d1"));
+  CHECK(m.message["messageId"].get<std::string>().size() <= 100);
+  CHECK(core::message_id("abc", "d1") == core::message_id("abc", "d1"));
+  CHECK(core::message_id("abc", "d1") != core::message_id("abc", "d2"));
+  CHECK(core::message_id("abc", "d1") != core::message_id("abd", "d1"));
+  opts.timestamp_from_created_at = false;
+  CHECK_FALSE(
+      core::make_batch_message({{"userId", "abc"}}, identity, opts).message.contains("timestamp"));
+  m = core::make_batch_message({{"traits", {}}}, identity, opts);
+  CHECK_FALSE(m.ok);
+  CHECK(m.stage == "validate");
+  CHECK(m.reason ==
+        "Segment would drop this: neither 'userId' nor 'anonymousId' is set: every message needs "
+        "one");
+  m = core::make_batch_message({{"userId", "u"}, {"traits", {{"blob", std::string(40000, 'x')}}}},
+                               identity, opts);
+  CHECK(m.stage == "size");
+}
