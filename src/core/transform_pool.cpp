@@ -176,17 +176,23 @@ void TransformPool::evaluate_range(const std::vector<Json>& identities, std::siz
   if (!answered) {
     const bool timed_out = m_worker->timed_out();
     m_worker.reset();  // kills it; the next range starts a fresh one
-    const long k = last_traced_item();
-    const std::size_t failed =
-        k >= 0 && static_cast<std::size_t>(k) < n ? static_cast<std::size_t>(k) : 0;
     const Diagnostic d{m_setup.name,
                        timed_out ? "the evaluation exceeds Kratos's 1 s limit (stopped)"
                                  : "the evaluation process died (out of memory or stack?)",
                        ""};
-    (*out)[begin + failed] =
-        IdentityEvaluation{timed_out ? EvalStatus::timed_out : EvalStatus::failed, "", nullptr, d};
-    evaluate_range(identities, begin, begin + failed, out);
-    evaluate_range(identities, begin + failed + 1, end, out);
+    if (n == 1) {
+      (*out)[begin] = IdentityEvaluation{timed_out ? EvalStatus::timed_out : EvalStatus::failed, "",
+                                         nullptr, d};
+      return;
+    }
+    // The identity being evaluated gets a try of its own (a slow machine is not a runaway
+    // template); the ones before and after it are evaluated again.
+    const long k = last_traced_item();
+    const std::size_t at =
+        k >= 0 && static_cast<std::size_t>(k) < n ? static_cast<std::size_t>(k) : 0;
+    evaluate_range(identities, begin, begin + at, out);
+    evaluate_range(identities, begin + at, begin + at + 1, out);
+    evaluate_range(identities, begin + at + 1, end, out);
     return;
   }
   if (header[0] == 'E') {

@@ -35,12 +35,13 @@ struct IdentityEvaluation {
 // hidden `__transform-worker` verb), keeping per-identity isolation: when an evaluation
 // fails, std.trace markers name the identity that failed; it gets the error and the rest
 // are evaluated again without it. A time limit of 1 s plus `per_item_ms` per identity
-// bounds each evaluation; a runaway template costs one identity, not the run.
+// bounds each evaluation; on a timeout the identity being evaluated is tried alone (1 s, as
+// Kratos allows), so a runaway template costs one identity, not the run.
 // One instance per thread.
 class TransformPool {
  public:
   TransformPool(TransformSetup setup, std::string worker_executable, const std::string& scratch_dir,
-                int per_item_ms = 5);
+                int per_item_ms = 20);
   ~TransformPool();
   TransformPool(const TransformPool&) = delete;
   TransformPool& operator=(const TransformPool&) = delete;

@@ -193,7 +193,10 @@ TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") 
                                             "never"};
   {
     test::BackgroundTool first(command);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Kill it once the endpoint has received something (slow sanitizer builds included).
+    for (int i = 0; i < 400 && received_user_ids(events).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     first.signal(SIGKILL);
     first.wait();
   }
