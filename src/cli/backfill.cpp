@@ -659,13 +659,10 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
     throw bad_input("--failed " + opts.failed + " is the input; write failures to another file");
   }
   Target target = target_from_options(opts);
-  std::string why;
-  const auto url = util::parse_url(target.url, &why);
-  if (!opts.dry_run && url->scheme == "http" && !util::is_loopback_host(url->host) &&
-      !opts.allow_insecure_url) {
-    throw bad_input("url '" + target.url +
-                    "' uses plain http to a host that is not loopback: the write key "
-                    "would travel in clear; use https:// or pass --allow-insecure-url");
+  if (!opts.dry_run) {
+    const auto insecure =
+        opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse;
+    if (auto problem = core::validate_url(target.url, insecure)) throw bad_input(*problem);
   }
   const auto check = core::check_template(target.source, target.name);
   if (check.error) throw bad_input(core::to_string(*check.error));

@@ -207,14 +207,13 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
     throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
   }
   const Target target = target_from_options(opts);
+  if (auto problem = core::validate_url(target.action.url, opts.allow_insecure_url
+                                                               ? core::InsecureUrl::allow
+                                                               : core::InsecureUrl::refuse)) {
+    throw bad_input(*problem);
+  }
   std::string why;
   const auto url = util::parse_url(target.action.url, &why);
-  if (!url) throw bad_input("url '" + target.action.url + "' " + why);
-  if (url->scheme == "http" && !util::is_loopback_host(url->host) && !opts.allow_insecure_url) {
-    throw bad_input("url '" + target.action.url +
-                    "' uses plain http to a host that is not loopback: the write key would "
-                    "travel in clear; use https:// or pass --allow-insecure-url");
-  }
   const core::Json ctx = context_from_options(opts);
   Report report;
   report.json["context"] = ctx;

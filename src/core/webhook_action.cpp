@@ -16,6 +16,8 @@ bool is_tchar(char c) {
          (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
 }
 
+}  // namespace
+
 std::optional<std::string> validate_url(const std::string& url, InsecureUrl insecure) {
   std::string why;
   const auto parsed = util::parse_url(url, &why);
@@ -31,6 +33,8 @@ std::optional<std::string> validate_url(const std::string& url, InsecureUrl inse
   }
   return std::nullopt;
 }
+
+namespace {
 
 std::optional<std::string> validate_body(const std::string& body) {
   const auto scheme = body_scheme(body);

@@ -30,6 +30,10 @@ enum class BodyScheme { base64, file, http, https };
 // The scheme of a body URI, or nullopt when it has none of the four Kratos accepts.
 std::optional<BodyScheme> body_scheme(const std::string& body);
 
+// An absolute http(s) URL, and plain http only to loopback unless `insecure` allows it
+// (the write key travels in the request). The problem, worded for the user, or nullopt.
+std::optional<std::string> validate_url(const std::string& url, InsecureUrl insecure);
+
 // RFC 7230 token characters only.
 bool is_valid_header_name(const std::string& name);
 
