@@ -20,6 +20,7 @@
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/verbs.hpp"
+#include "core/ctx_usage.hpp"
 #include "core/kratos_context.hpp"
 #include "core/segment_batch.hpp"
 #include "core/transform_pool.hpp"
@@ -331,12 +332,10 @@ std::string format_count(long n) {
 
 class Backfill {
  public:
-  Backfill(const BackfillOptions& opts, Target target, core::Json base_ctx, bool with_session,
-           State resume)
+  Backfill(const BackfillOptions& opts, Target target, core::ContextFactory contexts, State resume)
       : m_opts(opts),
         m_target(std::move(target)),
-        m_base(std::move(base_ctx)),
-        m_with_session(with_session),
+        m_contexts(std::move(contexts)),
         m_progress(resume.records_done),
         m_resume(std::move(resume)),
         m_chunks(2 * static_cast<std::size_t>(std::max(1, opts.evaluators))),
@@ -438,14 +437,13 @@ class Backfill {
   }
 
   void evaluate_loop() {
-    core::TransformPool pool({m_target.source, m_target.name, m_base, m_with_session},
-                             io::self_executable(), scratch_dir());
+    core::TransformPool pool({m_target.source, m_target.name}, io::self_executable());
     while (auto chunk = m_chunks.pop()) {
       if (g_stop.load()) continue;  // not done: a resumed run does these again
-      std::vector<core::Json> identities;
-      identities.reserve(chunk->size());
-      for (const auto& r : *chunk) identities.push_back(core::context_identity(r.identity));
-      const auto results = pool.evaluate(identities);
+      std::vector<std::string> contexts;
+      contexts.reserve(chunk->size());
+      for (const auto& r : *chunk) contexts.push_back(m_contexts.ctx_json(r.identity));
+      const auto results = pool.evaluate(contexts);
       for (std::size_t i = 0; i < chunk->size(); ++i) handle_result((*chunk)[i], results[i]);
     }
   }
@@ -611,15 +609,9 @@ class Backfill {
     return m_stats.failed > 0 ? ExitStatus::check_failed : ExitStatus::ok;
   }
 
-  static std::string scratch_dir() {
-    const char* tmp = std::getenv("TMPDIR");
-    return tmp && *tmp ? tmp : "/tmp";
-  }
-
   const BackfillOptions& m_opts;
   Target m_target;
-  core::Json m_base;
-  bool m_with_session;
+  core::ContextFactory m_contexts;
   Progress m_progress;
   State m_resume;
   std::string m_digest;
@@ -677,13 +669,20 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   c.identity = core::Json{{"id", "x"}};
   std::vector<std::string> dropped;
   core::Json base = core::build_context(c, &dropped);
-  const bool with_session = base.contains("session");
   if (!base.contains("identity")) {
     throw bad_input("--hook " + opts.hook +
                     ": Kratos passes no identity there; backfill needs an after-hook");
   }
+  // Where the identity goes in ctx; each ctx holds only what the template can read.
+  std::vector<std::vector<std::string>> identity_paths = {{"identity"}};
   base.erase("identity");
-  if (with_session) base["session"].erase("identity");
+  for (const char* holder : {"session", "flow"}) {
+    if (base.contains(holder) && base[holder].is_object() && base[holder].contains("identity")) {
+      base[holder].erase("identity");
+      identity_paths.push_back({holder, "identity"});
+    }
+  }
+  core::ContextFactory contexts(base, std::move(identity_paths), core::ctx_usage(target.source));
 
   State resume;
   const std::string digest = util::hex_digest(target.source, util::HashAlgorithm::sha256);
@@ -707,7 +706,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
-  Backfill backfill(opts, std::move(target), std::move(base), with_session, std::move(resume));
+  Backfill backfill(opts, std::move(target), std::move(contexts), std::move(resume));
   return backfill.run();
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,15 +17,13 @@ namespace core {
 
 using Json = nlohmann::ordered_json;
 
-// What every evaluation of a backfill shares: the template and the ctx around the identity.
+// The template a backfill runs.
 struct TransformSetup {
   std::string source;
   std::string name;
-  Json base_ctx;              // ctx without identity (and without session.identity)
-  bool with_session = false;  // the hook point passes a session holding the identity
 };
 
-// One identity's outcome: exactly what evaluate_template would give for it.
+// One identity's outcome: exactly what evaluate_template would give for its ctx.
 struct IdentityEvaluation {
   EvalStatus status = EvalStatus::failed;
   std::string body;  // ok: the manifested JSON, byte for byte what Kratos sends
@@ -31,38 +31,43 @@ struct IdentityEvaluation {
   Diagnostic error;  // every other status
 };
 
-// Evaluates many identities per libjsonnet evaluation in a helper process (this binary's
-// hidden `__transform-worker` verb), keeping per-identity isolation: when an evaluation
-// fails, std.trace markers name the identity that failed; it gets the error and the rest
-// are evaluated again without it. A time limit of 1 s plus `per_item_ms` per identity
-// bounds each evaluation; on a timeout the identity being evaluated is tried alone (1 s, as
-// Kratos allows), so a runaway template costs one identity, not the run.
+// Evaluates many contexts per libjsonnet evaluation, with per-identity isolation, in a
+// helper process (this binary's hidden `__transform-worker` verb).
+//
+// The helper loads libjsonnet's standard library and the template once, then forks a
+// child per evaluation from inside it (a native callback hands each child its contexts),
+// so an evaluation costs a fork, not a fresh VM. A child marks each context as it starts
+// on it, in memory it shares with the helper; when a child fails, the marked context gets
+// the error and the others are evaluated again without it. A context still running after
+// Kratos's 1 s is stopped and tried alone with 1 s of its own (a slow machine is not a
+// runaway template). So a failing or runaway identity costs itself, not the run.
 // One instance per thread.
 class TransformPool {
  public:
-  TransformPool(TransformSetup setup, std::string worker_executable, const std::string& scratch_dir,
-                int per_item_ms = 20);
+  // `load_limit`: how long the helper may take to load the template and evaluate its top
+  // level (Kratos allows 1 s; libjsonnet needs tens of milliseconds more to load).
+  TransformPool(TransformSetup setup, std::string worker_executable,
+                std::chrono::milliseconds load_limit = std::chrono::seconds(5));
   ~TransformPool();
   TransformPool(const TransformPool&) = delete;
   TransformPool& operator=(const TransformPool&) = delete;
 
-  // `identities` as they go into ctx.identity (credentials and metadata_admin removed).
-  std::vector<IdentityEvaluation> evaluate(const std::vector<Json>& identities);
+  // One result per ctx (JSON text).
+  std::vector<IdentityEvaluation> evaluate(const std::vector<std::string>& contexts);
 
-  // Evaluations run so far (for progress and benchmarks).
+  // Evaluations (forked children) run so far, for tests and benchmarks.
   long evaluations() const { return m_evaluations; }
 
  private:
-  void evaluate_range(const std::vector<Json>& identities, std::size_t begin, std::size_t end,
-                      std::vector<IdentityEvaluation>* out);
   bool ensure_worker(std::string* err);
-  long last_traced_item();
+  IdentityEvaluation failure(EvalStatus status, const std::string& message) const;
 
   TransformSetup m_setup;
   std::string m_executable;
-  std::string m_trace_path;
-  int m_per_item_ms;
+  std::chrono::milliseconds m_load_limit;
   std::unique_ptr<io::ChildProcess> m_worker;
+  // The template fails (or times out) before reading ctx: every identity gets this.
+  std::optional<IdentityEvaluation> m_template_outcome;
   long m_evaluations = 0;
 };
 

@@ -121,6 +121,36 @@ TEST_CASE("cli backfill: JSON Lines from stdin, --dry-run, cancel") {
   CHECK(again.out == r.out);
 }
 
+TEST_CASE("cli backfill: each identity is in ctx wherever Kratos puts it at the hook point") {
+  test::TempDir dir;
+  std::string lines;
+  for (int i = 0; i < 3; ++i) lines += identity(i).dump() + "\n";
+  const std::string t =
+      dir.write("t.jsonnet",
+                "function(ctx) { userId: ctx.identity.id, traits: {\n"
+                "  flow: std.get(std.get(ctx.flow, 'identity', {}), 'id', null),\n"
+                "  session: if 'session' in ctx then ctx.session.identity.id else null,\n"
+                "  secret: std.objectHas(ctx.identity, 'credentials') } }\n");
+  const auto run = [&](const std::string& hook) {
+    const auto r = test::run_tool({"backfill", "--jsonnet", t, "--identities", "-", "--dry-run",
+                                   "--progress", "never", "--hook", hook},
+                                  {lines, {}, {}});
+    INFO(r.err);
+    CHECK(r.status == 0);
+    return json::parse(r.out.substr(0, r.out.find('\n')));
+  };
+  const json settings = run("settings.after.profile");
+  CHECK(settings["userId"] == "id-0");
+  CHECK(settings["traits"]["flow"] == "id-0");
+  CHECK(settings["traits"]["session"] == "id-0");
+  CHECK(settings["traits"]["secret"] == false);
+  const json login = run("login.after.password");
+  CHECK(login["userId"] == "id-0");
+  CHECK(login["traits"]["flow"] == nullptr);
+  CHECK(login["traits"]["session"] == "id-0");
+  CHECK(login["traits"]["secret"] == false);
+}
+
 TEST_CASE(
     "cli backfill: retries through --fail faults; a rejected batch goes to the failed file and is "
     "retried from it") {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/ctx_usage.hpp"
 #include "core/identity_schema.hpp"
 #include "core/jsonnet_manifest.hpp"
 #include "core/kratos_context.hpp"
@@ -25,10 +26,24 @@ const char* const k_template =
     "std.sha256(ctx.identity.id) },\n"
     "  }\n";
 
+// The contexts of `identities` at registration.after.password, pruned to what `source` reads.
+std::vector<std::string> contexts_for(const std::string& source,
+                                      const std::vector<core::Json>& identities,
+                                      core::Json* full_base = nullptr) {
+  core::ContextOptions opts;
+  std::vector<std::string> unused;
+  core::Json base = core::build_context(opts, &unused);
+  base.erase("identity");
+  if (full_base) *full_base = base;
+  const core::ContextFactory factory(base, {{"identity"}}, core::ctx_usage(source));
+  std::vector<std::string> out;
+  for (const auto& i : identities) out.push_back(factory.ctx_json(i));
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("transform_pool: each identity's body is byte for byte evaluate_template's") {
-  test::TempDir dir;
   std::vector<core::Json> identities;
   for (int i = 0; i < 40; ++i) {
     core::Json traits = {{"email", "user" + std::to_string(i) + "@example.com"}, {"n", i * 1.5}};
@@ -37,17 +52,15 @@ TEST_CASE("transform_pool: each identity's body is byte for byte evaluate_templa
     if (i == 20) traits["n"] = 1e20;
     identities.push_back(identity(i, traits));
   }
-  core::ContextOptions opts;
-  std::vector<std::string> unused;
-  core::Json base = core::build_context(opts, &unused);
-  base.erase("identity");
-  core::TransformPool pool({k_template, "t.jsonnet", base, false}, ORY_SEGMENT_BINARY, dir.path());
-  const auto results = pool.evaluate(identities);
+  core::Json base;
+  const auto contexts = contexts_for(k_template, identities, &base);
+  core::TransformPool pool({k_template, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto results = pool.evaluate(contexts);
   REQUIRE(results.size() == identities.size());
   for (std::size_t i = 0; i < identities.size(); ++i) {
     CAPTURE(i);
     core::Json ctx = base;
-    ctx["identity"] = identities[i];
+    ctx["identity"] = core::context_identity(identities[i]);
     const auto single = core::evaluate_template(k_template, "t.jsonnet", ctx.dump());
     CHECK(results[i].status == single.status);
     CHECK(results[i].body == single.body);
@@ -57,40 +70,156 @@ TEST_CASE("transform_pool: each identity's body is byte for byte evaluate_templa
   CHECK(core::to_string(results[7].error) == "t.jsonnet:5:22: field does not exist: email");
   CHECK(results[11].status == core::EvalStatus::cancelled);
   CHECK(results[39].status == core::EvalStatus::cancelled);
-  // One evaluation for the chunk, and about two more per failing identity.
-  CHECK(pool.evaluations() <= 1 + 3 * 3);
+  // The chunk fails at 7, 11 and 39: each time the identities before it are evaluated again
+  // (0-6, 8-10, 12-38) and those after it (8-39, 12-39; none after 39).
+  CHECK(pool.evaluations() == 1 + 3 + 2);
+}
+
+TEST_CASE("transform_pool: failures cost evaluations in proportion to their number") {
+  std::vector<core::Json> identities;
+  for (int i = 0; i < 300; ++i) {
+    core::Json traits = {{"email", "u" + std::to_string(i) + "@example.com"}};
+    if (i % 10 == 3) traits.erase("email");
+    identities.push_back(identity(i, traits));
+  }
+  const std::string source =
+      "function(ctx) { userId: ctx.identity.id, e: ctx.identity.traits.email }";
+  core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto results = pool.evaluate(contexts_for(source, identities));
+  long failed = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    CAPTURE(i);
+    CHECK(results[i].status == (i % 10 == 3 ? core::EvalStatus::failed : core::EvalStatus::ok));
+    if (results[i].status == core::EvalStatus::ok) {
+      CHECK(results[i].value["userId"] == "id-" + std::to_string(i));
+    } else {
+      ++failed;
+    }
+  }
+  CHECK(failed == 30);
+  // Each failure: the evaluation that met it, and one for the identities before it.
+  CHECK(pool.evaluations() == 1 + 2 * 30);
 }
 
 TEST_CASE("transform_pool: a runaway identity costs itself, not the run") {
-  test::TempDir dir;
   const char* const looping =
       "local spin(n) = if n < 0 then 0 else spin(n + 1) tailstrict;\n"
       "function(ctx) if ctx.identity.traits.loop then spin(0) else { userId: ctx.identity.id }\n";
   std::vector<core::Json> identities;
   for (int i = 0; i < 6; ++i) identities.push_back(identity(i, {{"loop", i == 2}}));
-  core::TransformPool pool({looping, "loop.jsonnet", core::Json::object(), false},
-                           ORY_SEGMENT_BINARY, dir.path(), 1);
-  const auto results = pool.evaluate(identities);
+  core::TransformPool pool({looping, "loop.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto results = pool.evaluate(contexts_for(looping, identities));
   for (std::size_t i = 0; i < results.size(); ++i) {
     CAPTURE(i);
     CHECK(results[i].status == (i == 2 ? core::EvalStatus::timed_out : core::EvalStatus::ok));
   }
+  CHECK(core::to_string(results[2].error) ==
+        "loop.jsonnet: the evaluation exceeds Kratos's 1 s limit (stopped)");
   CHECK(results[3].value["userId"] == "id-3");
+  // Stopped after 1 s in the chunk, and after 1 s alone: not a deadline per chunk.
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+  CHECK(pool.evaluations() == 4);
 }
 
 TEST_CASE("transform_pool: a template that fails for everyone fails everyone, once") {
-  test::TempDir dir;
   std::vector<core::Json> identities;
   for (int i = 0; i < 5; ++i) identities.push_back(identity(i, core::Json::object()));
-  core::TransformPool pool({"local broken = error 'not yet written';\nbroken", "bad.jsonnet",
-                            core::Json::object(), false},
-                           ORY_SEGMENT_BINARY, dir.path());
-  const auto results = pool.evaluate(identities);
-  for (const auto& r : results) {
-    CHECK(r.status == core::EvalStatus::failed);
-    CHECK(core::to_string(r.error) == "bad.jsonnet:1:16: not yet written");
+  const std::string source = "local broken = error 'not yet written';\nbroken";
+  core::TransformPool pool({source, "bad.jsonnet"}, ORY_SEGMENT_BINARY);
+  for (int round = 0; round < 2; ++round) {
+    const auto results = pool.evaluate(contexts_for(source, identities));
+    for (const auto& r : results) {
+      CHECK(r.status == core::EvalStatus::failed);
+      CHECK(core::to_string(r.error) == "bad.jsonnet:1:16: not yet written");
+    }
   }
-  CHECK(pool.evaluations() == 1);
+  CHECK(pool.evaluations() == 0);  // it fails while loading, before any identity
+
+  const std::string cancel = "error 'cancel: not this one'";
+  core::TransformPool cancelling({cancel, "c.jsonnet"}, ORY_SEGMENT_BINARY);
+  for (const auto& r : cancelling.evaluate(contexts_for(cancel, identities))) {
+    CHECK(r.status == core::EvalStatus::cancelled);
+  }
+}
+
+TEST_CASE("transform_pool: a template whose top level never ends times out for everyone") {
+  const std::string source =
+      "local spin(n) = if n < 0 then 0 else spin(n + 1) tailstrict;\nspin(0)";
+  core::TransformPool pool({source, "spin.jsonnet"}, ORY_SEGMENT_BINARY,
+                           std::chrono::milliseconds(1500));
+  std::vector<core::Json> identities = {identity(1, core::Json::object()),
+                                        identity(2, core::Json::object())};
+  for (int round = 0; round < 2; ++round) {  // the second round does not wait again
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto& r : pool.evaluate(contexts_for(source, identities))) {
+      CHECK(r.status == core::EvalStatus::timed_out);
+      CHECK(core::to_string(r.error) ==
+            "spin.jsonnet: the template's top level exceeds Kratos's 1 s limit (stopped)");
+    }
+    if (round == 1) CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+  }
+}
+
+TEST_CASE("transform_pool: output over Kratos's limit is refused per identity") {
+  const std::string source =
+      "function(ctx) { userId: ctx.identity.id, big: if ctx.identity.traits.big then "
+      "std.makeArray(30000, function(i) 'xxxxxxxx') else [] }";
+  std::vector<core::Json> identities = {identity(1, {{"big", false}}), identity(2, {{"big", true}}),
+                                        identity(3, {{"big", false}})};
+  core::TransformPool pool({source, "big.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto results = pool.evaluate(contexts_for(source, identities));
+  CHECK(results[0].status == core::EvalStatus::ok);
+  CHECK(results[1].status == core::EvalStatus::output_too_large);
+  CHECK(core::to_string(results[1].error) ==
+        "big.jsonnet: the output exceeds Kratos's 256 KiB limit");
+  CHECK(results[2].status == core::EvalStatus::ok);
+}
+
+TEST_CASE("transform_pool: pruned contexts give what full ones give, for every template") {
+  // Templates reading ctx in every way the pruning has to respect.
+  const std::vector<std::string> templates = {
+      "function(ctx) { id: ctx.identity.id, t: ctx.identity.traits }",
+      "function(ctx) { e: ctx.identity.traits.email, n: ctx.identity.traits.name.first }",
+      "function(ctx) { e: std.get(ctx.identity.traits, 'email', 'none') }",
+      "function(ctx) local i = ctx.identity; { k: std.objectFields(i), v: i.verifiable_addresses }",
+      "function(ctx) { n: std.length(ctx.identity.traits), h: std.objectHas(ctx.identity, 'x') }",
+      "function(ctx) { s: std.toString(ctx.identity.metadata_public) }",
+      "function(ctx) { a: ctx['identity']['traits'].email, b: ctx.flow.type, c: ctx.request_url }",
+      "function(ctx) { f: [ctx.identity.traits[k] for k in std.objectFields(ctx.identity.traits)] "
+      "}",
+      "function(ctx, x=ctx.identity.created_at) { x: x }",
+      "local f(c) = c.identity.id; function(ctx) { id: f(ctx) }",
+      "function(ctx) { c: ctx.identity.credentials }",
+      "function(ctx) if ctx.identity.traits.email == null then error 'cancel' else { ok: true }",
+      "function(ctx) { all: ctx }",
+  };
+  std::vector<core::Json> identities;
+  identities.push_back(identity(1, {{"email", "a@example.com"}, {"name", {{"first", "A"}}}}));
+  identities.push_back(identity(2, {{"email", nullptr}, {"name", "plain"}}));
+  identities.push_back(identity(3, core::Json::object()));
+  identities.back()["metadata_public"] = {{"plan", "pro"}, {"n", 1.5}};
+  identities.back()["credentials"] = {{"password", {{"type", "password"}}}};
+  for (const auto& source : templates) {
+    CAPTURE(source);
+    core::Json base;
+    const auto pruned = contexts_for(source, identities, &base);
+    std::vector<std::string> full;
+    for (const auto& i : identities) {
+      core::Json ctx = base;
+      ctx["identity"] = core::context_identity(i);
+      full.push_back(ctx.dump());
+    }
+    core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+    const auto a = pool.evaluate(pruned);
+    const auto b = pool.evaluate(full);
+    for (std::size_t i = 0; i < identities.size(); ++i) {
+      CAPTURE(i);
+      CHECK(a[i].status == b[i].status);
+      CHECK(a[i].body == b[i].body);
+      CHECK(core::to_string(a[i].error) == core::to_string(b[i].error));
+    }
+  }
 }
 
 TEST_CASE("jsonnet_manifest: matches Jsonnet's manifester") {

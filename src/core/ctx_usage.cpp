@@ -1,0 +1,343 @@
+#include "core/ctx_usage.hpp"
+
+#include <cctype>
+#include <optional>
+
+namespace core {
+namespace {
+
+enum class Kind { ident, number, string, symbol, op };
+
+struct Token {
+  Kind kind;
+  std::string_view text;  // for a string: its value when it has no escapes
+  bool plain = false;     // a string whose value is `text` exactly
+};
+
+bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_op_char(char c) {
+  return std::string_view("!$:~+-&|^=<>*/%").find(c) != std::string_view::npos;
+}
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Jsonnet's lexer, as far as telling code from strings and comments needs; nullopt for
+// anything it would not lex the same way (the caller then assumes the worst).
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : m_s(s) {}
+
+  std::optional<std::vector<Token>> run() {
+    std::vector<Token> out;
+    while (skip_blanks_and_comments()) {
+      if (m_p >= m_s.size()) return out;
+      const char c = m_s[m_p];
+      const std::size_t start = m_p;
+      if (is_ident_start(c)) {
+        while (m_p < m_s.size() && is_ident_char(m_s[m_p])) ++m_p;
+        out.push_back({Kind::ident, m_s.substr(start, m_p - start)});
+      } else if (is_digit(c)) {
+        lex_number();
+        out.push_back({Kind::number, m_s.substr(start, m_p - start)});
+      } else if (c == '"' || c == '\'') {
+        auto t = lex_quoted(c);
+        if (!t) return std::nullopt;
+        out.push_back(*t);
+      } else if (c == '@') {
+        auto t = lex_verbatim();
+        if (!t) return std::nullopt;
+        out.push_back(*t);
+      } else if (m_s.substr(m_p, 3) == "|||") {
+        if (!lex_text_block()) return std::nullopt;
+        out.push_back({Kind::string, {}});
+      } else if (std::string_view("{}[](),.;").find(c) != std::string_view::npos) {
+        ++m_p;
+        out.push_back({Kind::symbol, m_s.substr(start, 1)});
+      } else if (is_op_char(c)) {
+        out.push_back({Kind::op, lex_operator()});
+      } else {
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // False on an unterminated comment.
+  bool skip_blanks_and_comments() {
+    for (;;) {
+      while (m_p < m_s.size() && is_blank(m_s[m_p])) ++m_p;
+      if (m_p >= m_s.size()) return true;
+      if (m_s[m_p] == '#' || m_s.substr(m_p, 2) == "//") {
+        while (m_p < m_s.size() && m_s[m_p] != '\n') ++m_p;
+      } else if (m_s.substr(m_p, 2) == "/*") {
+        const auto end = m_s.find("*/", m_p + 2);
+        if (end == std::string_view::npos) return false;
+        m_p = end + 2;
+      } else {
+        return true;
+      }
+    }
+  }
+
+  void lex_number() {
+    while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
+    if (m_p + 1 < m_s.size() && m_s[m_p] == '.' && is_digit(m_s[m_p + 1])) {
+      ++m_p;
+      while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
+    }
+    if (m_p < m_s.size() && (m_s[m_p] == 'e' || m_s[m_p] == 'E')) {
+      std::size_t q = m_p + 1;
+      if (q < m_s.size() && (m_s[q] == '+' || m_s[q] == '-')) ++q;
+      if (q < m_s.size() && is_digit(m_s[q])) {
+        m_p = q;
+        while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
+      }
+    }
+  }
+
+  std::optional<Token> lex_quoted(char quote) {
+    const std::size_t start = ++m_p;
+    bool plain = true;
+    while (m_p < m_s.size() && m_s[m_p] != quote) {
+      if (m_s[m_p] == '\\') {
+        plain = false;
+        ++m_p;
+      }
+      ++m_p;
+    }
+    if (m_p >= m_s.size()) return std::nullopt;
+    Token t{Kind::string, m_s.substr(start, m_p - start), plain};
+    ++m_p;
+    return t;
+  }
+
+  std::optional<Token> lex_verbatim() {
+    if (m_p + 1 >= m_s.size() || (m_s[m_p + 1] != '"' && m_s[m_p + 1] != '\'')) {
+      return std::nullopt;
+    }
+    const char quote = m_s[m_p + 1];
+    m_p += 2;
+    const std::size_t start = m_p;
+    bool plain = true;
+    for (;;) {
+      if (m_p >= m_s.size()) return std::nullopt;
+      if (m_s[m_p] == quote) {
+        if (m_p + 1 < m_s.size() && m_s[m_p + 1] == quote) {
+          plain = false;
+          m_p += 2;
+          continue;
+        }
+        break;
+      }
+      ++m_p;
+    }
+    Token t{Kind::string, m_s.substr(start, m_p - start), plain};
+    ++m_p;
+    return t;
+  }
+
+  // |||, blanks, a newline, then lines that start with the first line's indentation (or
+  // are empty), then a line of blanks and |||.
+  bool lex_text_block() {
+    m_p += 3;
+    if (m_p < m_s.size() && m_s[m_p] == '-') ++m_p;  // |||- (chomped), newer versions
+    while (m_p < m_s.size() && (m_s[m_p] == ' ' || m_s[m_p] == '\t' || m_s[m_p] == '\r')) ++m_p;
+    if (m_p >= m_s.size() || m_s[m_p] != '\n') return false;
+    ++m_p;
+    while (m_p < m_s.size() && m_s[m_p] == '\n') ++m_p;  // leading empty lines
+    std::size_t q = m_p;
+    while (q < m_s.size() && (m_s[q] == ' ' || m_s[q] == '\t')) ++q;
+    const std::string_view indent = m_s.substr(m_p, q - m_p);
+    if (indent.empty()) return false;
+    for (;;) {
+      if (m_p >= m_s.size()) return false;
+      if (m_s[m_p] == '\n') {
+        ++m_p;
+        continue;
+      }
+      if (m_s.substr(m_p, indent.size()) == indent) {
+        const auto nl = m_s.find('\n', m_p);
+        if (nl == std::string_view::npos) return false;
+        m_p = nl + 1;
+        continue;
+      }
+      while (m_p < m_s.size() && (m_s[m_p] == ' ' || m_s[m_p] == '\t')) ++m_p;
+      if (m_s.substr(m_p, 3) != "|||") return false;
+      m_p += 3;
+      return true;
+    }
+  }
+
+  // The longest run of operator characters, not into a comment or a text block; a run of
+  // more than one character does not end in + - ~ ! $.
+  std::string_view lex_operator() {
+    const std::size_t start = m_p;
+    while (m_p < m_s.size() && is_op_char(m_s[m_p])) {
+      if (m_p > start && (m_s.substr(m_p, 2) == "//" || m_s.substr(m_p, 2) == "/*" ||
+                          m_s.substr(m_p, 3) == "|||")) {
+        break;
+      }
+      ++m_p;
+    }
+    while (m_p - start > 1 &&
+           std::string_view("+-~!$").find(m_s[m_p - 1]) != std::string_view::npos) {
+      --m_p;
+    }
+    return m_s.substr(start, m_p - start);
+  }
+
+  std::string_view m_s;
+  std::size_t m_p = 0;
+};
+
+bool is(const Token& t, Kind k, std::string_view text) { return t.kind == k && t.text == text; }
+bool is_field_colon(const Token& t) {
+  return t.kind == Kind::op && (t.text == ":" || t.text == "::" || t.text == ":::" ||
+                                t.text == "+:" || t.text == "+::" || t.text == "+:::");
+}
+
+// Where each bracket closes, and which `(` open parameter lists.
+struct Brackets {
+  std::vector<std::size_t> enclosing;  // per token: the index of the innermost open bracket
+  std::vector<bool> params;            // per token: a `(` that opens a parameter list
+};
+
+std::optional<Brackets> match_brackets(const std::vector<Token>& t) {
+  const std::size_t none = t.size();
+  Brackets b{std::vector<std::size_t>(t.size(), none), std::vector<bool>(t.size(), false)};
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    b.enclosing[i] = open.empty() ? none : open.back();
+    if (t[i].kind != Kind::symbol) continue;
+    const char c = t[i].text[0];
+    if (c == '(' || c == '[' || c == '{') {
+      open.push_back(i);
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (open.empty()) return std::nullopt;
+      const std::size_t o = open.back();
+      open.pop_back();
+      const char want = c == ')' ? '(' : c == ']' ? '[' : '{';
+      if (t[o].text[0] != want) return std::nullopt;
+      if (want == '(' && o > 0) {
+        // `function (` always; `NAME (` when `) =` follows: a local function's parameters.
+        const bool after_function = is(t[o - 1], Kind::ident, "function");
+        const bool local_function =
+            t[o - 1].kind == Kind::ident && i + 1 < t.size() && is(t[i + 1], Kind::op, "=");
+        b.params[o] = after_function || local_function;
+      }
+    }
+  }
+  if (!open.empty()) return std::nullopt;
+  return b;
+}
+
+// True when the `ctx` at `i` cannot refer to the context's value.
+bool is_not_a_reference(const std::vector<Token>& t, const Brackets& b, std::size_t i) {
+  const Token* prev = i > 0 ? &t[i - 1] : nullptr;
+  const Token* next = i + 1 < t.size() ? &t[i + 1] : nullptr;
+  if (prev && is(*prev, Kind::symbol, ".")) return true;   // x.ctx: a field name
+  if (next && is(*next, Kind::op, "=")) return true;       // a binder or argument name
+  if (prev && is(*prev, Kind::ident, "for")) return true;  // for ctx in ...
+  const std::size_t open = b.enclosing[i];
+  if (open >= t.size() || !prev) return false;
+  const bool first_in_list = prev == &t[open] || is(*prev, Kind::symbol, ",");
+  if (!first_in_list) return false;
+  if (t[open].text == "(" && b.params[open] && next &&
+      (is(*next, Kind::symbol, ",") || is(*next, Kind::symbol, ")"))) {
+    return true;  // a parameter
+  }
+  if (t[open].text == "{" && next && is_field_colon(*next)) return true;  // { ctx: ... }
+  return false;
+}
+
+}  // namespace
+
+CtxUsage ctx_usage(std::string_view source) {
+  CtxUsage usage;
+  const auto tokens = Lexer(source).run();
+  const auto brackets = tokens ? match_brackets(*tokens) : std::nullopt;
+  if (!tokens || !brackets) {
+    usage.whole = true;
+    return usage;
+  }
+  const auto& t = *tokens;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!is(t[i], Kind::ident, "ctx") || is_not_a_reference(t, *brackets, i)) continue;
+    CtxUsage* node = &usage;
+    std::size_t j = i + 1;
+    while (!node->whole) {
+      if (j + 1 < t.size() && is(t[j], Kind::symbol, ".") && t[j + 1].kind == Kind::ident) {
+        node = &node->fields[std::string(t[j + 1].text)];
+        j += 2;
+      } else if (j + 2 < t.size() && is(t[j], Kind::symbol, "[") && t[j + 1].kind == Kind::string &&
+                 t[j + 1].plain && is(t[j + 2], Kind::symbol, "]")) {
+        node = &node->fields[std::string(t[j + 1].text)];
+        j += 3;
+      } else {
+        break;
+      }
+    }
+    node->whole = true;
+    node->fields.clear();
+  }
+  return usage;
+}
+
+Json prune(const Json& value, const CtxUsage& usage) {
+  if (usage.whole || !value.is_object()) return value;
+  Json out = Json::object();
+  for (const auto& [name, sub] : usage.fields) {
+    const auto it = value.find(name);
+    if (it != value.end()) out[name] = prune(*it, sub);
+  }
+  return out;
+}
+
+namespace {
+
+// The node of `usage` at `path`: a whole node stands for everything below it.
+const CtxUsage* usage_at(const CtxUsage& usage, const std::vector<std::string>& path) {
+  const CtxUsage* node = &usage;
+  for (const auto& name : path) {
+    if (node->whole) return node;
+    const auto it = node->fields.find(name);
+    if (it == node->fields.end()) return nullptr;
+    node = &it->second;
+  }
+  return node;
+}
+
+}  // namespace
+
+ContextFactory::ContextFactory(const Json& base_ctx,
+                               std::vector<std::vector<std::string>> identity_paths, CtxUsage usage)
+    : m_usage(std::move(usage)), m_base(prune(base_ctx, m_usage)) {
+  for (auto& path : identity_paths) {
+    const CtxUsage* u = usage_at(m_usage, path);
+    if (u) m_slots.push_back({std::move(path), *u});
+  }
+}
+
+std::string ContextFactory::ctx_json(const Json& identity) const {
+  if (m_slots.empty()) return m_base.dump();
+  Json ctx = m_base;
+  for (const auto& slot : m_slots) {
+    Json* at = &ctx;
+    for (std::size_t k = 0; k + 1 < slot.path.size(); ++k) {
+      at = &(*at)[slot.path[k]];
+      if (!at->is_object()) *at = Json::object();
+    }
+    Json value = prune(identity, slot.usage);
+    if (value.is_object()) {
+      // Kratos never puts these in ctx, whatever the template asks for.
+      value.erase("credentials");
+      value.erase("metadata_admin");
+    }
+    (*at)[slot.path.back()] = std::move(value);
+  }
+  return ctx.dump();
+}
+
+}  // namespace core

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+// Which parts of `ctx` a template can observe, as a tree of field names: a node that is
+// `whole` is read as a value (everything under it counts); otherwise only the children
+// listed are indexed, by literal name. The root is ctx itself.
+struct CtxUsage {
+  bool whole = false;
+  std::map<std::string, CtxUsage> fields;
+};
+
+// A sound over-approximation from the template's tokens: every occurrence of the name
+// `ctx` that can refer to the value (not a parameter, a binder, a field name or an
+// argument name) is followed through its chain of `.name` and `["name"]` lookups, and the
+// value it reaches is read whole. Whatever does not lex the way it should, or any bare
+// use of `ctx`, makes the whole context count.
+CtxUsage ctx_usage(std::string_view source);
+
+// `value` with only the parts `usage` can observe: an object keeps the fields `usage`
+// names (recursively); a value read whole, and any non-object, is kept as it is. A
+// template gives the same result, error or output, on the pruned ctx as on the full one.
+Json prune(const Json& value, const CtxUsage& usage);
+
+// The ctx for one identity after another, pruned to what the template reads: built once
+// from a ctx without identity, the identity then goes in at each of `identity_paths`
+// (ctx.identity, and ctx.session.identity or ctx.flow.identity where the hook point has
+// them), pruned the same way.
+class ContextFactory {
+ public:
+  ContextFactory(const Json& base_ctx, std::vector<std::vector<std::string>> identity_paths,
+                 CtxUsage usage);
+
+  // `identity` as it goes into ctx (credentials and metadata_admin already removed when
+  // the template reads it whole).
+  std::string ctx_json(const Json& identity) const;
+
+ private:
+  struct Slot {
+    std::vector<std::string> path;
+    CtxUsage usage;  // what of the identity is read there
+  };
+  CtxUsage m_usage;
+  Json m_base;
+  std::vector<Slot> m_slots;
+};
+
+}  // namespace core

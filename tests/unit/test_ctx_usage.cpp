@@ -1,0 +1,118 @@
+#include <catch2/catch.hpp>
+
+#include "core/ctx_usage.hpp"
+
+namespace {
+
+// The usage tree as text: "identity{id,traits{email}}"; "*" for whole, "" for nothing read.
+std::string describe(const core::CtxUsage& u) {
+  if (u.whole) return "*";
+  std::string out;
+  for (const auto& [name, sub] : u.fields) {
+    if (!out.empty()) out += ",";
+    const std::string inner = describe(sub);
+    out += name + (inner == "*" ? "" : "{" + inner + "}");
+  }
+  return out;
+}
+
+std::string usage_of(const std::string& source) { return describe(core::ctx_usage(source)); }
+
+}  // namespace
+
+TEST_CASE("ctx_usage: the fields a template reads, by name") {
+  CHECK(usage_of("function(ctx) {\n"
+                 "  userId: ctx.identity.id,\n"
+                 "  traits: {\n"
+                 "    email: ctx.identity.traits.email,\n"
+                 "    name: ctx.identity.traits.name,\n"
+                 "    newsletterConsent: ctx.identity.traits.consent.newsletter,\n"
+                 "  },\n"
+                 "}\n") == "identity{id,traits{consent{newsletter},email,name}}");
+  CHECK(usage_of("function(ctx) ctx['identity'][\"traits\"] . /* c */ email") ==
+        "identity{traits{email}}");
+  CHECK(usage_of("function(ctx) ctx.identity.verifiable_addresses[0].value") ==
+        "identity{verifiable_addresses}");
+  CHECK(usage_of("function(ctx) std.get(ctx.identity.traits, 'email', null)") ==
+        "identity{traits}");
+  CHECK(usage_of("function(ctx) [ctx.identity.id, ctx.identity]") == "identity");
+  CHECK(usage_of("function(ctx) [ctx.identity, ctx.identity.id]") == "identity");
+  CHECK(usage_of("function(ctx, x=ctx.identity.id) x") == "identity{id}");
+  CHECK(usage_of("function(ctx) { a: ctx.flow.id, b: ctx.request_headers['User-Agent'] }") ==
+        "flow{id},request_headers{User-Agent}");
+}
+
+TEST_CASE("ctx_usage: names that are not the context do not count") {
+  // Parameters, binders, argument names, field names and strings and comments.
+  CHECK(usage_of("function(ctx) { ctx: 1, x: { ctx+: 2 }, 'y': self.ctx }") == "");
+  CHECK(usage_of("local f(a, ctx) = a; function(ctx) f(1, ctx=2)") == "");
+  CHECK(usage_of("local ctx = 1, g(ctx) = 2; function(ctx) { a: [1 for ctx in [2]] }") == "");
+  CHECK(usage_of("function(ctx) // ctx\n # ctx\n /* ctx */ { a: 'ctx', b: \"ctx\", "
+                 "c: @'ctx', d: @\"c\"\"tx\", e: ctx.identity.id }") == "identity{id}");
+  // A text block ends at the first line with less indentation; `|||` inside it is text.
+  CHECK(usage_of("function(ctx) { a: |||\n"
+                 "    ctx\n"
+                 "\n"
+                 "      ||| ctx 'ctx\n"
+                 "  |||, b: ctx.identity.id }") == "identity{id}");
+}
+
+TEST_CASE("ctx_usage: anything it cannot follow counts the whole context") {
+  CHECK(usage_of("function(ctx) ctx") == "*");
+  CHECK(usage_of("function(ctx) std.toString(ctx)") == "*");
+  CHECK(usage_of("function(ctx) local c = ctx; c.identity.id") == "*");
+  CHECK(usage_of("local f(c) = c.identity.id; function(ctx) f(ctx)") == "*");
+  CHECK(usage_of("function(ctx) ctx['iden' + 'tity']") == "*");
+  CHECK(usage_of("function(ctx) ctx.identity['tr\\u0061its']") == "identity");
+  CHECK(usage_of("function(ctx) ctx.identity[|||\n  traits\n|||]") == "identity");
+  // A method (its parameter looks like an argument) and a loop variable: assumed read.
+  CHECK(usage_of("function(ctx) { m(ctx): 1 }") == "*");
+  CHECK(usage_of("function(ctx) [ctx for ctx in [1]]") == "*");
+  // What does not lex or balance.
+  CHECK(usage_of("function(ctx) 'unterminated") == "*");
+  CHECK(usage_of("function(ctx) /* unterminated ctx.identity.id") == "*");
+  CHECK(usage_of("function(ctx) ctx.identity.id + (1") == "*");
+  CHECK(usage_of("function(ctx) ctx.identity.id + ]") == "*");
+  CHECK(usage_of("function(ctx) \xc3\xa9 + ctx.identity.id") == "*");
+  CHECK(usage_of("function(ctx) |||\nno indent\n|||") == "*");
+  CHECK(usage_of("function(ctx) |||\n  unterminated ctx") == "*");
+}
+
+TEST_CASE("ctx_usage: prune keeps what is read, whole where it is read whole") {
+  const core::Json ctx = core::Json::parse(R"({
+    "flow": {"id": "f", "type": "browser", "ui": {"nodes": [1, 2, 3]}},
+    "identity": {"id": "i", "traits": {"email": "e", "name": {"first": "A"}},
+                 "verifiable_addresses": [{"value": "e"}], "metadata_public": null},
+    "request_url": "https://example.com"
+  })");
+  const auto usage = core::ctx_usage(
+      "function(ctx) [ctx.identity.traits.name, ctx.identity.traits.missing, "
+      "ctx.identity.metadata_public.plan, ctx.identity.id.x, ctx.flow.type]");
+  CHECK(core::prune(ctx, usage).dump() ==
+        R"({"flow":{"type":"browser"},"identity":{"id":"i","metadata_public":null,)"
+        R"("traits":{"name":{"first":"A"}}}})");
+  CHECK(core::prune(ctx, core::ctx_usage("function(ctx) ctx")) == ctx);
+  CHECK(core::prune(ctx, core::ctx_usage("function(ctx) 1")).dump() == "{}");
+}
+
+TEST_CASE("ctx_usage: the factory puts the identity where Kratos does, never its credentials") {
+  const core::Json base = {{"flow", {{"id", "f"}}}, {"session", {{"id", "s"}}}};
+  const core::Json identity = {{"id", "i"},
+                               {"traits", {{"email", "e"}}},
+                               {"credentials", {{"password", {{"type", "password"}}}}},
+                               {"metadata_admin", {{"x", 1}}}};
+  const std::vector<std::vector<std::string>> paths = {{"identity"}, {"session", "identity"}};
+  CHECK(core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx.identity.id"))
+            .ctx_json(identity) == R"({"identity":{"id":"i"}})");
+  CHECK(core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx.session"))
+            .ctx_json(identity) ==
+        R"({"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}}})");
+  CHECK(core::ContextFactory(base, paths,
+                             core::ctx_usage("function(ctx) [ctx.identity.credentials, "
+                                             "ctx.session.identity.metadata_admin]"))
+            .ctx_json(identity) == R"({"session":{"identity":{}},"identity":{}})");
+  CHECK(
+      core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx")).ctx_json(identity) ==
+      R"({"flow":{"id":"f"},"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}},)"
+      R"("identity":{"id":"i","traits":{"email":"e"}}})");
+}
