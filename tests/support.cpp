@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -223,6 +225,37 @@ std::string BackgroundTool::listen_url() {
 }
 
 void BackgroundTool::signal(int sig) { ::kill(m_pid, sig); }
+
+void BackgroundTool::signal_with_descendants(int sig) {
+  // Parent of every process, from /proc/PID/stat: "PID (COMM) STATE PPID ...".
+  std::map<int, int> parent;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    int ppid = 0;
+    rest >> state >> ppid;
+    parent[std::stoi(name)] = ppid;
+  }
+  std::vector<int> targets = {m_pid};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [pid, ppid] : parent) {
+      if (std::find(targets.begin(), targets.end(), ppid) != targets.end() &&
+          std::find(targets.begin(), targets.end(), pid) == targets.end()) {
+        targets.push_back(pid);
+        grew = true;
+      }
+    }
+  }
+  for (int pid : targets) ::kill(pid, sig);
+}
 
 RunResult BackgroundTool::wait(int timeout_ms) {
   if (m_waited) return m_result;

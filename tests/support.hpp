@@ -65,6 +65,8 @@ class BackgroundTool {
   // For `listen`: reads the first line and returns "http://127.0.0.1:PORT".
   std::string listen_url();
   void signal(int sig);
+  // To it and every process it started, as a terminal's Ctrl-C reaches its whole group.
+  void signal_with_descendants(int sig);
   // Waits for exit (up to `timeout_ms`, then kills it) and returns everything printed.
   RunResult wait(int timeout_ms = 20000);
 

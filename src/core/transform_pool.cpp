@@ -7,6 +7,7 @@ extern "C" {
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,6 +154,7 @@ class Server {
       m_marker->index.store(-1);
       const pid_t pid = ::fork();
       if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the helper that watches it
         ::close(fds[0]);
         ::close(m_in);
         ::close(m_out);
@@ -331,6 +333,11 @@ JsonnetJsonValue* native_mark(void* ctx, Args argv, int* success) {
 }  // namespace
 
 int serve_transform_worker(int in_fd, int out_fd) {
+  // Ctrl-C and SIGTERM are for the backfill process, which stops its helpers itself; a
+  // helper dies with it in any case.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, SIG_IGN);
   std::string header, payload;
   if (!read_fd_exact(in_fd, k_header_size, &header) || header[0] != 'S' ||
       !read_fd_exact(in_fd, get_u64(header, 1), &payload)) {

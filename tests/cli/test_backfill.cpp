@@ -271,6 +271,52 @@ TEST_CASE("cli backfill: Ctrl-C stops cleanly, saves the state, and exits 130") 
   CHECK(state["records_done"].get<long>() < 200);
 }
 
+TEST_CASE("cli backfill: Ctrl-C at a terminal reaches the helpers too; nothing is misreported") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 400; ++i) input.push_back(identity(i));
+  const std::string path = dir.write("identities.json", input.dump());
+  // A few milliseconds per identity, so evaluations are under way when the signal comes.
+  const std::string slow = dir.write(
+      "slow.jsonnet",
+      "function(ctx) { userId: ctx.identity.id, traits: { n: std.foldl(function(a, b) a + b, "
+      "std.range(0, 3000), 0) } }\n");
+  const std::string events = dir.file("events.jsonl");
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--quiet", "--exit-after", "120", "--jsonl", events});
+  const std::string url = listen.listen_url();
+  const std::vector<std::string> args = {"backfill",
+                                         "--jsonnet",
+                                         slow,
+                                         "--identities",
+                                         path,
+                                         "--url",
+                                         url,
+                                         "--write-key",
+                                         "wk",
+                                         "--failed",
+                                         dir.file("failed.jsonl"),
+                                         "--state",
+                                         dir.file("state.json"),
+                                         "--chunk",
+                                         "20",
+                                         "--progress",
+                                         "never"};
+  test::BackgroundTool run(args);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  run.signal_with_descendants(SIGINT);
+  const auto r = run.wait();
+  INFO(r.err);
+  CHECK(r.status == 130);
+  CHECK(read_jsonl(dir.file("failed.jsonl")).empty());  // no identity blamed for the stop
+  const auto again = test::run_tool(args);
+  INFO(again.err);
+  CHECK(again.status == 0);
+  listen.signal(SIGTERM);
+  listen.wait();
+  CHECK(received_user_ids(events).size() == 400);
+}
+
 TEST_CASE("cli backfill: bad input exits 2") {
   test::TempDir dir;
   const std::string ids = dir.write("ids.json", "[]");
