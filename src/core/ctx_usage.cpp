@@ -285,6 +285,51 @@ CtxUsage ctx_usage(std::string_view source) {
   return usage;
 }
 
+std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_view function) {
+  const auto tokens = Lexer(source).run();
+  const std::string_view name = function.substr(function.find('.') + 1);
+  if (!tokens || !match_brackets(*tokens) || source.find(name) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto& t = *tokens;
+  // `std` must be the library everywhere: only ever `std.` and never a field name.
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!is(t[i], Kind::ident, "std")) continue;
+    const bool after_dot = i > 0 && is(t[i - 1], Kind::symbol, ".");
+    const bool before_dot = i + 1 < t.size() && is(t[i + 1], Kind::symbol, ".");
+    if (after_dot || !before_dot) return std::nullopt;
+  }
+  const auto offset = [&](std::string_view text) {
+    return static_cast<std::size_t>(text.data() - source.data());
+  };
+  FastCancel out{std::string(source), {}};
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    const Token& literal = t[i + 1];
+    if (!is(t[i], Kind::ident, "error") || literal.kind != Kind::string || !literal.plain) continue;
+    const std::size_t begin = offset(t[i].text);
+    const std::size_t end = offset(literal.text) + literal.text.size() + 1;
+    const std::string_view span = source.substr(begin, end - begin);
+    const std::string call = std::string(function) + "(" + std::to_string(out.sites.size()) + ")";
+    if (literal.text.find("cancel") == std::string_view::npos ||
+        span.find('\n') != std::string_view::npos || span.size() < call.size()) {
+      continue;
+    }
+    // The literal must be the whole argument: what follows ends the expression.
+    const bool last = i + 2 >= t.size();
+    const Token* next = last ? nullptr : &t[i + 2];
+    const bool ends = last ||
+                      (next->kind == Kind::symbol && next->text != "." && next->text != "[" &&
+                       next->text != "(" && next->text != "{") ||
+                      is(*next, Kind::ident, "else") || is(*next, Kind::ident, "then") ||
+                      is(*next, Kind::ident, "for") || is(*next, Kind::ident, "if");
+    if (!ends) continue;
+    out.source.replace(begin, span.size(), call + std::string(span.size() - call.size(), ' '));
+    out.sites.push_back({begin, std::string(literal.text)});
+  }
+  if (out.sites.empty()) return std::nullopt;
+  return out;
+}
+
 Json prune(const Json& value, const CtxUsage& usage) {
   if (usage.whole || !value.is_object()) return value;
   Json out = Json::object();

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,22 @@ struct CtxUsage {
 // value it reaches is read whole. Whatever does not lex the way it should, or any bare
 // use of `ctx`, makes the whole context count.
 CtxUsage ctx_usage(std::string_view source);
+
+// `source` with each `error "...cancel..."` whose argument is one plain string literal
+// replaced, in place and padded to the same length (so every line and column stays), by
+// `FUNCTION(I)`, I the site's index: a call that reports the cancel without libjsonnet's
+// costly error path. nullopt when there is no such site or the rewrite cannot be proven
+// safe (`std` rebound or used other than as `std.`, FUNCTION's name already in the
+// source, anything that does not lex). FUNCTION is `std.NAME`.
+struct FastCancel {
+  struct Site {
+    std::size_t offset;   // of `error` in the source
+    std::string message;  // the literal: the error's message
+  };
+  std::string source;
+  std::vector<Site> sites;
+};
+std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_view function);
 
 // `value` with only the parts `usage` can observe: an object keeps the fields `usage`
 // names (recursively); a value read whole, and any non-object, is kept as it is. A

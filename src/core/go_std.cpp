@@ -322,7 +322,7 @@ JsonnetJsonValue* native_split_limit_r(void* ctx, Args argv, int* success) {
 
 }  // namespace
 
-void install_go_std(JsonnetVm& wrapper) {
+void install_go_std(JsonnetVm& wrapper, const std::string& extra_fields) {
   ::JsonnetVm* vm = wrapper.handle();
   static const char* const k_one[] = {"s", nullptr};
   static const char* const k_two[] = {"a", "b", nullptr};
@@ -337,7 +337,9 @@ void install_go_std(JsonnetVm& wrapper) {
   jsonnet_native_callback(vm, "ory_hypot", native_hypot, vm, k_two);
   jsonnet_native_callback(vm, "ory_equals_fold", native_equals_fold, vm, k_two);
   jsonnet_native_callback(vm, "ory_split_limit_r", native_split_limit_r, vm, k_three);
-  wrapper.serve(k_import_key, k_import_key, k_library);
+  wrapper.serve(k_import_key, k_import_key,
+                extra_fields.empty() ? std::string(k_library)
+                                     : "(" + std::string(k_library) + ") + {" + extra_fields + "}");
 }
 
 const char* go_std_import_key() { return k_import_key; }

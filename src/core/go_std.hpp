@@ -12,8 +12,9 @@ class JsonnetVm;
 // zero, std.trim strips Unicode white space, std.sha3 is SHA3-512).
 
 // Registers the native functions the polyfill uses on `vm`, and serves the polyfill
-// library under go_std_import_key().
-void install_go_std(JsonnetVm& vm);
+// library under go_std_import_key(). `extra_fields` (Jsonnet object fields) are added to
+// it, for the backfill helper's own hooks.
+void install_go_std(JsonnetVm& vm, const std::string& extra_fields = "");
 
 // The import key of the library: `std` extended with the missing functions.
 const char* go_std_import_key();

@@ -186,9 +186,10 @@ Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& na
 }
 
 // A VM set up as Kratos's: go-jsonnet's std, the template served under its own name.
-void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name) {
+void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
+                const std::string& std_extra) {
   vm->max_stack(500);
-  install_go_std(*vm);
+  install_go_std(*vm, std_extra);
   vm->serve(k_template_key, name, std_prefix() + std::string(source));
 }
 

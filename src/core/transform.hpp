@@ -64,8 +64,10 @@ class JsonnetVm;
 
 // Shared with transform_pool, which evaluates many identities per evaluation.
 namespace detail {
-// Sets a VM up as Kratos's: go-jsonnet's std, the template served under its own name.
-void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name);
+// Sets a VM up as Kratos's: go-jsonnet's std (plus `std_extra` fields), the template
+// served under its own name.
+void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
+                const std::string& std_extra = "");
 // `(import "<the template>")`, for code that calls the template.
 std::string import_expression();
 Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name,

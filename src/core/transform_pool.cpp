@@ -16,12 +16,16 @@ extern "C" {
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <new>
 
+#include "core/ctx_usage.hpp"
+#include "core/go_std.hpp"
 #include "core/jsonnet_manifest.hpp"
 #include "core/jsonnet_vm.hpp"
 #include "io/process.hpp"
+#include "util/text.hpp"
 
 namespace core {
 namespace {
@@ -35,11 +39,16 @@ using Clock = std::chrono::steady_clock;
 // From the helper: 'R' when the template is loaded, or 'X' and libjsonnet's error when the
 //                 template fails before it reads ctx; per request, any number of
 //                 'V' (begin, end, the manifested array of their values) and
-//                 'F' (index, a status byte, a text), then 'D' (evaluations run).
+//                 'F' (index, a status byte, a text), then 'D' (evaluations run, fast cancels).
 constexpr char k_failed = 'e';     // text: libjsonnet's error
 constexpr char k_timed_out = 't';  // over 1 s, alone
 constexpr char k_died = 'd';       // the evaluation process died, alone
 constexpr char k_too_large = 'b';  // output over the cap, alone
+constexpr char k_cancelled = 'c';  // a literal `error "...cancel..."` (see with_fast_cancel)
+
+// The expression `error "...cancel..."` becomes in the helper's copy of the template.
+constexpr const char* k_fast_cancel_function = "std.__osc";
+constexpr const char* k_fast_cancel_field = "__osc(site):: std.native('ory_segment_cancel')(site)";
 
 constexpr std::size_t k_header_size = 9;
 constexpr const char* k_too_large_message = "the output exceeds Kratos's 256 KiB limit";
@@ -89,32 +98,68 @@ bool write_fd_all(int fd, const std::string& data) {
 }
 
 // What the helper evaluates once: load and force the template, then hand over to
-// ory_segment_next, which returns (in each forked child) the contexts to evaluate. A child
-// hands its results to ory_segment_done, which writes them and exits: libjsonnet's
-// teardown of everything it loaded (tens of milliseconds of copy-on-write) is skipped.
-// `'' + [...]` is libjsonnet's own manifester on one line; the values are what Kratos's
-// manifest would print, re-indented by the pool.
+// ory_segment_next, which in the helper serves requests and in each forked child returns
+// how many contexts that child evaluates. The child fetches each context as it reaches it
+// (ory_segment_item), and hands each result to ory_segment_emit as soon as it has it, so a
+// failure loses nothing before it and costs nothing after it. ory_segment_done writes the
+// results and exits: libjsonnet's teardown of everything it loaded (tens of milliseconds
+// of copy-on-write) is skipped. `'' + [v]` is libjsonnet's own manifester on one line: the
+// value Kratos's manifest prints, re-indented by the pool.
 std::string helper_code() {
-  return "local t = " + detail::import_expression() +
-         ";\n"
-         "local contexts = if std.type(t) == '' then null else std.native('ory_segment_next')();\n"
-         "if contexts == null then null else\n"
-         "local cs = std.parseJson(contexts);\n"
-         "local mark = std.native('ory_segment_mark');\n"
+  // The template reaches std through go_std's import, which libjsonnet evaluates once and
+  // caches: forced here, it is loaded before the children are forked, not in each of them.
+  return "local t = " + detail::import_expression() + ", go_std = import '" + go_std_import_key() +
+         "';\n"
+         "local n = if std.type(go_std) == '' || std.type(t) == '' then null\n"
+         "          else std.native('ory_segment_next')();\n"
+         "if n == null then null else\n"
+         "local item = std.native('ory_segment_item'), emit = std.native('ory_segment_emit');\n"
          "local call(c) = if std.type(t) == 'function' then t(ctx=c) else t;\n"
-         "std.native('ory_segment_done')('' + [if mark(k) then call(cs[k]) else null\n"
-         "                                    for k in std.range(0, std.length(cs) - 1)])\n";
+         "std.native('ory_segment_done')(\n"
+         "  '' + [emit('' + [call(std.parseJson(item(k)))]) for k in std.range(0, n - 1)])\n";
 }
 
-// Shared between the helper and its children: the context a child is evaluating.
+// Shared between the helper and its children: how many contexts the child has finished,
+// which is the index of the one it is on.
 struct Marker {
-  std::atomic<std::int64_t> index{-1};
+  std::atomic<std::int64_t> done{0};
+  // The context a fast cancel ended (it is `done` while the child goes on), and the site.
+  std::atomic<std::int64_t> cancelled{-1};
+  std::atomic<std::int64_t> site{-1};
 };
 
 struct Range {
   std::size_t begin = 0, end = 0;
   bool alone = false;  // a context retried by itself: Kratos's 1 s, from the start
 };
+
+// A child's report: its finished results, then how it ended.
+//   u64 count, count x (u64 length, then `[value]` on one line, or `C` and the fast-cancel
+//   site of a cancelled context), then 'O' (all done) | 'E' libjsonnet's error for the
+//   next context | 'S' (stopped by an error after a cancel: the cancel stands).
+struct ChildReport {
+  std::vector<std::string> results;
+  char end = 0;  // 0: no (complete) report: killed or died
+  std::string text;
+};
+
+ChildReport parse_report(const std::string& out) {
+  ChildReport r;
+  if (out.size() < 9) return r;
+  const std::uint64_t count = get_u64(out, 0);
+  std::size_t at = 8;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (at + 8 > out.size()) return ChildReport{};
+    const std::size_t n = get_u64(out, at);
+    if (at + 8 + n > out.size()) return ChildReport{};
+    r.results.push_back(out.substr(at + 8, n));
+    at += 8 + n;
+  }
+  if (at >= out.size()) return ChildReport{};
+  r.end = out[at];
+  r.text = out.substr(at + 1);
+  return r;
+}
 
 class Server {
  public:
@@ -123,24 +168,25 @@ class Server {
 
   bool in_child() const { return m_child; }
   bool started() const { return m_started; }
-  int result_fd() const { return m_result_fd; }
   ::JsonnetVm* vm() const { return m_vm; }
-  Marker* marker() const { return m_marker; }
 
   // In the helper: serves requests until EOF, then returns nullopt. In each forked child:
-  // returns the contexts that child evaluates.
-  std::optional<std::string> next() {
+  // returns how many contexts that child evaluates.
+  std::optional<std::size_t> next() {
     if (!m_started) {
       m_started = true;
       if (!write_fd_all(m_out, frame('R', ""))) return std::nullopt;
     }
     for (;;) {
       if (m_queue.empty()) {
-        if (m_open && !write_fd_all(m_out, frame('D', u64(m_runs)))) return std::nullopt;
+        if (m_open && !write_fd_all(m_out, frame('D', u64(m_runs) + u64(m_fast_cancels)))) {
+          return std::nullopt;
+        }
         m_open = false;
         if (!read_request()) return std::nullopt;
         m_open = true;
         m_runs = 0;
+        m_fast_cancels = 0;
         push({0, m_items.size(), false});
         continue;
       }
@@ -151,7 +197,8 @@ class Server {
         fail_range(r, k_died, "cannot create a pipe");
         continue;
       }
-      m_marker->index.store(-1);
+      m_marker->done.store(0);
+      m_marker->cancelled.store(-1);
       const pid_t pid = ::fork();
       if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the helper that watches it
@@ -160,7 +207,8 @@ class Server {
         ::close(m_out);
         m_child = true;
         m_result_fd = fds[1];
-        return range_text(r);
+        m_range = r;
+        return r.end - r.begin;
       }
       ::close(fds[1]);
       if (pid < 0) {
@@ -171,6 +219,44 @@ class Server {
       ++m_runs;
       watch(pid, fds[0], r);
     }
+  }
+
+  // In a child: context k of its range.
+  const std::string& item(std::size_t k) const {
+    static const std::string none = "null";
+    return m_range.begin + k < m_range.end ? m_items[m_range.begin + k] : none;
+  }
+
+  // In a child: one more result; the next context starts.
+  void emit(std::string result) {
+    m_results.push_back(m_cancel_site >= 0 ? "C" + std::to_string(m_cancel_site)
+                                           : std::move(result));
+    m_cancel_site = -1;
+    m_marker->done.store(static_cast<std::int64_t>(m_results.size()));
+  }
+
+  // In a child: the context being evaluated reached a literal `error "...cancel..."`.
+  // That is its outcome, as libjsonnet's first error would be; the evaluation goes on
+  // (with null in the error's place) only to reach the next context without a new child.
+  void cancel(long site) {
+    if (m_cancel_site >= 0) return;  // the first one stands
+    m_cancel_site = site;
+    m_marker->site.store(site);
+    m_marker->cancelled.store(static_cast<std::int64_t>(m_results.size()));
+  }
+
+  // In a child: reports the results and how it ended, and exits.
+  [[noreturn]] void finish(char end, const std::string& text) {
+    if (m_cancel_site >= 0) {
+      emit("");
+      if (end == 'E') end = 'S';
+    }
+    std::string out = u64(m_results.size());
+    for (const auto& r : m_results) out += u64(r.size()) + r;
+    out += end;
+    out += text;
+    write_fd_all(m_result_fd, out);
+    ::_exit(0);
   }
 
  private:
@@ -191,15 +277,6 @@ class Server {
     if (r.begin < r.end) m_queue.push_back(r);
   }
 
-  std::string range_text(const Range& r) const {
-    std::string text = "[";
-    for (std::size_t i = r.begin; i < r.end; ++i) {
-      if (i > r.begin) text += ',';
-      text += m_items[i];
-    }
-    return text + "]";
-  }
-
   void fail_item(std::size_t index, char status, const std::string& text) {
     write_fd_all(m_out, frame('F', u64(index) + std::string(1, status) + text));
   }
@@ -208,21 +285,14 @@ class Server {
     for (std::size_t i = r.begin; i < r.end; ++i) fail_item(i, status, text);
   }
 
-  // The context at `at` by itself, the others again without it.
-  void isolate(const Range& r, std::size_t at) {
-    push({r.begin, at, false});
-    push({at, at + 1, true});
-    push({at + 1, r.end, false});
-  }
-
   // Waits for a child, stopping it when a context runs over Kratos's limit or the output
-  // over the cap, and reports or splits its range.
+  // over the cap; reports what it finished and what stopped it, and queues the rest.
   void watch(pid_t pid, int fd, const Range& r) {
     const std::size_t n = r.end - r.begin;
     const std::size_t cap = n * (std::size_t{768} << 10) + (std::size_t{1} << 20);
     const auto t0 = Clock::now();
     auto since = t0;
-    std::int64_t current = -1;
+    std::int64_t current = 0;
     std::string out;
     char stopped = 0;
     char buf[65536];
@@ -239,15 +309,12 @@ class Server {
         }
       }
       const auto now = Clock::now();
-      const std::int64_t k = m_marker->index.load();
-      if (k != current) {
-        current = k;
+      const std::int64_t done = m_marker->done.load();
+      if (done != current) {
+        current = done;
         since = now;
       }
-      const bool over = r.alone ? now - t0 > k_kratos_limit
-                        : k < 0 ? now - t0 > k_kratos_limit + std::chrono::milliseconds(n)
-                                : now - since > k_kratos_limit;
-      if (over) {
+      if (now - (r.alone ? t0 : since) > k_kratos_limit) {
         stopped = k_timed_out;
         break;
       }
@@ -257,31 +324,68 @@ class Server {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    const std::int64_t k = m_marker->index.load();
+    const ChildReport report = stopped ? ChildReport{} : parse_report(out);
+    const std::size_t finished = std::min(report.results.size(), n);
+    report_results(r.begin, report.results, finished);
+    // The context it was on when it ended.
+    const std::int64_t marked = std::max<std::int64_t>(m_marker->done.load(), 0);
     const std::size_t at =
-        r.begin + (k >= 0 && static_cast<std::size_t>(k) < n ? static_cast<std::size_t>(k) : 0);
-    if (stopped == k_too_large) {
+        r.begin + (report.end ? finished : std::min(static_cast<std::size_t>(marked), n - 1));
+    if (report.end == 'O' || at >= r.end) return;
+    if (report.end == 'S') {
+      push({at, r.end, false});
+    } else if (report.end == 'E') {
+      fail_item(at, k_failed, report.text);
+      push({at + 1, r.end, false});
+    } else if (m_marker->cancelled.load() == marked) {
+      // Killed or died after a fast cancel: the cancel stands.
+      ++m_fast_cancels;
+      fail_item(at, k_cancelled, std::to_string(m_marker->site.load()));
+      push({r.begin, at, false});
+      push({at + 1, r.end, false});
+    } else if (stopped == k_too_large) {
       if (n == 1) {
         fail_item(r.begin, k_too_large, "");
       } else {
         push({r.begin, r.begin + n / 2, false});
         push({r.begin + n / 2, r.end, false});
       }
-    } else if (stopped == k_timed_out || out.empty() || (out[0] != 'O' && out[0] != 'E')) {
-      if (r.alone || n == 1) {
-        fail_item(at, stopped == k_timed_out ? k_timed_out : k_died, "");
-      } else {
-        isolate(r, at);
-      }
-    } else if (out[0] == 'O') {
-      write_fd_all(m_out, frame('V', u64(r.begin) + u64(r.end) + out.substr(1)));
-    } else if (k < 0) {
-      fail_range(r, k_failed, out.substr(1));  // before any context: it concerns them all
+    } else if (r.alone || n == 1) {  // stopped at the limit, or died
+      fail_item(at, stopped == k_timed_out ? k_timed_out : k_died, "");
     } else {
-      fail_item(at, k_failed, out.substr(1));
+      // The one it was on gets a try of its own (a slow machine is not a runaway
+      // template); the others are evaluated again without it.
       push({r.begin, at, false});
+      push({at, at + 1, true});
       push({at + 1, r.end, false});
     }
+  }
+
+  // Values as 'V' frames (runs of them), fast cancels as 'F' frames.
+  void report_results(std::size_t begin, const std::vector<std::string>& results,
+                      std::size_t count) {
+    std::string values;
+    std::size_t run_begin = begin;
+    const auto flush = [&](std::size_t end) {
+      if (end > run_begin) {
+        write_fd_all(m_out, frame('V', u64(run_begin) + u64(end) + "[" + values + "]"));
+      }
+      values.clear();
+    };
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string& result = results[i];
+      if (!result.empty() && result[0] == 'C') {
+        flush(begin + i);
+        run_begin = begin + i + 1;
+        ++m_fast_cancels;
+        fail_item(begin + i, k_cancelled, result.substr(1));
+        continue;
+      }
+      // Each value comes as `[value]`: the array's inside is the value.
+      if (!values.empty()) values += ',';
+      values.append(result, 1, result.size() - 2);
+    }
+    flush(begin + count);
   }
 
   int m_in, m_out;
@@ -291,43 +395,68 @@ class Server {
   bool m_child = false;
   bool m_open = false;
   int m_result_fd = -1;
+  Range m_range;
   std::uint64_t m_runs = 0;
+  std::uint64_t m_fast_cancels = 0;
   std::vector<std::string> m_items;
+  std::vector<std::string> m_results;
+  long m_cancel_site = -1;
   std::deque<Range> m_queue;
 };
 
 using Args = const JsonnetJsonValue* const*;
 
+JsonnetJsonValue* unavailable(Server* server, int* success) {
+  *success = 0;
+  return jsonnet_json_make_string(server->vm(), "not available");
+}
+
 JsonnetJsonValue* native_next(void* ctx, Args /*argv*/, int* success) {
   auto* server = static_cast<Server*>(ctx);
-  if (server->in_child()) {
-    *success = 0;
-    return jsonnet_json_make_string(server->vm(), "ory_segment_next: not available");
-  }
+  if (server->in_child()) return unavailable(server, success);
   *success = 1;
-  const auto contexts = server->next();
-  if (!contexts) return jsonnet_json_make_null(server->vm());
-  return jsonnet_json_make_string(server->vm(), contexts->c_str());
+  const auto n = server->next();
+  if (!n) return jsonnet_json_make_null(server->vm());
+  return jsonnet_json_make_number(server->vm(), static_cast<double>(*n));
 }
 
-JsonnetJsonValue* native_done(void* ctx, Args argv, int* success) {
+JsonnetJsonValue* native_item(void* ctx, Args argv, int* success) {
   auto* server = static_cast<Server*>(ctx);
-  if (!server->in_child()) {
-    *success = 0;
-    return jsonnet_json_make_string(server->vm(), "ory_segment_done: not available");
-  }
-  const char* text = jsonnet_json_extract_string(server->vm(), argv[0]);
-  write_fd_all(server->result_fd(), std::string("O") + (text ? text : "null"));
-  ::_exit(0);
-}
-
-JsonnetJsonValue* native_mark(void* ctx, Args argv, int* success) {
-  auto* server = static_cast<Server*>(ctx);
+  if (!server->in_child()) return unavailable(server, success);
   double k = -1;
   jsonnet_json_extract_number(server->vm(), argv[0], &k);
-  server->marker()->index.store(static_cast<std::int64_t>(k));
+  *success = 1;
+  return jsonnet_json_make_string(server->vm(),
+                                  server->item(static_cast<std::size_t>(k < 0 ? 0 : k)).c_str());
+}
+
+JsonnetJsonValue* native_emit(void* ctx, Args argv, int* success) {
+  auto* server = static_cast<Server*>(ctx);
+  if (!server->in_child()) return unavailable(server, success);
+  const char* text = jsonnet_json_extract_string(server->vm(), argv[0]);
+  server->emit(text ? text : "[null]");
   *success = 1;
   return jsonnet_json_make_bool(server->vm(), 1);
+}
+
+JsonnetJsonValue* native_done(void* ctx, Args /*argv*/, int* success) {
+  auto* server = static_cast<Server*>(ctx);
+  if (!server->in_child()) return unavailable(server, success);
+  server->finish('O', "");
+}
+
+// `error "...cancel..."` in a child: reported without unwinding libjsonnet.
+JsonnetJsonValue* native_cancel(void* ctx, Args argv, int* success) {
+  auto* server = static_cast<Server*>(ctx);
+  if (server->in_child()) {
+    double site = -1;
+    jsonnet_json_extract_number(server->vm(), argv[0], &site);
+    server->cancel(static_cast<long>(site));
+    *success = 1;
+    return jsonnet_json_make_null(server->vm());
+  }
+  *success = 0;  // the template's top level: an ordinary error, every identity cancelled
+  return jsonnet_json_make_string(server->vm(), "cancel");
 }
 
 }  // namespace
@@ -350,20 +479,23 @@ int serve_transform_worker(int in_fd, int out_fd) {
   if (shared == MAP_FAILED) return 1;
   auto* marker = new (shared) Marker;
   JsonnetVm vm;
-  detail::prepare_vm(&vm, setup.value("source", ""), setup.value("name", ""));
+  const std::string source = setup.value("source", "");
+  const auto fast = with_fast_cancel(source, k_fast_cancel_function);
+  detail::prepare_vm(&vm, fast ? fast->source : source, setup.value("name", ""),
+                     fast ? k_fast_cancel_field : "");
   Server server(in_fd, out_fd, marker, vm.handle());
   const char* no_params[] = {nullptr};
-  const char* index_param[] = {"k", nullptr};
-  jsonnet_native_callback(vm.handle(), "ory_segment_next", native_next, &server, no_params);
-  jsonnet_native_callback(vm.handle(), "ory_segment_mark", native_mark, &server, index_param);
+  const char* k_param[] = {"k", nullptr};
   const char* text_param[] = {"text", nullptr};
+  const char* site_param[] = {"site", nullptr};
+  jsonnet_native_callback(vm.handle(), "ory_segment_next", native_next, &server, no_params);
+  jsonnet_native_callback(vm.handle(), "ory_segment_item", native_item, &server, k_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_emit", native_emit, &server, text_param);
   jsonnet_native_callback(vm.handle(), "ory_segment_done", native_done, &server, text_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_cancel", native_cancel, &server, site_param);
   std::string out, err;
   const bool ok = vm.evaluate("<ory-segment>", helper_code(), &out, &err);
-  if (server.in_child()) {
-    write_fd_all(server.result_fd(), ok ? "O" + out : "E" + err);
-    ::_exit(0);
-  }
+  if (server.in_child()) server.finish(ok ? 'O' : 'E', ok ? "" : err);
   if (!server.started() && !write_fd_all(out_fd, frame('X', ok ? "" : err))) return 1;
   return 0;
 }
@@ -372,7 +504,8 @@ TransformPool::TransformPool(TransformSetup setup, std::string worker_executable
                              std::chrono::milliseconds load_limit)
     : m_setup(std::move(setup)),
       m_executable(std::move(worker_executable)),
-      m_load_limit(load_limit) {}
+      m_load_limit(load_limit),
+      m_fast_cancel(with_fast_cancel(m_setup.source, k_fast_cancel_function)) {}
 
 TransformPool::~TransformPool() = default;
 
@@ -443,8 +576,9 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
       return out;
     }
     const char type = header[0];
-    if (type == 'D' && payload.size() >= 8) {
+    if (type == 'D' && payload.size() >= 16) {
       m_evaluations += static_cast<long>(get_u64(payload, 0));
+      m_fast_cancels += static_cast<long>(get_u64(payload, 8));
       return out;
     }
     if (type == 'V' && payload.size() >= 16) {
@@ -482,6 +616,23 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
         case k_too_large:
           e = failure(EvalStatus::output_too_large, k_too_large_message);
           break;
+        case k_cancelled: {
+          // What libjsonnet would have said: the literal, at the `error`.
+          const std::size_t site = std::strtoul(text.c_str(), nullptr, 10);
+          if (m_fast_cancel && site < m_fast_cancel->sites.size()) {
+            const auto& s = m_fast_cancel->sites[site];
+            const auto lc = util::line_col_at(m_setup.source, s.offset);
+            e = IdentityEvaluation{
+                EvalStatus::cancelled,
+                "",
+                nullptr,
+                {m_setup.name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column),
+                 s.message, ""}};
+          } else {
+            e = failure(EvalStatus::cancelled, "cancel");
+          }
+          break;
+        }
         default:
           e = failure(EvalStatus::failed, "the evaluation process died (out of memory or stack?)");
           break;

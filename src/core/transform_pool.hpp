@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ctx_usage.hpp"
 #include "core/transform.hpp"
 
 namespace io {
@@ -57,6 +58,8 @@ class TransformPool {
 
   // Evaluations (forked children) run so far, for tests and benchmarks.
   long evaluations() const { return m_evaluations; }
+  // Identities cancelled by a literal `error "...cancel..."` without libjsonnet's error path.
+  long fast_cancels() const { return m_fast_cancels; }
 
  private:
   bool ensure_worker(std::string* err);
@@ -68,7 +71,10 @@ class TransformPool {
   std::unique_ptr<io::ChildProcess> m_worker;
   // The template fails (or times out) before reading ctx: every identity gets this.
   std::optional<IdentityEvaluation> m_template_outcome;
+  // The helper's copy of the template, where `error "...cancel..."` exits fast.
+  std::optional<FastCancel> m_fast_cancel;
   long m_evaluations = 0;
+  long m_fast_cancels = 0;
 };
 
 // The helper process's side: serves evaluation requests from `in_fd`, answers on

@@ -223,8 +223,11 @@ TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") 
                                             "never"};
   {
     test::BackgroundTool first(command);
-    // Kill it once the endpoint has received something (slow sanitizer builds included).
-    for (int i = 0; i < 400 && received_user_ids(events).empty(); ++i) {
+    // Kill it once the endpoint has received something and the state has been saved (slow
+    // sanitizer builds included).
+    for (int i = 0; i < 400 && (received_user_ids(events).empty() ||
+                                !std::ifstream(dir.file("state.json")).good());
+         ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     first.signal(SIGKILL);

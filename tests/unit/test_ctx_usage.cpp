@@ -116,3 +116,27 @@ TEST_CASE("ctx_usage: the factory puts the identity where Kratos does, never its
       R"({"flow":{"id":"f"},"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}},)"
       R"("identity":{"id":"i","traits":{"email":"e"}}})");
 }
+
+TEST_CASE("ctx_usage: with_fast_cancel rewrites literal cancels in place, and nothing else") {
+  const std::string source =
+      "function(ctx) if ctx.identity.traits.x then error \"cancel: x\" else\n"
+      "  [error'cancel', error 'cancel' + 'y', error @'cancel', error\n'cancel', error 'stop']\n";
+  const auto fast = core::with_fast_cancel(source, "std.__osc");
+  REQUIRE(fast);
+  CHECK(fast->source ==
+        "function(ctx) if ctx.identity.traits.x then std.__osc(0)      else\n"
+        "  [std.__osc(1) , error 'cancel' + 'y', std.__osc(2)   , error\n'cancel', error 'stop']\n");
+  CHECK(fast->source.size() == source.size());
+  REQUIRE(fast->sites.size() == 3);
+  CHECK(source.substr(fast->sites[0].offset, 5) == "error");
+  CHECK(fast->sites[0].message == "cancel: x");
+  CHECK(fast->sites[1].message == "cancel");
+  CHECK(fast->sites[2].message == "cancel");
+  // Not provably the library's std, or the name taken, or nothing to do.
+  CHECK_FALSE(core::with_fast_cancel("local std = {}; error 'cancel'", "std.__osc"));
+  CHECK_FALSE(core::with_fast_cancel("function(ctx, std=1) error 'cancel'", "std.__osc"));
+  CHECK_FALSE(core::with_fast_cancel("local s = std; error 'cancel'", "std.__osc"));
+  CHECK_FALSE(core::with_fast_cancel("local __osc = 1; error 'cancel'", "std.__osc"));
+  CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'no'", "std.__osc"));
+  CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'cancel", "std.__osc"));
+}

@@ -70,9 +70,10 @@ TEST_CASE("transform_pool: each identity's body is byte for byte evaluate_templa
   CHECK(core::to_string(results[7].error) == "t.jsonnet:5:22: field does not exist: email");
   CHECK(results[11].status == core::EvalStatus::cancelled);
   CHECK(results[39].status == core::EvalStatus::cancelled);
-  // The chunk fails at 7, 11 and 39: each time the identities before it are evaluated again
-  // (0-6, 8-10, 12-38) and those after it (8-39, 12-39; none after 39).
-  CHECK(pool.evaluations() == 1 + 3 + 2);
+  CHECK(pool.fast_cancels() == 2);  // without libjsonnet's error path, the same outcome
+  // The chunk fails at 7: what came before is kept, and a second evaluation goes on from 8;
+  // the cancels (literal `error 'cancel...'`) do not even end an evaluation.
+  CHECK(pool.evaluations() == 2);
 }
 
 TEST_CASE("transform_pool: failures cost evaluations in proportion to their number") {
@@ -97,8 +98,68 @@ TEST_CASE("transform_pool: failures cost evaluations in proportion to their numb
     }
   }
   CHECK(failed == 30);
-  // Each failure: the evaluation that met it, and one for the identities before it.
-  CHECK(pool.evaluations() == 1 + 2 * 30);
+  // Each identity is evaluated once: a failure ends one evaluation, the next starts after it.
+  CHECK(pool.evaluations() == 1 + 30);
+}
+
+TEST_CASE("transform_pool: cancels are cheap, and give what libjsonnet's error path gives") {
+  // Two literal messages (the second as short as a cancel can be) are taken out of
+  // libjsonnet's error path; a literal that is not the whole argument and a computed
+  // message are not.
+  const std::string source =
+      "function(ctx) local k = ctx.identity.traits.k; if k == 0 then { userId: ctx.identity.id }\n"
+      "  else if k == 1 then error \"cancel: k is 1\"\n"
+      "  else if k == 2 then error'cancel'\n"
+      "  else if k == 3 then error 'cancel' + ': 3'\n"
+      "  else error 'cancel: ' + k\n";
+  std::vector<core::Json> identities;
+  for (int i = 0; i < 50; ++i) identities.push_back(identity(i, {{"k", i % 5}}));
+  core::Json base;
+  const auto contexts = contexts_for(source, identities, &base);
+  core::TransformPool pool({source, "c.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto results = pool.evaluate(contexts);
+  for (std::size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    core::Json ctx = base;
+    ctx["identity"] = core::context_identity(identities[i]);
+    const auto single = core::evaluate_template(source, "c.jsonnet", ctx.dump());
+    CHECK(results[i].status == (i == 0 ? core::EvalStatus::ok : core::EvalStatus::cancelled));
+    CHECK(results[i].status == single.status);
+    CHECK(results[i].body == single.body);
+    CHECK(core::to_string(results[i].error) == core::to_string(single.error));
+  }
+  CHECK(core::to_string(results[1].error) == "c.jsonnet:2:23: cancel: k is 1");
+  for (std::size_t i = 5; i < results.size(); ++i)
+    CHECK(results[i].status == results[i % 5].status);
+  CHECK(pool.fast_cancels() == 20);
+}
+
+TEST_CASE("transform_pool: after a cancel, nothing the template does changes the outcome") {
+  // The evaluation goes on past a fast cancel (with null in its place); whatever follows,
+  // an error, a use of that null, or a loop, the identity is cancelled, as with libjsonnet.
+  const std::vector<std::string> templates = {
+      "function(ctx) { a: if ctx.identity.traits.c then error 'cancel: a' else 1,\n"
+      "  b: ctx.identity.traits.missing }",
+      "function(ctx) local x = error 'cancel'; if x == null then { ok: 1 } else { ok: 2 }",
+      "local spin(n) = if n < 0 then 0 else spin(n + 1) tailstrict;\n"
+      "function(ctx) { a: if ctx.identity.traits.c then error 'cancel' else 0, b: spin(0) }",
+  };
+  std::vector<core::Json> identities = {identity(0, {{"c", true}}), identity(1, {{"c", true}})};
+  for (const auto& source : templates) {
+    CAPTURE(source);
+    core::Json base;
+    const auto contexts = contexts_for(source, identities, &base);
+    core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+    const auto results = pool.evaluate(contexts);
+    core::Json ctx = base;
+    ctx["identity"] = core::context_identity(identities[0]);
+    const auto single = core::evaluate_template(source, "t.jsonnet", ctx.dump());
+    CHECK(single.status == core::EvalStatus::cancelled);
+    for (const auto& r : results) {
+      CHECK(r.status == core::EvalStatus::cancelled);
+      CHECK(core::to_string(r.error) == core::to_string(single.error));
+    }
+  }
 }
 
 TEST_CASE("transform_pool: a runaway identity costs itself, not the run") {
