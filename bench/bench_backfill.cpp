@@ -19,6 +19,7 @@
 #include <iterator>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/kratos_context.hpp"
@@ -96,7 +97,9 @@ struct Run {
   long received = 0;
 };
 
-Run run(const std::string& bin, const std::string& dir, long n) {
+// `expected`: how many identities the template sends (the others cancel or fail).
+Run run(const std::string& bin, const std::string& dir, long n, const std::string& jsonnet,
+        long expected) {
   const std::string input = dir + "/identities-" + std::to_string(n) + ".json";
   write_identities(input, n);
   const std::string events = dir + "/events.jsonl";
@@ -108,12 +111,10 @@ Run run(const std::string& bin, const std::string& dir, long n) {
   const std::string url = first_line(dir + "/listen.out");
   std::ofstream(dir + "/key") << "bench-key\n";
   const auto t0 = Clock::now();
-  const pid_t backfill =
-      spawn({bin, "backfill", "--jsonnet",
-             std::string(ORY_SEGMENT_SOURCE_DIR) + "/examples/segment_identify.jsonnet",
-             "--identities", input, "--url", url, "--write-key-file", dir + "/key", "--failed",
-             dir + "/failed.jsonl", "--progress", "never"},
-            dir + "/backfill.out");
+  const pid_t backfill = spawn(
+      {bin, "backfill", "--jsonnet", jsonnet, "--identities", input, "--url", url,
+       "--write-key-file", dir + "/key", "--failed", dir + "/failed.jsonl", "--progress", "never"},
+      dir + "/backfill.out");
   int status = 0;
   rusage ru{};
   ::wait4(backfill, &status, 0, &ru);
@@ -126,8 +127,8 @@ Run run(const std::string& bin, const std::string& dir, long n) {
   ::kill(listener, SIGTERM);
   ::waitpid(listener, &status, 0);
   r.received = count_lines(events);
-  if (r.received != n) {
-    std::fprintf(stderr, "bench: the endpoint received %ld of %ld; see %s\n", r.received, n,
+  if (r.received != expected) {
+    std::fprintf(stderr, "bench: the endpoint received %ld of %ld; see %s\n", r.received, expected,
                  dir.c_str());
     std::exit(1);
   }
@@ -197,6 +198,8 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/ory-segment-bench.XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
 
+  const std::string docs_template =
+      std::string(ORY_SEGMENT_SOURCE_DIR) + "/examples/segment_identify.jsonnet";
   const long baseline_n = 300;
   for (long n : sizes) {
     std::vector<double> rates, baselines;
@@ -204,7 +207,7 @@ int main(int argc, char** argv) {
     for (int k = 0; k < runs; ++k) {
       // Measured in turn, so both see the same machine.
       baselines.push_back(baseline_rate(baseline_n));
-      const Run r = run(bin, dir, n);
+      const Run r = run(bin, dir, n, docs_template, n);
       rates.push_back(static_cast<double>(n) / r.seconds);
       rss = std::max(rss, static_cast<double>(r.peak_rss_kb) / 1024.0);
       helper_rss = std::max(helper_rss, static_cast<double>(r.peak_helper_rss_kb) / 1024.0);
@@ -220,6 +223,31 @@ int main(int argc, char** argv) {
         baseline_n, base, rate / base, rss, helper_rss);
     std::fflush(stdout);
   }
+  // Templates that do not send everyone: half the identities cancelled (a literal
+  // `error "cancel"`), and 1% failing (a field they lack).
+  const long v = 100000;
+  const std::string cancel = dir + "/cancel.jsonnet";
+  std::ofstream(cancel) << "function(ctx) if !ctx.identity.traits.consent.newsletter then "
+                           "error \"cancel\" else { userId: ctx.identity.id }\n";
+  const std::string failing = dir + "/failing.jsonnet";
+  std::ofstream(failing) << "function(ctx) { userId: ctx.identity.id, traits: { name: if "
+                            "std.endsWith(ctx.identity.traits.email, '00@example.com') then "
+                            "ctx.identity.traits.missing else ctx.identity.traits.name } }\n";
+  for (const auto& [label, path, expected] :
+       {std::tuple<const char*, std::string, long>{"half of them cancelled", cancel, v / 2},
+        {"1% failing", failing, v - (v / 100 - 1)}}) {  // 100, 200, ...: not 0
+    std::vector<double> rates;
+    for (int k = 0; k < runs; ++k) {
+      rates.push_back(static_cast<double>(v) / run(bin, dir, v, path, expected).seconds);
+    }
+    std::printf("backfill %ld identities, %s, median of %d runs: %.0f identities/s (runs: ", v,
+                label, runs, median(rates));
+    for (std::size_t k = 0; k < rates.size(); ++k) std::printf("%s%.0f", k ? ", " : "", rates[k]);
+    std::printf(")\n");
+    std::fflush(stdout);
+  }
+  std::remove(cancel.c_str());
+  std::remove(failing.c_str());
   std::remove((dir + "/key").c_str());
   std::remove((dir + "/failed.jsonl").c_str());
   for (const char* f : {"/listen.out", "/listen.out.err", "/backfill.out", "/backfill.out.err"}) {
