@@ -1,0 +1,1 @@
+local f(c, ctx=1) = c.identity; function(ctx, x=ctx.flow.id) { ctx: f(ctx), [x]: [y for ctx in [1]] } # ctx\n

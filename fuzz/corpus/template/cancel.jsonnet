@@ -1,0 +1,1 @@
+function(ctx) if !ctx.identity.traits.consent.newsletter then error "cancel" else {\n  userId: ctx['identity'].id, t: std.get(ctx.identity.traits, 'x', null),\n  b: |||\n    text ctx\n  |||, c: @'v''x', d: error 'cancel: ' + 1,\n}\n
