@@ -78,11 +78,6 @@ bool skip_literal(std::string_view s, std::size_t* i) {
   return true;
 }
 
-std::string location(const std::string& name, std::string_view source, std::size_t offset) {
-  const auto lc = util::line_col_at(source, offset);
-  return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
-}
-
 // A span in the user's file, as libjsonnet prints it after the file name:
 // "3:14", "3:14-20" or "(3:14)-(4:2)".
 struct Span {
@@ -193,6 +188,11 @@ void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
   vm->serve(k_template_key, name, std_prefix() + std::string(source));
 }
 
+std::string location(const std::string& name, std::string_view source, std::size_t offset) {
+  const auto lc = util::line_col_at(source, offset);
+  return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+
 std::string import_expression() { return std::string("(import \"") + k_template_key + "\")"; }
 
 bool is_cancel(const std::string& message) { return message.find("cancel") != std::string::npos; }
@@ -250,7 +250,7 @@ std::vector<Diagnostic> find_imports(std::string_view source, const std::string&
       while (end < source.size() && is_ident_char(source[end])) ++end;
       const std::string_view word = source.substr(i, end - i);
       if (word == "import" || word == "importstr" || word == "importbin") {
-        found.push_back(Diagnostic{location(name, source, i),
+        found.push_back(Diagnostic{detail::location(name, source, i),
                                    "'" + std::string(word) +
                                        "' is not allowed: Kratos evaluates templates with "
                                        "imports disabled; inline the code instead",

@@ -68,6 +68,8 @@ namespace detail {
 // served under its own name.
 void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
                 const std::string& std_extra = "");
+// "NAME:LINE:COL" of a byte offset in the user's file, as libjsonnet counts columns.
+std::string location(const std::string& name, std::string_view source, std::size_t offset);
 // `(import "<the template>")`, for code that calls the template.
 std::string import_expression();
 Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name,

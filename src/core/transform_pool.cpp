@@ -25,7 +25,6 @@ extern "C" {
 #include "core/jsonnet_manifest.hpp"
 #include "core/jsonnet_vm.hpp"
 #include "io/process.hpp"
-#include "util/text.hpp"
 
 namespace core {
 namespace {
@@ -621,13 +620,11 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
           const std::size_t site = std::strtoul(text.c_str(), nullptr, 10);
           if (m_fast_cancel && site < m_fast_cancel->sites.size()) {
             const auto& s = m_fast_cancel->sites[site];
-            const auto lc = util::line_col_at(m_setup.source, s.offset);
             e = IdentityEvaluation{
                 EvalStatus::cancelled,
                 "",
                 nullptr,
-                {m_setup.name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column),
-                 s.message, ""}};
+                {detail::location(m_setup.name, m_setup.source, s.offset), s.message, ""}};
           } else {
             e = failure(EvalStatus::cancelled, "cancel");
           }

@@ -123,9 +123,10 @@ TEST_CASE("ctx_usage: with_fast_cancel rewrites literal cancels in place, and no
       "  [error'cancel', error 'cancel' + 'y', error @'cancel', error\n'cancel', error 'stop']\n";
   const auto fast = core::with_fast_cancel(source, "std.__osc");
   REQUIRE(fast);
-  CHECK(fast->source ==
-        "function(ctx) if ctx.identity.traits.x then std.__osc(0)      else\n"
-        "  [std.__osc(1) , error 'cancel' + 'y', std.__osc(2)   , error\n'cancel', error 'stop']\n");
+  CHECK(
+      fast->source ==
+      "function(ctx) if ctx.identity.traits.x then std.__osc(0)      else\n"
+      "  [std.__osc(1) , error 'cancel' + 'y', std.__osc(2)   , error\n'cancel', error 'stop']\n");
   CHECK(fast->source.size() == source.size());
   REQUIRE(fast->sites.size() == 3);
   CHECK(source.substr(fast->sites[0].offset, 5) == "error");
