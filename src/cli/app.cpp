@@ -7,6 +7,7 @@
 #include "cli/diagnostics.hpp"
 #include "cli/verbs.hpp"
 #include "core/transform_pool.hpp"
+#include "core/transform_worker.hpp"
 
 namespace cli {
 namespace {
@@ -15,7 +16,15 @@ struct Verb {
   const char* name;
   const char* summary;
   VerbRunner (*setup)(CLI::App& cmd);
+  bool hidden = false;  // internal: not listed in --help
 };
+
+// The helper process backfill evaluates templates in (core::TransformPool starts it).
+VerbRunner setup_transform_worker(CLI::App& /*cmd*/) {
+  return [] {
+    return core::serve_transform_worker(0, 1) == 0 ? ExitStatus::ok : ExitStatus::check_failed;
+  };
+}
 
 // Every verb the tool has.
 const Verb k_verbs[] = {
@@ -33,6 +42,8 @@ const Verb k_verbs[] = {
      setup_listen},
     {"backfill", "send existing identities through the transform to Segment, resumable",
      setup_backfill},
+    {core::k_transform_worker_verb, "internal: evaluates templates for backfill",
+     setup_transform_worker, true},
 };
 
 const char* const k_exit_statuses = R"(Exit statuses:
@@ -54,14 +65,9 @@ int run(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, VerbRunner>> runners;
   for (const Verb& verb : k_verbs) {
     CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
+    if (verb.hidden) cmd->group("");
     runners.emplace_back(cmd, verb.setup(*cmd));
   }
-  // Internal: the helper process backfill evaluates templates in (not listed in --help).
-  CLI::App* worker = app.add_subcommand("__transform-worker", "internal");
-  worker->group("");
-  runners.emplace_back(worker, [] {
-    return core::serve_transform_worker(0, 1) == 0 ? ExitStatus::ok : ExitStatus::check_failed;
-  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "core/webhook_action.hpp"
 #include "util/base64.hpp"
@@ -80,7 +81,8 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
   spec.write_key = resolve_write_key(opts.key);
   const auto insecure =
       opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse;
-  if (auto problem = core::validate(spec, insecure)) throw bad_input(*problem);
+  std::string problem;
+  if (!core::validate(spec, insecure, &problem)) throw bad_input(problem);
 
   std::string why;
   const auto url = util::parse_url(spec.url, &why);
@@ -105,26 +107,30 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
 
 VerbRunner setup_build_action(CLI::App& cmd) {
   auto opts = std::make_shared<BuildActionOptions>();
-  cmd.add_option("--jsonnet", opts->jsonnet, "the template to encode into the body")
-      ->option_text("FILE");
-  cmd.add_option("--body", opts->body, "a body URI taken as is: file://, https://, base64://")
-      ->option_text("URL");
+  add_flags(cmd, {
+                     {"--jsonnet", "FILE", "the template to encode into the body", &opts->jsonnet},
+                     {"--body", "URL", "a body URI taken as is: file://, https://, base64://",
+                      &opts->body},
+                 });
   add_write_key_options(cmd, &opts->key);
   add_segment_target_options(cmd, &opts->target);
-  cmd.add_option("--method", opts->method, "HTTP method (default POST)")->option_text("METHOD");
-  cmd.add_flag("--ignore-response", opts->ignore_response,
-               "response.ignore: call Segment asynchronously, never blocking the flow");
-  cmd.add_flag("--parse-response", opts->parse_response,
-               "response.parse: parse the answer before the flow continues");
-  cmd.add_option("--id", opts->id, "hook id shown in Kratos's logs")->option_text("ID");
-  cmd.add_option("--header", opts->headers, "extra header (repeatable)")->option_text("NAME=VALUE");
-  cmd.add_flag("--no-analytics-event", opts->no_analytics_event,
-               "emit_analytics_event: false (no tracing events for this hook)");
-  cmd.add_option("--format", opts->format, "json (default) or yaml")->option_text("FORMAT");
-  cmd.add_option("-o,--output", opts->output, "write to FILE (atomically) instead of stdout")
-      ->option_text("FILE");
-  cmd.add_flag("--allow-insecure-url", opts->allow_insecure_url,
-               "allow a plain http:// URL to a host that is not loopback");
+  add_flags(cmd, {
+                     {"--method", "METHOD", "HTTP method (default POST)", &opts->method},
+                     {"--ignore-response", "",
+                      "response.ignore: call Segment asynchronously, never blocking the flow",
+                      &opts->ignore_response},
+                     {"--parse-response", "",
+                      "response.parse: parse the answer before the flow continues",
+                      &opts->parse_response},
+                     {"--id", "ID", "hook id shown in Kratos's logs", &opts->id},
+                     {"--header", "NAME=VALUE", "extra header (repeatable)", &opts->headers},
+                     {"--no-analytics-event", "",
+                      "emit_analytics_event: false (no tracing events for this hook)",
+                      &opts->no_analytics_event},
+                     {"--format", "FORMAT", "json (default) or yaml", &opts->format},
+                     output_file_flag(&opts->output),
+                     insecure_url_flag(&opts->allow_insecure_url),
+                 });
   cmd.footer(R"(Print the web_hook action (the docs' webhook-action.json) that sends the template's
 output to Segment, valid under Kratos's config schema. The write key becomes the
 basic-auth user with an empty password; it appears only in the action itself.

@@ -7,6 +7,7 @@
 
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/flags.hpp"
 #include "core/segment_api.hpp"
 #include "core/transform.hpp"
 #include "io/file_io.hpp"
@@ -47,14 +48,14 @@ std::string read_checked_template(const std::string& path) {
 }
 
 void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts) {
-  cmd.add_option("--write-key-file", opts->key_file,
-                 "file holding the Segment write key (first line, surrounding white space "
-                 "trimmed); the safest source")
-      ->option_text("FILE");
-  cmd.add_option("--write-key", opts->key,
-                 "the Segment write key itself (visible in process lists: prefer "
-                 "--write-key-file or SEGMENT_WRITE_KEY)")
-      ->option_text("KEY");
+  add_flags(cmd, {{"--write-key-file", "FILE",
+                   "file holding the Segment write key (first line, surrounding white space "
+                   "trimmed); the safest source",
+                   &opts->key_file},
+                  {"--write-key", "KEY",
+                   "the Segment write key itself (visible in process lists: prefer "
+                   "--write-key-file or SEGMENT_WRITE_KEY)",
+                   &opts->key}});
 }
 
 bool write_key_given(const WriteKeyOptions& opts) {
@@ -100,16 +101,16 @@ std::string resolve_write_key(const WriteKeyOptions& opts) {
 namespace cli {
 
 void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts) {
-  cmd.add_option("--call", opts->call,
-                 "Segment call: identify, track, page, screen, group or alias (default "
-                 "identify)")
-      ->option_text("CALL");
-  cmd.add_option("--region", opts->region,
-                 "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
-                 "wrong region is dropped without an error (default us)")
-      ->option_text("REGION");
-  cmd.add_option("--url", opts->url, "call this URL instead (overrides --call and --region)")
-      ->option_text("URL");
+  add_flags(
+      cmd, {{"--call", "CALL",
+             "Segment call: identify, track, page, screen, group or alias (default "
+             "identify)",
+             &opts->call},
+            {"--region", "REGION",
+             "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
+             "wrong region is dropped without an error (default us)",
+             &opts->region},
+            {"--url", "URL", "call this URL instead (overrides --call and --region)", &opts->url}});
 }
 
 void require_one_of(const std::string& flag, const std::string& value,

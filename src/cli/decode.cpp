@@ -7,15 +7,15 @@
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/verbs.hpp"
+#include "core/action_body.hpp"
 #include "core/webhook_action.hpp"
 #include "io/file_io.hpp"
-#include "util/base64.hpp"
 #include "util/text.hpp"
 
 namespace cli {
 namespace {
 
-constexpr std::string_view k_base64_scheme = "base64://";
+using core::k_base64_scheme;
 
 struct DecodeOptions {
   std::string input = "-";
@@ -23,20 +23,8 @@ struct DecodeOptions {
 
 // `where` names the body in messages: "NAME" or "NAME: /json/pointer".
 std::string decode_body_or_throw(std::string_view body, const std::string& where) {
-  const std::string_view payload = body.substr(k_base64_scheme.size());
-  std::string decoded;
-  util::Base64Error err;
-  if (!util::base64_decode(payload, &decoded, &err)) {
-    std::string message = where + ": invalid base64 at offset " +
-                          std::to_string(err.offset + k_base64_scheme.size()) + ": " + err.message;
-    if (payload[err.offset] == '\n' || payload[err.offset] == '\r') {
-      message +=
-          "; the body must be one line (GNU base64 wraps at 76 columns): re-encode "
-          "it with 'ory-segment encode'";
-    }
-    throw bad_input(message);
-  }
-  if (decoded.empty()) throw bad_input(where + ": base64:// body is empty");
+  std::string decoded, err;
+  if (!core::decode_base64_body(body, where, &decoded, &err)) throw bad_input(err);
   return decoded;
 }
 

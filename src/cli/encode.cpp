@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "util/base64.hpp"
 
@@ -26,11 +27,12 @@ ExitStatus run_encode(const EncodeOptions& opts) {
 
 VerbRunner setup_encode(CLI::App& cmd) {
   auto opts = std::make_shared<EncodeOptions>();
-  cmd.add_option("FILE", opts->input, "the Jsonnet template; '-' or nothing reads stdin")
-      ->option_text("FILE|-");
-  cmd.add_flag("--raw", opts->raw, "print the base64 text without the base64:// prefix");
-  cmd.add_option("-o,--output", opts->output, "write to FILE (atomically) instead of stdout")
-      ->option_text("FILE");
+  add_flags(
+      cmd, {
+               {"FILE", "FILE|-", "the Jsonnet template; '-' or nothing reads stdin", &opts->input},
+               {"--raw", "", "print the base64 text without the base64:// prefix", &opts->raw},
+               output_file_flag(&opts->output),
+           });
   cmd.footer(R"(Encode a Jsonnet template as the body of a web_hook action: base64:// plus standard,
 padded base64 of the file's exact bytes, on one line (GNU base64 wraps at 76 columns,
 which Kratos's schema rejects). The template must compile under Kratos's rules:

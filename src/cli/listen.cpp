@@ -1,5 +1,4 @@
 // ory-segment listen: a local Segment endpoint that checks what it receives.
-#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,9 +15,11 @@
 
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "core/segment_endpoint.hpp"
 #include "io/http_server.hpp"
+#include "io/process.hpp"
 #include "util/text.hpp"
 #include "util/time_format.hpp"
 #include "util/url.hpp"
@@ -278,12 +279,7 @@ ExitStatus run_listen(const ListenOptions& opts) {
   if (key.empty() && !opts.quiet) note("no write key configured: any key is accepted");
 
   g_server = &server;
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  io::on_interrupt(on_stop_signal);
   std::thread timer;
   std::mutex timer_mutex;
   std::condition_variable timer_cv;
@@ -313,24 +309,27 @@ ExitStatus run_listen(const ListenOptions& opts) {
 
 VerbRunner setup_listen(CLI::App& cmd) {
   auto opts = std::make_shared<ListenOptions>();
-  cmd.add_option("--host", opts->host, "address to listen on (default 127.0.0.1)")
-      ->option_text("HOST");
-  cmd.add_option("--port", opts->port, "port (default 8765; 0 picks a free one)")
-      ->option_text("PORT");
-  cmd.add_option("--max-events", opts->max_events, "stop after N messages")->option_text("N");
-  cmd.add_option("--exit-after", opts->exit_after, "stop after SECONDS")->option_text("SECONDS");
-  cmd.add_option("--client-timeout", opts->client_timeout,
+  add_flags(cmd,
+            {
+                {"--host", "HOST", "address to listen on (default 127.0.0.1)", &opts->host},
+                {"--port", "PORT", "port (default 8765; 0 picks a free one)", &opts->port},
+                {"--max-events", "N", "stop after N messages", &opts->max_events},
+                {"--exit-after", "SECONDS", "stop after SECONDS", &opts->exit_after},
+                {"--client-timeout", "SECONDS",
                  "seconds a client has to send a request head (3x that for the body and for idle "
-                 "keep-alive connections; default 10)")
-      ->option_text("SECONDS");
+                 "keep-alive connections; default 10)",
+                 &opts->client_timeout},
+            });
   add_write_key_options(cmd, &opts->key);
-  cmd.add_option("--jsonl", opts->jsonl, "append one JSON object per received message to FILE")
-      ->option_text("FILE");
-  cmd.add_flag("--quiet", opts->quiet, "print only the address and the summary");
-  cmd.add_option("--fail", opts->fail,
-                 "answer the next requests with a fault (repeatable, applied in order): "
-                 "503:2, 429:1:retry-after=2, reset:1, slow:1:5")
-      ->option_text("SPEC");
+  add_flags(cmd, {
+                     {"--jsonl", "FILE", "append one JSON object per received message to FILE",
+                      &opts->jsonl},
+                     {"--quiet", "", "print only the address and the summary", &opts->quiet},
+                     {"--fail", "SPEC",
+                      "answer the next requests with a fault (repeatable, applied in order): "
+                      "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
+                      &opts->fail},
+                 });
   cmd.footer(
       R"(A local endpoint that speaks Segment's HTTP Tracking API (POST /v1/identify, track, page, screen,
 group, alias, batch, import), applies Segment's rules and says what Segment would do with each

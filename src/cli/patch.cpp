@@ -7,6 +7,7 @@
 
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "core/config_patch.hpp"
 #include "core/webhook_action.hpp"
@@ -124,10 +125,9 @@ ExitStatus run_patch(const PatchOptions& opts) {
   io::DocumentFormat format = io::DocumentFormat::json;
   if (!opts.config.empty()) config = read_document_or_throw(opts.config, &format);
   core::PatchPlan plan;
-  try {
-    plan = core::plan_patch(request, opts.config.empty() ? nullptr : &config);
-  } catch (const std::invalid_argument& e) {
-    throw bad_input(io::display_name(opts.config) + ": " + e.what());
+  std::string err;
+  if (!core::plan_patch(request, opts.config.empty() ? nullptr : &config, &plan, &err)) {
+    throw bad_input(io::display_name(opts.config) + ": " + err);
   }
   if (opts.config.empty()) warn_global_without_config(opts);
   for (const auto& w : plan.warnings) warning(w);
@@ -151,7 +151,6 @@ ExitStatus run_patch(const PatchOptions& opts) {
       note(opts.config + " is unchanged");
       return ExitStatus::ok;
     }
-    std::string err;
     if (!io::replace_file_atomically(opts.config, text, opts.config + ".bak", &err)) {
       throw bad_input(err);
     }
@@ -164,34 +163,32 @@ ExitStatus run_patch(const PatchOptions& opts) {
 
 VerbRunner setup_patch(CLI::App& cmd) {
   auto opts = std::make_shared<PatchOptions>();
-  cmd.add_option("--action", opts->action,
-                 "the web_hook action (JSON or YAML, as build-action prints); '-' reads stdin")
-      ->option_text("FILE|-");
-  cmd.add_option("--flow", opts->flow,
-                 "login, registration (default), settings, recovery or verification")
-      ->option_text("FLOW");
-  cmd.add_option("--when", opts->when, "after (default) or before")->option_text("WHEN");
-  cmd.add_option("--method", opts->methods,
-                 "install in this method's own list (repeatable), e.g. password, oidc, code")
-      ->option_text("METHOD");
-  cmd.add_option("--position", opts->position,
-                 "index in each list (default 0, as in the docs) or 'end'")
-      ->option_text("N|end");
-  cmd.add_option(
-         "--config", opts->config,
-         "the current identity config (ory get identity-config, or a kratos.yml) to plan against")
-      ->option_text("FILE|-");
-  cmd.add_option("--output", opts->output, "json-patch (default), ory-cli, ory-project-api or yaml")
-      ->option_text("FORMAT");
-  cmd.add_flag("--apply", opts->apply, "write the patched config (needs --config)");
-  cmd.add_option(
-         "-o,--out", opts->out_file,
-         "write to FILE (atomically) instead of stdout, or with --apply instead of the config")
-      ->option_text("FILE");
-  cmd.add_option("--project", opts->project, "for --output ory-cli: --project ID")
-      ->option_text("ID");
-  cmd.add_option("--workspace", opts->workspace, "for --output ory-cli: --workspace ID")
-      ->option_text("ID");
+  add_flags(
+      cmd,
+      {
+          {"--action", "FILE|-",
+           "the web_hook action (JSON or YAML, as build-action prints); '-' reads stdin",
+           &opts->action},
+          {"--flow", "FLOW", "login, registration (default), settings, recovery or verification",
+           &opts->flow},
+          {"--when", "WHEN", "after (default) or before", &opts->when},
+          {"--method", "METHOD",
+           "install in this method's own list (repeatable), e.g. password, oidc, code",
+           &opts->methods},
+          {"--position", "N|end", "index in each list (default 0, as in the docs) or 'end'",
+           &opts->position},
+          {"--config", "FILE|-",
+           "the current identity config (ory get identity-config, or a kratos.yml) to plan against",
+           &opts->config},
+          {"--output", "FORMAT", "json-patch (default), ory-cli, ory-project-api or yaml",
+           &opts->output},
+          {"--apply", "", "write the patched config (needs --config)", &opts->apply},
+          {"-o,--out", "FILE",
+           "write to FILE (atomically) instead of stdout, or with --apply instead of the config",
+           &opts->out_file},
+          {"--project", "ID", "for --output ory-cli: --project ID", &opts->project},
+          {"--workspace", "ID", "for --output ory-cli: --workspace ID", &opts->workspace},
+      });
   cmd.footer(
       R"(Emits the RFC 6902 operations that install a web_hook action in Kratos's identity config,
 where it fires. A method's own hook list overrides the global one: Ory Network projects and the

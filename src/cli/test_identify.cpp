@@ -6,6 +6,8 @@
 
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/flags.hpp"
+#include "cli/send_target.hpp"
 #include "cli/verbs.hpp"
 #include "core/identity_schema.hpp"
 #include "core/kratos_context.hpp"
@@ -14,7 +16,6 @@
 #include "core/transform.hpp"
 #include "core/webhook_action.hpp"
 #include "io/file_io.hpp"
-#include "util/base64.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -22,30 +23,17 @@ namespace cli {
 namespace {
 
 struct TestIdentifyOptions {
-  std::string jsonnet;
-  std::string action;
-  WriteKeyOptions key;
-  SegmentTargetOptions target;
+  SendOptions send;
   std::string identity;
   std::string schema;
   std::string sample = "full";
-  std::string hook = "registration.after.password";
   std::string flow_type = "browser";
   std::vector<std::string> headers;
   std::string transient_payload;
   bool print_context = false;
-  bool dry_run = false;
   std::string output = "text";
   double timeout_seconds = 30;
   std::string ca_file;
-  bool allow_insecure_url = false;
-};
-
-// What is tested: a template and the request Kratos would make with its output.
-struct Target {
-  std::string source;
-  std::string source_name;
-  core::DeployedAction action;
 };
 
 std::string redact(std::string text, const std::string& secret) {
@@ -56,61 +44,9 @@ std::string redact(std::string text, const std::string& secret) {
   return text;
 }
 
-// The template an action's body URI names.
-std::string template_from_body(const std::string& body, std::string* name) {
-  if (util::starts_with(body, "base64://")) {
-    std::string decoded;
-    util::Base64Error err;
-    if (!util::base64_decode(body.substr(9), &decoded, &err)) {
-      throw bad_input("the action's body is not valid base64 at offset " +
-                      std::to_string(err.offset + 9) + ": " + err.message);
-    }
-    *name = "<action body>";
-    return decoded;
-  }
-  if (util::starts_with(body, "file://")) {
-    std::string path = body.substr(7);
-    *name = path;
-    return read_text_or_throw(path);
-  }
-  if (body.empty()) throw bad_input("the action has no body: Kratos would fail the POST");
-  throw bad_input("the action's body " + body +
-                  " is fetched by Kratos at run time; download it and use --jsonnet FILE");
-}
-
-Target target_from_options(const TestIdentifyOptions& opts) {
-  if (opts.jsonnet.empty() == opts.action.empty()) {
-    throw bad_input("give exactly one of --jsonnet FILE or --action FILE");
-  }
-  Target t;
-  if (!opts.action.empty()) {
-    if (!opts.target.url.empty() || opts.target.call != "identify" || opts.target.region != "us") {
-      throw bad_input(
-          "--call, --region and --url go with --jsonnet; with --action the URL "
-          "comes from the action");
-    }
-    const io::Json doc = read_document_or_throw(opts.action);
-    std::string err;
-    if (!core::read_action(doc, &t.action, &err)) {
-      throw bad_input(io::display_name(opts.action) + ": " + err);
-    }
-    t.source = template_from_body(t.action.body, &t.source_name);
-    const auto check = core::check_template(t.source, t.source_name);
-    if (check.error) throw bad_input(core::to_string(*check.error));
-    for (const auto& w : check.warnings) warning(core::to_string(w));
-    return t;
-  }
-  t.source = read_checked_template(opts.jsonnet);
-  t.source_name = io::display_name(opts.jsonnet);
-  t.action.url = resolve_segment_url(opts.target);
-  t.action.method = "POST";
-  std::string key = "dry-run-write-key";
-  if (!opts.dry_run || write_key_given(opts.key)) {
-    key = resolve_write_key(opts.key);
-  }
-  t.action.secret = key;
-  t.action.headers.emplace_back("Authorization", "Basic " + util::base64_encode(key + ":"));
-  t.action.auth_description = "basic_auth (write key as user, redacted)";
+SendTarget target_from_options(const TestIdentifyOptions& opts) {
+  SendTarget t = resolve_send_target(opts.send);
+  for (const auto& w : t.warnings) warning(core::to_string(w));
   return t;
 }
 
@@ -150,11 +86,9 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
 
 core::Json context_from_options(const TestIdentifyOptions& opts) {
   std::string err;
-  const auto hook = core::parse_hook_point(opts.hook, &err);
-  if (!hook) throw bad_input("--hook " + err);
   require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
   core::ContextOptions c;
-  c.hook = *hook;
+  c.hook = resolve_hook(opts.send);
   c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
   c.identity = identity_from_options(opts);
   for (const auto& spec : opts.headers) {
@@ -185,10 +119,6 @@ struct Report {
   std::ostringstream text;
 };
 
-const char* severity_name(core::Severity s) {
-  return s == core::Severity::error ? "error" : "warning";
-}
-
 ExitStatus finish(const TestIdentifyOptions& opts, Report& report, const std::string& verdict,
                   ExitStatus status) {
   report.json["verdict"] = verdict;
@@ -206,18 +136,12 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   if (!(opts.timeout_seconds > 0 && opts.timeout_seconds <= 30)) {
     throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
   }
-  const Target target = target_from_options(opts);
-  if (auto problem = core::validate_url(target.action.url, opts.allow_insecure_url
-                                                               ? core::InsecureUrl::allow
-                                                               : core::InsecureUrl::refuse)) {
-    throw bad_input(*problem);
-  }
-  std::string why;
-  const auto url = util::parse_url(target.action.url, &why);
+  const SendTarget target = target_from_options(opts);
   const core::Json ctx = context_from_options(opts);
   Report report;
   report.json["context"] = ctx;
-  if (opts.print_context) report.text << "== ctx (" << opts.hook << ")\n" << ctx.dump(2) << "\n";
+  if (opts.print_context)
+    report.text << "== ctx (" << opts.send.hook << ")\n" << ctx.dump(2) << "\n";
 
   const core::Evaluation eval =
       core::evaluate_template(target.source, target.source_name, ctx.dump());
@@ -237,25 +161,24 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   report.text << "== body (" << eval.body.size() << " bytes, exactly what Kratos sends)\n"
               << eval.body;
 
-  core::Json message;
-  const auto call = core::call_from_path(url->path).value_or(core::SegmentCall::identify);
+  const core::SegmentCall call = target.call;
+  const core::Json message = core::Json::parse(eval.body, nullptr, false);
   std::vector<core::Finding> findings;
-  try {
-    message = core::Json::parse(eval.body);
+  if (message.is_discarded()) {
+    findings.emplace_back(core::Severity::error, "", "the body is not JSON");
+  } else {
     findings = core::validate_message(message, call, eval.body.size());
-  } catch (const core::Json::exception&) {
-    findings.push_back({core::Severity::error, "", "the body is not JSON"});
   }
   report.json["findings"] = core::Json::array();
   report.text << "== Segment validation (" << core::to_string(call) << ")\n";
   if (findings.empty()) report.text << "ok: Segment will process this message\n";
   std::vector<std::string> errors;
   for (const auto& f : findings) {
-    report.json["findings"].push_back(
-        {{"severity", severity_name(f.severity)}, {"path", f.path}, {"message", f.message}});
-    report.text << core::to_string(f) << "\n";
-    if (f.severity == core::Severity::error)
-      errors.push_back((f.path.empty() ? "" : f.path + ": ") + f.message);
+    report.json["findings"].push_back({{"severity", core::severity_name(f.severity)},
+                                       {"path", f.location},
+                                       {"message", f.message}});
+    report.text << core::to_line(f) << "\n";
+    if (f.severity == core::Severity::error) errors.push_back(core::to_string(f));
   }
   if (!errors.empty()) {
     error("Segment would accept this with 200 and drop it: " + util::join(errors, "; "));
@@ -284,7 +207,7 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   report.json["request"] = {{"method", request.method},
                             {"url", redact(request.url, target.action.secret)},
                             {"headers", shown_headers}};
-  if (opts.dry_run) {
+  if (opts.send.dry_run) {
     report.text << "(dry run: not sent)\n";
     return finish(opts, report, "dry-run", ExitStatus::ok);
   }
@@ -335,40 +258,30 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
 
 VerbRunner setup_test_identify(CLI::App& cmd) {
   auto opts = std::make_shared<TestIdentifyOptions>();
-  cmd.add_option("--jsonnet", opts->jsonnet, "the template to test")->option_text("FILE");
-  cmd.add_option("--action", opts->action,
-                 "a web_hook action (JSON/YAML, as build-action prints): URL, method, auth, "
-                 "headers and body come from it")
-      ->option_text("FILE");
-  add_write_key_options(cmd, &opts->key);
-  add_segment_target_options(cmd, &opts->target);
-  cmd.add_option("--identity", opts->identity,
-                 "the identity, as 'ory get identity ID --format json' prints it; '-' reads stdin")
-      ->option_text("FILE|-");
-  cmd.add_option("--schema", opts->schema, "an identity schema to fill a sample identity from")
-      ->option_text("FILE");
-  cmd.add_option("--sample", opts->sample,
-                 "with --schema: full (every trait) or minimal (only required traits)")
-      ->option_text("SHAPE");
-  cmd.add_option("--hook", opts->hook,
-                 "the hook point whose ctx to build (default registration.after.password)")
-      ->option_text("FLOW.WHEN[.METHOD]");
-  cmd.add_option("--flow-type", opts->flow_type, "browser (default) or api")->option_text("TYPE");
-  cmd.add_option("--header", opts->headers, "add a request header to ctx (repeatable)")
-      ->option_text("NAME=VALUE");
-  cmd.add_option("--transient-payload", opts->transient_payload,
-                 "JSON object for ctx.flow.transient_payload")
-      ->option_text("FILE");
-  cmd.add_flag("--print-context", opts->print_context, "also print the ctx the template sees");
-  cmd.add_flag("--dry-run", opts->dry_run, "do everything but send");
-  cmd.add_option("--output", opts->output, "text (default) or json (one document, for CI)")
-      ->option_text("FORMAT");
-  cmd.add_option("--timeout", opts->timeout_seconds, "seconds per attempt (default 30, as Kratos)")
-      ->option_text("SECONDS");
-  cmd.add_option("--ca-file", opts->ca_file, "an extra CA bundle (TLS is always verified)")
-      ->option_text("FILE");
-  cmd.add_flag("--allow-insecure-url", opts->allow_insecure_url,
-               "allow plain http:// to a host that is not loopback");
+  add_send_options(cmd, &opts->send,
+                   {"a web_hook action (JSON/YAML, as build-action prints): URL, method, auth, "
+                    "headers and body come from it",
+                    "the hook point whose ctx to build (default registration.after.password)",
+                    "do everything but send"});
+  add_flags(
+      cmd,
+      {
+          {"--identity", "FILE|-",
+           "the identity, as 'ory get identity ID --format json' prints it; '-' reads stdin",
+           &opts->identity},
+          {"--schema", "FILE", "an identity schema to fill a sample identity from", &opts->schema},
+          {"--sample", "SHAPE",
+           "with --schema: full (every trait) or minimal (only required traits)", &opts->sample},
+          {"--flow-type", "TYPE", "browser (default) or api", &opts->flow_type},
+          {"--header", "NAME=VALUE", "add a request header to ctx (repeatable)", &opts->headers},
+          {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
+           &opts->transient_payload},
+          {"--print-context", "", "also print the ctx the template sees", &opts->print_context},
+          {"--output", "FORMAT", "text (default) or json (one document, for CI)", &opts->output},
+          {"--timeout", "SECONDS", "seconds per attempt (default 30, as Kratos)",
+           &opts->timeout_seconds},
+          {"--ca-file", "FILE", "an extra CA bundle (TLS is always verified)", &opts->ca_file},
+      });
   cmd.footer(
       R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's
 std functions, 1 s and 256 KiB limits), checks the result as Segment would, then sends it the way

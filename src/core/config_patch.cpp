@@ -38,16 +38,16 @@ std::string describe(const Json& value) {
   return "a scalar";
 }
 
-void plan_one(const PatchRequest& request, const HookPoint& target, const Json& config,
-              PatchPlan* plan) {
+bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& config,
+              PatchPlan* plan, std::string* err) {
   const auto tokens = path_tokens(target);
   const Json* node = &config;
   for (std::size_t depth = 0; depth < tokens.size(); ++depth) {
     const std::string here = join_pointer(tokens, depth);
     if (!node->is_object()) {
-      throw std::invalid_argument((here.empty() ? std::string("the config") : here) + " is " +
-                                  describe(*node) + ", but " + target.pointer() +
-                                  " needs an object there");
+      *err = (here.empty() ? std::string("the config") : here) + " is " + describe(*node) +
+             ", but " + target.pointer() + " needs an object there";
+      return false;
     }
     const auto it = node->find(tokens[depth]);
     if (it == node->end() || it->is_null()) {
@@ -55,19 +55,19 @@ void plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
       Json value = Json::array({request.action});
       for (std::size_t k = tokens.size() - 1; k > depth; --k) value = Json{{tokens[k], value}};
       plan->ops.push_back({"add", join_pointer(tokens, depth + 1), value});
-      return;
+      return true;
     }
     node = &*it;
   }
   if (!node->is_array()) {
-    throw std::invalid_argument(target.pointer() + " is " + describe(*node) +
-                                ", but hooks must be a list");
+    *err = target.pointer() + " is " + describe(*node) + ", but hooks must be a list";
+    return false;
   }
   for (std::size_t i = 0; i < node->size(); ++i) {
     if ((*node)[i] == request.action) {
       plan->notes.push_back(target.pointer() + "/" + std::to_string(i) +
                             " already holds this exact hook: nothing to do there");
-      return;
+      return true;
     }
   }
   for (std::size_t i = 0; i < node->size(); ++i) {
@@ -75,7 +75,7 @@ void plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
       plan->ops.push_back({"replace", target.pointer() + "/" + std::to_string(i), request.action});
       plan->notes.push_back(target.pointer() + "/" + std::to_string(i) +
                             " calls the same URL and method with another config: replaced");
-      return;
+      return true;
     }
   }
   const std::size_t size = node->size();
@@ -94,10 +94,11 @@ void plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
         break;
       }
     }
-    return;
+    return true;
   }
   plan->ops.push_back(
       {"add", target.pointer() + "/" + std::to_string(*request.position), request.action});
+  return true;
 }
 
 bool list_non_empty(const Json& config, const std::string& pointer) {
@@ -159,7 +160,7 @@ std::vector<std::string> methods_shadowing_global_list(const HookPoint& target,
   return out;
 }
 
-PatchPlan plan_patch(const PatchRequest& request, const Json* config) {
+bool plan_patch(const PatchRequest& request, const Json* config, PatchPlan* out, std::string* err) {
   PatchPlan plan;
   if (!config) {
     for (const auto& target : request.targets) {
@@ -169,20 +170,22 @@ PatchPlan plan_patch(const PatchRequest& request, const Json* config) {
     }
   } else {
     if (!config->is_object()) {
-      throw std::invalid_argument("the config is " + describe(*config) + ", not an object");
+      *err = "the config is " + describe(*config) + ", not an object";
+      return false;
     }
     // Plan each list against the config as the earlier ops leave it, so two lists that
     // need the same missing parent do not overwrite each other.
     Json working = *config;
     for (const auto& target : request.targets) {
       const std::size_t before = plan.ops.size();
-      plan_one(request, target, working, &plan);
+      if (!plan_one(request, target, working, &plan, err)) return false;
       working = apply_ops(working,
                           {plan.ops.begin() + static_cast<std::ptrdiff_t>(before), plan.ops.end()});
     }
   }
   add_warnings(request, config, &plan);
-  return plan;
+  *out = std::move(plan);
+  return true;
 }
 
 Json to_json_patch(const std::vector<PatchOp>& ops, const std::string& prefix) {

@@ -33,9 +33,9 @@ struct PatchPlan {
 // Plans the ops that install `request.action` in every target list. Without a config
 // (nullptr), one `add` per list at the requested position. With one, the ops create
 // missing parents, skip lists that already hold the identical hook, and replace a
-// web_hook with the same URL and method. Throws std::invalid_argument when the config
-// has a non-object or non-list where the path needs one.
-PatchPlan plan_patch(const PatchRequest& request, const Json* config);
+// web_hook with the same URL and method. False, with `err`, when the config has a
+// non-object or non-list where a path needs one.
+bool plan_patch(const PatchRequest& request, const Json* config, PatchPlan* plan, std::string* err);
 
 // Whether a hook list at `target` runs for sign-ups that use `method` under `config`:
 // Kratos runs the global after-list for a method only when the method's own list is
@@ -46,7 +46,8 @@ std::vector<std::string> methods_shadowing_global_list(const HookPoint& target, 
 // ("/services/identity/config" for the project API).
 Json to_json_patch(const std::vector<PatchOp>& ops, const std::string& prefix = "");
 
-// Applies the ops (RFC 6902 semantics) to a copy of `config`.
+// Applies the ops (RFC 6902 semantics) to a copy of `config`; they must come from
+// plan_patch on that config.
 Json apply_ops(const Json& config, const std::vector<PatchOp>& ops);
 
 }  // namespace core

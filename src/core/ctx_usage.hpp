@@ -47,27 +47,4 @@ std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_
 // template gives the same result, error or output, on the pruned ctx as on the full one.
 Json prune(const Json& value, const CtxUsage& usage);
 
-// The ctx for one identity after another, pruned to what the template reads: built once
-// from a ctx without identity, the identity then goes in at each of `identity_paths`
-// (ctx.identity, and ctx.session.identity or ctx.flow.identity where the hook point has
-// them), pruned the same way.
-class ContextFactory {
- public:
-  ContextFactory(const Json& base_ctx, std::vector<std::vector<std::string>> identity_paths,
-                 CtxUsage usage);
-
-  // `identity` as it goes into ctx (credentials and metadata_admin already removed when
-  // the template reads it whole).
-  std::string ctx_json(const Json& identity) const;
-
- private:
-  struct Slot {
-    std::vector<std::string> path;
-    CtxUsage usage;  // what of the identity is read there
-  };
-  CtxUsage m_usage;
-  Json m_base;
-  std::vector<Slot> m_slots;
-};
-
 }  // namespace core

@@ -33,27 +33,21 @@ local indexOf(arr, elem) =
   local n = std.length(arr);
   local aux(i) = if i >= n then -1 else if arr[i] == elem then i else aux(i + 1) tailstrict;
   aux(0);
+// all() stops at the first false, any() at the first true; both check every element up
+// to there is a boolean, as go-jsonnet's builtins do.
+local allOrAny(name, arr, stop) =
+  assert std.isArray(arr) : name + '() parameter should be an array, got ' + std.type(arr);
+  local n = std.length(arr);
+  local aux(i) =
+    if i >= n then !stop
+    else
+      local e = arr[i];
+      assert std.isBoolean(e) : 'element "%s" of type %s is not a boolean' % [e, std.type(e)];
+      if e == stop then stop else aux(i + 1) tailstrict;
+  aux(0);
 std {
-  all(arr)::
-    assert std.isArray(arr) : 'all() parameter should be an array, got ' + std.type(arr);
-    local n = std.length(arr);
-    local aux(i) =
-      if i >= n then true
-      else
-        local e = arr[i];
-        assert std.isBoolean(e) : 'element "%s" of type %s is not a boolean' % [e, std.type(e)];
-        if !e then false else aux(i + 1) tailstrict;
-    aux(0),
-  any(arr)::
-    assert std.isArray(arr) : 'any() parameter should be an array, got ' + std.type(arr);
-    local n = std.length(arr);
-    local aux(i) =
-      if i >= n then false
-      else
-        local e = arr[i];
-        assert std.isBoolean(e) : 'element "%s" of type %s is not a boolean' % [e, std.type(e)];
-        if e then true else aux(i + 1) tailstrict;
-    aux(0),
+  all(arr):: allOrAny('all', arr, false),
+  any(arr):: allOrAny('any', arr, true),
   atan2(y, x):: native('ory_atan2')(requireType('y', y, 'number'), requireType('x', x, 'number')),
   hypot(x, y):: native('ory_hypot')(requireType('x', x, 'number'), requireType('y', y, 'number')),
   sum(arr)::

@@ -156,6 +156,14 @@ Json context_identity(const Json& identity) {
   return out;
 }
 
+std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook) {
+  std::vector<std::vector<std::string>> paths;
+  if (hook_has_identity(hook)) paths.push_back({"identity"});
+  if (hook_has_session(hook)) paths.push_back({"session", "identity"});
+  if (hook.flow == "settings") paths.push_back({"flow", "identity"});
+  return paths;
+}
+
 Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped_headers) {
   const HookPoint& hook = opts.hook;
   const std::string flow_id = uuid_for("flow:" + hook.name());

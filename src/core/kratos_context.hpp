@@ -36,6 +36,10 @@ std::string canonical_header_name(const std::string& name);
 // Headers that Kratos would filter out are reported in `dropped_headers`.
 Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped_headers);
 
+// Where build_context puts the identity at `hook`: {"identity"}, and {"session",
+// "identity"} or {"flow", "identity"} where the hook point has them; empty for none.
+std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook);
+
 // The identity as Kratos puts it in ctx: credentials and metadata_admin removed.
 Json context_identity(const Json& identity);
 

@@ -38,13 +38,14 @@ std::string message_id(const std::string& identity_id, const std::string& templa
              .substr(0, 40);
 }
 
-BatchMessage make_batch_message(const Json& output, const Json& identity,
-                                const MessageOptions& opts) {
-  BatchMessage m;
+bool make_batch_message(const Json& output, const Json& identity, const MessageOptions& opts,
+                        BatchMessage* out, std::string* err) {
+  BatchMessage& m = *out;
+  m = BatchMessage{};
   if (!output.is_object()) {
     m.stage = "validate";
-    m.reason = "the transform output is not a JSON object";
-    return m;
+    *err = "the transform output is not a JSON object";
+    return false;
   }
   m.message = output;
   m.message["type"] = to_string(opts.call);
@@ -57,11 +58,10 @@ BatchMessage make_batch_message(const Json& output, const Json& identity,
   for (const auto& f : validate_message(m.message, opts.call, m.text.size())) {
     if (f.severity != Severity::error) continue;
     m.stage = m.text.size() > k_max_message_bytes ? "size" : "validate";
-    m.reason = "Segment would drop this: " + (f.path.empty() ? "" : f.path + ": ") + f.message;
-    return m;
+    *err = "Segment would drop this: " + to_string(f);
+    return false;
   }
-  m.ok = true;
-  return m;
+  return true;
 }
 
 std::string Batcher::Batch::body() const {

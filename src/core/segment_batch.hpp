@@ -27,16 +27,16 @@ struct MessageOptions {
 std::string message_id(const std::string& identity_id, const std::string& template_digest);
 
 struct BatchMessage {
-  bool ok = false;
-  Json message;        // the transform output plus type, messageId and (optionally) timestamp
-  std::string text;    // compact JSON, as it goes into the batch
-  std::string reason;  // why not ok
-  std::string stage;   // "validate" or "size" when not ok
+  Json message;       // the transform output plus type, messageId and (optionally) timestamp
+  std::string text;   // compact JSON, as it goes into the batch
+  std::string stage;  // when refused: the check that failed, "validate" or "size"
 };
 
 // The transform output made into a batch message and checked with Segment's rules.
-BatchMessage make_batch_message(const Json& output, const Json& identity,
-                                const MessageOptions& opts);
+// False, with `err` and `out->stage`, when Segment would drop it (`out->message` then
+// holds what was refused, for the failed file).
+bool make_batch_message(const Json& output, const Json& identity, const MessageOptions& opts,
+                        BatchMessage* out, std::string* err);
 
 // ---- Batches ---------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ ReceivedMessage judge(const Json& message, const std::string& type, std::size_t 
   }
   for (auto& f : validate_message(message, *call, size)) {
     if (f.severity == Severity::error) {
-      if (!m.dropped) m.reason = (f.path.empty() ? "" : f.path + ": ") + f.message;
+      if (!m.dropped) m.reason = to_string(f);
       m.dropped = true;
     } else {
       m.warnings.push_back(std::move(f));

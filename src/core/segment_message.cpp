@@ -141,16 +141,6 @@ void check_traits(const Json& traits, std::vector<Finding>* out) {
 
 }  // namespace
 
-std::string to_string(const Finding& f) {
-  return std::string(f.severity == Severity::error ? "error" : "warning") + ": " +
-         (f.path.empty() ? "" : f.path + ": ") + f.message;
-}
-
-bool has_errors(const std::vector<Finding>& findings) {
-  return std::any_of(findings.begin(), findings.end(),
-                     [](const Finding& f) { return f.severity == Severity::error; });
-}
-
 std::optional<SegmentCall> call_from_path(const std::string& path) {
   const auto slash = path.find_last_of('/');
   const std::string last = slash == std::string::npos ? path : path.substr(slash + 1);

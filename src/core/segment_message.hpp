@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/finding.hpp"
 #include "core/segment_api.hpp"
 
 namespace core {
@@ -18,26 +19,14 @@ constexpr std::size_t k_max_batch_bytes = std::size_t{500} * 1024;
 constexpr std::size_t k_max_batch_messages = 2500;
 constexpr std::size_t k_max_message_id_chars = 100;
 
-enum class Severity { error, warning };
-
-struct Finding {
-  Severity severity;
-  std::string path;  // JSON pointer into the message, "" for the whole message
-  std::string message;
-};
-
-// "error: /traits/age: ..." style, for terminals and logs.
-std::string to_string(const Finding& f);
-
 // Checks one message of `call` as Segment's Tracking API treats it. Errors are what
 // Segment would drop (or reject with 400); warnings are what it accepts but
-// destinations may mishandle. `serialized_size` is the message's size on the wire.
+// destinations may mishandle; locations are JSON pointers into the message. `serialized_size` is
+// the message's size on the wire.
 std::vector<Finding> validate_message(const Json& message, SegmentCall call,
                                       std::size_t serialized_size);
 
 // The call a Tracking API URL path names ("/v1/identify" -> identify), if any.
 std::optional<SegmentCall> call_from_path(const std::string& path);
-
-bool has_errors(const std::vector<Finding>& findings);
 
 }  // namespace core

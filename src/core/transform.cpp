@@ -10,6 +10,7 @@
 
 #include "core/go_std.hpp"
 #include "core/jsonnet_vm.hpp"
+#include "io/fd_io.hpp"
 #include "util/text.hpp"
 
 namespace core {
@@ -136,12 +137,10 @@ std::string missing_field_hint(const std::string& message, const std::string& ex
 
 }  // namespace
 
-namespace detail {
-
 // libjsonnet reports "STATIC ERROR: f:3:14-20: msg" or "RUNTIME ERROR: msg\n\tf:3:14-20\t...".
-// Turns either into a Diagnostic located at the innermost frame in the user's file.
-Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& name,
-                                   std::string_view source) {
+// Turns either into a Finding located at the innermost frame in the user's file.
+Finding finding_from_jsonnet(const std::string& raw, const std::string& name,
+                             std::string_view source) {
   std::string text = raw;
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   const std::string first_line = text.substr(0, text.find('\n'));
@@ -150,9 +149,10 @@ Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& na
   const std::string prefix = name + ":";
   const auto located = [&](const std::string& span_str, const std::string& message) {
     const auto span = parse_span(span_str);
-    if (!span) return Diagnostic{name, message, ""};
-    return Diagnostic{name + ":" + std::to_string(span->line) + ":" + std::to_string(span->column),
-                      message, missing_field_hint(message, span_text(source, *span))};
+    if (!span) return Finding{Severity::error, name, message, ""};
+    return Finding{Severity::error,
+                   name + ":" + std::to_string(span->line) + ":" + std::to_string(span->column),
+                   message, missing_field_hint(message, span_text(source, *span))};
   };
   if (util::starts_with(first_line, k_static)) {
     const std::string rest = first_line.substr(k_static.size());
@@ -162,7 +162,7 @@ Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& na
         return located(rest.substr(prefix.size(), sep - prefix.size()), rest.substr(sep + 2));
       }
     }
-    return Diagnostic{name, rest, ""};
+    return Finding{Severity::error, name, rest, ""};
   }
   const std::string message =
       util::starts_with(first_line, k_runtime) ? first_line.substr(k_runtime.size()) : first_line;
@@ -177,34 +177,27 @@ Diagnostic diagnostic_from_jsonnet(const std::string& raw, const std::string& na
       return located(loc, message);
     }
   }
-  return Diagnostic{name, message, ""};
+  return Finding{Severity::error, name, message, ""};
 }
 
 // A VM set up as Kratos's: go-jsonnet's std, the template served under its own name.
-void prepare_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
-                const std::string& std_extra) {
+void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
+                       const std::string& std_extra) {
   vm->max_stack(500);
   install_go_std(*vm, std_extra);
   vm->serve(k_template_key, name, std_prefix() + std::string(source));
 }
 
-std::string location(const std::string& name, std::string_view source, std::size_t offset) {
+std::string source_location(const std::string& name, std::string_view source, std::size_t offset) {
   const auto lc = util::line_col_at(source, offset);
   return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
-std::string import_expression() { return std::string("(import \"") + k_template_key + "\")"; }
-
-bool is_cancel(const std::string& message) { return message.find("cancel") != std::string::npos; }
-
-}  // namespace detail
+std::string template_import_expression() {
+  return std::string("(import \"") + k_template_key + "\")";
+}
 
 namespace {
-
-using detail::diagnostic_from_jsonnet;
-using detail::import_expression;
-using detail::is_cancel;
-using detail::prepare_vm;
 
 // Child side of evaluate_template: evaluates and writes 'O'+body or 'E'+error to `fd`.
 [[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,
@@ -212,22 +205,16 @@ using detail::prepare_vm;
   std::string out, err;
   {
     JsonnetVm vm;
-    prepare_vm(&vm, source, name);
+    prepare_kratos_vm(&vm, source, name);
     vm.tla_code("ctx", ctx_json);
-    const bool ok = vm.evaluate(k_main_file, import_expression(), &out, &err);
+    const bool ok = vm.evaluate(k_main_file, template_import_expression(), &out, &err);
     out = ok ? "O" + out : "E" + err;
   }
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
+  io::write_all(fd, out);
   ::_exit(0);
 }
 
-Evaluation finish(EvalStatus status, Diagnostic error, std::chrono::steady_clock::time_point t0) {
+Evaluation finish(EvalStatus status, Finding error, std::chrono::steady_clock::time_point t0) {
   Evaluation e;
   e.status = status;
   e.error = std::move(error);
@@ -238,10 +225,8 @@ Evaluation finish(EvalStatus status, Diagnostic error, std::chrono::steady_clock
 
 }  // namespace
 
-std::string to_string(const Diagnostic& d) { return d.location + ": " + d.message; }
-
-std::vector<Diagnostic> find_imports(std::string_view source, const std::string& name) {
-  std::vector<Diagnostic> found;
+std::vector<Finding> find_imports(std::string_view source, const std::string& name) {
+  std::vector<Finding> found;
   std::size_t i = 0;
   while (i < source.size()) {
     if (skip_literal(source, &i)) continue;
@@ -250,11 +235,11 @@ std::vector<Diagnostic> find_imports(std::string_view source, const std::string&
       while (end < source.size() && is_ident_char(source[end])) ++end;
       const std::string_view word = source.substr(i, end - i);
       if (word == "import" || word == "importstr" || word == "importbin") {
-        found.push_back(Diagnostic{detail::location(name, source, i),
-                                   "'" + std::string(word) +
-                                       "' is not allowed: Kratos evaluates templates with "
-                                       "imports disabled; inline the code instead",
-                                   ""});
+        found.push_back(Finding{Severity::error, source_location(name, source, i),
+                                "'" + std::string(word) +
+                                    "' is not allowed: Kratos evaluates templates with "
+                                    "imports disabled; inline the code instead",
+                                ""});
       }
       i = end;
       continue;
@@ -271,12 +256,12 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     return check;
   }
   JsonnetVm vm;
-  prepare_vm(&vm, source, name);
+  prepare_kratos_vm(&vm, source, name);
   std::string out, err;
   // One evaluation in the common case: force the top-level value (which parses and
   // statically checks the whole file without running the body) and, for a function,
   // call it with a ctx that errors when read, to learn how its parameters bind.
-  const std::string t = import_expression();
+  const std::string t = template_import_expression();
   const std::string probe = "local t = " + t +
                             "; if std.type(t) == 'function' then std.type(t(ctx=error \"" +
                             k_probe_marker + "\")) else std.type(t)";
@@ -288,14 +273,14 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     // Either the top level failed (a real error) or the function body did before reading
     // ctx (which Kratos would only hit at run time): tell them apart.
     if (vm.evaluate(k_main_file, "std.type(" + t + ")", &out, &err)) return check;
-    Diagnostic d = diagnostic_from_jsonnet(err, name, source);
+    Finding d = finding_from_jsonnet(err, name, source);
     // `error "cancel"` at top level is a valid template: Kratos skips the hook.
     if (!is_cancel(d.message)) check.error = d;
     return check;
   }
   if (err.find("has no parameter ctx") != std::string::npos) {
-    check.warnings.push_back(Diagnostic{
-        name,
+    check.warnings.push_back(Finding{
+        Severity::warning, name,
         "the template is a function without a parameter named 'ctx': Kratos passes the "
         "context as the top-level argument 'ctx', so the call fails; write function(ctx) ...",
         ""});
@@ -304,8 +289,8 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     const auto end = err.find(" not bound");
     const std::string param =
         start == std::string::npos ? "?" : err.substr(start + 10, end - start - 10);
-    check.warnings.push_back(Diagnostic{
-        name,
+    check.warnings.push_back(Finding{
+        Severity::warning, name,
         "the template function's parameter '" + param +
             "' has no default: Kratos passes only 'ctx', so the call fails; give it a default or "
             "remove it",
@@ -321,12 +306,15 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
     return finish(EvalStatus::failed, imports.front(), t0);
   }
   int fds[2];
-  if (::pipe(fds) != 0) return finish(EvalStatus::failed, {name, "cannot create a pipe", ""}, t0);
+  if (::pipe(fds) != 0) {
+    return finish(EvalStatus::failed, {Severity::error, name, "cannot create a pipe", ""}, t0);
+  }
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return finish(EvalStatus::failed, {name, "cannot start the evaluation process", ""}, t0);
+    return finish(EvalStatus::failed,
+                  {Severity::error, name, "cannot start the evaluation process", ""}, t0);
   }
   if (pid == 0) {
     ::close(fds[0]);
@@ -362,28 +350,21 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (timed_out) {
-    const auto ms = limits.timeout.count();
-    const std::string limit =
-        ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
-    return finish(EvalStatus::timed_out,
-                  {name, "the evaluation exceeds Kratos's " + limit + " limit (stopped)", ""}, t0);
-  }
+  const auto failure = [&](EvalStatus s, const std::string& message) {
+    return finish(s, Finding{Severity::error, name, message, ""}, t0);
+  };
+  if (timed_out)
+    return failure(EvalStatus::timed_out, timed_out_message("the evaluation", limits.timeout));
   if (too_large || (received.size() > limits.max_output + 1)) {
-    return finish(
-        EvalStatus::output_too_large,
-        {name,
-         "the output exceeds Kratos's " + std::to_string(limits.max_output / 1024) + " KiB limit",
-         ""},
-        t0);
+    return failure(EvalStatus::output_too_large, output_too_large_message(limits.max_output));
   }
   if (received.empty() || !WIFEXITED(status)) {
-    return finish(EvalStatus::failed,
-                  {name, "the evaluation process died (out of memory or stack?)", ""}, t0);
+    return failure(EvalStatus::failed, k_evaluation_died_message);
   }
   if (received[0] == 'E') {
-    Diagnostic d = diagnostic_from_jsonnet(received.substr(1), name, source);
-    return finish(is_cancel(d.message) ? EvalStatus::cancelled : EvalStatus::failed, d, t0);
+    Finding f = finding_from_jsonnet(received.substr(1), name, source);
+    const EvalStatus s = status_of_error(f.message);
+    return finish(s, std::move(f), t0);
   }
   Evaluation e = finish(EvalStatus::ok, {}, t0);
   e.body = received.substr(1);

@@ -1,503 +1,18 @@
 #include "core/transform_pool.hpp"
 
-extern "C" {
-#include <libjsonnet.h>
-}
-
-#include <poll.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstdint>
 #include <cstdlib>
-#include <deque>
-#include <new>
 
-#include "core/ctx_usage.hpp"
-#include "core/go_std.hpp"
 #include "core/jsonnet_manifest.hpp"
-#include "core/jsonnet_vm.hpp"
+#include "core/transform_wire.hpp"
+#include "core/transform_worker.hpp"
 #include "io/process.hpp"
 
 namespace core {
-namespace {
 
+using namespace wire;  // NOLINT(google-build-using-namespace): the protocol's own names
 using Clock = std::chrono::steady_clock;
-
-// The protocol between the pool and its helper. Frames: a type byte, an 8-byte
-// little-endian length, the payload.
-// To the helper:  'S' {"source", "name"} once; then 'C' per request: contexts, each an
-//                 8-byte length and its JSON text.
-// From the helper: 'R' when the template is loaded, or 'X' and libjsonnet's error when the
-//                 template fails before it reads ctx; per request, any number of
-//                 'V' (begin, end, the manifested array of their values) and
-//                 'F' (index, a status byte, a text), then 'D' (evaluations run, fast cancels).
-constexpr char k_failed = 'e';     // text: libjsonnet's error
-constexpr char k_timed_out = 't';  // over 1 s, alone
-constexpr char k_died = 'd';       // the evaluation process died, alone
-constexpr char k_too_large = 'b';  // output over the cap, alone
-constexpr char k_cancelled = 'c';  // a literal `error "...cancel..."` (see with_fast_cancel)
-
-// The expression `error "...cancel..."` becomes in the helper's copy of the template.
-constexpr const char* k_fast_cancel_function = "std.__osc";
-constexpr const char* k_fast_cancel_field = "__osc(site):: std.native('ory_segment_cancel')(site)";
-
-constexpr std::size_t k_header_size = 9;
-constexpr const char* k_too_large_message = "the output exceeds Kratos's 256 KiB limit";
-constexpr auto k_kratos_limit = std::chrono::milliseconds(1000);
-
-std::string u64(std::uint64_t n) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>(n >> (8 * i));
-  return out;
-}
-
-std::uint64_t get_u64(const std::string& s, std::size_t at) {
-  std::uint64_t n = 0;
-  for (std::size_t i = 8; i >= 1; --i) n = (n << 8) | static_cast<unsigned char>(s[at + i - 1]);
-  return n;
-}
-
-std::string frame(char type, const std::string& payload) {
-  return std::string(1, type) + u64(payload.size()) + payload;
-}
-
-bool read_fd_exact(int fd, std::size_t n, std::string* out) {
-  out->resize(n);
-  std::size_t done = 0;
-  while (done < n) {
-    const ssize_t r = ::read(fd, &(*out)[done], n - done);
-    if (r > 0) {
-      done += static_cast<std::size_t>(r);
-    } else if (r == 0 || errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool write_fd_all(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n > 0) {
-      done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// What the helper evaluates once: load and force the template, then hand over to
-// ory_segment_next, which in the helper serves requests and in each forked child returns
-// how many contexts that child evaluates. The child fetches each context as it reaches it
-// (ory_segment_item), and hands each result to ory_segment_emit as soon as it has it, so a
-// failure loses nothing before it and costs nothing after it. ory_segment_done writes the
-// results and exits: libjsonnet's teardown of everything it loaded (tens of milliseconds
-// of copy-on-write) is skipped. `'' + [v]` is libjsonnet's own manifester on one line: the
-// value Kratos's manifest prints, re-indented by the pool.
-std::string helper_code() {
-  // The template reaches std through go_std's import, which libjsonnet evaluates once and
-  // caches: forced here, it is loaded before the children are forked, not in each of them.
-  return "local t = " + detail::import_expression() + ", go_std = import '" + go_std_import_key() +
-         "';\n"
-         "local n = if std.type(go_std) == '' || std.type(t) == '' then null\n"
-         "          else std.native('ory_segment_next')();\n"
-         "if n == null then null else\n"
-         "local item = std.native('ory_segment_item'), emit = std.native('ory_segment_emit');\n"
-         "local call(c) = if std.type(t) == 'function' then t(ctx=c) else t;\n"
-         "std.native('ory_segment_done')(\n"
-         "  '' + [emit('' + [call(std.parseJson(item(k)))]) for k in std.range(0, n - 1)])\n";
-}
-
-// Shared between the helper and its children: how many contexts the child has finished,
-// which is the index of the one it is on.
-struct Marker {
-  std::atomic<std::int64_t> done{0};
-  // The context a fast cancel ended (it is `done` while the child goes on), and the site.
-  std::atomic<std::int64_t> cancelled{-1};
-  std::atomic<std::int64_t> site{-1};
-};
-
-struct Range {
-  std::size_t begin = 0, end = 0;
-  bool alone = false;  // a context retried by itself: Kratos's 1 s, from the start
-};
-
-// A child's report: its finished results, then how it ended.
-//   u64 count, count x (u64 length, then `[value]` on one line, or `C` and the fast-cancel
-//   site of a cancelled context), then 'O' (all done) | 'E' libjsonnet's error for the
-//   next context | 'S' (stopped by an error after a cancel: the cancel stands).
-struct ChildReport {
-  std::vector<std::string> results;
-  char end = 0;  // 0: no (complete) report: killed or died
-  std::string text;
-};
-
-ChildReport parse_report(const std::string& out) {
-  ChildReport r;
-  if (out.size() < 9) return r;
-  const std::uint64_t count = get_u64(out, 0);
-  std::size_t at = 8;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    if (at + 8 > out.size()) return ChildReport{};
-    const std::size_t n = get_u64(out, at);
-    if (at + 8 + n > out.size()) return ChildReport{};
-    r.results.push_back(out.substr(at + 8, n));
-    at += 8 + n;
-  }
-  if (at >= out.size()) return ChildReport{};
-  r.end = out[at];
-  r.text = out.substr(at + 1);
-  return r;
-}
-
-class Server {
- public:
-  Server(int in_fd, int out_fd, Marker* marker, ::JsonnetVm* vm)
-      : m_in(in_fd), m_out(out_fd), m_marker(marker), m_vm(vm) {}
-
-  bool in_child() const { return m_child; }
-  bool started() const { return m_started; }
-  ::JsonnetVm* vm() const { return m_vm; }
-
-  // In the helper: serves requests until EOF, then returns nullopt. In each forked child:
-  // returns how many contexts that child evaluates.
-  std::optional<std::size_t> next() {
-    if (!m_started) {
-      m_started = true;
-      if (!write_fd_all(m_out, frame('R', ""))) return std::nullopt;
-    }
-    for (;;) {
-      if (m_queue.empty()) {
-        if (m_open && !write_fd_all(m_out, frame('D', u64(m_runs) + u64(m_fast_cancels)))) {
-          return std::nullopt;
-        }
-        m_open = false;
-        if (!read_request()) return std::nullopt;
-        m_open = true;
-        m_runs = 0;
-        m_fast_cancels = 0;
-        push({0, m_items.size(), false});
-        continue;
-      }
-      const Range r = m_queue.front();
-      m_queue.pop_front();
-      int fds[2];
-      if (::pipe(fds) != 0) {
-        fail_range(r, k_died, "cannot create a pipe");
-        continue;
-      }
-      m_marker->done.store(0);
-      m_marker->cancelled.store(-1);
-      const pid_t pid = ::fork();
-      if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the helper that watches it
-        ::close(fds[0]);
-        ::close(m_in);
-        ::close(m_out);
-        m_child = true;
-        m_result_fd = fds[1];
-        m_range = r;
-        return r.end - r.begin;
-      }
-      ::close(fds[1]);
-      if (pid < 0) {
-        ::close(fds[0]);
-        fail_range(r, k_died, "cannot start an evaluation process");
-        continue;
-      }
-      ++m_runs;
-      watch(pid, fds[0], r);
-    }
-  }
-
-  // In a child: context k of its range.
-  const std::string& item(std::size_t k) const {
-    static const std::string none = "null";
-    return m_range.begin + k < m_range.end ? m_items[m_range.begin + k] : none;
-  }
-
-  // In a child: one more result; the next context starts.
-  void emit(std::string result) {
-    m_results.push_back(m_cancel_site >= 0 ? "C" + std::to_string(m_cancel_site)
-                                           : std::move(result));
-    m_cancel_site = -1;
-    m_marker->done.store(static_cast<std::int64_t>(m_results.size()));
-  }
-
-  // In a child: the context being evaluated reached a literal `error "...cancel..."`.
-  // That is its outcome, as libjsonnet's first error would be; the evaluation goes on
-  // (with null in the error's place) only to reach the next context without a new child.
-  void cancel(long site) {
-    if (m_cancel_site >= 0) return;  // the first one stands
-    m_cancel_site = site;
-    m_marker->site.store(site);
-    m_marker->cancelled.store(static_cast<std::int64_t>(m_results.size()));
-  }
-
-  // In a child: reports the results and how it ended, and exits.
-  [[noreturn]] void finish(char end, const std::string& text) {
-    if (m_cancel_site >= 0) {
-      emit("");
-      if (end == 'E') end = 'S';
-    }
-    std::string out = u64(m_results.size());
-    for (const auto& r : m_results) out += u64(r.size()) + r;
-    out += end;
-    out += text;
-    write_fd_all(m_result_fd, out);
-    ::_exit(0);
-  }
-
- private:
-  bool read_request() {
-    std::string header, payload;
-    if (!read_fd_exact(m_in, k_header_size, &header) || header[0] != 'C') return false;
-    if (!read_fd_exact(m_in, get_u64(header, 1), &payload)) return false;
-    m_items.clear();
-    for (std::size_t at = 0; at + 8 <= payload.size();) {
-      const std::size_t n = get_u64(payload, at);
-      m_items.push_back(payload.substr(at + 8, n));
-      at += 8 + n;
-    }
-    return true;
-  }
-
-  void push(const Range& r) {
-    if (r.begin < r.end) m_queue.push_back(r);
-  }
-
-  void fail_item(std::size_t index, char status, const std::string& text) {
-    write_fd_all(m_out, frame('F', u64(index) + std::string(1, status) + text));
-  }
-
-  void fail_range(const Range& r, char status, const std::string& text) {
-    for (std::size_t i = r.begin; i < r.end; ++i) fail_item(i, status, text);
-  }
-
-  // Waits for a child, stopping it when a context runs over Kratos's limit or the output
-  // over the cap; reports what it finished and what stopped it, and queues the rest.
-  void watch(pid_t pid, int fd, const Range& r) {
-    const std::size_t n = r.end - r.begin;
-    const std::size_t cap = n * (std::size_t{768} << 10) + (std::size_t{1} << 20);
-    const auto t0 = Clock::now();
-    auto since = t0;
-    std::int64_t current = 0;
-    std::string out;
-    char stopped = 0;
-    char buf[65536];
-    for (;;) {
-      pollfd p{fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, 20);
-      if (ready > 0) {
-        const ssize_t got = ::read(fd, buf, sizeof buf);
-        if (got == 0 || (got < 0 && errno != EINTR)) break;
-        if (got > 0) out.append(buf, static_cast<std::size_t>(got));
-        if (out.size() > cap) {
-          stopped = k_too_large;
-          break;
-        }
-      }
-      const auto now = Clock::now();
-      const std::int64_t done = m_marker->done.load();
-      if (done != current) {
-        current = done;
-        since = now;
-      }
-      if (now - (r.alone ? t0 : since) > k_kratos_limit) {
-        stopped = k_timed_out;
-        break;
-      }
-    }
-    if (stopped) ::kill(pid, SIGKILL);
-    ::close(fd);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    const ChildReport report = stopped ? ChildReport{} : parse_report(out);
-    const std::size_t finished = std::min(report.results.size(), n);
-    report_results(r.begin, report.results, finished);
-    // The context it was on when it ended.
-    const std::int64_t marked = std::max<std::int64_t>(m_marker->done.load(), 0);
-    const std::size_t at =
-        r.begin + (report.end ? finished : std::min(static_cast<std::size_t>(marked), n - 1));
-    if (report.end == 'O' || at >= r.end) return;
-    if (report.end == 'S') {
-      push({at, r.end, false});
-    } else if (report.end == 'E') {
-      fail_item(at, k_failed, report.text);
-      push({at + 1, r.end, false});
-    } else if (m_marker->cancelled.load() == marked) {
-      // Killed or died after a fast cancel: the cancel stands.
-      ++m_fast_cancels;
-      fail_item(at, k_cancelled, std::to_string(m_marker->site.load()));
-      push({r.begin, at, false});
-      push({at + 1, r.end, false});
-    } else if (stopped == k_too_large) {
-      if (n == 1) {
-        fail_item(r.begin, k_too_large, "");
-      } else {
-        push({r.begin, r.begin + n / 2, false});
-        push({r.begin + n / 2, r.end, false});
-      }
-    } else if (r.alone || n == 1) {  // stopped at the limit, or died
-      fail_item(at, stopped == k_timed_out ? k_timed_out : k_died, "");
-    } else {
-      // The one it was on gets a try of its own (a slow machine is not a runaway
-      // template); the others are evaluated again without it.
-      push({r.begin, at, false});
-      push({at, at + 1, true});
-      push({at + 1, r.end, false});
-    }
-  }
-
-  // Values as 'V' frames (runs of them), fast cancels as 'F' frames.
-  void report_results(std::size_t begin, const std::vector<std::string>& results,
-                      std::size_t count) {
-    std::string values;
-    std::size_t run_begin = begin;
-    const auto flush = [&](std::size_t end) {
-      if (end > run_begin) {
-        write_fd_all(m_out, frame('V', u64(run_begin) + u64(end) + "[" + values + "]"));
-      }
-      values.clear();
-    };
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::string& result = results[i];
-      if (!result.empty() && result[0] == 'C') {
-        flush(begin + i);
-        run_begin = begin + i + 1;
-        ++m_fast_cancels;
-        fail_item(begin + i, k_cancelled, result.substr(1));
-        continue;
-      }
-      // Each value comes as `[value]`: the array's inside is the value.
-      if (!values.empty()) values += ',';
-      values.append(result, 1, result.size() - 2);
-    }
-    flush(begin + count);
-  }
-
-  int m_in, m_out;
-  Marker* m_marker;
-  ::JsonnetVm* m_vm;
-  bool m_started = false;
-  bool m_child = false;
-  bool m_open = false;
-  int m_result_fd = -1;
-  Range m_range;
-  std::uint64_t m_runs = 0;
-  std::uint64_t m_fast_cancels = 0;
-  std::vector<std::string> m_items;
-  std::vector<std::string> m_results;
-  long m_cancel_site = -1;
-  std::deque<Range> m_queue;
-};
-
-using Args = const JsonnetJsonValue* const*;
-
-JsonnetJsonValue* unavailable(Server* server, int* success) {
-  *success = 0;
-  return jsonnet_json_make_string(server->vm(), "not available");
-}
-
-JsonnetJsonValue* native_next(void* ctx, Args /*argv*/, int* success) {
-  auto* server = static_cast<Server*>(ctx);
-  if (server->in_child()) return unavailable(server, success);
-  *success = 1;
-  const auto n = server->next();
-  if (!n) return jsonnet_json_make_null(server->vm());
-  return jsonnet_json_make_number(server->vm(), static_cast<double>(*n));
-}
-
-JsonnetJsonValue* native_item(void* ctx, Args argv, int* success) {
-  auto* server = static_cast<Server*>(ctx);
-  if (!server->in_child()) return unavailable(server, success);
-  double k = -1;
-  jsonnet_json_extract_number(server->vm(), argv[0], &k);
-  *success = 1;
-  return jsonnet_json_make_string(server->vm(),
-                                  server->item(static_cast<std::size_t>(k < 0 ? 0 : k)).c_str());
-}
-
-JsonnetJsonValue* native_emit(void* ctx, Args argv, int* success) {
-  auto* server = static_cast<Server*>(ctx);
-  if (!server->in_child()) return unavailable(server, success);
-  const char* text = jsonnet_json_extract_string(server->vm(), argv[0]);
-  server->emit(text ? text : "[null]");
-  *success = 1;
-  return jsonnet_json_make_bool(server->vm(), 1);
-}
-
-JsonnetJsonValue* native_done(void* ctx, Args /*argv*/, int* success) {
-  auto* server = static_cast<Server*>(ctx);
-  if (!server->in_child()) return unavailable(server, success);
-  server->finish('O', "");
-}
-
-// `error "...cancel..."` in a child: reported without unwinding libjsonnet.
-JsonnetJsonValue* native_cancel(void* ctx, Args argv, int* success) {
-  auto* server = static_cast<Server*>(ctx);
-  if (server->in_child()) {
-    double site = -1;
-    jsonnet_json_extract_number(server->vm(), argv[0], &site);
-    server->cancel(static_cast<long>(site));
-    *success = 1;
-    return jsonnet_json_make_null(server->vm());
-  }
-  *success = 0;  // the template's top level: an ordinary error, every identity cancelled
-  return jsonnet_json_make_string(server->vm(), "cancel");
-}
-
-}  // namespace
-
-int serve_transform_worker(int in_fd, int out_fd) {
-  // Ctrl-C and SIGTERM are for the backfill process, which stops its helpers itself; a
-  // helper dies with it in any case.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  ::signal(SIGINT, SIG_IGN);
-  ::signal(SIGTERM, SIG_IGN);
-  std::string header, payload;
-  if (!read_fd_exact(in_fd, k_header_size, &header) || header[0] != 'S' ||
-      !read_fd_exact(in_fd, get_u64(header, 1), &payload)) {
-    return 1;
-  }
-  const Json setup = Json::parse(payload, nullptr, false);
-  if (!setup.is_object()) return 1;
-  void* shared =
-      ::mmap(nullptr, sizeof(Marker), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (shared == MAP_FAILED) return 1;
-  auto* marker = new (shared) Marker;
-  JsonnetVm vm;
-  const std::string source = setup.value("source", "");
-  const auto fast = with_fast_cancel(source, k_fast_cancel_function);
-  detail::prepare_vm(&vm, fast ? fast->source : source, setup.value("name", ""),
-                     fast ? k_fast_cancel_field : "");
-  Server server(in_fd, out_fd, marker, vm.handle());
-  const char* no_params[] = {nullptr};
-  const char* k_param[] = {"k", nullptr};
-  const char* text_param[] = {"text", nullptr};
-  const char* site_param[] = {"site", nullptr};
-  jsonnet_native_callback(vm.handle(), "ory_segment_next", native_next, &server, no_params);
-  jsonnet_native_callback(vm.handle(), "ory_segment_item", native_item, &server, k_param);
-  jsonnet_native_callback(vm.handle(), "ory_segment_emit", native_emit, &server, text_param);
-  jsonnet_native_callback(vm.handle(), "ory_segment_done", native_done, &server, text_param);
-  jsonnet_native_callback(vm.handle(), "ory_segment_cancel", native_cancel, &server, site_param);
-  std::string out, err;
-  const bool ok = vm.evaluate("<ory-segment>", helper_code(), &out, &err);
-  if (server.in_child()) server.finish(ok ? 'O' : 'E', ok ? "" : err);
-  if (!server.started() && !write_fd_all(out_fd, frame('X', ok ? "" : err))) return 1;
-  return 0;
-}
 
 TransformPool::TransformPool(TransformSetup setup, std::string worker_executable,
                              std::chrono::milliseconds load_limit)
@@ -510,35 +25,39 @@ TransformPool::~TransformPool() = default;
 
 bool TransformPool::ensure_worker(std::string* err) {
   if (m_worker || m_template_outcome) return true;
-  m_worker = io::ChildProcess::spawn({m_executable, "__transform-worker"}, "/dev/null", err);
+  m_worker = io::ChildProcess::spawn({m_executable, k_transform_worker_verb}, "/dev/null", err);
   if (!m_worker) return false;
   const Json setup = {{"source", m_setup.source}, {"name", m_setup.name}};
   const auto deadline = Clock::now() + m_load_limit;
   std::string header, payload;
   if (!m_worker->write_all(frame('S', setup.dump()), deadline) ||
       !m_worker->read_exact(k_header_size, &header, deadline) ||
-      !m_worker->read_exact(get_u64(header, 1), &payload, deadline)) {
+      !m_worker->read_exact(payload_size(header), &payload, deadline)) {
     const bool timed_out = m_worker->timed_out();
     m_worker.reset();
     if (!timed_out) {
-      *err = "the evaluation process died";
+      *err = k_evaluation_died_message;
       return false;
     }
-    m_template_outcome = failure(EvalStatus::timed_out,
-                                 "the template's top level exceeds Kratos's 1 s limit (stopped)");
+    m_template_outcome =
+        failure(EvalStatus::timed_out, timed_out_message("the template's top level"));
     return true;
   }
   if (header[0] == 'R') return true;
   m_worker.reset();
   // 'X': the template fails whatever the identity.
-  const Diagnostic d = detail::diagnostic_from_jsonnet(payload, m_setup.name, m_setup.source);
-  m_template_outcome = IdentityEvaluation{
-      detail::is_cancel(d.message) ? EvalStatus::cancelled : EvalStatus::failed, "", nullptr, d};
+  m_template_outcome = from_error(payload);
   return true;
 }
 
 IdentityEvaluation TransformPool::failure(EvalStatus status, const std::string& message) const {
-  return IdentityEvaluation{status, "", nullptr, {m_setup.name, message, ""}};
+  return IdentityEvaluation{status, "", nullptr, {Severity::error, m_setup.name, message, ""}};
+}
+
+IdentityEvaluation TransformPool::from_error(const std::string& jsonnet_error) const {
+  Finding f = finding_from_jsonnet(jsonnet_error, m_setup.name, m_setup.source);
+  const EvalStatus status = status_of_error(f.message);
+  return IdentityEvaluation{status, "", nullptr, std::move(f)};
 }
 
 std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::string>& contexts) {
@@ -557,8 +76,7 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
   // Until answered otherwise.
   std::fill(out.begin(), out.end(),
             failure(EvalStatus::failed, "the evaluation process stopped answering"));
-  std::string request;
-  for (const auto& c : contexts) request += u64(c.size()) + c;
+  const std::string request = encode_items(contexts);
   // The helper enforces the time limits itself; this only guards against it hanging.
   const auto deadline = Clock::now() + std::chrono::seconds(10) +
                         std::chrono::seconds(3) * static_cast<long>(contexts.size());
@@ -570,7 +88,7 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
   std::string header, payload;
   for (;;) {
     if (!m_worker->read_exact(k_header_size, &header, deadline) ||
-        !m_worker->read_exact(get_u64(header, 1), &payload, deadline)) {
+        !m_worker->read_exact(payload_size(header), &payload, deadline)) {
       m_worker.reset();  // kills it; the next request starts a fresh one
       return out;
     }
@@ -589,11 +107,11 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
         Json& value = values[i - begin];
         e.body = manifest_like_jsonnet(value);
         if (e.body.size() > limits.max_output) {
-          e = failure(EvalStatus::output_too_large, k_too_large_message);
+          e = failure(EvalStatus::output_too_large, output_too_large_message());
           continue;
         }
         e.status = EvalStatus::ok;
-        e.error = Diagnostic{};
+        e.error = Finding{};
         e.value = std::move(value);
       }
     } else if (type == 'F' && payload.size() >= 9) {
@@ -603,17 +121,14 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
       IdentityEvaluation& e = out[index];
       switch (payload[8]) {
         case k_failed: {
-          Diagnostic d = detail::diagnostic_from_jsonnet(text, m_setup.name, m_setup.source);
-          e = IdentityEvaluation{
-              detail::is_cancel(d.message) ? EvalStatus::cancelled : EvalStatus::failed, "",
-              nullptr, std::move(d)};
+          e = from_error(text);
           break;
         }
         case k_timed_out:
-          e = failure(EvalStatus::timed_out, "the evaluation exceeds Kratos's 1 s limit (stopped)");
+          e = failure(EvalStatus::timed_out, timed_out_message());
           break;
         case k_too_large:
-          e = failure(EvalStatus::output_too_large, k_too_large_message);
+          e = failure(EvalStatus::output_too_large, output_too_large_message());
           break;
         case k_cancelled: {
           // What libjsonnet would have said: the literal, at the `error`.
@@ -624,14 +139,15 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
                 EvalStatus::cancelled,
                 "",
                 nullptr,
-                {detail::location(m_setup.name, m_setup.source, s.offset), s.message, ""}};
+                {Severity::error, source_location(m_setup.name, m_setup.source, s.offset),
+                 s.message, ""}};
           } else {
             e = failure(EvalStatus::cancelled, "cancel");
           }
           break;
         }
         default:
-          e = failure(EvalStatus::failed, "the evaluation process died (out of memory or stack?)");
+          e = failure(EvalStatus::failed, k_evaluation_died_message);
           break;
       }
     }

@@ -29,11 +29,11 @@ struct IdentityEvaluation {
   EvalStatus status = EvalStatus::failed;
   std::string body;  // ok: the manifested JSON, byte for byte what Kratos sends
   Json value;        // ok: the same, parsed
-  Diagnostic error;  // every other status
+  Finding error;     // every other status
 };
 
 // Evaluates many contexts per libjsonnet evaluation, with per-identity isolation, in a
-// helper process (this binary's hidden `__transform-worker` verb).
+// helper process (this binary's hidden worker verb, transform_worker).
 //
 // The helper loads libjsonnet's standard library and the template once, then forks a
 // child per evaluation from inside it (a native callback hands each child its contexts),
@@ -64,6 +64,8 @@ class TransformPool {
  private:
   bool ensure_worker(std::string* err);
   IdentityEvaluation failure(EvalStatus status, const std::string& message) const;
+  // libjsonnet's error for an identity: cancelled or failed, located in the template.
+  IdentityEvaluation from_error(const std::string& jsonnet_error) const;
 
   TransformSetup m_setup;
   std::string m_executable;
@@ -76,9 +78,5 @@ class TransformPool {
   long m_evaluations = 0;
   long m_fast_cancels = 0;
 };
-
-// The helper process's side: serves evaluation requests from `in_fd`, answers on
-// `out_fd`, until EOF. Returns the process exit status.
-int serve_transform_worker(int in_fd, int out_fd);
 
 }  // namespace core

@@ -2,14 +2,19 @@
 
 #include <cstring>
 
+#include "core/action_body.hpp"
 #include "core/segment_api.hpp"
-#include "util/base64.hpp"
 #include "util/json_pointer.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
 namespace core {
 namespace {
+
+bool fail(std::string* err, std::string message) {
+  *err = std::move(message);
+  return false;
+}
 
 bool is_tchar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
@@ -18,50 +23,44 @@ bool is_tchar(char c) {
 
 }  // namespace
 
-std::optional<std::string> validate_url(const std::string& url, InsecureUrl insecure) {
+bool validate_url(const std::string& url, InsecureUrl insecure, std::string* err) {
   std::string why;
   const auto parsed = util::parse_url(url, &why);
-  if (!parsed) return "url '" + url + "' " + why;
+  if (!parsed) return fail(err, "url '" + url + "' " + why);
   if (parsed->scheme != "http" && parsed->scheme != "https") {
-    return "url '" + url + "' must use http:// or https://";
+    return fail(err, "url '" + url + "' must use http:// or https://");
   }
   if (parsed->scheme == "http" && !util::is_loopback_host(parsed->host) &&
       insecure == InsecureUrl::refuse) {
-    return "url '" + url +
-           "' uses plain http to a host that is not loopback: the write key "
-           "would travel in clear; use https:// or pass --allow-insecure-url";
+    return fail(err, "url '" + url +
+                         "' uses plain http to a host that is not loopback: the write key "
+                         "would travel in clear; use https:// or pass --allow-insecure-url");
   }
-  return std::nullopt;
+  return true;
 }
 
 namespace {
 
-std::optional<std::string> validate_body(const std::string& body) {
+bool validate_body(const std::string& body, std::string* err) {
   const auto scheme = body_scheme(body);
   if (!scheme) {
-    return "body must be a URI starting with base64://, file://, http:// or https://";
+    return fail(err, "body must be a URI starting with base64://, file://, http:// or https://");
   }
   if (*scheme == BodyScheme::base64) {
     std::string decoded;
-    util::Base64Error err;
-    const std::string payload = body.substr(std::strlen("base64://"));
-    if (payload.empty()) return "body base64:// holds no template";
-    if (!util::base64_decode(payload, &decoded, &err)) {
-      return "body base64:// is not valid at offset " + std::to_string(err.offset) + ": " +
-             err.message;
-    }
+    if (!decode_base64_body(body, "body", &decoded, err)) return false;
   } else {
     std::string why;
     if (!util::parse_url(body, &why) && *scheme != BodyScheme::file) {
-      return "body '" + body + "' " + why;
+      return fail(err, "body '" + body + "' " + why);
     }
     for (char c : body) {
       if (static_cast<unsigned char>(c) <= 0x20) {
-        return "body '" + body + "' contains white space or a control character";
+        return fail(err, "body '" + body + "' contains white space or a control character");
       }
     }
   }
-  return std::nullopt;
+  return true;
 }
 
 void collect_web_hooks(const Json& value, const std::string& pointer,
@@ -85,7 +84,7 @@ void collect_web_hooks(const Json& value, const std::string& pointer,
 }  // namespace
 
 std::optional<BodyScheme> body_scheme(const std::string& body) {
-  if (util::starts_with(body, "base64://")) return BodyScheme::base64;
+  if (util::starts_with(body, k_base64_scheme)) return BodyScheme::base64;
   if (util::starts_with(body, "file://")) return BodyScheme::file;
   if (util::starts_with(body, "http://")) return BodyScheme::http;
   if (util::starts_with(body, "https://")) return BodyScheme::https;
@@ -100,31 +99,33 @@ bool is_valid_header_name(const std::string& name) {
   return true;
 }
 
-std::optional<std::string> validate(const ActionSpec& spec, InsecureUrl insecure) {
-  if (auto err = validate_url(spec.url, insecure)) return err;
+bool validate(const ActionSpec& spec, InsecureUrl insecure, std::string* err) {
+  if (!validate_url(spec.url, insecure, err)) return false;
   if (spec.method.empty() || !is_valid_header_name(spec.method)) {
-    return "method '" + spec.method + "' is not a valid HTTP method";
+    return fail(err, "method '" + spec.method + "' is not a valid HTTP method");
   }
-  if (auto err = validate_body(spec.body)) return err;
-  if (spec.write_key.empty()) return "the write key is empty";
+  if (!validate_body(spec.body, err)) return false;
+  if (spec.write_key.empty()) return fail(err, "the write key is empty");
   for (char c : spec.write_key) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return "the write key contains a control character (a stray line break?)";
+      return fail(err, "the write key contains a control character (a stray line break?)");
     }
   }
   if (spec.ignore_response && spec.parse_response) {
-    return "response.ignore and response.parse cannot both be set: Kratos's schema rejects it "
-           "(ignore runs the call asynchronously, so there is no response to parse)";
+    return fail(err,
+                "response.ignore and response.parse cannot both be set: Kratos's schema rejects it "
+                "(ignore runs the call asynchronously, so there is no response to parse)");
   }
   for (const auto& [name, value] : spec.headers) {
-    if (!is_valid_header_name(name)) return "header name '" + name + "' is not a valid token";
+    if (!is_valid_header_name(name))
+      return fail(err, "header name '" + name + "' is not a valid token");
     for (char c : value) {
       if (c == '\r' || c == '\n' || c == '\0') {
-        return "header '" + name + "' has a line break or NUL in its value";
+        return fail(err, "header '" + name + "' has a line break or NUL in its value");
       }
     }
   }
-  return std::nullopt;
+  return true;
 }
 
 Json build_action(const ActionSpec& spec) {
@@ -204,8 +205,7 @@ bool read_action(const Json& action, DeployedAction* out, std::string* err) {
     if (type == "basic_auth") {
       const std::string user = c.value("user", ""), password = c.value("password", "");
       out->secret = user.empty() ? password : user;
-      out->headers.emplace_back("Authorization",
-                                "Basic " + util::base64_encode(user + ":" + password));
+      out->headers.emplace_back("Authorization", basic_auth_header(user, password));
       out->auth_description = "basic_auth (write key as user, redacted)";
     } else if (type == "api_key") {
       const std::string name = c.value("name", ""), value = c.value("value", "");

@@ -31,15 +31,15 @@ enum class BodyScheme { base64, file, http, https };
 std::optional<BodyScheme> body_scheme(const std::string& body);
 
 // An absolute http(s) URL, and plain http only to loopback unless `insecure` allows it
-// (the write key travels in the request). The problem, worded for the user, or nullopt.
-std::optional<std::string> validate_url(const std::string& url, InsecureUrl insecure);
+// (the write key travels in the request); `err` says what is wrong, worded for the user.
+bool validate_url(const std::string& url, InsecureUrl insecure, std::string* err);
 
 // RFC 7230 token characters only.
 bool is_valid_header_name(const std::string& name);
 
 // The first rule of Kratos's schema (or of sending a write key safely) that `spec`
-// breaks, worded for the user; nullopt when it is fine. Never mentions the key.
-std::optional<std::string> validate(const ActionSpec& spec, InsecureUrl insecure);
+// breaks goes to `err`, worded for the user; false then. Never mentions the key.
+bool validate(const ActionSpec& spec, InsecureUrl insecure, std::string* err);
 
 // The action as Kratos's `selfServiceWebHook` expects it, keys in the docs' order.
 Json build_action(const ActionSpec& spec);

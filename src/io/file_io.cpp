@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "io/fd_io.hpp"
 #include "util/text.hpp"
 
 namespace io {
@@ -61,22 +62,21 @@ bool read_fd(int fd, const std::string& name, std::string* out, std::string* err
   }
 }
 
-bool write_all(int fd, const std::string& content) {
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {
+  }, sb{};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
 
 bool read_input(const std::string& path, std::string* out, std::string* err,
                 std::size_t max_bytes) {
@@ -152,8 +152,8 @@ bool replace_file_atomically(const std::string& path, const std::string& content
     return false;
   }
   const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
-  const bool written =
-      ::fchmod(fd.get(), mode) == 0 && write_all(fd.get(), content) && ::fsync(fd.get()) == 0;
+  const bool written = ::fchmod(fd.get(), mode) == 0 &&
+                       write_all(fd.get(), content) == FdResult::ok && ::fsync(fd.get()) == 0;
   const int write_errno = errno;
   if (::close(fd.release()) != 0 || !written) {
     ::unlink(tmpl.c_str());

@@ -12,6 +12,12 @@ constexpr std::size_t k_max_input_bytes = std::size_t{8} << 20;
 // A name for `path` in messages: "<stdin>" for "-".
 std::string display_name(const std::string& path);
 
+// Whether anything (a file, a directory, a device) is at `path`.
+bool path_exists(const std::string& path);
+
+// Whether `a` and `b` name the same file (both exist, same device and inode).
+bool same_file(const std::string& a, const std::string& b);
+
 // Reads a whole file, or standard input for "-". Refuses directories, unreadable
 // files and anything larger than `max_bytes`; the message names the path.
 bool read_input(const std::string& path, std::string* out, std::string* err,

@@ -1,7 +1,6 @@
 #include "io/process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -10,19 +9,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/fd_io.hpp"
+
 extern char** environ;
 
 namespace io {
-namespace {
-
-int ms_until(ChildProcess::Deadline deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  return left.count() <= 0 ? 0 : static_cast<int>(std::min<long>(left.count(), 1 << 30));
-}
-
-}  // namespace
-
 std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
                                                   const std::string& stderr_path,
                                                   std::string* err) {
@@ -83,46 +74,24 @@ void ChildProcess::kill() {
 }
 
 bool ChildProcess::write_all(const std::string& data, Deadline deadline) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(m_in, data.data() + done, data.size() - done);
-    if (n > 0) {
-      done += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
-    const int wait = ms_until(deadline);
-    if (wait == 0) {
-      m_timed_out = true;
-      return false;
-    }
-    pollfd p{m_in, POLLOUT, 0};
-    ::poll(&p, 1, wait);
-  }
-  return true;
+  const FdResult r = io::write_all(m_in, data, deadline);
+  m_timed_out = r == FdResult::timed_out;
+  return r == FdResult::ok;
 }
 
 bool ChildProcess::read_exact(std::size_t n, std::string* out, Deadline deadline) {
-  out->clear();
-  out->reserve(n);
-  char buf[65536];
-  while (out->size() < n) {
-    const ssize_t r = ::read(m_out, buf, std::min(sizeof buf, n - out->size()));
-    if (r > 0) {
-      out->append(buf, static_cast<std::size_t>(r));
-      continue;
-    }
-    if (r == 0) return false;
-    if (errno != EAGAIN && errno != EINTR) return false;
-    const int wait = ms_until(deadline);
-    if (wait == 0) {
-      m_timed_out = true;
-      return false;
-    }
-    pollfd p{m_out, POLLIN, 0};
-    ::poll(&p, 1, wait);
-  }
-  return true;
+  const FdResult r = io::read_exact(m_out, n, out, deadline);
+  m_timed_out = r == FdResult::timed_out;
+  return r == FdResult::ok;
+}
+
+void on_interrupt(void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
 }
 
 std::string self_executable() {

@@ -33,6 +33,10 @@ class ChildProcess {
   bool m_timed_out = false;
 };
 
+// Runs `handler` on SIGINT and SIGTERM (a long-running verb stops cleanly: Ctrl-C, kill),
+// and ignores SIGPIPE (a closed pipe or socket is an error return, not a death).
+void on_interrupt(void (*handler)(int));
+
 // The path of the running executable (for starting helper processes of the same binary).
 std::string self_executable();
 

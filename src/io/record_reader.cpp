@@ -8,8 +8,10 @@
 
 namespace io {
 
-RecordReader::RecordReader(const std::string& path, std::size_t max_record_bytes)
-    : m_max(max_record_bytes), m_name(path == "-" ? "<stdin>" : path) {
+RecordReader::RecordReader(std::size_t max_record_bytes) : m_max(max_record_bytes) {}
+
+bool RecordReader::open(const std::string& path, std::string* err) {
+  m_name = path == "-" ? "<stdin>" : path;
   if (path == "-") {
     m_file = stdin;
   } else {
@@ -18,17 +20,22 @@ RecordReader::RecordReader(const std::string& path, std::size_t max_record_bytes
     if (!m_file) {
       m_error = path + (errno == ENOENT ? ": no such file"
                                         : ": cannot open: " + std::string(std::strerror(errno)));
-      return;
     }
   }
   struct stat st {};
-  if (::fstat(fileno(m_file), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      m_error = path + ": is a directory, expected a file";
-      return;
-    }
+  if (m_file && ::fstat(fileno(m_file), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) m_error = path + ": is a directory, expected a file";
     if (S_ISREG(st.st_mode)) m_total = static_cast<std::size_t>(st.st_size);
   }
+  if (m_error.empty()) return true;
+  *err = m_error;
+  return false;
+}
+
+bool RecordReader::next(std::string* record, std::string* err) {
+  if (next_record(record)) return true;
+  if (!m_error.empty()) *err = m_error;
+  return false;
 }
 
 RecordReader::~RecordReader() {
@@ -56,9 +63,9 @@ int RecordReader::peek_non_space() {
   }
 }
 
-bool RecordReader::next(std::string* record) {
+bool RecordReader::next_record(std::string* record) {
   record->clear();
-  if (!ok() || m_mode == Mode::done) return false;
+  if (!m_file || !m_error.empty() || m_mode == Mode::done) return false;
   if (m_mode == Mode::unknown) {
     const int c = peek_non_space();
     if (c == EOF) {

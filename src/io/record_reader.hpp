@@ -12,24 +12,24 @@ namespace io {
 // time: memory stays bounded by the largest record, never the whole input.
 class RecordReader {
  public:
-  // `path` "-" reads stdin. Throws nothing; check ok().
-  explicit RecordReader(const std::string& path,
-                        std::size_t max_record_bytes = std::size_t{16} << 20);
+  explicit RecordReader(std::size_t max_record_bytes = std::size_t{16} << 20);
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
   ~RecordReader();
 
-  bool ok() const { return m_error.empty(); }
-  const std::string& error() const { return m_error; }
+  // Opens a file, or stdin for "-"; false with `err` naming the path.
+  bool open(const std::string& path, std::string* err);
 
-  // The next record's text (not parsed); false at the end or on an error (see error()).
-  bool next(std::string* record);
+  // The next record's text (not parsed); false at the end, or on an error with `err` set
+  // (a record over the size limit, a truncated array).
+  bool next(std::string* record, std::string* err);
 
   std::size_t bytes_read() const { return m_consumed; }
   // The input's size when it is a regular file, else 0.
   std::size_t total_bytes() const { return m_total; }
 
  private:
+  bool next_record(std::string* record);
   int get();  // next byte or EOF
   bool refill();
   int peek_non_space();

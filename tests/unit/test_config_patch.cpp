@@ -44,6 +44,15 @@ bool schema_has_path(const nlohmann::json& root, const std::string& pointer) {
   return true;
 }
 
+// The plan for a config plan_patch accepts.
+core::PatchPlan plan_of(const core::PatchRequest& request, const core::Json* config) {
+  core::PatchPlan plan;
+  std::string err;
+  REQUIRE(core::plan_patch(request, config, &plan, &err));
+  CHECK(err.empty());
+  return plan;
+}
+
 }  // namespace
 
 TEST_CASE("config_patch: every hook list pointer exists in Kratos's config schema") {
@@ -61,12 +70,12 @@ TEST_CASE("config_patch: every hook list pointer exists in Kratos's config schem
 TEST_CASE("config_patch: without a config, one add per list at the position") {
   core::PatchRequest req{
       action(), {hp("registration.after.password"), hp("registration.after.oidc")}, 0};
-  auto plan = core::plan_patch(req, nullptr);
+  auto plan = plan_of(req, nullptr);
   REQUIRE(plan.ops.size() == 2);
   CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/password/hooks/0");
   CHECK(plan.ops[1].path == "/selfservice/flows/registration/after/oidc/hooks/0");
   req.position.reset();
-  CHECK(core::plan_patch(req, nullptr).ops[0].path ==
+  CHECK(plan_of(req, nullptr).ops[0].path ==
         "/selfservice/flows/registration/after/password/hooks/-");
   CHECK(core::to_json_patch(plan.ops, "/services/identity/config")[0]["path"] ==
         "/services/identity/config/selfservice/flows/registration/after/password/hooks/0");
@@ -79,7 +88,7 @@ TEST_CASE("config_patch: planning against a config") {
         action(),
         {hp("registration.after.oidc"), hp("registration.after.code"), hp("login.after.password")},
         0};
-    const auto plan = core::plan_patch(req, &config);
+    const auto plan = plan_of(req, &config);
     REQUIRE(plan.ops.size() == 3);
     CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/oidc");
     CHECK(plan.ops[0].value == core::Json{{"hooks", {action()}}});
@@ -90,8 +99,8 @@ TEST_CASE("config_patch: planning against a config") {
   }
   SECTION("an identical hook: no op, a note; applying twice equals once") {
     core::PatchRequest req{action(), {hp("registration.after.password")}, 0};
-    const auto once = core::apply_ops(config, core::plan_patch(req, &config).ops);
-    const auto second = core::plan_patch(req, &once);
+    const auto once = core::apply_ops(config, plan_of(req, &config).ops);
+    const auto second = plan_of(req, &once);
     CHECK(second.ops.empty());
     REQUIRE(second.notes.size() == 1);
     CHECK(second.notes[0] ==
@@ -100,18 +109,18 @@ TEST_CASE("config_patch: planning against a config") {
   }
   SECTION("same URL and method, another config: replace at its index") {
     core::PatchRequest req{action(), {hp("registration.after.password")}, std::nullopt};
-    const auto once = core::apply_ops(config, core::plan_patch(req, &config).ops);
+    const auto once = core::apply_ops(config, plan_of(req, &config).ops);
     core::Json changed = action();
     changed["config"]["body"] = "base64://e30=";
     core::PatchRequest again{changed, {hp("registration.after.password")}, 0};
-    const auto plan = core::plan_patch(again, &once);
+    const auto plan = plan_of(again, &once);
     REQUIRE(plan.ops.size() == 1);
     CHECK(plan.ops[0].op == "replace");
     CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/password/hooks/2");
   }
   SECTION("the global list warns when a method list shadows it") {
     core::PatchRequest req{action(), {hp("registration.after")}, 0};
-    const auto plan = core::plan_patch(req, &config);
+    const auto plan = plan_of(req, &config);
     REQUIRE(plan.warnings.size() == 1);
     CHECK(plan.warnings[0] ==
           "/selfservice/flows/registration/after/hooks will not fire for password registrations: "
@@ -122,23 +131,29 @@ TEST_CASE("config_patch: planning against a config") {
     core::Json parse = action();
     parse["config"]["response"] = {{"parse", true}};
     core::PatchRequest req{parse, {hp("registration.after")}, 0};
-    const auto plan = core::plan_patch(req, nullptr);
+    const auto plan = plan_of(req, nullptr);
     REQUIRE(plan.warnings.size() == 2);
     CHECK(plan.warnings[0].find("have no global fallback in registration") != std::string::npos);
     CHECK(plan.warnings[1].find("the action has no response.ignore") == 0);
   }
-  SECTION("a scalar where the path needs an object or a list") {
-    const auto bad = core::Json::parse(R"({"selfservice": {"flows": "nope"}})");
-    core::PatchRequest req{action(), {hp("registration.after.password")}, 0};
-    CHECK_THROWS_WITH(core::plan_patch(req, &bad),
-                      "/selfservice/flows is a string, but "
-                      "/selfservice/flows/registration/after/password/hooks needs an object there");
-    const auto bad_list = core::Json::parse(
-        R"({"selfservice": {"flows": {"registration": {"after": {"password": {"hooks": {}}}}}}})");
-    CHECK_THROWS_WITH(core::plan_patch(req, &bad_list),
-                      "/selfservice/flows/registration/after/password/hooks is an object, but "
-                      "hooks must be a list");
-    const core::Json list = core::Json::array();
-    CHECK_THROWS_WITH(core::plan_patch(req, &list), "the config is a list, not an object");
-  }
+}
+
+TEST_CASE("config_patch: a config that cannot hold the list is refused with where and why") {
+  const core::PatchRequest req{action(), {hp("registration.after.password")}, std::nullopt};
+  const auto refusal = [&](const char* config_text) {
+    const core::Json config = core::Json::parse(config_text);
+    core::PatchPlan plan;
+    std::string err;
+    CHECK_FALSE(core::plan_patch(req, &config, &plan, &err));
+    CHECK(plan.ops.empty());
+    return err;
+  };
+  CHECK(refusal("[]") == "the config is a list, not an object");
+  CHECK(refusal(R"({"selfservice": "x"})") ==
+        "/selfservice is a string, but /selfservice/flows/registration/after/password/hooks "
+        "needs an object there");
+  CHECK(refusal(R"({"selfservice": {"flows": {"registration": {"after": {"password":
+      {"hooks": {"0": {"hook": "session"}}}}}}}})") ==
+        "/selfservice/flows/registration/after/password/hooks is an object, but hooks must be "
+        "a list");
 }

@@ -95,28 +95,6 @@ TEST_CASE("ctx_usage: prune keeps what is read, whole where it is read whole") {
   CHECK(core::prune(ctx, core::ctx_usage("function(ctx) 1")).dump() == "{}");
 }
 
-TEST_CASE("ctx_usage: the factory puts the identity where Kratos does, never its credentials") {
-  const core::Json base = {{"flow", {{"id", "f"}}}, {"session", {{"id", "s"}}}};
-  const core::Json identity = {{"id", "i"},
-                               {"traits", {{"email", "e"}}},
-                               {"credentials", {{"password", {{"type", "password"}}}}},
-                               {"metadata_admin", {{"x", 1}}}};
-  const std::vector<std::vector<std::string>> paths = {{"identity"}, {"session", "identity"}};
-  CHECK(core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx.identity.id"))
-            .ctx_json(identity) == R"({"identity":{"id":"i"}})");
-  CHECK(core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx.session"))
-            .ctx_json(identity) ==
-        R"({"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}}})");
-  CHECK(core::ContextFactory(base, paths,
-                             core::ctx_usage("function(ctx) [ctx.identity.credentials, "
-                                             "ctx.session.identity.metadata_admin]"))
-            .ctx_json(identity) == R"({"session":{"identity":{}},"identity":{}})");
-  CHECK(
-      core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx")).ctx_json(identity) ==
-      R"({"flow":{"id":"f"},"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}},)"
-      R"("identity":{"id":"i","traits":{"email":"e"}}})");
-}
-
 TEST_CASE("ctx_usage: with_fast_cancel rewrites literal cancels in place, and nothing else") {
   const std::string source =
       "function(ctx) if ctx.identity.traits.x then error \"cancel: x\" else\n"

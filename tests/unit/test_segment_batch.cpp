@@ -108,9 +108,10 @@ TEST_CASE("segment_batch: messages") {
   const core::Json identity = {{"id", "abc"}, {"created_at", "2026-01-01T00:00:00Z"}};
   core::MessageOptions opts;
   opts.template_digest = "d1";
-  auto m = core::make_batch_message({{"userId", "abc"}, {"traits", {{"email", "a@b.c"}}}}, identity,
-                                    opts);
-  REQUIRE(m.ok);
+  core::BatchMessage m;
+  std::string err;
+  REQUIRE(core::make_batch_message({{"userId", "abc"}, {"traits", {{"email", "a@b.c"}}}}, identity,
+                                   opts, &m, &err));
   CHECK(m.message["type"] == "identify");
   CHECK(m.message["timestamp"] == "2026-01-01T00:00:00Z");
   CHECK(m.message["messageId"] == core::message_id("abc", "d1"));
@@ -119,15 +120,15 @@ TEST_CASE("segment_batch: messages") {
   CHECK(core::message_id("abc", "d1") != core::message_id("abc", "d2"));
   CHECK(core::message_id("abc", "d1") != core::message_id("abd", "d1"));
   opts.timestamp_from_created_at = false;
-  CHECK_FALSE(
-      core::make_batch_message({{"userId", "abc"}}, identity, opts).message.contains("timestamp"));
-  m = core::make_batch_message({{"traits", {}}}, identity, opts);
-  CHECK_FALSE(m.ok);
+  REQUIRE(core::make_batch_message({{"userId", "abc"}}, identity, opts, &m, &err));
+  CHECK_FALSE(m.message.contains("timestamp"));
+  CHECK_FALSE(core::make_batch_message({{"traits", {}}}, identity, opts, &m, &err));
   CHECK(m.stage == "validate");
-  CHECK(m.reason ==
+  CHECK(err ==
         "Segment would drop this: neither 'userId' nor 'anonymousId' is set: every message needs "
         "one");
-  m = core::make_batch_message({{"userId", "u"}, {"traits", {{"blob", std::string(40000, 'x')}}}},
-                               identity, opts);
+  CHECK_FALSE(
+      core::make_batch_message({{"userId", "u"}, {"traits", {{"blob", std::string(40000, 'x')}}}},
+                               identity, opts, &m, &err));
   CHECK(m.stage == "size");
 }

@@ -8,7 +8,7 @@ std::vector<std::string> check(const std::string& json, core::SegmentCall call) 
   const auto msg = core::Json::parse(json);
   std::vector<std::string> out;
   for (const auto& f : core::validate_message(msg, call, msg.dump().size())) {
-    out.push_back(core::to_string(f));
+    out.push_back(core::to_line(f));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/context_factory.hpp"
 #include "core/ctx_usage.hpp"
 #include "core/identity_schema.hpp"
 #include "core/jsonnet_manifest.hpp"

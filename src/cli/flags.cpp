@@ -1,0 +1,36 @@
+#include "cli/flags.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace cli {
+
+void add_flags(CLI::App& cmd, const std::vector<Flag>& flags) {
+  for (const Flag& f : flags) {
+    if (auto* const* on = std::get_if<bool*>(&f.field)) {
+      cmd.add_flag(f.name, **on, f.help);
+      continue;
+    }
+    CLI::Option* option = std::visit(
+        [&](auto* field) -> CLI::Option* {
+          if constexpr (std::is_same_v<decltype(field), bool*>) {
+            return nullptr;  // handled above
+          } else {
+            return cmd.add_option(f.name, *field, f.help);
+          }
+        },
+        f.field);
+    option->option_text(f.value);
+  }
+}
+
+Flag output_file_flag(std::string* field) {
+  return {"-o,--output", "FILE", "write to FILE (atomically) instead of stdout", field};
+}
+
+Flag insecure_url_flag(bool* field) {
+  return {"--allow-insecure-url", "",
+          "allow plain http:// to a host that is not loopback (the write key travels in clear)",
+          field};
+}
+
+}  // namespace cli

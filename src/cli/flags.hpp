@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace cli {
+
+// One option of a verb, bound to a field of the verb's options struct: a verb lists its
+// options as a table, in the order --help shows them.
+struct Flag {
+  const char* name;   // "--rate", "-o,--output", or "INPUT" for a positional
+  const char* value;  // what it takes, for --help ("N", "FILE"); "" for a switch
+  const char* help;
+  std::variant<bool*, int*, long*, double*, std::string*, std::vector<std::string>*> field;
+};
+
+void add_flags(CLI::App& cmd, const std::vector<Flag>& flags);
+
+// Flags several verbs share, worded once.
+Flag output_file_flag(std::string* field);  // -o,--output FILE: atomically, instead of stdout
+Flag insecure_url_flag(bool* field);        // --allow-insecure-url
+
+}  // namespace cli

@@ -1,0 +1,99 @@
+#include "cli/send_target.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "cli/exit_status.hpp"
+#include "cli/flags.hpp"
+#include "core/action_body.hpp"
+#include "core/segment_message.hpp"
+#include "core/transform.hpp"
+#include "io/file_io.hpp"
+#include "util/url.hpp"
+
+namespace cli {
+namespace {
+
+void from_action(const SendOptions& opts, SendTarget* t) {
+  if (!opts.segment.url.empty() || opts.segment.call != "identify" || opts.segment.region != "us") {
+    throw bad_input(
+        "--call, --region and --url go with --jsonnet; with --action the URL comes from the "
+        "action");
+  }
+  if (!opts.key.key_file.empty() || !opts.key.key.empty()) {
+    throw bad_input(
+        "--write-key-file and --write-key go with --jsonnet; with --action the credentials "
+        "come from the action");
+  }
+  const std::string name = io::display_name(opts.action);
+  std::string err;
+  if (!core::read_action(read_document_or_throw(opts.action), &t->action, &err)) {
+    throw bad_input(name + ": " + err);
+  }
+  core::BodyTemplate body;
+  if (!core::template_from_body(t->action.body, name + " (body)", &body, &err)) {
+    throw bad_input(err);
+  }
+  t->source = std::move(body.source);
+  t->source_name = std::move(body.name);
+  std::string why;
+  const auto url = util::parse_url(t->action.url, &why);
+  if (!url) throw bad_input(name + ": the action's url '" + t->action.url + "' " + why);
+  t->call = core::call_from_path(url->path).value_or(core::SegmentCall::identify);
+}
+
+void from_template(const SendOptions& opts, SendTarget* t) {
+  t->source = read_text_or_throw(opts.jsonnet);
+  t->source_name = io::display_name(opts.jsonnet);
+  t->action.url = resolve_segment_url(opts.segment);
+  t->action.method = "POST";
+  t->call = *core::parse_segment_call(opts.segment.call);
+  const std::string key = !opts.dry_run || write_key_given(opts.key) ? resolve_write_key(opts.key)
+                                                                     : "dry-run-write-key";
+  t->action.secret = key;
+  t->action.headers.emplace_back("Authorization", core::basic_auth_header(key, ""));
+  t->action.auth_description = "basic_auth (write key as user, redacted)";
+}
+
+}  // namespace
+
+void add_send_options(CLI::App& cmd, SendOptions* opts, const SendHelp& help) {
+  add_flags(cmd, {{"--jsonnet", "FILE", "the transform", &opts->jsonnet},
+                  {"--action", "FILE", help.action, &opts->action}});
+  add_write_key_options(cmd, &opts->key);
+  add_segment_target_options(cmd, &opts->segment);
+  add_flags(cmd, {insecure_url_flag(&opts->allow_insecure_url),
+                  {"--hook", "FLOW.WHEN[.METHOD]", help.hook, &opts->hook},
+                  {"--dry-run", "", help.dry_run, &opts->dry_run}});
+}
+
+core::HookPoint resolve_hook(const SendOptions& opts) {
+  std::string err;
+  const auto hook = core::parse_hook_point(opts.hook, &err);
+  if (!hook) throw bad_input("--hook " + err);
+  return *hook;
+}
+
+SendTarget resolve_send_target(const SendOptions& opts) {
+  if (opts.jsonnet.empty() == opts.action.empty()) {
+    throw bad_input("give exactly one of --jsonnet FILE or --action FILE");
+  }
+  SendTarget t;
+  if (opts.action.empty()) {
+    from_template(opts, &t);
+  } else {
+    from_action(opts, &t);
+  }
+  std::string problem;
+  if (!core::validate_url(
+          t.action.url,
+          opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse,
+          &problem)) {
+    throw bad_input(problem);
+  }
+  core::TemplateCheck check = core::check_template(t.source, t.source_name);
+  if (check.error) throw bad_input(core::to_string(*check.error));
+  t.warnings = std::move(check.warnings);
+  return t;
+}
+
+}  // namespace cli

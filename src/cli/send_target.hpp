@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/common.hpp"
+#include "core/finding.hpp"
+#include "core/hook_points.hpp"
+#include "core/segment_api.hpp"
+#include "core/webhook_action.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace cli {
+
+// What a sending verb (test-identify, backfill) is told to run, where to send it, at which
+// hook point, and whether to send at all: --jsonnet with --write-key-file /
+// SEGMENT_WRITE_KEY / --write-key and --call / --region / --url, or --action alone.
+struct SendOptions {
+  std::string jsonnet;
+  std::string action;
+  WriteKeyOptions key;
+  SegmentTargetOptions segment;
+  bool allow_insecure_url = false;  // plain http:// to a host that is not loopback
+  std::string hook = "registration.after.password";
+  bool dry_run = false;
+};
+
+// The verb's own words for --action and --dry-run in --help.
+struct SendHelp {
+  const char* action;
+  const char* hook;
+  const char* dry_run;
+};
+void add_send_options(CLI::App& cmd, SendOptions* opts, const SendHelp& help);
+
+// The template and the request Kratos would make with its output.
+struct SendTarget {
+  std::string source;           // the template's exact bytes
+  std::string source_name;      // for error locations
+  core::DeployedAction action;  // URL, method, headers (auth included), secret to redact
+  core::SegmentCall call = core::SegmentCall::identify;  // what the URL's path names
+  std::vector<core::Finding> warnings;  // the template runs, but probably not as intended
+};
+
+// Resolves the options, or throws a bad-input Error naming the flag or file at fault.
+// The template is checked as Kratos loads it (an error throws; warnings are returned);
+// the URL must be one the write key can safely travel to (core::validate_url).
+// A dry run needs no write key: without one the header carries a placeholder.
+SendTarget resolve_send_target(const SendOptions& opts);
+
+// The --hook point, or a bad-input Error with a did-you-mean.
+core::HookPoint resolve_hook(const SendOptions& opts);
+
+}  // namespace cli

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace core {
+
+// What a web_hook's config.body names, and the header its basic_auth becomes: the one
+// place decode, build-action, test-identify and backfill read them from.
+
+constexpr std::string_view k_base64_scheme = "base64://";
+
+// The template inside a base64:// body URI. `where` names the body in messages
+// ("act.json: /config/body"); an error gives the offset in the URI and, for a line
+// break, how to re-encode it.
+bool decode_base64_body(std::string_view body, const std::string& where, std::string* out,
+                        std::string* err);
+
+// The template a body URI names, as a sending verb runs it.
+struct BodyTemplate {
+  std::string source;
+  std::string name;  // for error locations: `where` for base64://, the path for file://
+};
+
+// base64:// is decoded, file:// read from disk; http(s):// is refused (Kratos fetches it
+// at run time: download it and use the file), as is an empty body.
+bool template_from_body(const std::string& body, const std::string& where, BodyTemplate* out,
+                        std::string* err);
+
+// "Basic base64(user:password)", the Authorization header of Kratos's basic_auth.
+std::string basic_auth_header(std::string_view user, std::string_view password);
+
+}  // namespace core

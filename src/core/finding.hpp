@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace core {
+
+enum class Severity { error, warning };
+
+// A finding about user input: a template, a message, an action, a config. The one type
+// core reports such problems in; "this operation failed" is `bool f(..., std::string* err)`.
+struct Finding {
+  Finding() = default;
+  Finding(Severity s, std::string where, std::string what, std::string fix = "")
+      : severity(s), location(std::move(where)), message(std::move(what)), hint(std::move(fix)) {}
+
+  Severity severity = Severity::error;
+  // Where: "FILE:LINE:COL" or "FILE" for a file, a JSON pointer for a document ("" for
+  // the whole of it).
+  std::string location;
+  std::string message;
+  std::string hint;  // a suggested fix, when one is known
+};
+
+// "LOCATION: MESSAGE", or MESSAGE alone when there is no location.
+std::string to_string(const Finding& f);
+
+// "error: LOCATION: MESSAGE" / "warning: ...", for reports that mix severities.
+std::string to_line(const Finding& f);
+
+const char* severity_name(Severity s);
+
+bool has_errors(const std::vector<Finding>& findings);
+
+}  // namespace core

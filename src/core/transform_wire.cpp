@@ -1,0 +1,38 @@
+#include "core/transform_wire.hpp"
+
+namespace core::wire {
+
+std::string u64(std::uint64_t n) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>(n >> (8 * i));
+  return out;
+}
+
+std::uint64_t get_u64(const std::string& s, std::size_t at) {
+  std::uint64_t n = 0;
+  for (std::size_t i = 8; i >= 1; --i) n = (n << 8) | static_cast<unsigned char>(s[at + i - 1]);
+  return n;
+}
+
+std::string frame(char type, const std::string& payload) {
+  return std::string(1, type) + u64(payload.size()) + payload;
+}
+
+std::string encode_items(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += u64(item.size()) + item;
+  return out;
+}
+
+std::vector<std::string> decode_items(const std::string& payload) {
+  std::vector<std::string> items;
+  for (std::size_t at = 0; at + 8 <= payload.size();) {
+    const std::size_t n = get_u64(payload, at);
+    if (n > payload.size() - at - 8) break;
+    items.push_back(payload.substr(at + 8, n));
+    at += 8 + n;
+  }
+  return items;
+}
+
+}  // namespace core::wire

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// The protocol between TransformPool and its helper process (transform_worker). Frames:
+// a type byte, an 8-byte little-endian length, the payload.
+//   To the helper:   'S' {"source", "name"} once; then 'C' per request: the contexts
+//                    (encode_items).
+//   From the helper: 'R' when the template is loaded, or 'X' and libjsonnet's error when
+//                    the template fails before it reads ctx; per request, any number of
+//                    'V' (u64 begin, u64 end, the manifested array of their values) and
+//                    'F' (u64 index, a status byte, a text), then 'D' (u64 evaluations
+//                    run, u64 fast cancels).
+namespace core::wire {
+
+constexpr std::size_t k_header_size = 9;
+
+// Status bytes of an 'F' frame.
+constexpr char k_failed = 'e';     // text: libjsonnet's error
+constexpr char k_timed_out = 't';  // over Kratos's time limit, alone
+constexpr char k_died = 'd';       // the evaluation process died, alone
+constexpr char k_too_large = 'b';  // output over the cap, alone
+constexpr char k_cancelled = 'c';  // text: the fast-cancel site (see with_fast_cancel)
+
+// The function `error "...cancel..."` becomes in the helper's copy of the template, and
+// its definition among std's fields.
+constexpr const char* k_fast_cancel_function = "std.__osc";
+constexpr const char* k_fast_cancel_field = "__osc(site):: std.native('ory_segment_cancel')(site)";
+
+std::string u64(std::uint64_t n);
+std::uint64_t get_u64(const std::string& s, std::size_t at);  // `s` holds 8 bytes at `at`
+
+std::string frame(char type, const std::string& payload);
+// The payload length a frame header announces.
+inline std::size_t payload_size(const std::string& header) { return get_u64(header, 1); }
+
+// Items as one payload (each an 8-byte length and its bytes), and back.
+std::string encode_items(const std::vector<std::string>& items);
+std::vector<std::string> decode_items(const std::string& payload);
+
+}  // namespace core::wire

@@ -1,0 +1,64 @@
+#include "io/fd_io.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace io {
+namespace {
+
+// Milliseconds to wait in poll(): -1 for no deadline, 0 once it has passed.
+int wait_ms(Deadline deadline) {
+  if (deadline == Deadline::max()) return -1;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return 0;
+  return static_cast<int>(std::min<long long>(left.count() + 1, 60'000));
+}
+
+// After a call that did nothing: FdResult::ok to try again (once `fd` is ready), or why not.
+FdResult wait_for(int fd, short events, Deadline deadline) {
+  if (errno == EINTR) return FdResult::ok;
+  if (errno != EAGAIN && errno != EWOULDBLOCK) return FdResult::failed;
+  const int wait = wait_ms(deadline);
+  if (wait == 0) return FdResult::timed_out;
+  pollfd p{fd, events, 0};
+  ::poll(&p, 1, wait);
+  return FdResult::ok;
+}
+
+}  // namespace
+
+FdResult write_all(int fd, std::string_view data, Deadline deadline) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == 0) errno = EAGAIN;
+    if (const FdResult r = wait_for(fd, POLLOUT, deadline); r != FdResult::ok) return r;
+  }
+  return FdResult::ok;
+}
+
+FdResult read_exact(int fd, std::size_t n, std::string* out, Deadline deadline) {
+  out->clear();
+  out->reserve(n);
+  char buf[65536];
+  while (out->size() < n) {
+    const ssize_t got = ::read(fd, buf, std::min(sizeof buf, n - out->size()));
+    if (got > 0) {
+      out->append(buf, static_cast<std::size_t>(got));
+      continue;
+    }
+    if (got == 0) return FdResult::closed;
+    if (const FdResult r = wait_for(fd, POLLIN, deadline); r != FdResult::ok) return r;
+  }
+  return FdResult::ok;
+}
+
+}  // namespace io
