@@ -1,0 +1,48 @@
+#include <catch2/catch.hpp>
+
+#include "core/failed_file.hpp"
+#include "support.hpp"
+
+TEST_CASE("failed_file: a line says why, and carries the identity back as input") {
+  const core::Json identity = {{"id", "u1"}, {"traits", {{"email", "a@b.c"}}}};
+  const std::string line = core::failed_line(7, identity, "send", "HTTP 400 after 1 attempts",
+                                             core::Json{{"userId", "u1"}});
+  CHECK(line ==
+        R"({"id":"u1","record":7,"stage":"send","reason":"HTTP 400 after 1 attempts",)"
+        R"("message":{"userId":"u1"},"identity":{"id":"u1","traits":{"email":"a@b.c"}}})"
+        "\n");
+  core::Json read_back = core::Json::parse(line);
+  CHECK(core::unwrap_failed_line(&read_back));
+  CHECK(read_back == identity);
+  // An identity is not a failed line, and stays as it is.
+  CHECK_FALSE(core::unwrap_failed_line(&read_back));
+  CHECK(read_back == identity);
+}
+
+TEST_CASE("failed_file: records that are not identities, and bytes that are not UTF-8") {
+  CHECK(core::failed_line(0, nullptr, "parse", "not JSON") ==
+        R"({"id":null,"record":0,"stage":"parse","reason":"not JSON"})"
+        "\n");
+  const std::string line =
+      core::failed_line(1, core::Json{{"id", "x\xff"}}, "identity", "bad \xfe bytes");
+  CHECK(line.find("\xff") == std::string::npos);
+  CHECK_NOTHROW(core::Json::parse(line));
+}
+
+TEST_CASE("failed_file: appends, so failures of earlier runs stay") {
+  test::TempDir dir;
+  const std::string path = dir.write("failed.jsonl", "{\"earlier\":1}\n");
+  std::string err;
+  {
+    core::FailedFile file;
+    REQUIRE(file.open(path, &err));
+    CHECK(file.path() == path);
+    file.append(core::failed_line(3, core::Json{{"id", "a"}}, "transform", "x"));
+    file.sync();
+  }
+  const std::string text = test::read_file(path);
+  CHECK(text.rfind("{\"earlier\":1}\n{\"id\":\"a\",\"record\":3,", 0) == 0);
+  core::FailedFile dir_file;
+  CHECK_FALSE(dir_file.open(dir.path(), &err));
+  CHECK(err == dir.path() + ": cannot open for appending: Is a directory");
+}
