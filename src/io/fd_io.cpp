@@ -1,6 +1,7 @@
 #include "io/fd_io.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,8 +34,14 @@ FdResult wait_for(int fd, short events, Deadline deadline) {
 
 FdResult write_all(int fd, std::string_view data, Deadline deadline) {
   std::size_t done = 0;
+  bool socket = true;  // until the system says otherwise
   while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    const char* at = data.data() + done;
+    const std::size_t size = data.size() - done;
+    // send() on a socket, so a peer that went away is an error here, never a SIGPIPE.
+    ssize_t n = socket ? ::send(fd, at, size, MSG_NOSIGNAL) : -1;
+    if (socket && n < 0 && errno == ENOTSOCK) socket = false;
+    if (!socket) n = ::write(fd, at, size);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       continue;

@@ -7,7 +7,7 @@
 
 namespace io {
 
-// Reading and writing whole messages on file descriptors (pipes, files), blocking or
+// Reading and writing whole messages on file descriptors (pipes, files, sockets), blocking or
 // not: interrupted calls are resumed, a descriptor that would block is waited for in
 // poll(). The one place these loops live.
 
@@ -20,7 +20,7 @@ enum class FdResult {
   timed_out,  // the deadline passed first
 };
 
-// Writes all of `data`.
+// Writes all of `data` (on a socket without SIGPIPE).
 FdResult write_all(int fd, std::string_view data, Deadline deadline = Deadline::max());
 
 // Reads exactly `n` bytes into `out` (replacing it).

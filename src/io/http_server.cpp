@@ -13,6 +13,7 @@
 #include <cstring>
 #include <thread>
 
+#include "io/fd_io.hpp"
 #include "util/text.hpp"
 
 namespace io {
@@ -58,21 +59,7 @@ std::vector<std::string_view> split_lines(std::string_view head) {
 }
 
 bool send_all(int fd, std::string_view data, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLOUT, 0};
-    ::poll(&p, 1, static_cast<int>(left.count()));
-  }
-  return true;
+  return write_all(fd, data, Clock::now() + timeout) == FdResult::ok;
 }
 
 std::string serialize(const ServerResponse& r, bool keep_alive) {

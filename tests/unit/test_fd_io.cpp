@@ -1,7 +1,9 @@
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <thread>
 
 #include "io/fd_io.hpp"
@@ -64,4 +66,14 @@ TEST_CASE("fd_io: read_exact tells the end of input and the deadline apart") {
     CHECK(io::read_exact(-1, 1, &got) == io::FdResult::failed);
     CHECK(io::write_all(-1, "x") == io::FdResult::failed);
   }
+}
+
+TEST_CASE("fd_io: a socket whose peer is gone is an error, not a SIGPIPE") {
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+  ::close(fds[1]);
+  // Without MSG_NOSIGNAL this would end the test process (SIGPIPE is not ignored here).
+  CHECK(io::write_all(fds[0], std::string(1 << 16, 's')) == io::FdResult::failed);
+  CHECK(errno == EPIPE);
+  ::close(fds[0]);
 }
