@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -146,7 +147,20 @@ std::string source_path(const std::string& relative) {
   return std::string(ORY_SEGMENT_SOURCE_DIR) + "/" + relative;
 }
 
-std::string kratos_schema_path() { return source_path("../shared/ref/kratos-config.schema.json"); }
+void skip(const std::string& why) {
+  std::cout << "ory-segment-test: skipped: " << why << std::endl;
+}
+
+std::string reference_path(const std::string& relative) {
+  const char* env = std::getenv("ORY_SEGMENT_REFERENCE");
+  const std::string root = env && *env ? std::string(env) : source_path("../shared");
+  const std::string path = root + "/" + relative;
+  if (file_exists(path)) return path;
+  skip("needs " + relative + " from the reference material, not found in " + root +
+       (env && *env ? " ($ORY_SEGMENT_REFERENCE)" : " (../shared beside the source tree)") +
+       "; set ORY_SEGMENT_REFERENCE to a copy of it");
+  return "";
+}
 
 }  // namespace test
 

@@ -43,11 +43,26 @@ class TempDir {
 std::string read_file(const std::string& path);
 bool file_exists(const std::string& path);
 
-// Paths into the source tree and beside it.
+// A path into the source tree.
 std::string source_path(const std::string& relative);
-std::string kratos_schema_path();
+
+// Reference material the project does not ship (Kratos's config schema, go-jsonnet and its
+// test templates): `relative` in $ORY_SEGMENT_REFERENCE when that is set, else in ../shared
+// beside the source tree. "" when it is not there: the caller then prints why it skips
+// (see REQUIRE_REFERENCE) and returns.
+std::string reference_path(const std::string& relative);
+
+// Prints the line ctest reports a test as skipped for (SKIP_REGULAR_EXPRESSION).
+void skip(const std::string& why);
 
 }  // namespace test
+
+// Binds `var` to the reference file `relative`, or skips the rest of the test case.
+#define REQUIRE_REFERENCE(var, relative)                  \
+  const std::string var = test::reference_path(relative); \
+  if (var.empty()) return
+
+namespace test {}  // namespace test
 
 namespace test {
 

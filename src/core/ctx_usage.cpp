@@ -3,6 +3,8 @@
 #include <cctype>
 #include <optional>
 
+#include "core/kratos_sandbox.hpp"
+
 namespace core {
 namespace {
 
@@ -310,8 +312,8 @@ std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_
     const std::size_t end = offset(literal.text) + literal.text.size() + 1;
     const std::string_view span = source.substr(begin, end - begin);
     const std::string call = std::string(function) + "(" + std::to_string(out.sites.size()) + ")";
-    if (literal.text.find("cancel") == std::string_view::npos ||
-        span.find('\n') != std::string_view::npos || span.size() < call.size()) {
+    if (!is_cancel(std::string(literal.text)) || span.find('\n') != std::string_view::npos ||
+        span.size() < call.size()) {
       continue;
     }
     // The literal must be the whole argument: what follows ends the expression.

@@ -5,10 +5,22 @@ namespace core {
 const char* const k_evaluation_died_message =
     "the evaluation process died (out of memory or stack?)";
 
-bool is_cancel(const std::string& message) { return message.find("cancel") != std::string::npos; }
+namespace {
 
-EvalStatus status_of_error(const std::string& message) {
-  return is_cancel(message) ? EvalStatus::cancelled : EvalStatus::failed;
+// Kratos (request/builder.go, addJSONBody) cancels when go-jsonnet's error text contains
+// this; libjsonnet's error text has the same shape ("RUNTIME ERROR: " + the message, then
+// the stack), so the rule applies to it as it is.
+const std::string k_cancel_marker = "RUNTIME ERROR: cancel";
+
+}  // namespace
+
+bool is_cancel(const std::string& message) {
+  return ("RUNTIME ERROR: " + message).find(k_cancel_marker) != std::string::npos;
+}
+
+EvalStatus status_of_error(const std::string& error_text) {
+  return error_text.find(k_cancel_marker) != std::string::npos ? EvalStatus::cancelled
+                                                               : EvalStatus::failed;
 }
 
 std::string timed_out_message(const std::string& what, std::chrono::milliseconds limit) {

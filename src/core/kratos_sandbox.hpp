@@ -23,11 +23,13 @@ enum class EvalStatus {
   output_too_large,  // over the output cap
 };
 
-// Kratos's cancel rule for an evaluation error's message.
+// Kratos's cancel rule for what `error` is given (a message): it starts with "cancel".
+// `error "please cancel"` and `error {reason: "cancel"}` fail the hook.
 bool is_cancel(const std::string& message);
 
-// cancelled or failed, for an evaluation error's message.
-EvalStatus status_of_error(const std::string& message);
+// cancelled or failed, for an evaluation's whole error text (libjsonnet's, as it prints
+// it): cancelled when it holds "RUNTIME ERROR: cancel", as Kratos decides on go-jsonnet's.
+EvalStatus status_of_error(const std::string& error_text);
 
 // "WHAT exceeds Kratos's 1 s limit (stopped)".
 std::string timed_out_message(const std::string& what = "the evaluation",

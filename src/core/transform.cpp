@@ -275,7 +275,7 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     if (vm.evaluate(k_main_file, "std.type(" + t + ")", &out, &err)) return check;
     Finding d = finding_from_jsonnet(err, name, source);
     // `error "cancel"` at top level is a valid template: Kratos skips the hook.
-    if (!is_cancel(d.message)) check.error = d;
+    if (status_of_error(err) != EvalStatus::cancelled) check.error = d;
     return check;
   }
   if (err.find("has no parameter ctx") != std::string::npos) {
@@ -362,9 +362,8 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
     return failure(EvalStatus::failed, k_evaluation_died_message);
   }
   if (received[0] == 'E') {
-    Finding f = finding_from_jsonnet(received.substr(1), name, source);
-    const EvalStatus s = status_of_error(f.message);
-    return finish(s, std::move(f), t0);
+    const std::string text = received.substr(1);
+    return finish(status_of_error(text), finding_from_jsonnet(text, name, source), t0);
   }
   Evaluation e = finish(EvalStatus::ok, {}, t0);
   e.body = received.substr(1);

@@ -55,9 +55,8 @@ IdentityEvaluation TransformPool::failure(EvalStatus status, const std::string& 
 }
 
 IdentityEvaluation TransformPool::from_error(const std::string& jsonnet_error) const {
-  Finding f = finding_from_jsonnet(jsonnet_error, m_setup.name, m_setup.source);
-  const EvalStatus status = status_of_error(f.message);
-  return IdentityEvaluation{status, "", nullptr, std::move(f)};
+  return IdentityEvaluation{status_of_error(jsonnet_error), "", nullptr,
+                            finding_from_jsonnet(jsonnet_error, m_setup.name, m_setup.source)};
 }
 
 std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::string>& contexts) {

@@ -117,5 +117,7 @@ TEST_CASE("ctx_usage: with_fast_cancel rewrites literal cancels in place, and no
   CHECK_FALSE(core::with_fast_cancel("local s = std; error 'cancel'", "std.__osc"));
   CHECK_FALSE(core::with_fast_cancel("local __osc = 1; error 'cancel'", "std.__osc"));
   CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'no'", "std.__osc"));
+  // Not a cancel in Kratos: the message must start with it.
+  CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'please cancel'", "std.__osc"));
   CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'cancel", "std.__osc"));
 }

@@ -7,10 +7,9 @@ TEST_CASE("failed_file: a line says why, and carries the identity back as input"
   const core::Json identity = {{"id", "u1"}, {"traits", {{"email", "a@b.c"}}}};
   const std::string line = core::failed_line(7, identity, "send", "HTTP 400 after 1 attempts",
                                              core::Json{{"userId", "u1"}});
-  CHECK(line ==
-        R"({"id":"u1","record":7,"stage":"send","reason":"HTTP 400 after 1 attempts",)"
-        R"("message":{"userId":"u1"},"identity":{"id":"u1","traits":{"email":"a@b.c"}}})"
-        "\n");
+  CHECK(line == R"({"id":"u1","record":7,"stage":"send","reason":"HTTP 400 after 1 attempts",)"
+                R"("message":{"userId":"u1"},"identity":{"id":"u1","traits":{"email":"a@b.c"}}})"
+                "\n");
   core::Json read_back = core::Json::parse(line);
   CHECK(core::unwrap_failed_line(&read_back));
   CHECK(read_back == identity);

@@ -58,8 +58,7 @@ TEST_CASE("fd_io: read_exact tells the end of input and the deadline apart") {
   SECTION("nobody reads in time") {
     Pipe p(true);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
-    CHECK(io::write_all(p.fds[1], std::string(1 << 20, 'x'), deadline) ==
-          io::FdResult::timed_out);
+    CHECK(io::write_all(p.fds[1], std::string(1 << 20, 'x'), deadline) == io::FdResult::timed_out);
   }
   SECTION("a bad descriptor fails") {
     std::string got;

@@ -110,13 +110,24 @@ TEST_CASE("transform: a template that is not a function ignores ctx") {
   CHECK(e.body == "{\n   \"fixed\": true\n}\n");
 }
 
-TEST_CASE("transform: cancel follows Kratos's rule (error text contains 'cancel')") {
+TEST_CASE("transform: cancel follows Kratos's rule (the text holds 'RUNTIME ERROR: cancel')") {
   auto e = core::evaluate_template("function(ctx) error 'cancel'", "t.jsonnet", k_ctx);
   CHECK(e.status == core::EvalStatus::cancelled);
+  e = core::evaluate_template("function(ctx) error 'cancel: no consent' + ctx.identity.id",
+                              "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::cancelled);
+  // Kratos fails these hooks: "RUNTIME ERROR: please cancel this" does not hold the marker.
   e = core::evaluate_template(
       "function(ctx) if ctx.identity.traits.email == 'a@b.c' then error 'please cancel this' else "
       "{}",
       "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::failed);
+  e = core::evaluate_template("function(ctx) error {reason: 'cancel'}", "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::failed);
+  e = core::evaluate_template("function(ctx) error 'Cancel'", "t.jsonnet", k_ctx);
+  CHECK(e.status == core::EvalStatus::failed);
+  // ...and cancels this one, whose text holds the marker on its second line.
+  e = core::evaluate_template("function(ctx) error 'x\nRUNTIME ERROR: cancel'", "t.jsonnet", k_ctx);
   CHECK(e.status == core::EvalStatus::cancelled);
   e = core::evaluate_template("function(ctx) error 'stop'", "t.jsonnet", k_ctx);
   CHECK(e.status == core::EvalStatus::failed);
