@@ -26,12 +26,12 @@ struct CtxUsage {
 // use of `ctx`, makes the whole context count.
 CtxUsage ctx_usage(std::string_view source);
 
-// `source` with each `error "cancel..."` (a cancel by Kratos's rule, is_cancel) whose argument is one plain string literal
-// replaced, in place and padded to the same length (so every line and column stays), by
-// `FUNCTION(I)`, I the site's index: a call that reports the cancel without libjsonnet's
-// costly error path. nullopt when there is no such site or the rewrite cannot be proven
-// safe (`std` rebound or used other than as `std.`, FUNCTION's name already in the
-// source, anything that does not lex). FUNCTION is `std.NAME`.
+// `source` with each `error "cancel..."` (a cancel by Kratos's rule, is_cancel) whose argument is
+// one plain string literal replaced, in place and padded to the same length (so every line and
+// column stays), by `FUNCTION(I)`, I the site's index: a call that reports the cancel without
+// libjsonnet's costly error path. nullopt when there is no such site or the rewrite cannot be
+// proven safe (`std` rebound or used other than as `std.`, FUNCTION's name already in the source,
+// anything that does not lex). FUNCTION is `std.NAME`.
 struct FastCancel {
   struct Site {
     std::size_t offset;   // of `error` in the source

@@ -1,18 +1,9 @@
 #include "core/go_std.hpp"
 
-extern "C" {
-#include <libjsonnet.h>
-}
-
-#include <locale.h>
-#include <cmath>
-#include <cstring>
-#include <cwctype>
 #include <string>
-#include <vector>
 
+#include "core/go_std_natives.hpp"
 #include "core/jsonnet_vm.hpp"
-#include "util/hash.hpp"
 
 namespace core {
 namespace {
@@ -29,6 +20,16 @@ local requireType(name, v, type) =
   if std.type(v) == type then v
   else error 'Unexpected type ' + std.type(v) + ', expected ' + type;
 local trunc(x) = if x >= 0 then std.floor(x) else std.ceil(x);
+local stripChars(str, chars, sides) =
+  local s = requireType('str', str, 'string');
+  if std.isString(chars) then native('ory_strip_chars')(s, chars, sides)
+  else
+    local n = std.length(s);
+    local first(i) = if i < n && std.member(chars, s[i]) then first(i + 1) tailstrict else i;
+    local last(i) = if i > 0 && std.member(chars, s[i - 1]) then last(i - 1) tailstrict else i;
+    local from = if std.member(sides, 'l') then first(0) else 0;
+    local to = if std.member(sides, 'r') then std.max(from, last(n)) else n;
+    std.substr(s, from, to - from);
 local indexOf(arr, elem) =
   local n = std.length(arr);
   local aux(i) = if i >= n then -1 else if arr[i] == elem then i else aux(i + 1) tailstrict;
@@ -61,9 +62,9 @@ std {
   remove(arr, elem)::
     local at = indexOf(requireType('arr', arr, 'array'), elem);
     if at < 0 then arr else self.removeAt(arr, at),
-  removeAt(arr, at)::
-    assert std.isNumber(at) && trunc(at) == at : 'Unexpected value, expected an integer';
-    [requireType('arr', arr, 'array')[i] for i in std.range(0, std.length(arr) - 1) if i != at],
+  removeAt(arr, i)::
+    assert std.isNumber(i) && trunc(i) == i : 'Unexpected value, expected an integer';
+    [requireType('arr', arr, 'array')[k] for k in std.range(0, std.length(arr) - 1) if k != i],
   deg2rad(x):: x * pi / 180,
   rad2deg(x):: x * 180 / pi,
   log2(x):: std.log(x) / std.log(2),
@@ -105,6 +106,84 @@ std {
     local escapes = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };
     std.join('', [if std.objectHas(escapes, ch) then escapes[ch] else ch
                   for ch in std.stringChars(std.toString(str_))]),
+
+  // Functions libjsonnet 0.18 has with other semantics or other parameter names (named
+  // arguments must bind as in go-jsonnet's builtins.go), or lacks.
+  id(x):: x,
+  pi:: pi,
+  equals(x, y):: std.equals(x, y),
+  primitiveEquals(x, y):: std.primitiveEquals(x, y),
+  objectFieldsEx(obj, hidden):: std.objectFieldsEx(obj, hidden),
+  objectHasEx(obj, fname, hidden):: std.objectHasEx(obj, fname, hidden),
+  log(x):: std.log(x),
+  exp(x):: std.exp(x),
+  mantissa(x):: std.mantissa(x),
+  exponent(x):: std.exponent(x),
+  modulo(x, y):: std.modulo(x, y),
+  md5(s):: std.md5(s),
+  makeArray(sz, func)::
+    assert std.isNumber(sz) && trunc(sz) == sz : 'Expected an integer, but got ' + sz;
+    std.makeArray(sz, func),
+  substr(str, from, len)::
+    assert std.isString(str) : 'substr first parameter should be a string, got ' + std.type(str);
+    assert std.isNumber(from) : 'substr second parameter should be a number, got ' + std.type(from);
+    assert trunc(from) == from : 'substr second parameter should be an integer, got %f' % from;
+    assert from >= 0 : 'substr second parameter should be greater than zero, got %f' % from;
+    assert std.isNumber(len) : 'substr third parameter should be a number, got ' + std.type(len);
+    assert trunc(len) == len : 'substr third parameter should be an integer, got %f' % len;
+    assert len >= 0 : 'substr third parameter should be greater than zero, got %d' % len;
+    std.substr(str, from, len),
+  // A string's code points must be bytes (go-jsonnet checks each rune), and then its UTF-8
+  // encoding is what is encoded, not the code points.
+  base64(input)::
+    local byte(b) =
+      assert std.isNumber(b) && trunc(b) == b :
+             'base64 encountered a non-integer value in the array, got ' + std.type(b);
+      assert b >= 0 && b <= 255 :
+             'base64 encountered invalid codepoint value in the array (must be 0 <= X <= 255), got %d' % b;
+      b;
+    if std.isString(input) then
+      std.base64(std.encodeUTF8(std.join('', [std.char(byte(std.codepoint(c)))
+                                               for c in std.stringChars(input)])))
+    else if std.isArray(input) then std.base64([byte(b) for b in input])
+    else error 'base64 can only base64 encode strings / arrays of single bytes, got ' +
+               std.type(input),
+  // Negative index and end count from the end (go-jsonnet's std.jsonnet); `a[i:j:k]`
+  // desugars to this.
+  slice(indexable, index, end, step)::
+    local length = std.length(indexable);
+    local from = if index == null then 0 else if index < 0 then std.max(0, length + index) else index;
+    local to = if end == null then length else if end < 0 then length + end else end;
+    local by = if step == null then 1 else step;
+    assert by >= 0 : 'got [%s:%s:%s] but negative steps are not supported' % [from, to, by];
+    assert step != 0 : 'got %s but step must be greater than 0' % step;
+    assert std.isString(indexable) || std.isArray(indexable) :
+           'std.slice accepts a string or an array, but got: %s' % std.type(indexable);
+    local last = std.min(to, length);
+    local picked = if from >= last then [] else std.range(0, std.floor((last - 1 - from) / by));
+    if std.isString(indexable) then std.join('', [indexable[from + k * by] for k in picked])
+    else [indexable[from + k * by] for k in picked],
+  splitLimit(str, c, maxsplits)::
+    native('ory_split_limit')(requireType('str', str, 'string'), requireType('c', c, 'string'),
+                              requireType('maxsplits', maxsplits, 'number')),
+  split(str, c):: self.splitLimit(str, c, -1),
+  // go-jsonnet strips one rune at a time while it is a member of `chars` (a string or an
+  // array); the string case runs natively (libjsonnet's is quadratic).
+  lstripChars(str, chars):: stripChars(str, chars, 'l'),
+  rstripChars(str, chars):: stripChars(str, chars, 'r'),
+  stripChars(str, chars):: stripChars(str, chars, 'lr'),
+  manifestJsonEx(value, indent, newline='\n', key_val_sep=': ')::
+    native('ory_manifest_json_ex')(std.manifestJsonEx(value, ''),
+                                   requireType('indent', indent, 'string'),
+                                   requireType('newline', newline, 'string'),
+                                   requireType('key_val_sep', key_val_sep, 'string')),
+  manifestJson(value):: self.manifestJsonEx(value, '    '),
+  manifestJsonMinified(value):: self.manifestJsonEx(value, '', '', ':'),
+  manifestYamlDoc(value, indent_array_in_object=false, quote_keys=true)::
+    native('ory_manifest_yaml_doc')(std.manifestJsonEx(value, ''),
+                                    '' + requireType('indent_array_in_object',
+                                                     indent_array_in_object, 'boolean'),
+                                    '' + requireType('quote_keys', quote_keys, 'boolean')),
 }
 )jsonnet";
 
@@ -146,191 +225,10 @@ constexpr const char* k_names[] = {
     "xor",
 };
 
-using Args = const JsonnetJsonValue* const*;
-
-JsonnetJsonValue* fail(::JsonnetVm* vm, int* success, const std::string& message) {
-  *success = 0;
-  return jsonnet_json_make_string(vm, message.c_str());
-}
-
-double number_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
-  double d = 0;
-  jsonnet_json_extract_number(vm, v, &d);
-  return d;
-}
-
-std::string string_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
-  const char* s = jsonnet_json_extract_string(vm, v);
-  return s ? s : "";
-}
-
-JsonnetJsonValue* digest(::JsonnetVm* vm, Args argv, int* success, util::HashAlgorithm algorithm) {
-  const std::string hex = util::hex_digest(string_arg(vm, argv[0]), algorithm);
-  if (hex.empty()) return fail(vm, success, "hash computation failed");
-  *success = 1;
-  return jsonnet_json_make_string(vm, hex.c_str());
-}
-
-JsonnetJsonValue* native_sha1(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha1);
-}
-JsonnetJsonValue* native_sha256(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha256);
-}
-JsonnetJsonValue* native_sha512(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha512);
-}
-JsonnetJsonValue* native_sha3_512(void* ctx, Args argv, int* success) {
-  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha3_512);
-}
-
-JsonnetJsonValue* native_round(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  *success = 1;
-  return jsonnet_json_make_number(vm, std::round(number_arg(vm, argv[0])));  // half away from 0
-}
-
-JsonnetJsonValue* native_atan2(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  *success = 1;
-  return jsonnet_json_make_number(vm, std::atan2(number_arg(vm, argv[0]), number_arg(vm, argv[1])));
-}
-
-JsonnetJsonValue* native_hypot(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  *success = 1;
-  return jsonnet_json_make_number(vm, std::hypot(number_arg(vm, argv[0]), number_arg(vm, argv[1])));
-}
-
-// The code point at byte `i` and its length; malformed bytes count as one U+FFFD.
-char32_t decode_at(const std::string& s, std::size_t i, std::size_t* len) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-  if (c >= 0x80 && (c < 0xc2 || c > 0xf4 || i + n > s.size())) {
-    *len = 1;
-    return 0xfffd;
-  }
-  char32_t cp = n == 1 ? c : c & (0x3fu >> (n - 1));
-  for (std::size_t k = 1; k < n; ++k)
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3fu);
-  *len = n;
-  return cp;
-}
-
-std::vector<char32_t> decode_utf8(const std::string& s) {
-  std::vector<char32_t> out;
-  for (std::size_t i = 0, len = 0; i < s.size(); i += len) out.push_back(decode_at(s, i, &len));
-  return out;
-}
-
-// Go's unicode.IsSpace, which strings.TrimSpace uses.
-bool is_go_space(char32_t c) {
-  switch (c) {
-    case '\t':
-    case '\n':
-    case '\v':
-    case '\f':
-    case '\r':
-    case ' ':
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-      return true;
-    default:
-      return c >= 0x2000 && c <= 0x200A;
-  }
-}
-
-JsonnetJsonValue* native_trim_space(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  const std::string s = string_arg(vm, argv[0]);
-  // Byte offsets of the first and the end of the last code point that is not space.
-  std::size_t start = s.size(), stop = 0;
-  for (std::size_t i = 0, len = 0; i < s.size(); i += len) {
-    if (!is_go_space(decode_at(s, i, &len))) {
-      if (start == s.size()) start = i;
-      stop = i + len;
-    }
-  }
-  *success = 1;
-  const std::string trimmed = start == s.size() ? std::string() : s.substr(start, stop - start);
-  return jsonnet_json_make_string(vm, trimmed.c_str());
-}
-
-// Go's strings.EqualFold: equal under simple Unicode case folding.
-JsonnetJsonValue* native_equals_fold(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  const auto a = decode_utf8(string_arg(vm, argv[0]));
-  const auto b = decode_utf8(string_arg(vm, argv[1]));
-  static const locale_t k_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
-  bool equal = a.size() == b.size();
-  for (std::size_t i = 0; equal && i < a.size(); ++i) {
-    const auto x = static_cast<wint_t>(a[i]), y = static_cast<wint_t>(b[i]);
-    equal = x == y || towlower_l(x, k_utf8) == towlower_l(y, k_utf8) ||
-            towupper_l(x, k_utf8) == towupper_l(y, k_utf8);
-  }
-  *success = 1;
-  return jsonnet_json_make_bool(vm, equal ? 1 : 0);
-}
-
-// go-jsonnet's builtinSplitLimitR: splits from the right, at most `maxsplits` times.
-JsonnetJsonValue* native_split_limit_r(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  std::string str = string_arg(vm, argv[0]);
-  const std::string c = string_arg(vm, argv[1]);
-  const double max_d = number_arg(vm, argv[2]);
-  if (max_d != std::floor(max_d)) return fail(vm, success, "Unexpected non-integer value");
-  const auto maxsplits = static_cast<long long>(max_d);
-  if (maxsplits < -1) {
-    return fail(vm, success,
-                "std.splitLimitR third parameter should be -1 or non-negative, got " +
-                    std::to_string(maxsplits));
-  }
-  if (c.empty()) {
-    return fail(vm, success,
-                "std.splitLimitR second parameter should have length 1 or greater, got 0");
-  }
-  long long count = 0;
-  for (std::size_t pos = str.find(c); pos != std::string::npos; pos = str.find(c, pos + c.size())) {
-    ++count;
-  }
-  if (maxsplits > -1 && count > maxsplits) count = maxsplits;
-  std::vector<std::string> parts(static_cast<std::size_t>(count) + 1);
-  for (long long i = count; i > 0; --i) {
-    const std::size_t index = str.rfind(c);
-    parts[static_cast<std::size_t>(i)] = str.substr(index + c.size());
-    str.erase(index);
-  }
-  parts[0] = str;
-  JsonnetJsonValue* arr = jsonnet_json_make_array(vm);
-  for (const auto& part : parts)
-    jsonnet_json_array_append(vm, arr, jsonnet_json_make_string(vm, part.c_str()));
-  *success = 1;
-  return arr;
-}
-
 }  // namespace
 
 void install_go_std(JsonnetVm& wrapper, const std::string& extra_fields) {
-  ::JsonnetVm* vm = wrapper.handle();
-  static const char* const k_one[] = {"s", nullptr};
-  static const char* const k_two[] = {"a", "b", nullptr};
-  static const char* const k_three[] = {"a", "b", "c", nullptr};
-  jsonnet_native_callback(vm, "ory_sha1", native_sha1, vm, k_one);
-  jsonnet_native_callback(vm, "ory_sha256", native_sha256, vm, k_one);
-  jsonnet_native_callback(vm, "ory_sha512", native_sha512, vm, k_one);
-  jsonnet_native_callback(vm, "ory_sha3_512", native_sha3_512, vm, k_one);
-  jsonnet_native_callback(vm, "ory_round", native_round, vm, k_one);
-  jsonnet_native_callback(vm, "ory_trim_space", native_trim_space, vm, k_one);
-  jsonnet_native_callback(vm, "ory_atan2", native_atan2, vm, k_two);
-  jsonnet_native_callback(vm, "ory_hypot", native_hypot, vm, k_two);
-  jsonnet_native_callback(vm, "ory_equals_fold", native_equals_fold, vm, k_two);
-  jsonnet_native_callback(vm, "ory_split_limit_r", native_split_limit_r, vm, k_three);
+  register_go_std_natives(wrapper.handle());
   wrapper.serve(k_import_key, k_import_key,
                 extra_fields.empty() ? std::string(k_library)
                                      : "(" + std::string(k_library) + ") + {" + extra_fields + "}");

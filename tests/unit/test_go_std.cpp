@@ -124,3 +124,34 @@ TEST_CASE("go_std: arrays and objects") {
   CHECK(eval("[std.flattenDeepArray([1, [2, [3, []]]]), std.flattenDeepArray(5)]") ==
         json::parse("[[1, 2, 3], [5]]"));
 }
+
+TEST_CASE(
+    "go_std: std functions libjsonnet 0.18 has with other semantics, as go-jsonnet has them") {
+  CHECK(
+      eval("[\"abcdef\"[-3:], [1,2,3][:-1], [1,2,3][-10:-1:2], std.split(\"a::b::c\", \"::\"), "
+           "std.splitLimit(\"a::b::c\", \"::\", 1), std.base64(\"é\"), std.base64([0, 255]), "
+           "std.exp(x=0), std.log(x=1), std.md5(s=\"a\"), std.removeAt(arr=[1,2,3], i=1), "
+           "std.makeArray(func=function(i) i * 2, sz=3), std.id(7), "
+           "std.objectHasEx(obj={a:: 1}, fname=\"a\", hidden=true), "
+           "std.manifestJsonMinified({a: 0.1}), std.stripChars(\"xxaxx\", \"x\")]") ==
+      json::parse(R"(["def",[1,2],[1],["a","b","c"],["a","b::c"],"w6k=","AP8=",1,0,)"
+                  R"("0cc175b9c0f1b6a831c399e269772661",[1,3],[0,2,4],7,true,"{\"a\":0.1}","a"])"));
+  CHECK(eval_error("std.substr(\"abc\", 1.5, 1)") ==
+        "substr second parameter should be an integer, got 1.500000");
+  CHECK(eval_error("std.makeArray(2.5, function(i) i)") == "Expected an integer, but got 2.5");
+  CHECK(eval_error("std.base64(\"λ\")") ==
+        "base64 encountered invalid codepoint value in the array (must be 0 <= X <= 255), got "
+        "955");
+  CHECK(eval_error("std.base64([256])") ==
+        "base64 encountered invalid codepoint value in the array (must be 0 <= X <= 255), got "
+        "256");
+  CHECK(eval_error("\"abc\"[::0]") == "got 0 but step must be greater than 0");
+  CHECK(eval_error("\"abc\"[::-1]") == "got [0:3:-1] but negative steps are not supported");
+}
+
+TEST_CASE("go_std: stripChars takes runes from both ends, of strings and arrays of them") {
+  CHECK(eval("[std.stripChars(std.join('', ['ab' for i in std.range(1, 1000)]) + 'c' + 'ba', "
+             "'ab'), std.lstripChars('λλx', 'λ'), std.rstripChars('xλλ', ['λ']), "
+             "std.stripChars('', 'a'), std.stripChars('aaa', 'a')]") ==
+        json::parse(R"(["c", "x", "x", "", ""])"));
+}

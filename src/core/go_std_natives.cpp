@@ -1,0 +1,306 @@
+#include "core/go_std_natives.hpp"
+
+extern "C" {
+#include <libjsonnet.h>
+}
+
+#include <locale.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cwctype>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/go_manifest.hpp"
+#include "util/hash.hpp"
+
+namespace core {
+namespace {
+
+using Args = const JsonnetJsonValue* const*;
+
+JsonnetJsonValue* fail(::JsonnetVm* vm, int* success, const std::string& message) {
+  *success = 0;
+  return jsonnet_json_make_string(vm, message.c_str());
+}
+
+double number_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
+  double d = 0;
+  jsonnet_json_extract_number(vm, v, &d);
+  return d;
+}
+
+std::string string_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
+  const char* s = jsonnet_json_extract_string(vm, v);
+  return s ? s : "";
+}
+
+JsonnetJsonValue* digest(::JsonnetVm* vm, Args argv, int* success, util::HashAlgorithm algorithm) {
+  const std::string hex = util::hex_digest(string_arg(vm, argv[0]), algorithm);
+  if (hex.empty()) return fail(vm, success, "hash computation failed");
+  *success = 1;
+  return jsonnet_json_make_string(vm, hex.c_str());
+}
+
+JsonnetJsonValue* native_sha1(void* ctx, Args argv, int* success) {
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha1);
+}
+JsonnetJsonValue* native_sha256(void* ctx, Args argv, int* success) {
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha256);
+}
+JsonnetJsonValue* native_sha512(void* ctx, Args argv, int* success) {
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha512);
+}
+JsonnetJsonValue* native_sha3_512(void* ctx, Args argv, int* success) {
+  return digest(static_cast<::JsonnetVm*>(ctx), argv, success, util::HashAlgorithm::sha3_512);
+}
+
+JsonnetJsonValue* native_round(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  *success = 1;
+  return jsonnet_json_make_number(vm, std::round(number_arg(vm, argv[0])));  // half away from 0
+}
+
+JsonnetJsonValue* native_atan2(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  *success = 1;
+  return jsonnet_json_make_number(vm, std::atan2(number_arg(vm, argv[0]), number_arg(vm, argv[1])));
+}
+
+JsonnetJsonValue* native_hypot(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  *success = 1;
+  return jsonnet_json_make_number(vm, std::hypot(number_arg(vm, argv[0]), number_arg(vm, argv[1])));
+}
+
+// The code point at byte `i` and its length; malformed bytes count as one U+FFFD.
+char32_t decode_at(const std::string& s, std::size_t i, std::size_t* len) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+  if (c >= 0x80 && (c < 0xc2 || c > 0xf4 || i + n > s.size())) {
+    *len = 1;
+    return 0xfffd;
+  }
+  char32_t cp = n == 1 ? c : c & (0x3fu >> (n - 1));
+  for (std::size_t k = 1; k < n; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3fu);
+  *len = n;
+  return cp;
+}
+
+std::vector<char32_t> decode_utf8(const std::string& s) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0, len = 0; i < s.size(); i += len) out.push_back(decode_at(s, i, &len));
+  return out;
+}
+
+// Go's unicode.IsSpace, which strings.TrimSpace uses.
+bool is_go_space(char32_t c) {
+  switch (c) {
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200A;
+  }
+}
+
+JsonnetJsonValue* native_trim_space(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const std::string s = string_arg(vm, argv[0]);
+  // Byte offsets of the first and the end of the last code point that is not space.
+  std::size_t start = s.size(), stop = 0;
+  for (std::size_t i = 0, len = 0; i < s.size(); i += len) {
+    if (!is_go_space(decode_at(s, i, &len))) {
+      if (start == s.size()) start = i;
+      stop = i + len;
+    }
+  }
+  *success = 1;
+  const std::string trimmed = start == s.size() ? std::string() : s.substr(start, stop - start);
+  return jsonnet_json_make_string(vm, trimmed.c_str());
+}
+
+// Go's strings.EqualFold: equal under simple Unicode case folding.
+JsonnetJsonValue* native_equals_fold(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const auto a = decode_utf8(string_arg(vm, argv[0]));
+  const auto b = decode_utf8(string_arg(vm, argv[1]));
+  static const locale_t k_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
+  bool equal = a.size() == b.size();
+  for (std::size_t i = 0; equal && i < a.size(); ++i) {
+    const auto x = static_cast<wint_t>(a[i]), y = static_cast<wint_t>(b[i]);
+    equal = x == y || towlower_l(x, k_utf8) == towlower_l(y, k_utf8) ||
+            towupper_l(x, k_utf8) == towupper_l(y, k_utf8);
+  }
+  *success = 1;
+  return jsonnet_json_make_bool(vm, equal ? 1 : 0);
+}
+
+// go-jsonnet's builtinLstripChars / builtinRstripChars for a string of characters: runes
+// are taken off the left ('l' in the third argument) and the right ('r') while `chars`
+// holds them.
+JsonnetJsonValue* native_strip_chars(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const std::string s = string_arg(vm, argv[0]);
+  const auto set = decode_utf8(string_arg(vm, argv[1]));
+  const std::string sides = string_arg(vm, argv[2]);
+  const auto member = [&](char32_t c) { return std::find(set.begin(), set.end(), c) != set.end(); };
+  std::size_t from = 0, to = s.size(), len = 0;
+  if (sides.find('l') != std::string::npos) {
+    while (from < s.size() && member(decode_at(s, from, &len))) from += len;
+  }
+  if (sides.find('r') != std::string::npos) {
+    while (to > from) {
+      std::size_t start = to - 1;  // back to the first byte of the last code point
+      while (start > from && (static_cast<unsigned char>(s[start]) & 0xc0) == 0x80) --start;
+      if (!member(decode_at(s, start, &len))) break;
+      to = start;
+    }
+  }
+  *success = 1;
+  return jsonnet_json_make_string(vm, s.substr(from, to - from).c_str());
+}
+
+// go-jsonnet's builtinManifestJSONEx, for a value libjsonnet has manifested as JSON.
+JsonnetJsonValue* native_manifest_json_ex(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const auto value = nlohmann::ordered_json::parse(string_arg(vm, argv[0]), nullptr, false);
+  if (value.is_discarded()) return fail(vm, success, "manifestJsonEx: not a JSON value");
+  const std::string text = go_manifest_json_ex(value, string_arg(vm, argv[1]),
+                                               string_arg(vm, argv[2]), string_arg(vm, argv[3]));
+  *success = 1;
+  return jsonnet_json_make_string(vm, text.c_str());
+}
+
+// go-jsonnet's builtinManifestYamlDoc, for a value libjsonnet has manifested as JSON.
+JsonnetJsonValue* native_manifest_yaml_doc(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const auto value = nlohmann::ordered_json::parse(string_arg(vm, argv[0]), nullptr, false);
+  if (value.is_discarded()) return fail(vm, success, "manifestYamlDoc: not a JSON value");
+  const std::string text = go_manifest_yaml_doc(value, string_arg(vm, argv[1]) == "true",
+                                                string_arg(vm, argv[2]) == "true");
+  *success = 1;
+  return jsonnet_json_make_string(vm, text.c_str());
+}
+
+// The arguments of std.splitLimit and std.splitLimitR (`name`), checked as go-jsonnet does.
+struct SplitArgs {
+  std::string str, c;
+  long long maxsplits = -1;
+};
+bool split_args(::JsonnetVm* vm, Args argv, const char* name, SplitArgs* out, std::string* err) {
+  out->str = string_arg(vm, argv[0]);
+  out->c = string_arg(vm, argv[1]);
+  const double max_d = number_arg(vm, argv[2]);
+  if (max_d != std::floor(max_d)) {
+    *err = "Unexpected non-integer value";
+    return false;
+  }
+  out->maxsplits = static_cast<long long>(max_d);
+  if (out->maxsplits < -1) {
+    *err = std::string(name) + " third parameter should be -1 or non-negative, got " +
+           std::to_string(out->maxsplits);
+    return false;
+  }
+  if (out->c.empty()) {
+    *err = std::string(name) + " second parameter should have length 1 or greater, got 0";
+    return false;
+  }
+  return true;
+}
+
+// go-jsonnet's builtinSplitLimit: strings.SplitN from the left, at most `maxsplits` times.
+std::vector<std::string> split_left(const SplitArgs& a) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (long long n = 0; a.maxsplits == -1 || n < a.maxsplits; ++n) {
+    const std::size_t at = a.str.find(a.c, start);
+    if (at == std::string::npos) break;
+    parts.push_back(a.str.substr(start, at - start));
+    start = at + a.c.size();
+  }
+  parts.push_back(a.str.substr(start));
+  return parts;
+}
+
+// go-jsonnet's builtinSplitLimitR: splits from the right, at most `maxsplits` times.
+std::vector<std::string> split_right(const SplitArgs& a) {
+  std::string str = a.str;
+  const std::string& c = a.c;
+  const long long maxsplits = a.maxsplits;
+  long long count = 0;
+  for (std::size_t pos = str.find(c); pos != std::string::npos; pos = str.find(c, pos + c.size())) {
+    ++count;
+  }
+  if (maxsplits > -1 && count > maxsplits) count = maxsplits;
+  std::vector<std::string> parts(static_cast<std::size_t>(count) + 1);
+  for (long long i = count; i > 0; --i) {
+    const std::size_t index = str.rfind(c);
+    parts[static_cast<std::size_t>(i)] = str.substr(index + c.size());
+    str.erase(index);
+  }
+  parts[0] = str;
+  return parts;
+}
+
+JsonnetJsonValue* split_native(void* ctx, Args argv, int* success, const char* name,
+                               std::vector<std::string> (*split)(const SplitArgs&)) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  SplitArgs a;
+  std::string err;
+  if (!split_args(vm, argv, name, &a, &err)) return fail(vm, success, err);
+  JsonnetJsonValue* arr = jsonnet_json_make_array(vm);
+  for (const auto& part : split(a)) {
+    jsonnet_json_array_append(vm, arr, jsonnet_json_make_string(vm, part.c_str()));
+  }
+  *success = 1;
+  return arr;
+}
+
+JsonnetJsonValue* native_split_limit(void* ctx, Args argv, int* success) {
+  return split_native(ctx, argv, success, "std.splitLimit", split_left);
+}
+
+JsonnetJsonValue* native_split_limit_r(void* ctx, Args argv, int* success) {
+  return split_native(ctx, argv, success, "std.splitLimitR", split_right);
+}
+
+}  // namespace
+
+void register_go_std_natives(::JsonnetVm* vm) {
+  static const char* const k_one[] = {"s", nullptr};
+  static const char* const k_two[] = {"a", "b", nullptr};
+  static const char* const k_three[] = {"a", "b", "c", nullptr};
+  jsonnet_native_callback(vm, "ory_sha1", native_sha1, vm, k_one);
+  jsonnet_native_callback(vm, "ory_sha256", native_sha256, vm, k_one);
+  jsonnet_native_callback(vm, "ory_sha512", native_sha512, vm, k_one);
+  jsonnet_native_callback(vm, "ory_sha3_512", native_sha3_512, vm, k_one);
+  jsonnet_native_callback(vm, "ory_round", native_round, vm, k_one);
+  jsonnet_native_callback(vm, "ory_trim_space", native_trim_space, vm, k_one);
+  jsonnet_native_callback(vm, "ory_atan2", native_atan2, vm, k_two);
+  jsonnet_native_callback(vm, "ory_hypot", native_hypot, vm, k_two);
+  jsonnet_native_callback(vm, "ory_equals_fold", native_equals_fold, vm, k_two);
+  jsonnet_native_callback(vm, "ory_split_limit", native_split_limit, vm, k_three);
+  jsonnet_native_callback(vm, "ory_strip_chars", native_strip_chars, vm, k_three);
+  static const char* const k_four[] = {"a", "b", "c", "d", nullptr};
+  jsonnet_native_callback(vm, "ory_manifest_json_ex", native_manifest_json_ex, vm, k_four);
+  jsonnet_native_callback(vm, "ory_manifest_yaml_doc", native_manifest_yaml_doc, vm, k_three);
+  jsonnet_native_callback(vm, "ory_split_limit_r", native_split_limit_r, vm, k_three);
+}
+
+}  // namespace core

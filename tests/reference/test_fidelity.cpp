@@ -1,0 +1,192 @@
+// The engine against go-jsonnet itself (../shared/tools/jsonnet-go, the engine Kratos runs
+// templates with): for every template of the corpus and every ctx shape, the same body
+// bytes, or both cancel, or both fail. Cases that still differ are listed, with the reason,
+// in docs/fidelity.md; the harness checks that list stays true.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "core/identity_schema.hpp"
+#include "core/kratos_context.hpp"
+#include "core/transform.hpp"
+#include "support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Kind { ok, cancel, failure };
+
+struct Outcome {
+  Kind kind = Kind::failure;
+  std::string body;    // ok: the bytes Kratos sends
+  std::string detail;  // otherwise: the first line of the error
+};
+
+const char* kind_name(Kind k) {
+  return k == Kind::ok ? "ok" : k == Kind::cancel ? "cancel" : "failure";
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// What Kratos gets from go-jsonnet: the body (at most 262,143 bytes: its reader's limit), or
+// an error, a cancel when the error text holds "RUNTIME ERROR: cancel".
+Outcome oracle(const std::string& jsonnet_go, const std::string& template_path,
+               const std::string& ctx_path) {
+  const auto r = test::run_program(
+      {"/usr/bin/timeout", "20", jsonnet_go, "--tla-code-file", "ctx=" + ctx_path, template_path});
+  if (r.status == 0) {
+    if (r.out.size() > 262143) return {Kind::failure, "", "output over Kratos's limit"};
+    return {Kind::ok, r.out, ""};
+  }
+  if (r.err.find("RUNTIME ERROR: cancel") != std::string::npos) {
+    return {Kind::cancel, "", first_line(r.err)};
+  }
+  return {Kind::failure, "", r.status == 124 ? "timed out" : first_line(r.err)};
+}
+
+Outcome engine(const std::string& source, const std::string& name, const std::string& ctx) {
+  const core::Evaluation e = core::evaluate_template(source, name, ctx);
+  switch (e.status) {
+    case core::EvalStatus::ok:
+      return {Kind::ok, e.body, ""};
+    case core::EvalStatus::cancelled:
+      return {Kind::cancel, "", core::to_string(e.error)};
+    default:
+      return {Kind::failure, "", core::to_string(e.error)};
+  }
+}
+
+// The ctx shapes every project template is run with.
+std::vector<std::pair<std::string, core::Json>> ctx_shapes() {
+  const auto full = core::Json::parse(test::read_file(test::source_path("examples/identity.json")));
+  core::Json minimal = {{"id", "0b6e4a32-3c1f-4a57-9a55-2f0d3c5c0a11"},
+                        {"schema_id", "default"},
+                        {"traits", {{"email", "min@example.com"}}}};
+  std::vector<std::pair<std::string, core::Json>> shapes;
+  const auto add = [&](const std::string& name, const std::string& hook, const core::Json& id) {
+    core::ContextOptions c;
+    std::string err;
+    c.hook = *core::parse_hook_point(hook, &err);
+    c.identity = id;
+    c.now = std::chrono::system_clock::time_point(std::chrono::seconds(1790000000));
+    shapes.emplace_back(name, core::build_context(c, nullptr));
+  };
+  add("registration-full", "registration.after.password", full);
+  add("registration-minimal", "registration.after.password", minimal);
+  add("login-full", "login.after.password", full);
+  add("settings-minimal", "settings.after.profile", minimal);
+  return shapes;
+}
+
+// Files of go-jsonnet's testdata that Kratos could run: no import of any kind, no external
+// variables or native functions.
+bool kratos_could_run(const std::string& source) {
+  static const std::regex k_outside(R"(\bimport(str|bin)?\b|std\.extVar|std\.native)");
+  return !std::regex_search(source, k_outside);
+}
+
+// The cases docs/fidelity.md lists as known differences: "`CASE`" in the first column of
+// its table under "## Known differences".
+std::set<std::string> known_differences() {
+  std::ifstream in(test::source_path("docs/fidelity.md"));
+  std::set<std::string> known;
+  bool in_section = false;
+  static const std::regex k_row(R"(^\| `([^`]+)` \|)");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) in_section = line == "## Known differences";
+    std::smatch m;
+    if (in_section && std::regex_search(line, m, k_row)) known.insert(m[1]);
+  }
+  return known;
+}
+
+struct Tally {
+  int agree = 0, total = 0;
+  std::set<std::string> ran, differ;  // case names
+};
+
+// Runs one template with one ctx on both engines; records the outcome under `name`.
+void compare(const std::string& name, const std::string& path, const std::string& ctx_path,
+             const std::string& ctx, const std::string& jsonnet_go, Tally* tally) {
+  const std::string source = test::read_file(path);
+  const Outcome want = oracle(jsonnet_go, path, ctx_path);
+  const Outcome got = engine(source, fs::path(path).filename().string(), ctx);
+  ++tally->total;
+  tally->ran.insert(name);
+  const bool same = want.kind == got.kind && (want.kind != Kind::ok || want.body == got.body);
+  if (same) {
+    ++tally->agree;
+    return;
+  }
+  tally->differ.insert(name);
+  std::cout << "fidelity: " << name << ": go-jsonnet " << kind_name(want.kind) << " "
+            << (want.kind == Kind::ok ? first_line(want.body) : want.detail) << " | engine "
+            << kind_name(got.kind) << " "
+            << (got.kind == Kind::ok ? first_line(got.body) : got.detail) << "\n";
+}
+
+void check_against_list(const std::string& corpus, const Tally& tally) {
+  const auto known = known_differences();
+  std::cout << "fidelity: " << corpus << ": " << tally.agree << " of " << tally.total
+            << " agree with go-jsonnet\n";
+  for (const auto& name : tally.differ) {
+    CAPTURE(name);
+    CHECK(known.count(name) == 1);  // a difference nobody documented
+  }
+  for (const auto& name : known) {
+    if (tally.ran.count(name) == 0) continue;  // another corpus's case
+    CAPTURE(name);
+    CHECK(tally.differ.count(name) == 1);  // listed as different, but it agrees now
+  }
+  CHECK(tally.total > 0);
+}
+
+}  // namespace
+
+TEST_CASE("fidelity: the project's templates, for every ctx shape, as go-jsonnet runs them") {
+  REQUIRE_REFERENCE(jsonnet_go, "tools/jsonnet-go");
+  test::TempDir dir;
+  std::vector<std::string> templates = {test::source_path("examples/segment_identify.jsonnet")};
+  for (const auto& entry : fs::directory_iterator(test::source_path("tests/fidelity"))) {
+    if (entry.path().extension() == ".jsonnet") templates.push_back(entry.path().string());
+  }
+  std::sort(templates.begin(), templates.end());
+  Tally tally;
+  for (const auto& [shape, ctx] : ctx_shapes()) {
+    const std::string ctx_text = ctx.dump();
+    const std::string ctx_path = dir.write(shape + ".json", ctx_text);
+    for (const auto& path : templates) {
+      compare(fs::path(path).filename().string() + " (" + shape + ")", path, ctx_path, ctx_text,
+              jsonnet_go, &tally);
+    }
+  }
+  check_against_list("project templates", tally);
+}
+
+TEST_CASE("fidelity: go-jsonnet's own test templates that Kratos could run") {
+  REQUIRE_REFERENCE(jsonnet_go, "tools/jsonnet-go");
+  REQUIRE_REFERENCE(testdata, "ref/go-jsonnet-testdata");
+  test::TempDir dir;
+  const auto shapes = ctx_shapes();
+  const std::string ctx_text = shapes.front().second.dump();
+  const std::string ctx_path = dir.write("ctx.json", ctx_text);
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(testdata)) {
+    if (entry.path().extension() != ".jsonnet") continue;
+    if (kratos_could_run(test::read_file(entry.path().string()))) {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  Tally tally;
+  for (const auto& path : files) {
+    compare(fs::path(path).filename().string(), path, ctx_path, ctx_text, jsonnet_go, &tally);
+  }
+  check_against_list("go-jsonnet testdata", tally);
+}
