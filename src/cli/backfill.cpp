@@ -55,9 +55,11 @@ std::string batch_url(const std::string& url) {
 
 core::BackfillTarget target_from_options(const BackfillOptions& opts) {
   const SendTarget t = resolve_send_target(opts.send);
-  for (const auto& w : t.warnings) {
-    throw Error(ExitStatus::check_failed, core::to_string(w) + " (every identity would fail)");
+  if (t.call_error) {
+    throw Error(ExitStatus::check_failed,
+                core::to_string(*t.call_error) + " (every identity would fail)");
   }
+  for (const auto& w : t.warnings) warning(core::to_string(w));
   return core::BackfillTarget{t.source, t.source_name, batch_url(t.action.url), t.call,
                               t.action.headers};
 }

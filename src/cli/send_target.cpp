@@ -92,6 +92,7 @@ SendTarget resolve_send_target(const SendOptions& opts) {
   }
   core::TemplateCheck check = core::check_template(t.source, t.source_name);
   if (check.error) throw bad_input(core::to_string(*check.error));
+  t.call_error = std::move(check.call_error);
   t.warnings = std::move(check.warnings);
   return t;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,13 @@ struct SendTarget {
   std::string source_name;      // for error locations
   core::DeployedAction action;  // URL, method, headers (auth included), secret to redact
   core::SegmentCall call = core::SegmentCall::identify;  // what the URL's path names
-  std::vector<core::Finding> warnings;  // the template runs, but probably not as intended
+  std::optional<core::Finding> call_error;  // Kratos's call of the template fails
+  std::vector<core::Finding> warnings;      // something in it fails if reached
 };
 
 // Resolves the options, or throws a bad-input Error naming the flag or file at fault.
-// The template is checked as Kratos loads it (an error throws; warnings are returned);
+// The template is checked as Kratos loads it (an error throws; what fails when it is
+// called, and warnings, are returned);
 // the URL must be one the write key can safely travel to (core::validate_url).
 // A dry run needs no write key: without one the header carries a placeholder.
 SendTarget resolve_send_target(const SendOptions& opts);

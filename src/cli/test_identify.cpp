@@ -46,6 +46,7 @@ std::string redact(std::string text, const std::string& secret) {
 
 SendTarget target_from_options(const TestIdentifyOptions& opts) {
   SendTarget t = resolve_send_target(opts.send);
+  if (t.call_error) warning(core::to_string(*t.call_error));
   for (const auto& w : t.warnings) warning(core::to_string(w));
   return t;
 }

@@ -31,7 +31,7 @@ std::string timed_out_message(const std::string& what, std::chrono::milliseconds
 }
 
 std::string output_too_large_message(std::size_t max_output) {
-  return "the output exceeds Kratos's " + std::to_string(max_output / 1024) + " KiB limit";
+  return "the output exceeds Kratos's " + std::to_string((max_output + 1023) / 1024) + " KiB limit";
 }
 
 }  // namespace core

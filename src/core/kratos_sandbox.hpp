@@ -9,10 +9,11 @@ namespace core {
 // Kratos's sandbox for templates (oryx/jsonnetsecure) and what it does with their
 // errors: the one place evaluate_template and TransformPool take them from.
 
-// 1 s and 256 KiB of output.
+// 1 s, and output up to 262,143 bytes: Kratos reads the evaluation's answer with a 256 KiB
+// limit that counts the delimiter after it.
 struct EvalLimits {
   std::chrono::milliseconds timeout{1000};
-  std::size_t max_output = std::size_t{256} << 10;
+  std::size_t max_output = (std::size_t{256} << 10) - 1;
 };
 
 enum class EvalStatus {
@@ -35,7 +36,7 @@ EvalStatus status_of_error(const std::string& error_text);
 std::string timed_out_message(const std::string& what = "the evaluation",
                               std::chrono::milliseconds limit = EvalLimits{}.timeout);
 
-// "the output exceeds Kratos's 256 KiB limit".
+// "the output exceeds Kratos's 256 KiB limit" (the limit rounded up to KiB).
 std::string output_too_large_message(std::size_t max_output = EvalLimits{}.max_output);
 
 // For an evaluation process that ended without an answer.

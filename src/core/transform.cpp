@@ -19,6 +19,8 @@ namespace {
 constexpr const char* k_template_key = "ory-segment:template";
 constexpr const char* k_probe_marker = "ory-segment probe: ctx was read";
 constexpr const char* k_main_file = "<ory-segment>";
+// How long a child may take to start and load the std libraries before Kratos's clock runs.
+constexpr auto k_start_limit = std::chrono::seconds(10);
 
 // Put in front of the user's first line, so every other line keeps its number; the
 // columns of line 1 are corrected in diagnostics.
@@ -199,14 +201,23 @@ std::string template_import_expression() {
 
 namespace {
 
-// Child side of evaluate_template: evaluates and writes 'O'+body or 'E'+error to `fd`.
+// Child side of evaluate_template: loads the std libraries, writes 'S' (Kratos's clock
+// starts: its worker is warm when it begins a template), evaluates, and writes 'O'+body or
+// 'E'+error to `fd`.
 [[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,
                                     const std::string& ctx_json) {
+  // A crash in libjsonnet ends this process plainly, whatever handlers the parent has.
+  for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
   std::string out, err;
   {
     JsonnetVm vm;
     prepare_kratos_vm(&vm, source, name);
     vm.tla_code("ctx", ctx_json);
+    vm.evaluate(
+        k_main_file,
+        std::string("std.length(std.objectFieldsAll(import \"") + go_std_import_key() + "\"))",
+        &out, &err);
+    io::write_all(fd, "S");
     const bool ok = vm.evaluate(k_main_file, template_import_expression(), &out, &err);
     out = ok ? "O" + out : "E" + err;
   }
@@ -235,10 +246,10 @@ std::vector<Finding> find_imports(std::string_view source, const std::string& na
       while (end < source.size() && is_ident_char(source[end])) ++end;
       const std::string_view word = source.substr(i, end - i);
       if (word == "import" || word == "importstr" || word == "importbin") {
-        found.push_back(Finding{Severity::error, source_location(name, source, i),
+        found.push_back(Finding{Severity::warning, source_location(name, source, i),
                                 "'" + std::string(word) +
-                                    "' is not allowed: Kratos evaluates templates with "
-                                    "imports disabled; inline the code instead",
+                                    "' fails the hook when it is evaluated: Kratos evaluates "
+                                    "templates with imports disabled; inline the code instead",
                                 ""});
       }
       i = end;
@@ -251,10 +262,9 @@ std::vector<Finding> find_imports(std::string_view source, const std::string& na
 
 TemplateCheck check_template(std::string_view source, const std::string& name) {
   TemplateCheck check;
-  if (auto imports = find_imports(source, name); !imports.empty()) {
-    check.error = imports.front();
-    return check;
-  }
+  // Imports are evaluated lazily, as in go-jsonnet: one that is never reached does no harm
+  // (Kratos runs the template), one that is reached fails the hook.
+  check.warnings = find_imports(source, name);
   JsonnetVm vm;
   prepare_kratos_vm(&vm, source, name);
   std::string out, err;
@@ -279,22 +289,22 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     return check;
   }
   if (err.find("has no parameter ctx") != std::string::npos) {
-    check.warnings.push_back(Finding{
+    check.call_error = Finding{
         Severity::warning, name,
         "the template is a function without a parameter named 'ctx': Kratos passes the "
         "context as the top-level argument 'ctx', so the call fails; write function(ctx) ...",
-        ""});
+        ""};
   } else if (err.find("not bound in call") != std::string::npos) {
     const auto start = err.find("parameter ");
     const auto end = err.find(" not bound");
     const std::string param =
         start == std::string::npos ? "?" : err.substr(start + 10, end - start - 10);
-    check.warnings.push_back(Finding{
+    check.call_error = Finding{
         Severity::warning, name,
         "the template function's parameter '" + param +
             "' has no default: Kratos passes only 'ctx', so the call fails; give it a default or "
             "remove it",
-        ""});
+        ""};
   }
   return check;
 }
@@ -302,9 +312,6 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
 Evaluation evaluate_template(std::string_view source, const std::string& name,
                              const std::string& ctx_json, const EvalLimits& limits) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (auto imports = find_imports(source, name); !imports.empty()) {
-    return finish(EvalStatus::failed, imports.front(), t0);
-  }
   int fds[2];
   if (::pipe(fds) != 0) {
     return finish(EvalStatus::failed, {Severity::error, name, "cannot create a pipe", ""}, t0);
@@ -321,7 +328,9 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
     evaluate_in_child(fds[1], source, name, ctx_json);
   }
   ::close(fds[1]);
-  const auto deadline = t0 + limits.timeout;
+  // Until the child has loaded the libraries, a generous guard; then Kratos's limit.
+  auto deadline = t0 + k_start_limit;
+  bool started = false;
   std::string received;
   bool timed_out = false, too_large = false;
   char buf[65536];
@@ -340,6 +349,11 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     received.append(buf, static_cast<std::size_t>(n));
+    if (!started && received[0] == 'S') {
+      started = true;
+      deadline = std::chrono::steady_clock::now() + limits.timeout;
+      received.erase(0, 1);
+    }
     if (received.size() > limits.max_output + 1) {
       too_large = true;
       break;
@@ -353,6 +367,10 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
   const auto failure = [&](EvalStatus s, const std::string& message) {
     return finish(s, Finding{Severity::error, name, message, ""}, t0);
   };
+  if (timed_out && !started) {
+    return failure(EvalStatus::failed,
+                   "the evaluation process did not start (machine overloaded?)");
+  }
   if (timed_out)
     return failure(EvalStatus::timed_out, timed_out_message("the evaluation", limits.timeout));
   if (too_large || (received.size() > limits.max_output + 1)) {

@@ -13,12 +13,14 @@
 namespace core {
 
 // Every `import`, `importstr` and `importbin` in `source` (outside strings and
-// comments), which Kratos's sandbox refuses.
+// comments), as warnings: Kratos's sandbox refuses each one that is evaluated (lazily, so
+// one that is never reached does no harm).
 std::vector<Finding> find_imports(std::string_view source, const std::string& name);
 
 struct TemplateCheck {
-  std::optional<Finding> error;   // the template cannot run under Kratos
-  std::vector<Finding> warnings;  // it runs, but probably not as intended
+  std::optional<Finding> error;       // the template cannot load under Kratos
+  std::optional<Finding> call_error;  // it loads, but Kratos's call of it fails: every hook fails
+  std::vector<Finding> warnings;      // it runs, but something in it fails if reached (imports)
 };
 
 // Parses and statically checks a template the way Kratos loads it: no imports, the

@@ -64,8 +64,7 @@ TEST_CASE("cli encode: bad input exits 2 with a clear message and writes nothing
   const std::string bad_utf8 = dir.write("latin1.jsonnet", "{ name: 'Ren\xe9' }\n");
   const std::string empty = dir.write("empty.jsonnet", "");
   const std::string syntax = dir.write("syntax.jsonnet", "function(ctx) {\n  a: ,\n}\n");
-  const std::string imports =
-      dir.write("import.jsonnet", "local l = import 'lib.libsonnet';\nfunction(ctx) {}\n");
+  const std::string imports = dir.write("import.jsonnet", "import 'lib.libsonnet'\n");
   const std::string big = dir.file("big.jsonnet");
   {
     std::string blob(50 * 1024 * 1024, ' ');
@@ -75,8 +74,8 @@ TEST_CASE("cli encode: bad input exits 2 with a clear message and writes nothing
       {bad_utf8, bad_utf8 + ":1:13: invalid UTF-8 (byte 0xe9); save the file as UTF-8"},
       {empty, empty + ": empty input"},
       {syntax, syntax + ":2:6: unexpected: \",\" while parsing terminal"},
-      {imports, imports + ":1:11: 'import' is not allowed: Kratos evaluates templates with "
-                          "imports disabled; inline the code instead"},
+      {imports, imports + ":1:1: couldn't open import \"lib.libsonnet\": imports are disabled "
+                          "(Kratos evaluates templates without them)"},
       {dir.file("missing.jsonnet"), dir.file("missing.jsonnet") + ": no such file"},
       {dir.path(), dir.path() + ": is a directory, expected a file"},
       {big, big + ": file is 52428800 bytes, larger than the 8 MiB limit"},
@@ -89,6 +88,18 @@ TEST_CASE("cli encode: bad input exits 2 with a clear message and writes nothing
     CHECK(r.err == "ory-segment: error: " + expected + "\n");
     CHECK_FALSE(test::file_exists(out));
   }
+}
+
+TEST_CASE("cli encode: an import Kratos never reaches is a warning, as imports are lazy") {
+  test::TempDir dir;
+  const std::string lazy =
+      dir.write("lazy.jsonnet", "local l = import 'lib.libsonnet';\nfunction(ctx) {}\n");
+  const auto r = run_tool({"encode", lazy});
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("base64://", 0) == 0);
+  CHECK(r.err == "ory-segment: warning: " + lazy +
+                     ":1:11: 'import' fails the hook when it is evaluated: Kratos evaluates "
+                     "templates with imports disabled; inline the code instead\n");
 }
 
 TEST_CASE("cli encode: warns when the parameter is not ctx") {

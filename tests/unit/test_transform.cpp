@@ -18,8 +18,8 @@ TEST_CASE("transform: find_imports skips strings and comments") {
   const auto found = core::find_imports(source, "t.jsonnet");
   REQUIRE(found.size() == 2);
   CHECK(core::to_string(found[0]) ==
-        "t.jsonnet:10:13: 'importstr' is not allowed: Kratos evaluates templates with imports "
-        "disabled; inline the code instead");
+        "t.jsonnet:10:13: 'importstr' fails the hook when it is evaluated: Kratos evaluates "
+        "templates with imports disabled; inline the code instead");
   CHECK(found[1].location == "t.jsonnet:11:20");
 }
 
@@ -49,10 +49,18 @@ TEST_CASE("transform: check_template") {
     REQUIRE(check.error);
     CHECK(check.error->message == "Unknown variable: ctx");
   }
-  SECTION("an import is refused before evaluation, even when lazy") {
+  SECTION("an import is a warning: Kratos refuses it only when it is evaluated") {
     const auto check = core::check_template("local x = import 'y.libsonnet';\n{}", "s.jsonnet");
-    REQUIRE(check.error);
-    CHECK(check.error->location == "s.jsonnet:1:11");
+    CHECK_FALSE(check.error);
+    REQUIRE(check.warnings.size() == 1);
+    CHECK(check.warnings[0].location == "s.jsonnet:1:11");
+    CHECK(check.warnings[0].severity == core::Severity::warning);
+    // Lazy, as in go-jsonnet: the unused one does no harm, the one evaluated fails.
+    CHECK(core::evaluate_template("local x = import 'y.libsonnet';\n{}", "s", "{}").body ==
+          "{ }\n");
+    const auto used = core::evaluate_template("local x = import 'y.libsonnet';\nx", "s", "{}");
+    CHECK(used.status == core::EvalStatus::failed);
+    CHECK(core::check_template("local x = import 'y.libsonnet';\nx", "s").error);
   }
   SECTION("templates that are not functions are valid") {
     CHECK_FALSE(core::check_template("{}", "s").error);
@@ -61,14 +69,14 @@ TEST_CASE("transform: check_template") {
   SECTION("a parameter not named ctx is a warning") {
     const auto check = core::check_template("function(user) { id: user.id }", "s.jsonnet");
     CHECK_FALSE(check.error);
-    REQUIRE(check.warnings.size() == 1);
-    CHECK(check.warnings[0].message.find("without a parameter named 'ctx'") != std::string::npos);
+    REQUIRE(check.call_error);
+    CHECK(check.call_error->message.find("without a parameter named 'ctx'") != std::string::npos);
   }
   SECTION("an extra parameter without a default is a warning") {
     const auto check = core::check_template("function(ctx, extra) {}", "s.jsonnet");
-    REQUIRE(check.warnings.size() == 1);
-    CHECK(check.warnings[0].message.find("parameter 'extra' has no default") != std::string::npos);
-    CHECK(core::check_template("function(ctx, extra=1) {}", "s").warnings.empty());
+    REQUIRE(check.call_error);
+    CHECK(check.call_error->message.find("parameter 'extra' has no default") != std::string::npos);
+    CHECK_FALSE(core::check_template("function(ctx, extra=1) {}", "s").call_error);
   }
   SECTION("a body that reads ctx at once is fine") {
     const auto check =
@@ -162,7 +170,9 @@ TEST_CASE("transform: the sandbox") {
   SECTION("imports") {
     const auto e = core::evaluate_template("function(ctx) importstr '/etc/passwd'", "t", "{}");
     CHECK(e.status == core::EvalStatus::failed);
-    CHECK(e.error.message.find("'importstr' is not allowed") != std::string::npos);
+    CHECK(e.error.message ==
+          "couldn't open import \"/etc/passwd\": imports are disabled (Kratos evaluates "
+          "templates without them)");
   }
   SECTION("deep recursion is an error, not a crash") {
     const auto e =
@@ -180,6 +190,22 @@ TEST_CASE("transform: the sandbox") {
         "t", "{}", limits);
     CHECK(e.status == core::EvalStatus::output_too_large);
     CHECK(e.error.message == "the output exceeds Kratos's 256 KiB limit");
+  }
+  SECTION("Kratos accepts 262,143 bytes of output, not 262,144") {
+    core::EvalLimits limits;
+    limits.timeout = std::chrono::seconds(20);
+    // A string manifests as its characters, two quotes and a newline.
+    const auto body_of = [&](int chars) {
+      return core::evaluate_template(
+          "local kb = std.join('', ['0123456789abcdef' for i in std.range(1, 64)]);\n"
+          "function(ctx) std.substr(std.join('', [kb for i in std.range(1, 256)]), 0, " +
+              std::to_string(chars) + ")",
+          "t", "{}", limits);
+    };
+    const auto fits = body_of(262140);
+    REQUIRE(fits.status == core::EvalStatus::ok);
+    CHECK(fits.body.size() == 262143);
+    CHECK(body_of(262141).status == core::EvalStatus::output_too_large);
   }
   SECTION("an endless loop stops at the deadline") {
     core::EvalLimits limits;
