@@ -29,6 +29,7 @@ struct TestIdentifyOptions {
   std::string sample = "full";
   std::string flow_type = "browser";
   std::vector<std::string> headers;
+  std::string header_allowlist;
   std::string transient_payload;
   bool print_context = false;
   std::string output = "text";
@@ -97,6 +98,16 @@ core::Json context_from_options(const TestIdentifyOptions& opts) {
     if (eq == std::string::npos || eq == 0)
       throw bad_input("--header '" + spec + "': expected NAME=VALUE");
     c.extra_headers.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+  }
+  for (std::size_t start = 0; start < opts.header_allowlist.size();) {
+    const std::size_t comma =
+        std::min(opts.header_allowlist.find(',', start), opts.header_allowlist.size());
+    const std::string name(util::trim(opts.header_allowlist.substr(start, comma - start)));
+    if (name.empty() || !core::is_valid_header_name(name)) {
+      throw bad_input("--header-allowlist: '" + name + "' is not a header name");
+    }
+    c.header_allowlist.push_back(name);
+    start = comma + 1;
   }
   if (!opts.transient_payload.empty()) {
     c.transient_payload = read_document_or_throw(opts.transient_payload);
@@ -275,6 +286,10 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
            "with --schema: full (every trait) or minimal (only required traits)", &opts->sample},
           {"--flow-type", "TYPE", "browser (default) or api", &opts->flow_type},
           {"--header", "NAME=VALUE", "add a request header to ctx (repeatable)", &opts->headers},
+          {"--header-allowlist", "NAMES",
+           "the project's clients.web_hook.header_allowlist, comma-separated (default: "
+           "Kratos's)",
+           &opts->header_allowlist},
           {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
            &opts->transient_payload},
           {"--print-context", "", "also print the ctx the template sees", &opts->print_context},

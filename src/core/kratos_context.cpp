@@ -1,5 +1,7 @@
 #include "core/kratos_context.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 #include <ctime>
 
@@ -72,7 +74,8 @@ Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std
     flow["identity"] = context_identity(opts.identity);
   }
   flow["state"] = flow_state(hook);
-  if (!opts.transient_payload.is_null() &&
+  if (hook.flow == "login" || hook.flow == "registration") flow["organization_id"] = nullptr;
+  if (hook.when == "after" && !opts.transient_payload.is_null() &&
       !(opts.transient_payload.is_object() && opts.transient_payload.empty())) {
     flow["transient_payload"] = opts.transient_payload;
   }
@@ -87,8 +90,10 @@ Json make_session(const ContextOptions& opts, const Json& identity, const std::s
   session["expires_at"] = iso8601(opts.now + std::chrono::hours(72));
   session["authenticated_at"] = at;
   session["authenticator_assurance_level"] = "aal1";
-  session["authentication_methods"] = Json::array({Json{
-      {"method", method.empty() ? "password" : method}, {"aal", "aal1"}, {"completed_at", at}}});
+  Json authenticated = {
+      {"method", method.empty() ? "password" : method}, {"aal", "aal1"}, {"completed_at", at}};
+  if (method == "oidc") authenticated["provider"] = opts.oidc_provider;
+  session["authentication_methods"] = Json::array({authenticated});
   session["issued_at"] = at;
   session["identity"] = identity;
   session["devices"] = Json::array({Json{{"id", uuid_for("device:" + at)},
@@ -136,15 +141,22 @@ std::string canonical_header_name(const std::string& name) {
   return out;
 }
 
-bool is_allowlisted_header(const std::string& canonical_name) {
-  static const char* const k_exact[] = {
-      "Accept", "Accept-Encoding", "Accept-Language", "Content-Length", "Content-Type",
-      "Origin", "Priority",        "Referer",         "True-Client-Ip", "User-Agent"};
-  for (const char* name : k_exact) {
-    if (canonical_name == name) return true;
-  }
-  return util::starts_with(canonical_name, "Sec-Ch-Ua") ||
-         util::starts_with(canonical_name, "Sec-Fetch-");
+const std::vector<std::string>& default_header_allowlist() {
+  static const std::vector<std::string> k_default = {
+      "Accept",         "Accept-Encoding",  "Accept-Language",    "Content-Length",
+      "Content-Type",   "Origin",           "Priority",           "Referer",
+      "Sec-Ch-Ua",      "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Sec-Fetch-Dest",
+      "Sec-Fetch-Mode", "Sec-Fetch-Site",   "Sec-Fetch-User",     "True-Client-Ip",
+      "User-Agent"};
+  return k_default;
+}
+
+bool is_allowlisted_header(const std::string& canonical_name,
+                           const std::vector<std::string>& allowlist) {
+  const auto& names = allowlist.empty() ? default_header_allowlist() : allowlist;
+  return std::any_of(names.begin(), names.end(), [&](const std::string& allowed) {
+    return canonical_header_name(allowed) == canonical_name;
+  });
 }
 
 Json context_identity(const Json& identity) {
@@ -168,10 +180,14 @@ Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped
   const HookPoint& hook = opts.hook;
   const std::string flow_id = uuid_for("flow:" + hook.name());
   const std::string url = opts.public_url + submit_path(hook.flow) + "?flow=" + flow_id;
+  // What a browser or an API client sends, as far as the allowlist lets it through.
   Json headers = default_headers(opts.flow_type, opts.public_url);
+  for (auto it = headers.begin(); it != headers.end();) {
+    it = is_allowlisted_header(it.key(), opts.header_allowlist) ? std::next(it) : headers.erase(it);
+  }
   for (const auto& [raw_name, value] : opts.extra_headers) {
     const std::string name = canonical_header_name(raw_name);
-    if (!is_allowlisted_header(name)) {
+    if (!is_allowlisted_header(name, opts.header_allowlist)) {
       if (dropped_headers) dropped_headers->push_back(name);
       continue;
     }
@@ -181,8 +197,18 @@ Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped
   Json ctx = Json::object();
   ctx["flow"] = make_flow(opts, flow_id, url);
   ctx["request_headers"] = headers;
-  ctx["request_method"] = "POST";
-  ctx["request_url"] = url;
+  if (hook.when == "before") {  // the flow is being created
+    ctx["request_method"] = "GET";
+    ctx["request_url"] = opts.public_url + submit_path(hook.flow) +
+                         (opts.flow_type == FlowType::api ? "/api" : "/browser");
+  } else if (hook.method == "oidc") {  // the provider sent the user back
+    ctx["request_method"] = "GET";
+    ctx["request_url"] =
+        opts.public_url + "/self-service/methods/oidc/callback/" + opts.oidc_provider;
+  } else {
+    ctx["request_method"] = "POST";
+    ctx["request_url"] = url;
+  }
   ctx["request_cookies"] =
       opts.flow_type == FlowType::browser
           ? Json{{"csrf_token_806060ca5bf70dff3caa0e5c860002aade9d470a5a4dce73bcfa7ba10778f481",

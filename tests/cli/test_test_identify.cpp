@@ -180,6 +180,8 @@ TEST_CASE("cli test-identify: bad input exits 2") {
        dir.file("bad.json") +
            ":2:13: invalid JSON: syntax error while parsing value - unexpected '}'; "
            "expected '[', '{', or a literal"},
+      {{"test-identify", "--jsonnet", k_example, "--header-allowlist", "Accept,a b", "--dry-run"},
+       "--header-allowlist: 'a b' is not a header name"},
       {{"test-identify", "--jsonnet", k_example, "--url", "http://segment.example.com/v1/identify"},
        "url 'http://segment.example.com/v1/identify' uses plain http to a host that is not "
        "loopback: the write key would travel in clear; use https:// or pass --allow-insecure-url"},

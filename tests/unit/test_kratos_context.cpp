@@ -119,6 +119,24 @@ TEST_CASE("kratos_context: extra headers are canonicalised and filtered like Kra
   CHECK(dropped == std::vector<std::string>{"X-Forwarded-For", "Cookie"});
 }
 
+TEST_CASE("kratos_context: the allowlist is exact names, Kratos's default or the project's") {
+  core::ContextOptions opts;
+  opts.identity = core::builtin_sample_identity();
+  opts.flow_type = core::FlowType::api;
+  opts.extra_headers = {{"sec-ch-ua-arch", "x86"}, {"sec-fetch-user", "?1"}, {"x-request-id", "7"}};
+  std::vector<std::string> dropped;
+  core::Json ctx = core::build_context(opts, &dropped);
+  CHECK(ctx["request_headers"]["Sec-Fetch-User"] == core::Json::array({"?1"}));
+  // Not a prefix match: Sec-Ch-Ua-Arch is not on Kratos's default list.
+  CHECK(dropped == std::vector<std::string>{"Sec-Ch-Ua-Arch", "X-Request-Id"});
+  opts.header_allowlist = {"x-request-id", "User-Agent"};
+  dropped.clear();
+  ctx = core::build_context(opts, &dropped);
+  CHECK(ctx["request_headers"]["X-Request-Id"] == core::Json::array({"7"}));
+  CHECK_FALSE(ctx["request_headers"].contains("Accept"));  // a default header it drops now
+  CHECK(dropped == std::vector<std::string>{"Sec-Ch-Ua-Arch", "Sec-Fetch-User"});
+}
+
 TEST_CASE("kratos_context: transient payload lives in ctx.flow, absent when empty") {
   core::ContextOptions opts;
   opts.identity = core::builtin_sample_identity();
@@ -137,7 +155,37 @@ TEST_CASE("kratos_context: every hook point Kratos has builds a ctx") {
     const bool session = (hook.flow == "login" && hook.when == "after") || hook.flow == "settings";
     CHECK(ctx.contains("session") == session);
     CHECK(ctx["flow"].contains("active") == !hook.method.empty());
-    CHECK(ctx["request_url"].get<std::string>().find("/self-service/" + hook.flow) !=
-          std::string::npos);
+    // The oidc callback is the provider's, not the flow's.
+    const std::string path =
+        hook.method == "oidc" ? "/self-service/methods/oidc/" : "/self-service/" + hook.flow;
+    CHECK(ctx["request_url"].get<std::string>().find(path) != std::string::npos);
   }
+}
+
+TEST_CASE("kratos_context: the request a hook runs in") {
+  core::ContextOptions opts;
+  opts.identity = core::builtin_sample_identity();
+  opts.transient_payload = core::Json{{"utm_source", "ad"}};
+  std::string err;
+  const auto at = [&](const std::string& hook) {
+    opts.hook = *core::parse_hook_point(hook, &err);
+    return core::build_context(opts, nullptr);
+  };
+  // Before-hooks: the GET that creates the flow, no transient payload yet.
+  auto ctx = at("registration.before");
+  CHECK(ctx["request_method"] == "GET");
+  CHECK(ctx["request_url"] == opts.public_url + "/self-service/registration/browser");
+  CHECK_FALSE(ctx["flow"].contains("transient_payload"));
+  CHECK(ctx["flow"]["organization_id"].is_null());
+  CHECK(ctx["flow"].contains("organization_id"));
+  // oidc after-hooks: the provider's callback; the session names the provider.
+  ctx = at("login.after.oidc");
+  CHECK(ctx["request_method"] == "GET");
+  CHECK(ctx["request_url"] == opts.public_url + "/self-service/methods/oidc/callback/google");
+  CHECK(ctx["session"]["authentication_methods"][0]["provider"] == "google");
+  // The others: the POST that submits the flow, with the transient payload.
+  ctx = at("registration.after.password");
+  CHECK(ctx["request_method"] == "POST");
+  CHECK(ctx["flow"]["transient_payload"] == opts.transient_payload);
+  CHECK_FALSE(at("settings.after.profile")["flow"].contains("organization_id"));
 }
