@@ -43,8 +43,8 @@ struct SendTarget {
   std::string source_name;      // for error locations
   core::DeployedAction action;  // URL, method, headers (auth included), secret to redact
   core::SegmentCall call = core::SegmentCall::identify;  // what the URL's path names
-  std::optional<core::Finding> call_error;  // Kratos's call of the template fails
-  std::vector<core::Finding> warnings;      // something in it fails if reached
+  std::optional<core::Finding> call_error;               // Kratos's call of the template fails
+  std::vector<core::Finding> warnings;                   // something in it fails if reached
 };
 
 // Resolves the options, or throws a bad-input Error naming the flag or file at fault.
