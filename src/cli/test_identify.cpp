@@ -87,7 +87,6 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
 }
 
 core::Json context_from_options(const TestIdentifyOptions& opts) {
-  std::string err;
   require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
   core::ContextOptions c;
   c.hook = resolve_hook(opts.send);
