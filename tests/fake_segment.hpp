@@ -26,13 +26,20 @@ class FakeSegment {
     }
   };
   struct Reply {
-    int status = 200;
-    std::string body = "{\"success\":true}";
+    Reply(int status_ = 200, std::string body_ = "{\"success\":true}",
+          std::string retry_after_ = "", std::string location_ = "")
+        : status(status_),
+          body(std::move(body_)),
+          retry_after(std::move(retry_after_)),
+          location(std::move(location_)) {}
+    int status;
+    std::string body;
     std::string retry_after;
+    std::string location;
   };
 
   FakeSegment() {
-    m_server.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard<std::mutex> lock(m_mutex);
       Request r{req.method, req.path, req.body, {}};
       for (const auto& [k, v] : req.headers) r.headers.emplace(k, v);
@@ -44,8 +51,11 @@ class FakeSegment {
       }
       res.status = reply.status;
       if (!reply.retry_after.empty()) res.set_header("Retry-After", reply.retry_after);
+      if (!reply.location.empty()) res.set_header("Location", reply.location);
       res.set_content(reply.body, "application/json");
-    });
+    };
+    m_server.Post(".*", handler);
+    m_server.Get(".*", handler);
     m_port = m_server.bind_to_any_port("127.0.0.1");
     m_thread = std::thread([this] { m_server.listen_after_bind(); });
     for (int i = 0; i < 2000 && !m_server.is_running(); ++i) {

@@ -37,7 +37,9 @@ class FakeClock : public io::Clock {
     for (long s : sleeps) total += s;
     return total;
   }
+  std::chrono::system_clock::time_point wall_now() override { return wall; }
   std::vector<long> sleeps;
+  std::chrono::system_clock::time_point wall{};
 
  private:
   std::chrono::steady_clock::time_point m_now{};

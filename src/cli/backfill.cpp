@@ -15,6 +15,7 @@
 #include "cli/send_target.hpp"
 #include "cli/verbs.hpp"
 #include "core/backfill_pipeline.hpp"
+#include "core/kratos_request.hpp"
 #include "core/transform.hpp"
 #include "io/file_io.hpp"
 #include "io/process.hpp"
@@ -60,8 +61,23 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
                 core::to_string(*t.call_error) + " (every identity would fail)");
   }
   for (const auto& w : t.warnings) warning(core::to_string(w));
+  core::KratosRequest kratos;
+  std::string err;
+  if (!core::kratos_request(t.action, &kratos, &err)) throw bad_input(err);
+  if (kratos.encoding != core::BodyEncoding::json) {
+    throw bad_input(
+        "the action's Content-Type is application/x-www-form-urlencoded: Segment reads JSON "
+        "only, and backfill sends JSON batches");
+  }
+  // The action's headers and auth; not what Go's client adds (this is not Kratos calling).
+  io::Headers headers;
+  for (auto& [name, value] : kratos.http.headers) {
+    if (name == "User-Agent" && value == core::k_go_user_agent) continue;
+    if (name == "Accept-Encoding" && kratos.http.transparent_gzip) continue;
+    headers.emplace_back(std::move(name), std::move(value));
+  }
   return core::BackfillTarget{t.source, t.source_name, batch_url(t.action.url), t.call,
-                              t.action.headers};
+                              std::move(headers)};
 }
 
 core::BackfillSettings settings_from_options(const BackfillOptions& opts) {

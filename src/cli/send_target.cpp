@@ -50,7 +50,8 @@ void from_template(const SendOptions& opts, SendTarget* t) {
   const std::string key = !opts.dry_run || write_key_given(opts.key) ? resolve_write_key(opts.key)
                                                                      : "dry-run-write-key";
   t->action.secret = key;
-  t->action.headers.emplace_back("Authorization", core::basic_auth_header(key, ""));
+  t->action.auth = {core::ActionAuth::Kind::basic, "Authorization",
+                    core::basic_auth_header(key, "")};
   t->action.auth_description = "basic_auth (write key as user, redacted)";
 }
 

@@ -12,6 +12,7 @@
 #include "core/identity_schema.hpp"
 #include "core/kratos_context.hpp"
 #include "core/kratos_delivery.hpp"
+#include "core/kratos_request.hpp"
 #include "core/segment_message.hpp"
 #include "core/transform.hpp"
 #include "core/webhook_action.hpp"
@@ -154,31 +155,61 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   if (opts.print_context)
     report.text << "== ctx (" << opts.send.hook << ")\n" << ctx.dump(2) << "\n";
 
+  core::KratosRequest kratos;
+  std::string err;
+  if (!core::kratos_request(target.action, &kratos, &err)) {
+    error(err);
+    report.json["error"] = err;
+    report.text << "the hook fails in Kratos before the template runs: Ory sends nothing\n";
+    return finish(opts, report, "hook-failed", ExitStatus::check_failed);
+  }
+  const bool form = kratos.encoding == core::BodyEncoding::form;
+
   const core::Evaluation eval =
       core::evaluate_template(target.source, target.source_name, ctx.dump());
-  if (eval.status == core::EvalStatus::cancelled) {
+  if (eval.status == core::EvalStatus::cancelled && !form) {
     report.text << "hook cancelled: Ory sends nothing (" << core::to_string(eval.error) << ")\n";
     return finish(opts, report, "cancelled", ExitStatus::ok);
   }
   if (eval.status != core::EvalStatus::ok) {
     error(core::to_string(eval.error));
     if (!eval.error.hint.empty()) note(eval.error.hint);
+    if (eval.status == core::EvalStatus::cancelled) {
+      note(
+          "with Content-Type application/x-www-form-urlencoded Kratos does not look for a "
+          "cancel: this error fails the hook");
+    }
     report.json["error"] = core::to_string(eval.error);
     if (!eval.error.hint.empty()) report.json["hint"] = eval.error.hint;
     report.text << "the template fails in Kratos: the hook fails and Ory sends nothing\n";
     return finish(opts, report, "template-failed", ExitStatus::check_failed);
   }
-  report.json["body"] = eval.body;
-  report.text << "== body (" << eval.body.size() << " bytes, exactly what Kratos sends)\n"
-              << eval.body;
+  std::string body;
+  if (!core::kratos_body(kratos.encoding, eval.body, &body, &err)) {
+    error(target.source_name + ": " + err);
+    report.json["error"] = err;
+    report.text << "the hook fails in Kratos: the form body cannot be built, Ory sends nothing\n";
+    return finish(opts, report, "template-failed", ExitStatus::check_failed);
+  }
+  report.json["body"] = body;
+  report.text << "== body (" << body.size() << " bytes, exactly what Kratos sends"
+              << (form ? ", URL-encoded" : "") << ")\n"
+              << body << (form ? "\n" : "");
 
   const core::SegmentCall call = target.call;
-  const core::Json message = core::Json::parse(eval.body, nullptr, false);
   std::vector<core::Finding> findings;
-  if (message.is_discarded()) {
-    findings.emplace_back(core::Severity::error, "", "the body is not JSON");
+  if (form) {
+    findings.emplace_back(core::Severity::error, "",
+                          "the action's Content-Type is application/x-www-form-urlencoded: "
+                          "Kratos sends the body URL-encoded, and Segment reads JSON only (it "
+                          "answers 400)");
   } else {
-    findings = core::validate_message(message, call, eval.body.size());
+    const core::Json message = core::Json::parse(body, nullptr, false);
+    if (message.is_discarded()) {
+      findings.emplace_back(core::Severity::error, "", "the body is not JSON");
+    } else {
+      findings = core::validate_message(message, call, body.size());
+    }
   }
   report.json["findings"] = core::Json::array();
   report.text << "== Segment validation (" << core::to_string(call) << ")\n";
@@ -192,7 +223,9 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
     if (f.severity == core::Severity::error) errors.push_back(core::to_string(f));
   }
   if (!errors.empty()) {
-    error("Segment would accept this with 200 and drop it: " + util::join(errors, "; "));
+    error(
+        (form ? "Segment would answer 400: " : "Segment would accept this with 200 and drop it: ") +
+        util::join(errors, "; "));
     return finish(opts, report, "invalid", ExitStatus::check_failed);
   }
   if (target.action.ignore_response) {
@@ -200,24 +233,19 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
                    "only show in its logs\n";
   }
 
-  io::HttpRequest request;
-  request.method = target.action.method;
-  request.url = target.action.url;
-  request.body = eval.body;
-  request.headers.emplace_back("Content-Type", "application/json");
-  for (const auto& h : target.action.headers) request.headers.push_back(h);
-  report.text << "== request\n"
-              << request.method << " " << redact(request.url, target.action.secret) << "\n";
+  io::HttpRequest request = kratos.http;
+  request.body = body;
+  const std::string& secret = target.action.secret;
+  report.text << "== request\n" << request.method << " " << redact(request.url, secret) << "\n";
   core::Json shown_headers = core::Json::object();
   for (const auto& [name, value] : request.headers) {
-    const std::string shown = redact(value, target.action.secret);
+    const std::string shown = redact(value, secret);
     const std::string safe = util::to_lower(name) == "authorization" ? "<redacted>" : shown;
     report.text << name << ": " << safe << "\n";
     shown_headers[name] = safe;
   }
-  report.json["request"] = {{"method", request.method},
-                            {"url", redact(request.url, target.action.secret)},
-                            {"headers", shown_headers}};
+  report.json["request"] = {
+      {"method", request.method}, {"url", redact(request.url, secret)}, {"headers", shown_headers}};
   if (opts.send.dry_run) {
     report.text << "(dry run: not sent)\n";
     return finish(opts, report, "dry-run", ExitStatus::ok);
@@ -226,42 +254,81 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   core::DeliveryPolicy policy;
   policy.attempt_timeout =
       std::chrono::milliseconds(static_cast<long>(opts.timeout_seconds * 1000));
+  policy.on_wait = [](std::chrono::milliseconds wait, int next, bool retry_after) {
+    if (wait < std::chrono::seconds(5)) return;
+    note("waiting " + std::to_string((wait.count() + 999) / 1000) + " s before attempt " +
+         std::to_string(next) +
+         (retry_after ? ", as the endpoint's Retry-After asks (Kratos waits as long)"
+                      : " (Kratos's backoff)"));
+  };
   auto client = io::make_curl_client(io::CurlOptions{opts.ca_file});
   const core::Delivery delivery =
       core::deliver_like_kratos(*client, io::system_clock(), request, policy);
   report.json["attempts"] = core::Json::array();
   report.text << "== exchange\n";
   int n = 0;
+  bool body_lost = false;
   for (const auto& a : delivery.attempts) {
     ++n;
-    const std::string body = redact(a.response_body, target.action.secret);
+    const std::string response = redact(a.response_body, secret);
+    core::Json redirects = core::Json::array();
+    for (const auto& r : a.redirects) {
+      redirects.push_back({{"status", r.status},
+                           {"method", r.method},
+                           {"url", redact(r.url, secret)},
+                           {"body_dropped", r.body_dropped},
+                           {"credentials_dropped", r.credentials_dropped}});
+      body_lost = body_lost || r.body_dropped;
+    }
     report.json["attempts"].push_back({{"status", a.status},
-                                       {"error", a.error},
+                                       {"error", redact(a.error, secret)},
                                        {"elapsed_ms", a.elapsed.count()},
                                        {"waited_ms", a.waited_before.count()},
-                                       {"response_body", body}});
+                                       {"redirects", redirects},
+                                       {"response_body", response}});
     report.text << "attempt " << n;
     if (a.waited_before.count() > 0)
       report.text << " (after waiting " << a.waited_before.count() << " ms)";
+    report.text << ": ";
+    for (const auto& r : a.redirects) {
+      report.text << r.status << ", followed as " << r.method << " " << redact(r.url, secret)
+                  << (r.body_dropped ? " without the body" : "")
+                  << (r.credentials_dropped ? " without Authorization and Cookie (another host)"
+                                            : "")
+                  << "; ";
+    }
     if (a.status == 0) {
-      report.text << ": no response: " << a.error << " (" << a.elapsed.count() << " ms)\n";
+      report.text << "no response: " << redact(a.error, secret) << " (" << a.elapsed.count()
+                  << " ms)\n";
     } else {
-      report.text << ": " << a.status << " in " << a.elapsed.count() << " ms: " << util::trim(body)
+      report.text << a.status << " in " << a.elapsed.count() << " ms: " << util::trim(response)
                   << "\n";
     }
   }
-  switch (delivery.outcome) {
-    case core::DeliveryOutcome::accepted:
-      return finish(opts, report, "accepted", ExitStatus::ok);
-    case core::DeliveryOutcome::rejected:
-      error("the endpoint rejected the message (Kratos reports " +
-            std::to_string(delivery.kratos_status) + " for the hook)");
-      return finish(opts, report, "rejected", ExitStatus::check_failed);
-    case core::DeliveryOutcome::unreachable:
-      break;
+  if (delivery.outcome == core::DeliveryOutcome::accepted) {
+    const core::Attempt& last = delivery.attempts.back();
+    if (last.status >= 300) {
+      warning("the endpoint answered " + std::to_string(last.status) +
+              " without a Location: Go's client stops there and Kratos counts the hook a "
+              "success, but the message went nowhere");
+    } else if (body_lost) {
+      warning(
+          "a redirect turned the request into a bodiless GET (as Go's client does for "
+          "301, 302 and 303): Kratos counts the hook a success, but the message was not "
+          "delivered");
+    }
+    return finish(opts, report, "accepted", ExitStatus::ok);
   }
-  error("could not reach " + redact(request.url, target.action.secret) + " after " +
-        std::to_string(delivery.attempts.size()) + " attempts");
+  report.json["kratos_status"] = delivery.kratos_status;
+  report.json["kratos_error"] = redact(delivery.kratos_error, secret);
+  const std::string kratos_says = "Kratos fails the hook with " +
+                                  std::to_string(delivery.kratos_status) + ": " +
+                                  redact(delivery.kratos_error, secret);
+  if (delivery.outcome == core::DeliveryOutcome::rejected) {
+    error("the endpoint rejected the message (" + kratos_says + ")");
+    return finish(opts, report, "rejected", ExitStatus::check_failed);
+  }
+  error("could not reach " + redact(request.url, secret) + " (" + kratos_says + ")");
   return finish(opts, report, "unreachable", ExitStatus::unreachable);
 }
 
@@ -300,8 +367,10 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
   cmd.footer(
       R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's
 std functions, 1 s and 256 KiB limits), checks the result as Segment would, then sends it the way
-Kratos does: 3 attempts, 30 s each, backoff 1 s doubling, retries on connection errors, 429 and 5xx
-except 501, Retry-After honoured. The write key is never printed.
+Kratos does: its headers (Content-Type from the action, Go's User-Agent and Accept-Encoding),
+3 attempts of 30 s, backoff 1 s doubling, retries on connection errors, 429 and 5xx except 501,
+Retry-After honoured (seconds or a date; a long wait is announced), redirects followed as Go's
+client follows them. The write key is never printed.
 
 Exit: 0 accepted (2xx) or cancelled; 1 the template fails, Segment would drop the message, or the
 endpoint rejected it; 2 bad input; 3 unreachable after retries.

@@ -219,8 +219,7 @@ class BackfillPipeline::Impl {
       if (m_stop.load()) continue;  // not done: resent by a resumed run
       io::HttpRequest request;
       request.url = m_target.url;
-      request.headers = m_target.headers;
-      request.headers.emplace_back("Content-Type", "application/json");
+      request.headers = m_target.headers;  // Content-Type included
       request.body = batch->body();
       request.timeout = std::chrono::seconds(30);
       m_rate.acquire(m_stop);

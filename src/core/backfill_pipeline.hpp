@@ -21,7 +21,8 @@ struct BackfillTarget {
   std::string name;    // for error locations
   std::string url;     // the batch endpoint
   SegmentCall call = SegmentCall::identify;
-  std::vector<std::pair<std::string, std::string>> headers;  // auth and any others
+  // Content-Type, auth and any others (core::kratos_request's, less what Go adds)
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct BackfillSettings {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,38 +10,67 @@
 
 namespace core {
 
-// Kratos's web_hook HTTP policy (FACTS.md section 1): 3 attempts, 30 s each, backoff
-// 1 s doubling up to 30 s, retries on connection errors, 429 and 5xx except 501,
-// Retry-After honoured on 429 and 503.
+// Kratos's web_hook HTTP policy, from its HTTP client (driver/registry_default.go:
+// ory/x httpx.NewResilientClient with 2 retries and a 30 s timeout; hashicorp
+// go-retryablehttp's DefaultRetryPolicy and DefaultBackoff; Go's net/http client):
+// 3 attempts of 30 s each, redirects included; a wait of 1 s doubling up to 30 s between
+// attempts, or what Retry-After says on a 429 or 503 (seconds or an HTTP date, no cap);
+// retried: connection errors and timeouts, 429, 5xx but 501; not retried: a certificate
+// that does not verify, too many redirects, a redirect to another scheme.
 struct DeliveryPolicy {
   int max_attempts = 3;
   std::chrono::milliseconds attempt_timeout{30000};
   std::chrono::milliseconds first_backoff{1000};
   std::chrono::milliseconds max_backoff{30000};
+  int max_redirects = 10;  // Go's default CheckRedirect
+  // Called before each wait between attempts, with the attempt about to be made (2, 3, ...)
+  // and whether the wait is the server's Retry-After.
+  std::function<void(std::chrono::milliseconds wait, int next_attempt, bool retry_after)> on_wait;
+};
+
+// A redirect followed within an attempt, as Go's client follows it.
+struct Redirect {
+  int status = 0;                    // 301, 302, 303, 307 or 308
+  std::string method;                // of the request that follows
+  std::string url;                   // that request's URL
+  bool body_dropped = false;         // 301/302/303: the request that follows has no body
+  bool credentials_dropped = false;  // another host: Authorization and Cookie not sent
 };
 
 struct Attempt {
-  int status = 0;     // 0: no response
+  int status = 0;     // of the last response; 0: no response
   std::string error;  // transport error
   std::string response_body;
   std::chrono::milliseconds elapsed{0};
   std::chrono::milliseconds waited_before{0};  // backoff or Retry-After before this attempt
+  std::vector<Redirect> redirects;
 };
 
 enum class DeliveryOutcome {
-  accepted,     // a status below 400
+  accepted,     // a final status below 400 (a 3xx without Location counts: Go stops there)
   rejected,     // a status >= 400 that is not retried, or retries ran out on one
-  unreachable,  // no response after every attempt
+  unreachable,  // no response after every attempt, or an error that is not retried
 };
 
 struct Delivery {
   DeliveryOutcome outcome = DeliveryOutcome::unreachable;
   std::vector<Attempt> attempts;
-  int kratos_status = 0;  // what the hook reports: 502, or 504 after timeouts; 0 when accepted
+  // The error the hook fails with, as Kratos reports it: 502 "webhook failed with status
+  // code N" for a status >= 400 it does not retry; 504 when the last attempt timed out;
+  // 500 for any other error, after the attempts run out ("POST URL giving up after 3
+  // attempt(s)") or at once for one that is not retried. 0 and "" when accepted.
+  int kratos_status = 0;
+  std::string kratos_error;
 };
 
-// Whether Kratos retries after this attempt.
+// Whether Kratos's client retries after this attempt.
 bool kratos_retries(const Attempt& attempt);
+
+// The wait a Retry-After value asks for, as go-retryablehttp reads it: whole seconds
+// (strconv.ParseInt: an optional sign, digits) or an RFC 1123 date (past: no wait);
+// nullopt when it is neither, and Kratos backs off as usual.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    const std::string& value, std::chrono::system_clock::time_point now);
 
 // Sends `request` the way Kratos's web_hook does.
 Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock, io::HttpRequest request,

@@ -205,17 +205,23 @@ bool read_action(const Json& action, DeployedAction* out, std::string* err) {
     if (type == "basic_auth") {
       const std::string user = c.value("user", ""), password = c.value("password", "");
       out->secret = user.empty() ? password : user;
-      out->headers.emplace_back("Authorization", basic_auth_header(user, password));
+      out->auth = {ActionAuth::Kind::basic, "Authorization", basic_auth_header(user, password)};
       out->auth_description = "basic_auth (write key as user, redacted)";
     } else if (type == "api_key") {
       const std::string name = c.value("name", ""), value = c.value("value", "");
       const std::string in = c.value("in", "header");
       out->secret = value;
-      if (in == "cookie") {
-        out->headers.emplace_back("Cookie", name + "=" + value);
-      } else {
-        out->headers.emplace_back(name, value);
+      if (in != "cookie" && in != "header" && !in.empty()) {
+        *err = "config.auth.config.in '" + in + "' is not header or cookie";
+        return false;
       }
+      if (name.empty()) {
+        *err = "config.auth.config.name is required for api_key";
+        return false;
+      }
+      out->auth = {
+          in == "cookie" ? ActionAuth::Kind::api_key_cookie : ActionAuth::Kind::api_key_header,
+          name, value};
       out->auth_description = "api_key in " + in + " '" + name + "' (redacted)";
     } else {
       *err = "config.auth.type '" + type + "' is not basic_auth or api_key";

@@ -57,12 +57,21 @@ std::vector<FoundHook> find_web_hooks(const Json& doc);
 
 namespace core {
 
+// How a web_hook authenticates: config.auth, as Kratos's request builder applies it.
+struct ActionAuth {
+  enum class Kind { none, basic, api_key_header, api_key_cookie };
+  Kind kind = Kind::none;
+  std::string name;   // the header ("Authorization" for basic) or the cookie name
+  std::string value;  // the header value ("Basic ...") or the cookie value
+};
+
 // A deployed web_hook action, read back: what Kratos will call and how.
 struct DeployedAction {
   std::string url;
   std::string method;
   std::string body;                                          // the body URI
-  std::vector<std::pair<std::string, std::string>> headers;  // config.headers, then auth
+  std::vector<std::pair<std::string, std::string>> headers;  // config.headers, as written
+  ActionAuth auth;
   bool ignore_response = false;
   bool parse_response = false;
   std::string auth_description;  // "basic_auth (user <redacted>)", for display

@@ -54,17 +54,31 @@ class CurlClient : public HttpClient {
     curl_easy_reset(c);
     std::unique_ptr<curl_slist, SlistDeleter> headers;
     for (const auto& [name, value] : request.headers) {
+      if (request.transparent_gzip && util::to_lower(name) == "accept-encoding") continue;
+      // "Name;" is how libcurl sends a header with an empty value ("Name:" removes it).
       std::string line = name;
-      line.append(": ").append(value);
+      if (value.empty()) {
+        line += ';';
+      } else {
+        line.append(": ").append(value);
+      }
       headers.reset(curl_slist_append(headers.release(), line.c_str()));
     }
     // curl adds "Expect: 100-continue" to large POSTs; Kratos's Go client does not.
     headers.reset(curl_slist_append(headers.release(), "Expect:"));
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    if (request.body.empty() && request.method == "GET") {
+      curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);  // no Content-Length, as Go sends a bodiless GET
+    } else if (request.body.empty() && request.method == "HEAD") {
+      curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else {
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+    if (request.transparent_gzip) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -81,6 +95,7 @@ class CurlClient : public HttpClient {
     if (rc != CURLE_OK) {
       response.error = error[0] ? error : curl_easy_strerror(rc);
       response.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+      response.certificate_error = rc == CURLE_PEER_FAILED_VERIFICATION;
       response.status = 0;
       return response;
     }

@@ -16,6 +16,9 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::chrono::milliseconds timeout{30000};
+  // The request's "Accept-Encoding: gzip" was added by the client, as Go's transport adds it,
+  // so a gzip answer is decoded before anyone reads it.
+  bool transparent_gzip = false;
 };
 
 struct HttpResponse {
@@ -24,6 +27,7 @@ struct HttpResponse {
   Headers headers;    // names lower-cased
   std::string error;  // transport failure (connect, TLS, timeout), empty otherwise
   bool timed_out = false;
+  bool certificate_error = false;  // the server's TLS certificate did not verify
 
   // The first value of a header (name lower-case), or "".
   std::string header(const std::string& lower_name) const;
@@ -50,6 +54,10 @@ class Clock {
   virtual ~Clock() = default;
   virtual std::chrono::steady_clock::time_point now() = 0;
   virtual void sleep_for(std::chrono::milliseconds duration) = 0;
+  // Calendar time, for HTTP dates (Retry-After).
+  virtual std::chrono::system_clock::time_point wall_now() {
+    return std::chrono::system_clock::now();
+  }
 };
 
 Clock& system_clock();

@@ -1,6 +1,7 @@
 #include "util/url.hpp"
 
 #include <cctype>
+#include <vector>
 
 #include "util/text.hpp"
 
@@ -74,6 +75,85 @@ std::optional<Url> parse_url(std::string_view text, std::string* err) {
     return std::nullopt;
   }
   return url;
+}
+
+namespace {
+
+// RFC 3986 section 5.2.4.
+std::string remove_dot_segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  const bool absolute = !path.empty() && path.front() == '/';
+  std::string_view rest = absolute ? path.substr(1) : path;
+  bool trailing = false;
+  while (true) {
+    const auto slash = rest.find('/');
+    const std::string_view seg = rest.substr(0, slash);
+    const bool last = slash == std::string_view::npos;
+    trailing = last && (seg == "." || seg == "..");
+    if (seg == "..") {
+      if (!out.empty()) out.pop_back();
+    } else if (seg != ".") {
+      out.push_back(seg);
+    }
+    if (last) break;
+    rest = rest.substr(slash + 1);
+  }
+  std::string result = absolute ? "/" : "";
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (i > 0) result += '/';
+    result.append(out[i]);
+  }
+  if (trailing && !out.empty()) result += '/';
+  return result;
+}
+
+std::string authority_of(const Url& u) {
+  std::string a = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
+  if (!u.port.empty()) a += ":" + u.port;
+  return a;
+}
+
+}  // namespace
+
+std::optional<std::string> resolve_url(std::string_view base, std::string_view reference,
+                                       std::string* err) {
+  const auto b = parse_url(base, err);
+  if (!b) return std::nullopt;
+  std::string_view ref = reference;
+  if (const auto hash = ref.find('#'); hash != std::string_view::npos) ref = ref.substr(0, hash);
+  const auto colon = ref.find(':');
+  const auto first_delim = ref.find_first_of("/?");
+  if (colon != std::string_view::npos && colon > 0 &&
+      (first_delim == std::string_view::npos || colon < first_delim)) {
+    if (!parse_url(ref, err)) return std::nullopt;  // absolute: scheme://...
+    return std::string(ref);
+  }
+  std::string result;
+  if (starts_with(ref, "//")) {
+    result = b->scheme + ":" + std::string(ref);
+  } else {
+    const std::string prefix = b->scheme + "://" + authority_of(*b);
+    std::string_view path = ref;
+    std::string query;
+    if (const auto q = ref.find('?'); q != std::string_view::npos) {
+      path = ref.substr(0, q);
+      query = std::string(ref.substr(q));
+    } else if (ref.empty()) {
+      query = b->query.empty() ? "" : "?" + b->query;
+    }
+    std::string merged;
+    if (path.empty()) {
+      merged = b->path.empty() ? "/" : b->path;
+    } else if (path.front() == '/') {
+      merged = std::string(path);
+    } else {
+      const std::string base_path = b->path.empty() ? "/" : b->path;
+      merged = base_path.substr(0, base_path.rfind('/') + 1) + std::string(path);
+    }
+    result = prefix + remove_dot_segments(merged) + query;
+  }
+  if (!parse_url(result, err)) return std::nullopt;
+  return result;
 }
 
 bool is_loopback_host(std::string_view host) {

@@ -18,6 +18,13 @@ struct Url {
 // Returns nullopt (and a reason in `err`) for anything else.
 std::optional<Url> parse_url(std::string_view text, std::string* err);
 
+// The absolute URL a reference (a Location header) names, relative to `base` (RFC 3986
+// section 5.2: absolute, scheme-relative "//host/p", absolute-path "/p", relative "p",
+// query-only "?q"; dot segments removed). nullopt (and why in `err`) when the result is not
+// an absolute URL.
+std::optional<std::string> resolve_url(std::string_view base, std::string_view reference,
+                                       std::string* err);
+
 // localhost, *.localhost, 127.0.0.0/8 and ::1: traffic to these never leaves the machine.
 bool is_loopback_host(std::string_view host);
 

@@ -56,7 +56,95 @@ TEST_CASE("cli test-identify: sends exactly what Kratos sends to a local endpoin
   CHECK(requests[0].path == "/v1/identify");
   CHECK(requests[0].body == k_expected_body);
   CHECK(requests[0].header("Content-Type") == "application/json");
+  CHECK(requests[0].headers.count("Content-Type") == 1);
   CHECK(requests[0].header("Authorization") == "Basic " + util::base64_encode(k_key + ":"));
+  // What Go's client adds to every request Kratos makes.
+  CHECK(requests[0].header("User-Agent") == "Go-http-client/1.1");
+  CHECK(requests[0].header("Accept-Encoding") == "gzip");
+}
+
+TEST_CASE("cli test-identify: the action's Content-Type, as Kratos's request builder reads it") {
+  test::FakeSegment segment;
+  test::TempDir dir;
+  const auto action = [&](const std::string& headers) {
+    const std::string body = "base64://" + util::base64_encode(
+                                               "function(ctx) { userId: ctx.identity.id, "
+                                               "event: 'Signed Up' }");
+    return dir.write(
+        "action.json",
+        R"({"hook": "web_hook", "config": {"url": ")" + segment.url("/v1/track") +
+            R"(", "method": "POST", "body": ")" + body + R"(", "headers": )" + headers +
+            R"(, "auth": {"type": "basic_auth", "config": {"user": "k", "password": ""}}}})");
+  };
+  SECTION("a Content-Type with parameters fails the hook before the template runs") {
+    const auto r = run_tool({"test-identify", "--action",
+                             action(R"({"Content-Type": "application/json; charset=utf-8"})"),
+                             "--identity", k_identity});
+    CHECK(r.status == 1);
+    CHECK(r.err.find("invalid config - incorrect Content-Type for request with body") !=
+          std::string::npos);
+    CHECK(r.out.find("verdict: hook-failed") != std::string::npos);
+    CHECK(segment.requests().empty());
+  }
+  SECTION("a lower-case content-type is one header, not two") {
+    const auto r =
+        run_tool({"test-identify", "--action", action(R"({"content-type": "application/json"})"),
+                  "--identity", k_identity});
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    REQUIRE(segment.requests().size() == 1);
+    CHECK(segment.requests()[0].headers.count("Content-Type") == 1);
+  }
+  SECTION("a form Content-Type: the body is URL-encoded, and Segment would answer 400") {
+    const auto r = run_tool({"test-identify", "--action",
+                             action(R"({"Content-Type": "application/x-www-form-urlencoded"})"),
+                             "--identity", k_identity});
+    CHECK(r.status == 1);
+    CHECK(r.out.find("event=Signed+Up&userId=9f425a8d-7efc-4768-8f23-7647a74fdf13") !=
+          std::string::npos);
+    CHECK(r.err.find("Segment would answer 400") != std::string::npos);
+    CHECK(segment.requests().empty());
+  }
+}
+
+TEST_CASE("cli test-identify: redirects are followed as Kratos's Go client follows them") {
+  test::FakeSegment segment;
+  SECTION("a 301 turns the POST into a bodiless GET; the 200 after it is Kratos's success") {
+    segment.script({{301, "", "", "/v1/moved"}, {200, "{}", ""}});
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--url", segment.url("/v1/identify")},
+                            with_key());
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    const auto requests = segment.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].method == "GET");
+    CHECK(requests[1].path == "/v1/moved");
+    CHECK(requests[1].body.empty());
+    CHECK(r.out.find("attempt 1: 301, followed as GET " + segment.url("/v1/moved") +
+                     " without the body; 200") != std::string::npos);
+    CHECK(r.err.find("the message was not delivered") != std::string::npos);
+  }
+  SECTION("a 308 keeps the POST and its body") {
+    segment.script({{308, "", "", "/v1/identify2"}, {200, "{}", ""}});
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--url", segment.url("/v1/identify")},
+                            with_key());
+    CHECK(r.status == 0);
+    const auto requests = segment.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].method == "POST");
+    CHECK(requests[1].body == k_expected_body);
+    CHECK(requests[1].header("Authorization") == "Basic " + util::base64_encode(k_key + ":"));
+  }
+  SECTION("a 301 without Location: Kratos stops there and calls it a success; we warn") {
+    segment.script({{301, "", ""}});
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--url", segment.url("/v1/identify")},
+                            with_key());
+    CHECK(r.status == 0);
+    CHECK(r.err.find("301 without a Location") != std::string::npos);
+  }
 }
 
 TEST_CASE("cli test-identify: --action takes URL, auth and headers from the action") {
@@ -88,8 +176,8 @@ TEST_CASE("cli test-identify: retries like Kratos against a real endpoint") {
                             with_key());
     CHECK(r.status == 1);
     CHECK(segment.requests().size() == 1);
-    CHECK(r.err.find("rejected the message (Kratos reports 502 for the hook)") !=
-          std::string::npos);
+    CHECK(r.err.find("rejected the message (Kratos fails the hook with 502: webhook failed "
+                     "with status code 400)") != std::string::npos);
   }
   SECTION("a 503 then 200, with Retry-After: 0") {
     segment.script({{503, "{}", "0"}, {200, "{\"success\":true}", ""}});
@@ -100,6 +188,17 @@ TEST_CASE("cli test-identify: retries like Kratos against a real endpoint") {
     CHECK(segment.requests().size() == 2);
     CHECK(r.out.find("attempt 1: 503") != std::string::npos);
     CHECK(r.out.find("attempt 2: 200") != std::string::npos);
+  }
+  SECTION("503 three times: Kratos's client gives up and the hook fails with 500") {
+    segment.script({{503, "{}", "0"}, {503, "{}", "0"}, {503, "{}", "0"}});
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--url", segment.url("/v1/identify"), "--output", "json"},
+                            with_key());
+    CHECK(r.status == 1);
+    const auto report = nlohmann::json::parse(r.out);
+    CHECK(report["kratos_status"] == 500);
+    CHECK(report["kratos_error"] ==
+          "POST " + segment.url("/v1/identify") + " giving up after 3 attempt(s)");
   }
 }
 

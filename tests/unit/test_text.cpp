@@ -61,3 +61,23 @@ TEST_CASE("url: parse_url and is_loopback_host") {
   CHECK_FALSE(util::is_loopback_host("127.0.0.1.example.com"));
   CHECK_FALSE(util::is_loopback_host("10.0.0.1"));
 }
+
+TEST_CASE("url: resolve_url resolves a Location as RFC 3986 says") {
+  std::string err;
+  const std::string base = "http://127.0.0.1:8080/v1/identify?x=1";
+  const auto r = [&](const std::string& ref) {
+    return util::resolve_url(base, ref, &err).value_or("<none>");
+  };
+  CHECK(r("https://api.segment.io/v1/identify") == "https://api.segment.io/v1/identify");
+  CHECK(r("//other.test/p") == "http://other.test/p");
+  CHECK(r("/v1/track") == "http://127.0.0.1:8080/v1/track");
+  CHECK(r("track") == "http://127.0.0.1:8080/v1/track");
+  CHECK(r("../v2/identify") == "http://127.0.0.1:8080/v2/identify");
+  CHECK(r("./a/./b/../c") == "http://127.0.0.1:8080/v1/a/c");
+  CHECK(r("?y=2") == "http://127.0.0.1:8080/v1/identify?y=2");
+  CHECK(r("") == base);
+  CHECK(r("/p#frag") == "http://127.0.0.1:8080/p");
+  CHECK(util::resolve_url("http://[::1]:9/a/b", "c", &err) == "http://[::1]:9/a/c");
+  CHECK_FALSE(util::resolve_url(base, "http://", &err));
+  CHECK_FALSE(util::resolve_url(base, "/a b", &err));
+}
