@@ -14,8 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = k_paths[data[0] % 10];
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   const bool with_key = (data[0] & 0x80) != 0;
+  core::EndpointOptions options;
+  options.strict_auth = (data[0] & 0x20) != 0;
+  if ((data[0] & 0x40) != 0) options.content_encoding = "gzip";
   const core::EndpointResult r = core::handle_tracking_request(
-      with_key ? "key" : "", "POST", path, with_key ? "Basic a2V5Og==" : "", body);
+      with_key ? "key" : "", "POST", path, with_key ? "Basic a2V5Og==" : "", body, options);
   if (r.status == 200 && r.body.empty()) __builtin_trap();
   return 0;
 }

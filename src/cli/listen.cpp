@@ -36,6 +36,7 @@ struct ListenOptions {
   WriteKeyOptions key;
   std::string jsonl;
   bool quiet = false;
+  bool strict_auth = false;
   std::vector<std::string> fail;
 };
 
@@ -148,10 +149,19 @@ class Listener {
 
   io::ServerResponse handle_unsafe(const io::ServerRequest& req, io::HttpServer& server) {
     std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_faults.empty()) return inject_fault();
+    std::chrono::milliseconds delay{0};
+    if (!m_faults.empty()) {
+      // A slow answer is still an answer: the request is processed and recorded.
+      if (m_faults.front().kind != Fault::Kind::slow) return inject_fault();
+      delay = inject_fault().delay;
+    }
+    core::EndpointOptions options;
+    options.strict_auth = m_opts.strict_auth;
+    options.content_encoding = req.header("content-encoding");
     const core::EndpointResult result = core::handle_tracking_request(
-        m_write_key, req.method, req.target, req.header("authorization"), req.body);
+        m_write_key, req.method, req.target, req.header("authorization"), req.body, options);
     io::ServerResponse response{result.status, {}, result.body};
+    response.delay = delay;
     if (!result.error.empty()) {
       ++m_rejected_requests;
       if (!m_opts.quiet) {
@@ -325,6 +335,10 @@ VerbRunner setup_listen(CLI::App& cmd) {
                      {"--jsonl", "FILE", "append one JSON object per received message to FILE",
                       &opts->jsonl},
                      {"--quiet", "", "print only the address and the summary", &opts->quiet},
+                     {"--strict-auth", "",
+                      "answer 401 to a missing or wrong write key (Segment answers 200 and "
+                      "drops the data)",
+                      &opts->strict_auth},
                      {"--fail", "SPEC",
                       "answer the next requests with a fault (repeatable, applied in order): "
                       "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
@@ -335,8 +349,10 @@ VerbRunner setup_listen(CLI::App& cmd) {
 group, alias, batch, import), applies Segment's rules and says what Segment would do with each
 message: Segment itself answers 200 to messages it then drops. Prints "listening on http://HOST:PORT"
 first, a line per message, and a summary when it stops (--max-events, --exit-after, Ctrl-C or
-SIGTERM). With a write key (--write-key-file, SEGMENT_WRITE_KEY or --write-key), requests with a
-missing or wrong key get 401 and are not recorded.
+SIGTERM). Gzip (Content-Encoding: gzip) and chunked bodies are read. With a write key
+(--write-key-file, SEGMENT_WRITE_KEY or --write-key), a request with a missing or wrong key gets 200
+and its messages are recorded as dropped ("unknown write key"), as Segment answers 200 and drops
+them; --strict-auth answers 401 and records nothing.
 
 Exit: 0 when every message would be accepted, 1 when any would be dropped, 2 bad options.
 

@@ -1,6 +1,7 @@
 #include "core/segment_endpoint.hpp"
 
 #include "util/base64.hpp"
+#include "util/gzip.hpp"
 #include "util/text.hpp"
 
 namespace core {
@@ -47,11 +48,15 @@ ReceivedMessage judge(const Json& message, const std::string& type, std::size_t 
   return m;
 }
 
+EndpointResult tracking_result(const Json& doc, const std::string& call, bool batch,
+                               std::size_t body_size);
+
 }  // namespace
 
 EndpointResult handle_tracking_request(const std::string& write_key, const std::string& method,
                                        const std::string& path, const std::string& authorization,
-                                       const std::string& body) {
+                                       const std::string& raw_body,
+                                       const EndpointOptions& options) {
   const std::string route = path.substr(0, path.find('?'));
   static const std::string k_prefix = "/v1/";
   if (!util::starts_with(route, k_prefix)) return reject(404, "no such endpoint: " + route);
@@ -59,6 +64,21 @@ EndpointResult handle_tracking_request(const std::string& write_key, const std::
   const bool batch = call == "batch" || call == "import";
   if (!batch && !parse_segment_call(call)) return reject(404, "no such endpoint: " + route);
   if (method != "POST") return reject(405, "use POST");
+  const std::string encoding = util::to_lower(util::trim(options.content_encoding));
+  std::string decoded;
+  if (encoding == "gzip") {
+    std::string why;
+    // One byte past the limit is enough to say the body is over it.
+    if (!util::gunzip(raw_body, k_max_batch_bytes + 1, &decoded, &why)) {
+      if (decoded.empty() && why.find("more than") != std::string::npos) {
+        return reject(400, "the gzip body is over Segment's 500 KB limit once decompressed");
+      }
+      return reject(400, "Content-Encoding gzip, but " + why);
+    }
+  } else if (!encoding.empty() && encoding != "identity") {
+    return reject(400, "Content-Encoding '" + encoding + "' is not supported (gzip is)");
+  }
+  const std::string& body = encoding == "gzip" ? decoded : raw_body;
   if (body.size() > k_max_batch_bytes) {
     return reject(
         400, "request is " + std::to_string(body.size()) + " bytes, over Segment's 500 KB limit");
@@ -70,20 +90,42 @@ EndpointResult handle_tracking_request(const std::string& write_key, const std::
     return reject(400, std::string("invalid JSON: ") + e.what());
   }
   if (!doc.is_object()) return reject(400, "the body must be a JSON object");
+  std::string key_problem;
   if (!write_key.empty()) {
     std::string key = basic_auth_user(authorization);
     if (key.empty() && doc.contains("writeKey") && doc["writeKey"].is_string()) {
       key = doc["writeKey"].get<std::string>();
     }
-    if (key != write_key) return reject(401, key.empty() ? "no write key" : "wrong write key");
+    if (key != write_key) {
+      if (options.strict_auth) {
+        return reject(401, key.empty() ? "no write key" : "wrong write key");
+      }
+      key_problem = key.empty() ? "no write key" : "unknown write key";
+    }
   }
+  EndpointResult result = tracking_result(doc, call, batch, body.size());
+  if (!result.error.empty()) return result;
+  if (!key_problem.empty()) {
+    // Segment answers 200 and drops everything sent with a key it does not know.
+    for (auto& m : result.messages) {
+      m.dropped = true;
+      m.reason = key_problem + " (Segment answers 200 and drops the data)";
+    }
+  }
+  return result;
+}
+
+namespace {
+
+EndpointResult tracking_result(const Json& doc, const std::string& call, bool batch,
+                               std::size_t body_size) {
   EndpointResult result;
   if (!batch) {
-    if (body.size() > k_max_message_bytes) {
+    if (body_size > k_max_message_bytes) {
       return reject(
-          400, "message is " + std::to_string(body.size()) + " bytes, over Segment's 32 KB limit");
+          400, "message is " + std::to_string(body_size) + " bytes, over Segment's 32 KB limit");
     }
-    result.messages.push_back(judge(doc, call, body.size()));
+    result.messages.push_back(judge(doc, call, body_size));
   } else {
     const auto list = doc.find("batch");
     if (list == doc.end() || !list->is_array()) return reject(400, "a batch needs a 'batch' array");
@@ -120,5 +162,7 @@ EndpointResult handle_tracking_request(const std::string& write_key, const std::
   result.body = R"({"success":true})";
   return result;
 }
+
+}  // namespace
 
 }  // namespace core

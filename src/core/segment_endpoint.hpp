@@ -26,11 +26,21 @@ struct EndpointResult {
   std::string error;                      // for a 4xx: why
 };
 
+struct EndpointOptions {
+  // A missing or wrong write key: Segment answers 200 and drops the data (its docs: every
+  // request gets 200 but invalid JSON and oversize ones), so the messages are recorded as
+  // dropped ("unknown write key"); strict answers 401 and records nothing instead.
+  bool strict_auth = false;
+  std::string content_encoding;  // the request's Content-Encoding: "" / identity, or gzip
+};
+
 // Segment's HTTP Tracking API, locally: POST /v1/{identify,track,page,screen,group,alias,
 // batch,import}. `write_key` empty: any key is accepted. Auth is HTTP Basic with the key as
-// user, or `writeKey` in the body. Pure; safe to fuzz.
+// user, or `writeKey` in the body. A gzip body (analytics-python sends them) is decoded
+// first. Pure; safe to fuzz.
 EndpointResult handle_tracking_request(const std::string& write_key, const std::string& method,
                                        const std::string& path, const std::string& authorization,
-                                       const std::string& body);
+                                       const std::string& body,
+                                       const EndpointOptions& options = {});
 
 }  // namespace core

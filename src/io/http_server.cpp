@@ -44,6 +44,79 @@ std::size_t head_end(std::string_view data) {
   return std::string_view::npos;
 }
 
+enum class ChunkStatus { incomplete, complete, bad };
+enum class LineStatus { ok, incomplete, too_long };
+
+// The line starting at `from` (without its CR LF), and where the next one starts.
+LineStatus line_at(std::string_view data, std::size_t from, std::size_t max, std::string_view* line,
+                   std::size_t* next) {
+  const std::size_t nl = data.find('\n', from);
+  if (nl == std::string_view::npos) {
+    return data.size() - from > max ? LineStatus::too_long : LineStatus::incomplete;
+  }
+  if (nl - from > max) return LineStatus::too_long;
+  std::string_view l = data.substr(from, nl - from);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  *line = l;
+  *next = nl + 1;
+  return LineStatus::ok;
+}
+
+// A chunked body (RFC 9112 section 7.1) at the start of `data`: chunk sizes in hex with
+// optional extensions, the data, a last chunk of size 0, trailer lines, an empty line.
+// `used` is the bytes it took; `bad_out` carries the status for a bad or oversized body.
+ChunkStatus parse_chunked(std::string_view data, const ServerLimits& limits, std::string* body,
+                          std::size_t* used, ParseOutcome* bad_out) {
+  std::string out;
+  std::size_t pos = 0;
+  std::string_view line;
+  std::size_t next = 0;
+  while (true) {
+    const LineStatus ls = line_at(data, pos, limits.max_header_bytes, &line, &next);
+    if (ls == LineStatus::incomplete) return ChunkStatus::incomplete;
+    const std::string_view size_text =
+        ls == LineStatus::ok ? util::trim(line.substr(0, line.find(';'))) : std::string_view();
+    if (size_text.empty() || size_text.size() > 8 ||
+        size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
+      *bad_out = bad(400, "malformed chunk size");
+      return ChunkStatus::bad;
+    }
+    const std::size_t size = std::stoul(std::string(size_text), nullptr, 16);
+    pos = next;
+    if (size == 0) break;
+    if (out.size() + size > limits.max_body_bytes) {
+      *bad_out = bad(413, "request body too large");
+      return ChunkStatus::bad;
+    }
+    if (data.size() - pos < size + 1) return ChunkStatus::incomplete;
+    out.append(data.substr(pos, size));
+    pos += size;
+    if (data[pos] == '\r') {
+      if (data.size() - pos < 2) return ChunkStatus::incomplete;
+      ++pos;
+    }
+    if (data[pos] != '\n') {
+      *bad_out = bad(400, "chunk data not followed by a line break");
+      return ChunkStatus::bad;
+    }
+    ++pos;
+  }
+  // Trailer lines, up to the empty line that ends the body.
+  for (int trailers = 0;; ++trailers) {
+    const LineStatus ls = line_at(data, pos, limits.max_header_bytes, &line, &next);
+    if (ls == LineStatus::incomplete) return ChunkStatus::incomplete;
+    if (ls == LineStatus::too_long || trailers > 64) {
+      *bad_out = bad(431, "chunked trailers too large");
+      return ChunkStatus::bad;
+    }
+    pos = next;
+    if (line.empty()) break;
+  }
+  *body = std::move(out);
+  *used = pos;
+  return ChunkStatus::complete;
+}
+
 std::vector<std::string_view> split_lines(std::string_view head) {
   std::vector<std::string_view> lines;
   std::size_t start = 0;
@@ -167,8 +240,26 @@ ParseOutcome parse_request(std::string_view data, const ServerLimits& limits, Se
     req.headers.emplace_back(util::to_lower(name),
                              std::string(util::trim(lines[i].substr(colon + 1))));
   }
-  if (!req.header("transfer-encoding").empty()) {
-    return bad(411, "chunked bodies are not supported: send Content-Length");
+  const std::string transfer_encoding = util::to_lower(req.header("transfer-encoding"));
+  if (!transfer_encoding.empty()) {
+    if (transfer_encoding != "chunked") {
+      return bad(501, "Transfer-Encoding '" + transfer_encoding + "' is not supported");
+    }
+    if (!req.header("content-length").empty()) {
+      return bad(400, "both Transfer-Encoding and Content-Length");
+    }
+    ParseOutcome o;
+    std::size_t used = 0;
+    const ChunkStatus chunked = parse_chunked(data.substr(end), limits, &req.body, &used, &o);
+    if (chunked == ChunkStatus::bad) return o;
+    if (chunked == ChunkStatus::incomplete) {
+      o.expects_continue = util::to_lower(req.header("expect")) == "100-continue";
+      return o;
+    }
+    *out = std::move(req);
+    o.status = ParseStatus::complete;
+    o.consumed = end + used;
+    return o;
   }
   std::size_t length = 0;
   bool seen_length = false;

@@ -10,6 +10,7 @@
 #include "io/http_client.hpp"
 #include "support.hpp"
 #include "util/base64.hpp"
+#include "util/gzip.hpp"
 
 using nlohmann::json;
 
@@ -59,6 +60,12 @@ std::string raw_exchange(int port, const std::string& bytes, int wait_ms = 3000)
   return out;
 }
 
+std::string hex(std::size_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%zx", n);
+  return buf;
+}
+
 int port_of(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
 
 }  // namespace
@@ -74,10 +81,11 @@ TEST_CASE("cli listen: Segment's API, auth and verdicts, with a real HTTP client
   auto r = post(base + "/v1/identify", identify("u1"));
   CHECK(r.status == 200);
   CHECK(r.body == R"({"success":true})");
+  // A wrong or missing key: Segment answers 200 and drops the data.
   r = post(base + "/v1/identify", identify("u2"), "wrong-key");
-  CHECK(r.status == 401);
+  CHECK(r.status == 200);
   r = post(base + "/v1/identify", identify("u3"), "");
-  CHECK(r.status == 401);
+  CHECK(r.status == 200);
   // writeKey in the body also authenticates.
   r = post(base + "/v1/track",
            json{{"userId", "u4"}, {"event", "Signed Up"}, {"writeKey", k_key}}.dump(), "");
@@ -110,13 +118,15 @@ TEST_CASE("cli listen: Segment's API, auth and verdicts, with a real HTTP client
 
   listen.signal(SIGTERM);
   const auto result = listen.wait();
-  CHECK(result.status == 1);  // one message would be dropped
+  CHECK(result.status == 1);  // three messages would be dropped
   CHECK(result.out.find("identify userId=u1 email=u1@example.com  accepted") != std::string::npos);
   CHECK(result.out.find("track userId=u5  DROPPED: Segment would drop this: no 'event': track "
                         "needs the event name") != std::string::npos);
   CHECK(result.out.find("\033[") == std::string::npos);  // no colour off a terminal
-  CHECK(result.out.find("received 5 messages: 4 accepted, 1 would be dropped (identify 2, page 1, "
-                        "track 2); 6 requests rejected") != std::string::npos);
+  CHECK(result.out.find("identify userId=u2 email=u2@example.com  DROPPED: Segment would drop "
+                        "this: unknown write key") != std::string::npos);
+  CHECK(result.out.find("received 7 messages: 4 accepted, 3 would be dropped (identify 4, page 1, "
+                        "track 2); 4 requests rejected") != std::string::npos);
   CHECK(result.out.find(k_key) == std::string::npos);
   CHECK(result.err.find(k_key) == std::string::npos);
 
@@ -126,14 +136,17 @@ TEST_CASE("cli listen: Segment's API, auth and verdicts, with a real HTTP client
        start = end + 1) {
     lines.push_back(json::parse(jsonl.substr(start, end - start)));
   }
-  REQUIRE(lines.size() == 5);
+  REQUIRE(lines.size() == 7);
   CHECK(lines[0]["message"]["userId"] == "u1");
   CHECK(lines[0]["verdict"] == "accepted");
   CHECK(lines[0]["reason"].is_null());
-  CHECK(lines[2]["verdict"] == "dropped");
-  CHECK(lines[2]["reason"] == "no 'event': track needs the event name");
-  CHECK(lines[3]["type"] == "identify");
-  CHECK(lines[4]["type"] == "page");
+  CHECK(lines[1]["verdict"] == "dropped");
+  CHECK(lines[1]["reason"] == "unknown write key (Segment answers 200 and drops the data)");
+  CHECK(lines[2]["reason"] == "no write key (Segment answers 200 and drops the data)");
+  CHECK(lines[4]["verdict"] == "dropped");
+  CHECK(lines[4]["reason"] == "no 'event': track needs the event name");
+  CHECK(lines[5]["type"] == "identify");
+  CHECK(lines[6]["type"] == "page");
   CHECK(lines[0]["receivedAt"].get<std::string>().size() == 24);
 }
 
@@ -173,15 +186,68 @@ TEST_CASE("cli listen: --fail makes a client's retries visible; faults are not r
                         "requests answered with injected faults") != std::string::npos);
 }
 
-TEST_CASE("cli listen: a slow answer") {
-  test::BackgroundTool listen(
-      {"listen", "--port", "0", "--max-events", "1", "--fail", "slow:1:1", "--quiet"});
+TEST_CASE("cli listen: a slow answer is still an answer: the message is recorded") {
+  test::TempDir dir;
+  test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "2", "--fail", "slow:1:1",
+                               "--jsonl", dir.file("events.jsonl")});
   const std::string base = listen.listen_url();
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(post(base + "/v1/identify", identify("s"), "").status == 200);
   CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(900));
   CHECK(post(base + "/v1/identify", identify("t"), "").status == 200);
-  CHECK(listen.wait().status == 0);
+  const auto result = listen.wait();
+  CHECK(result.status == 0);
+  CHECK(result.out.find("received 2 messages: 2 accepted") != std::string::npos);
+  const std::string jsonl = test::read_file(dir.file("events.jsonl"));
+  CHECK(jsonl.find(R"("userId":"s")") != std::string::npos);
+  CHECK(jsonl.find(R"("userId":"t")") != std::string::npos);
+}
+
+TEST_CASE("cli listen: gzip and chunked bodies, as analytics-python and others send them") {
+  test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "2", "--quiet"});
+  const std::string base = listen.listen_url();
+  const int port = port_of(base);
+  const auto gzipped = [&](const std::string& body, const std::string& encoding) {
+    static auto client = io::make_curl_client({});
+    io::HttpRequest r;
+    r.url = base + "/v1/identify";
+    r.body = body;
+    r.headers = {{"Content-Type", "application/json"}, {"Content-Encoding", encoding}};
+    return client->send(r);
+  };
+  CHECK(gzipped(util::gzip(identify("g")), "gzip").status == 200);
+  auto r = gzipped("not gzip", "gzip");
+  CHECK(r.status == 400);
+  CHECK(r.body.find("Content-Encoding gzip, but") != std::string::npos);
+  CHECK(gzipped(identify("x"), "br").status == 400);
+  // A gzip bomb is refused once it passes Segment's 500 KB, without inflating it all.
+  r = gzipped(util::gzip(std::string(8 << 20, ' ')), "gzip");
+  CHECK(r.status == 400);
+  CHECK(r.body.find("500 KB") != std::string::npos);
+  const std::string body = identify("c");
+  const std::string chunked =
+      "POST /v1/identify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+      "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" +
+      hex(body.size() / 2) + "\r\n" + body.substr(0, body.size() / 2) + "\r\n" +
+      hex(body.size() - body.size() / 2) + "\r\n" + body.substr(body.size() / 2) + "\r\n0\r\n\r\n";
+  CHECK(raw_exchange(port, chunked).rfind("HTTP/1.1 200 OK", 0) == 0);
+  const auto result = listen.wait();
+  CHECK(result.status == 0);
+  CHECK(result.out.find("received 2 messages: 2 accepted, 0 would be dropped (identify 2); 3 "
+                        "requests rejected") != std::string::npos);
+}
+
+TEST_CASE("cli listen: --strict-auth keeps the 401 for a wrong key") {
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--max-events", "1", "--strict-auth", "--quiet"},
+      {{"SEGMENT_WRITE_KEY", k_key}});
+  const std::string base = listen.listen_url();
+  CHECK(post(base + "/v1/identify", identify("x"), "wrong-key").status == 401);
+  CHECK(post(base + "/v1/identify", identify("y"), "").status == 401);
+  CHECK(post(base + "/v1/identify", identify("z")).status == 200);
+  const auto result = listen.wait();
+  CHECK(result.out.find("received 1 message: 1 accepted, 0 would be dropped (identify 1); 2 "
+                        "requests rejected") != std::string::npos);
 }
 
 TEST_CASE("cli listen: garbage and slow clients get an answer or a timeout, never a crash") {
@@ -191,8 +257,8 @@ TEST_CASE("cli listen: garbage and slow clients get an answer or a timeout, neve
   CHECK(raw_exchange(port, "garbage\r\n\r\n").rfind("HTTP/1.1 400 Bad Request", 0) == 0);
   CHECK(raw_exchange(port, "POST /v1/identify HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n")
             .rfind("HTTP/1.1 413", 0) == 0);
-  CHECK(raw_exchange(port, "POST /v1/identify HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
-            .rfind("HTTP/1.1 411", 0) == 0);
+  CHECK(raw_exchange(port, "POST /v1/identify HTTP/1.1\r\nTransfer-Encoding: compress\r\n\r\n")
+            .rfind("HTTP/1.1 501", 0) == 0);
   CHECK(
       raw_exchange(port, "GET /v1/identify HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 405", 0) ==
       0);

@@ -56,5 +56,33 @@ TEST_CASE("http_server: parse_request refuses what it must, with the status to a
   CHECK(refused("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n") == 400);
   CHECK(refused("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n") == 400);
   CHECK(refused("NOT A REQUEST\r\n\r\n") == 400);
-  CHECK(refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == 411);
+  CHECK(refused("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") == 501);
+  CHECK(refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n") ==
+        400);
+  const std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  CHECK(refused(chunked + "zz\r\n") == 400);
+  CHECK(refused(chunked + "3\r\nabcX") == 400);
+  CHECK(refused(chunked + "9\r\n123456789\r\n9\r\n123456789\r\n") == 413);
+  CHECK(refused(chunked + "fffffffff\r\n") == 400);
+}
+
+TEST_CASE("http_server: parse_request reads chunked bodies") {
+  io::ServerLimits limits;
+  const std::string head = "POST /v1/identify HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string body = "5\r\nhello\r\n1;ext=1\r\n \r\n6\r\nworld!\r\n0\r\nX-T: 1\r\n\r\n";
+  const std::string next = "GET / HTTP/1.1\r\n\r\n";
+  io::ServerRequest r;
+  const auto o = io::parse_request(head + body + next, limits, &r);
+  REQUIRE(o.status == io::ParseStatus::complete);
+  CHECK(r.body == "hello world!");
+  CHECK(o.consumed == head.size() + body.size());
+  // Every prefix short of the whole body is incomplete, never bad.
+  for (std::size_t n = 0; n < body.size(); ++n) {
+    io::ServerRequest partial;
+    CHECK(io::parse_request(head + body.substr(0, n), limits, &partial).status ==
+          io::ParseStatus::incomplete);
+  }
+  // Bare LF line ends are read too.
+  CHECK(io::parse_request(head + "3\nabc\n0\n\n", limits, &r).status == io::ParseStatus::complete);
+  CHECK(r.body == "abc");
 }

@@ -2,6 +2,7 @@
 
 #include "core/segment_endpoint.hpp"
 #include "util/base64.hpp"
+#include "util/gzip.hpp"
 
 namespace {
 
@@ -20,13 +21,51 @@ TEST_CASE("segment_endpoint: routes, methods and auth") {
   CHECK(core::handle_tracking_request("", "POST", "/v1/purchase", "", "{}").status == 404);
   CHECK(core::handle_tracking_request("k", "POST", "/v1/identify", basic("k"), R"({"userId":"u"})")
             .status == 200);
+  // Segment answers 200 to a wrong or missing key and drops the data.
   r = core::handle_tracking_request("k", "POST", "/v1/identify", basic("x"), R"({"userId":"u"})");
+  CHECK(r.status == 200);
+  REQUIRE(r.messages.size() == 1);
+  CHECK(r.messages[0].dropped);
+  CHECK(r.messages[0].reason == "unknown write key (Segment answers 200 and drops the data)");
+  r = core::handle_tracking_request("k", "POST", "/v1/identify", "Bearer k", R"({"userId":"u"})");
+  CHECK(r.status == 200);
+  CHECK(r.messages[0].reason == "no write key (Segment answers 200 and drops the data)");
+  // Invalid JSON still gets 400 before the key matters.
+  CHECK(core::handle_tracking_request("k", "POST", "/v1/identify", basic("x"), "{").status == 400);
+  core::EndpointOptions strict;
+  strict.strict_auth = true;
+  r = core::handle_tracking_request("k", "POST", "/v1/identify", basic("x"), R"({"userId":"u"})",
+                                    strict);
   CHECK(r.status == 401);
   CHECK(r.messages.empty());
-  CHECK(core::handle_tracking_request("k", "POST", "/v1/identify", "Bearer k", R"({"userId":"u"})")
+  CHECK(core::handle_tracking_request("k", "POST", "/v1/identify", "Bearer k", R"({"userId":"u"})",
+                                      strict)
             .status == 401);
   CHECK(core::handle_tracking_request("k", "POST", "/v1/identify", "",
                                       R"({"userId":"u","writeKey":"k"})")
+            .status == 200);
+}
+
+TEST_CASE("segment_endpoint: gzip bodies") {
+  core::EndpointOptions gz;
+  gz.content_encoding = "gzip";
+  auto r = core::handle_tracking_request("", "POST", "/v1/identify", "",
+                                         util::gzip(R"({"userId":"u"})"), gz);
+  CHECK(r.status == 200);
+  REQUIRE(r.messages.size() == 1);
+  CHECK(r.messages[0].message["userId"] == "u");
+  // Two gzip members in a row read as one body, as Go's gzip reader reads them.
+  r = core::handle_tracking_request("", "POST", "/v1/identify", "",
+                                    util::gzip(R"({"userId":)") + util::gzip(R"("v"})"), gz);
+  CHECK(r.status == 200);
+  const std::string whole = util::gzip(R"({"userId":"u"})");
+  CHECK(core::handle_tracking_request("", "POST", "/v1/identify", "",
+                                      whole.substr(0, whole.size() - 4), gz)
+            .status == 400);
+  gz.content_encoding = "deflate";
+  CHECK(core::handle_tracking_request("", "POST", "/v1/identify", "", whole, gz).status == 400);
+  gz.content_encoding = "identity";
+  CHECK(core::handle_tracking_request("", "POST", "/v1/identify", "", R"({"userId":"u"})", gz)
             .status == 200);
 }
 

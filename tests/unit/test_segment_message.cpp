@@ -75,6 +75,12 @@ TEST_CASE("segment_message: limits, timestamp and messageId") {
               Call::identify) ==
         std::vector<std::string>{
             "error: /messageId: 'messageId' is longer than Segment's 100 characters"});
+  // Characters, not bytes: 100 'é' (200 bytes of UTF-8) are within the limit, 101 are not.
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xc3\xa9";
+  CHECK(check(R"({"userId": "u", "messageId": ")" + accents + R"("})", Call::identify).empty());
+  CHECK(check(R"({"userId": "u", "messageId": ")" + accents + R"(e"})", Call::identify).size() ==
+        1);
   CHECK(core::call_from_path("/v1/track") == Call::track);
   CHECK_FALSE(core::call_from_path("/hooks/segment"));
 }
