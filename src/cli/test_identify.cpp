@@ -33,6 +33,7 @@ struct TestIdentifyOptions {
   std::string header_allowlist;
   std::string transient_payload;
   bool print_context = false;
+  bool parse_response = false;
   std::string output = "text";
   double timeout_seconds = 30;
   std::string ca_file;
@@ -87,10 +88,12 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
   return core::builtin_sample_identity();
 }
 
-core::Json context_from_options(const TestIdentifyOptions& opts) {
+core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target) {
   require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
   core::ContextOptions c;
   c.hook = resolve_hook(opts.send);
+  c.pre_persist =
+      opts.parse_response || target.action.parse_response || target.action.can_interrupt;
   c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
   c.identity = identity_from_options(opts);
   for (const auto& spec : opts.headers) {
@@ -114,6 +117,13 @@ core::Json context_from_options(const TestIdentifyOptions& opts) {
     if (!c.transient_payload.is_object()) {
       throw bad_input(io::display_name(opts.transient_payload) +
                       ": the transient payload must be a JSON object");
+    }
+    if (!core::transient_payload_reaches(c.hook)) {
+      warning("--transient-payload: Kratos does not pass it to " + c.hook.name() +
+              (c.hook.when == "before"
+                   ? " (before-hooks run when the flow is created, before any payload)"
+                   : " (of the settings methods only oidc copies it onto the flow: "
+                     "ory/kratos issue 4609)"));
     }
   }
   std::vector<std::string> dropped;
@@ -149,7 +159,7 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
     throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
   }
   const SendTarget target = target_from_options(opts);
-  const core::Json ctx = context_from_options(opts);
+  const core::Json ctx = context_from_options(opts, target);
   Report report;
   report.json["context"] = ctx;
   if (opts.print_context)
@@ -359,6 +369,11 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
           {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
            &opts->transient_payload},
           {"--print-context", "", "also print the ctx the template sees", &opts->print_context},
+          {"--parse-response", "",
+           "the hook has response.parse or can_interrupt (read from an --action): a "
+           "registration after-hook then runs before the identity is saved (nil id, zero "
+           "created_at)",
+           &opts->parse_response},
           {"--output", "FORMAT", "text (default) or json (one document, for CI)", &opts->output},
           {"--timeout", "SECONDS", "seconds per attempt (default 30, as Kratos)",
            &opts->timeout_seconds},

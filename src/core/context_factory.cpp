@@ -1,5 +1,7 @@
 #include "core/context_factory.hpp"
 
+#include "core/kratos_context.hpp"
+
 namespace core {
 namespace {
 
@@ -53,11 +55,7 @@ std::string ContextFactory::ctx_json(const Json& identity) const {
       if (!at->is_object()) *at = Json::object();
     }
     Json value = prune(identity, slot.usage);
-    if (value.is_object()) {
-      // Kratos never puts these in ctx, whatever the template asks for.
-      value.erase("credentials");
-      value.erase("metadata_admin");
-    }
+    drop_unencoded_fields(&value);  // whatever the template asks for
     (*at)[slot.path.back()] = std::move(value);
   }
   return ctx.dump();

@@ -1,7 +1,6 @@
 #include "core/kratos_context.hpp"
 
 #include <algorithm>
-
 #include <cctype>
 #include <ctime>
 
@@ -75,7 +74,7 @@ Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std
   }
   flow["state"] = flow_state(hook);
   if (hook.flow == "login" || hook.flow == "registration") flow["organization_id"] = nullptr;
-  if (hook.when == "after" && !opts.transient_payload.is_null() &&
+  if (transient_payload_reaches(hook) && !opts.transient_payload.is_null() &&
       !(opts.transient_payload.is_object() && opts.transient_payload.empty())) {
     flow["transient_payload"] = opts.transient_payload;
   }
@@ -84,8 +83,12 @@ Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std
 
 Json make_session(const ContextOptions& opts, const Json& identity, const std::string& method) {
   const std::string at = iso8601(opts.now);
+  // A login after-hook runs before the new session is stored (selfservice/flow/login/
+  // hook.go: UpsertSession comes after the hooks), so it still has NewInactiveSession's nil
+  // id, and so has its device; settings hooks see the stored session.
+  const bool stored = opts.hook.flow != "login";
   Json session = Json::object();
-  session["id"] = uuid_for("session:" + identity.value("id", std::string()));
+  session["id"] = stored ? uuid_for("session:" + identity.value("id", std::string())) : k_nil_uuid;
   session["active"] = true;
   session["expires_at"] = iso8601(opts.now + std::chrono::hours(72));
   session["authenticated_at"] = at;
@@ -96,7 +99,7 @@ Json make_session(const ContextOptions& opts, const Json& identity, const std::s
   session["authentication_methods"] = Json::array({authenticated});
   session["issued_at"] = at;
   session["identity"] = identity;
-  session["devices"] = Json::array({Json{{"id", uuid_for("device:" + at)},
+  session["devices"] = Json::array({Json{{"id", stored ? uuid_for("device:" + at) : k_nil_uuid},
                                          {"ip_address", "203.0.113.7"},
                                          {"user_agent", "Mozilla/5.0 (X11; Linux x86_64)"},
                                          {"location", "Berlin, DE"}}});
@@ -131,11 +134,20 @@ Json default_headers(FlowType type, const std::string& public_url) {
 }  // namespace
 
 std::string canonical_header_name(const std::string& name) {
+  const auto is_token = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  };
+  // Go leaves a name with a character outside the token set as it is.
+  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token)) return name;
   std::string out = name;
   bool upper = true;
   for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    c = static_cast<char>(upper ? std::toupper(u) : std::tolower(u));
+    if (upper && c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    } else if (!upper && c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
     upper = c == '-';
   }
   return out;
@@ -159,13 +171,47 @@ bool is_allowlisted_header(const std::string& canonical_name,
   });
 }
 
-Json context_identity(const Json& identity) {
+void drop_unencoded_fields(Json* identity) {
+  if (!identity->is_object()) return;
+  identity->erase("credentials");
+  identity->erase("metadata_admin");
+  const auto empty = [](const Json& v) {
+    if (v.is_string()) return v.get_ref<const std::string&>().empty();
+    return v.is_null() || ((v.is_array() || v.is_object()) && v.empty());
+  };
+  for (const char* omitempty : {"external_id", "state_changed_at", "verifiable_addresses",
+                                "recovery_addresses", "organization_id", "region"}) {
+    if (const auto it = identity->find(omitempty); it != identity->end() && empty(*it)) {
+      identity->erase(it);
+    }
+  }
+}
+
+Json context_identity(const Json& identity, bool pre_persist) {
   Json out = identity;
-  if (out.is_object()) {
-    out.erase("credentials");
-    out.erase("metadata_admin");
+  if (!out.is_object()) return out;
+  drop_unencoded_fields(&out);
+  if (!out.contains("metadata_public")) out["metadata_public"] = nullptr;
+  if (pre_persist) {
+    out["id"] = k_nil_uuid;
+    out["created_at"] = k_go_zero_time;
+    out["updated_at"] = k_go_zero_time;
+    for (const char* list : {"verifiable_addresses", "recovery_addresses"}) {
+      if (!out.contains(list) || !out[list].is_array()) continue;
+      for (auto& address : out[list]) {
+        if (!address.is_object()) continue;
+        address["id"] = k_nil_uuid;
+        address["created_at"] = k_go_zero_time;
+        address["updated_at"] = k_go_zero_time;
+      }
+    }
   }
   return out;
+}
+
+bool transient_payload_reaches(const HookPoint& hook) {
+  if (hook.when != "after") return false;
+  return hook.flow != "settings" || hook.method == "oidc";
 }
 
 std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook) {
@@ -215,7 +261,10 @@ Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped
                   "b2LZpVhZ3mGNm8jX0R5yQ9m+T2mXU8fJmDVLpGbNk0k="}}
           : Json::object();
   const bool has_identity = opts.identity.is_object() && !opts.identity.empty();
-  if (has_identity && hook_has_identity(hook)) ctx["identity"] = context_identity(opts.identity);
+  const bool pre_persist = opts.pre_persist && hook.flow == "registration" && hook.when == "after";
+  if (has_identity && hook_has_identity(hook)) {
+    ctx["identity"] = context_identity(opts.identity, pre_persist);
+  }
   if (has_identity && hook_has_session(hook)) {
     ctx["session"] = make_session(opts, context_identity(opts.identity), hook.method);
   }

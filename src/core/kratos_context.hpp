@@ -24,6 +24,9 @@ struct ContextOptions {
   std::vector<std::string> header_allowlist;
   std::string public_url = "https://playground.projects.oryapis.com";
   std::string oidc_provider = "google";  // the provider an oidc after-hook's callback names
+  // A registration after-hook with response.parse or can_interrupt runs before the identity
+  // is saved: its id is the nil UUID and its timestamps Go's zero time.
+  bool pre_persist = false;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
@@ -35,7 +38,8 @@ const std::vector<std::string>& default_header_allowlist();
 bool is_allowlisted_header(const std::string& canonical_name,
                            const std::vector<std::string>& allowlist = {});
 
-// Go's textproto.CanonicalMIMEHeaderKey: "user-agent" -> "User-Agent".
+// Go's textproto.CanonicalMIMEHeaderKey: "user-agent" -> "User-Agent"; a name with a
+// character outside the token set is left as it is.
 std::string canonical_header_name(const std::string& name);
 
 // The `ctx` Kratos binds for a web_hook at `opts.hook` (selfservice/hook/web_hook.go,
@@ -51,7 +55,24 @@ Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped
 // "identity"} or {"flow", "identity"} where the hook point has them; empty for none.
 std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook);
 
-// The identity as Kratos puts it in ctx: credentials and metadata_admin removed.
-Json context_identity(const Json& identity);
+// Removes what Kratos never encodes into an identity in ctx: credentials, metadata_admin,
+// and the omitempty fields (external_id, state_changed_at, verifiable_addresses,
+// recovery_addresses, organization_id, region) when empty.
+void drop_unencoded_fields(Json* identity);
+
+// The identity as Kratos encodes it in ctx (identity/identity.go): credentials and
+// metadata_admin removed, the omitempty fields (external_id, state_changed_at,
+// verifiable_addresses, recovery_addresses, organization_id, region) absent when empty,
+// metadata_public null when absent. `pre_persist`: not yet saved, so the id and the
+// addresses' ids are the nil UUID and created_at/updated_at Go's zero time.
+Json context_identity(const Json& identity, bool pre_persist = false);
+
+// Whether the flow's transient_payload reaches a hook at `hook`: after-hooks only, and in
+// settings only for oidc (the password, profile and other settings strategies do not copy
+// it onto the flow: ory/kratos issue 4609).
+bool transient_payload_reaches(const HookPoint& hook);
+
+constexpr const char* k_nil_uuid = "00000000-0000-0000-0000-000000000000";
+constexpr const char* k_go_zero_time = "0001-01-01T00:00:00Z";
 
 }  // namespace core

@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/kratos_context.hpp"
+
 namespace core {
 namespace {
-
-bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
 
 // Go's url.QueryEscape.
 std::string query_escape(std::string_view s) {
@@ -58,23 +55,6 @@ const char* go_json_kind(const nlohmann::json& v) {
 
 }  // namespace
 
-std::string canonical_header_key(std::string_view name) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) {
-    return std::string(name);
-  }
-  std::string out(name);
-  bool upper = true;
-  for (char& c : out) {
-    if (upper && c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    } else if (!upper && c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-    upper = c == '-';
-  }
-  return out;
-}
-
 std::string form_encode(const std::map<std::string, std::string>& values) {
   std::string out;
   for (const auto& [key, value] : values) {
@@ -90,7 +70,7 @@ bool kratos_request(const DeployedAction& action, KratosRequest* out, std::strin
   io::Headers headers;
   std::string content_type_name;  // as config.headers spells it, to name a duplicate
   for (const auto& [name, value] : action.headers) {
-    const std::string key = canonical_header_key(name);
+    const std::string key = canonical_header_name(name);
     if (key == "Content-Type") {
       if (!content_type_name.empty()) {
         *err = "config.headers gives Content-Type twice ('" + content_type_name + "' and '" + name +
@@ -112,7 +92,7 @@ bool kratos_request(const DeployedAction& action, KratosRequest* out, std::strin
       break;
     case ActionAuth::Kind::basic:
     case ActionAuth::Kind::api_key_header:
-      set_header(&headers, canonical_header_key(auth.name), auth.value);
+      set_header(&headers, canonical_header_name(auth.name), auth.value);
       break;
     case ActionAuth::Kind::api_key_cookie: {
       const std::string cookie = auth.name + "=" + auth.value;

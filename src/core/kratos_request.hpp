@@ -19,10 +19,6 @@ constexpr std::string_view k_content_type_json = "application/json";
 constexpr std::string_view k_content_type_form = "application/x-www-form-urlencoded";
 constexpr std::string_view k_go_user_agent = "Go-http-client/1.1";
 
-// Go's textproto.CanonicalMIMEHeaderKey: "x-api-key" is sent as "X-Api-Key"; a name with
-// a character outside the token set is left as it is.
-std::string canonical_header_key(std::string_view name);
-
 // Go's url.Values.Encode of a flat map: keys sorted, both sides url.QueryEscape'd (a space
 // is '+'), pairs joined with '&'.
 std::string form_encode(const std::map<std::string, std::string>& values);

@@ -194,6 +194,9 @@ bool read_action(const Json& action, DeployedAction* out, std::string* err) {
       out->headers.emplace_back(name, value.get<std::string>());
     }
   }
+  if (const auto c = config->find("can_interrupt"); c != config->end() && c->is_boolean()) {
+    out->can_interrupt = c->get<bool>();
+  }
   if (const auto r = config->find("response"); r != config->end() && r->is_object()) {
     out->ignore_response = r->value("ignore", false);
     out->parse_response = r->value("parse", false);

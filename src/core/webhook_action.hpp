@@ -74,6 +74,7 @@ struct DeployedAction {
   ActionAuth auth;
   bool ignore_response = false;
   bool parse_response = false;
+  bool can_interrupt = false;
   std::string auth_description;  // "basic_auth (user <redacted>)", for display
   std::string secret;            // the credential, to redact from anything printed
 };

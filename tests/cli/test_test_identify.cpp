@@ -292,3 +292,25 @@ TEST_CASE("cli test-identify: bad input exits 2") {
     CHECK(r.err == "ory-segment: error: " + expected + "\n");
   }
 }
+
+TEST_CASE("cli test-identify: the ctx at the hook point, as Kratos's flow handlers build it") {
+  SECTION("--parse-response: a registration hook before the save sees the nil id") {
+    const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                             "--parse-response", "--dry-run", "--output", "json"});
+    REQUIRE(r.status == 0);
+    const auto report = nlohmann::json::parse(r.out);
+    CHECK(report["context"]["identity"]["id"] == "00000000-0000-0000-0000-000000000000");
+    CHECK(report["context"]["identity"]["created_at"] == "0001-01-01T00:00:00Z");
+  }
+  SECTION("a transient payload Kratos drops is warned about") {
+    test::TempDir dir;
+    const auto r =
+        run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity, "--hook",
+                  "settings.after.password", "--transient-payload",
+                  dir.write("tp.json", R"({"utm": "x"})"), "--dry-run", "--output", "json"});
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("Kratos does not pass it to settings.after.password") != std::string::npos);
+    const auto report = nlohmann::json::parse(r.out);
+    CHECK_FALSE(report["context"]["flow"].contains("transient_payload"));
+  }
+}

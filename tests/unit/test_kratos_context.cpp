@@ -189,3 +189,73 @@ TEST_CASE("kratos_context: the request a hook runs in") {
   CHECK(ctx["flow"]["transient_payload"] == opts.transient_payload);
   CHECK_FALSE(at("settings.after.profile")["flow"].contains("organization_id"));
 }
+
+TEST_CASE("kratos_context: settings hooks see the transient payload only for oidc (#4609)") {
+  std::string err;
+  core::ContextOptions opts;
+  opts.identity = core::builtin_sample_identity();
+  opts.transient_payload = core::Json{{"utm_source", "newsletter"}};
+  for (const char* name : {"settings.after.password", "settings.after.profile"}) {
+    opts.hook = *core::parse_hook_point(name, &err);
+    CHECK_FALSE(core::transient_payload_reaches(opts.hook));
+    CHECK_FALSE(core::build_context(opts, nullptr)["flow"].contains("transient_payload"));
+  }
+  opts.hook = *core::parse_hook_point("settings.after.oidc", &err);
+  CHECK(core::build_context(opts, nullptr)["flow"]["transient_payload"]["utm_source"] ==
+        "newsletter");
+  opts.hook = *core::parse_hook_point("login.after.password", &err);
+  CHECK(core::build_context(opts, nullptr)["flow"].contains("transient_payload"));
+}
+
+TEST_CASE("kratos_context: the identity as Kratos's JSON encoding has it") {
+  core::Json identity = core::builtin_sample_identity();
+  identity["verifiable_addresses"] = core::Json::array();
+  identity["recovery_addresses"] = nullptr;
+  identity["external_id"] = "";
+  identity["organization_id"] = nullptr;
+  identity.erase("metadata_public");
+  const core::Json ctx = core::context_identity(identity);
+  for (const char* omitted :
+       {"verifiable_addresses", "recovery_addresses", "external_id", "organization_id"}) {
+    CHECK_FALSE(ctx.contains(omitted));
+  }
+  CHECK(ctx.contains("metadata_public"));  // no omitempty: null when unset
+  CHECK(ctx["metadata_public"].is_null());
+  identity["verifiable_addresses"] = {{{"id", "a1"}, {"value", "x@example.com"}}};
+  identity["external_id"] = "crm-1";
+  const core::Json kept = core::context_identity(identity);
+  CHECK(kept["verifiable_addresses"].size() == 1);
+  CHECK(kept["external_id"] == "crm-1");
+}
+
+TEST_CASE("kratos_context: a registration hook with response.parse runs before the save") {
+  std::string err;
+  core::ContextOptions opts;
+  opts.hook = *core::parse_hook_point("registration.after.password", &err);
+  opts.identity = core::builtin_sample_identity();
+  opts.identity["verifiable_addresses"] = {
+      {{"id", "a1"}, {"value", "x@example.com"}, {"created_at", "2026-01-01T00:00:00Z"}}};
+  opts.pre_persist = true;
+  const core::Json ctx = core::build_context(opts, nullptr);
+  CHECK(ctx["identity"]["id"] == "00000000-0000-0000-0000-000000000000");
+  CHECK(ctx["identity"]["created_at"] == "0001-01-01T00:00:00Z");
+  CHECK(ctx["identity"]["updated_at"] == "0001-01-01T00:00:00Z");
+  CHECK(ctx["identity"]["verifiable_addresses"][0]["id"] == "00000000-0000-0000-0000-000000000000");
+  CHECK(ctx["identity"]["traits"] == opts.identity["traits"]);
+  // After the save (no parse): the stored identity.
+  opts.pre_persist = false;
+  CHECK(core::build_context(opts, nullptr)["identity"]["id"] == opts.identity["id"]);
+  // Only registration has a pre-persist point.
+  opts.pre_persist = true;
+  opts.hook = *core::parse_hook_point("settings.after.profile", &err);
+  CHECK(core::build_context(opts, nullptr)["identity"]["id"] == opts.identity["id"]);
+}
+
+TEST_CASE("kratos_context: a login after-hook sees the session before it is stored") {
+  const core::Json login = context_for("login.after.password");
+  CHECK(login["session"]["id"] == "00000000-0000-0000-0000-000000000000");
+  CHECK(login["session"]["devices"][0]["id"] == "00000000-0000-0000-0000-000000000000");
+  CHECK(login["session"]["active"] == true);
+  const core::Json settings = context_for("settings.after.profile");
+  CHECK(settings["session"]["id"] != "00000000-0000-0000-0000-000000000000");
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/kratos_context.hpp"
 #include "core/kratos_request.hpp"
 
 namespace {
@@ -24,11 +25,11 @@ std::string header(const core::KratosRequest& r, const std::string& name) {
 }  // namespace
 
 TEST_CASE("kratos_request: canonical header names, as Go's textproto") {
-  CHECK(core::canonical_header_key("x-api-key") == "X-Api-Key");
-  CHECK(core::canonical_header_key("CONTENT-TYPE") == "Content-Type");
-  CHECK(core::canonical_header_key("user-agent") == "User-Agent");
-  CHECK(core::canonical_header_key("x_y") == "X_y");
-  CHECK(core::canonical_header_key("bad name") == "bad name");
+  CHECK(core::canonical_header_name("x-api-key") == "X-Api-Key");
+  CHECK(core::canonical_header_name("CONTENT-TYPE") == "Content-Type");
+  CHECK(core::canonical_header_name("user-agent") == "User-Agent");
+  CHECK(core::canonical_header_name("x_y") == "X_y");
+  CHECK(core::canonical_header_name("bad name") == "bad name");
 }
 
 TEST_CASE("kratos_request: the headers Kratos and Go's client send") {
