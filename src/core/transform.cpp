@@ -183,11 +183,33 @@ Finding finding_from_jsonnet(const std::string& raw, const std::string& name,
 }
 
 // A VM set up as Kratos's: go-jsonnet's std, the template served under its own name.
+std::string rewrite_chomped_blocks(std::string_view source) {
+  std::string out;
+  std::size_t i = 0, copied = 0;
+  while (i < source.size()) {
+    if (source.substr(i, 4) == "|||-") {
+      std::size_t end = i;
+      skip_literal(source, &end);  // to just past the closing |||
+      out.append(source.substr(copied, i - copied));
+      out += "(|||";  // as long as "|||-": the block's lines and columns stay where they were
+      out.append(source.substr(i + 4, end - i - 4));
+      out += ")[:-1]";
+      i = copied = end;
+      continue;
+    }
+    if (skip_literal(source, &i)) continue;
+    ++i;
+  }
+  if (copied == 0) return std::string(source);
+  out.append(source.substr(copied));
+  return out;
+}
+
 void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
                        const std::string& std_extra) {
   vm->max_stack(500);
   install_go_std(*vm, std_extra);
-  vm->serve(k_template_key, name, std_prefix() + std::string(source));
+  vm->serve(k_template_key, name, std_prefix() + rewrite_chomped_blocks(source));
 }
 
 std::string source_location(const std::string& name, std::string_view source, std::size_t offset) {

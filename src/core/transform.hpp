@@ -45,8 +45,13 @@ class JsonnetVm;
 
 // The pieces of evaluate_template that TransformPool builds on.
 
+// go-jsonnet reads chomped text blocks (`|||-`: the block without its final newline);
+// libjsonnet 0.18 refuses them. Rewrites each as `(|||...|||)[:-1]`, keeping every line
+// and column of the block where it was.
+std::string rewrite_chomped_blocks(std::string_view source);
+
 // Sets a VM up as Kratos's: go-jsonnet's std (plus `std_extra` fields), the template
-// served under its own name.
+// served under its own name (chomped text blocks rewritten).
 void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
                        const std::string& std_extra = "");
 
