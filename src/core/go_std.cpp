@@ -20,13 +20,22 @@ local requireType(name, v, type) =
   if std.type(v) == type then v
   else error 'Unexpected type ' + std.type(v) + ', expected ' + type;
 local trunc(x) = if x >= 0 then std.floor(x) else std.ceil(x);
+// A hash of the string's UTF-8 bytes; a string holding a NUL goes as base64 (see natives).
+local digest(fn, name, str) =
+  local s = requireType('s', str, 'string');
+  local h = native(fn)(s, std.length(s));
+  if h != null then h else native('ory_digest_base64')(name, std.base64(std.encodeUTF8(s)));
 local stripChars(str, chars, sides) =
   local s = requireType('str', str, 'string');
-  if std.isString(chars) then native('ory_strip_chars')(s, chars, sides)
+  local fast = if std.isString(chars)
+               then native('ory_strip_chars')(s, chars, sides, std.length(s) + std.length(chars));
+  // The native answers null for a string holding a NUL (it cannot see past one).
+  if fast != null then fast
   else
+    local set = if std.isString(chars) then std.stringChars(chars) else chars;
     local n = std.length(s);
-    local first(i) = if i < n && std.member(chars, s[i]) then first(i + 1) tailstrict else i;
-    local last(i) = if i > 0 && std.member(chars, s[i - 1]) then last(i - 1) tailstrict else i;
+    local first(i) = if i < n && std.member(set, s[i]) then first(i + 1) tailstrict else i;
+    local last(i) = if i > 0 && std.member(set, s[i - 1]) then last(i - 1) tailstrict else i;
     local from = if std.member(sides, 'l') then first(0) else 0;
     local to = if std.member(sides, 'r') then std.max(from, last(n)) else n;
     std.substr(s, from, to - from);
@@ -76,18 +85,33 @@ std {
   isDecimal(x):: requireType('x', x, 'number') - trunc(x) != 0,
   isEmpty(str):: std.length(requireType('str', str, 'string')) == 0,
   equalsIgnoreCase(str1, str2)::
-    native('ory_equals_fold')(requireType('str1', str1, 'string'),
-                              requireType('str2', str2, 'string')),
-  trim(str):: native('ory_trim_space')(requireType('str', str, 'string')),
+    local a = requireType('str1', str1, 'string'), b = requireType('str2', str2, 'string');
+    local fold(x, y) = native('ory_equals_fold')(x, y, std.length(x) + std.length(y));
+    local whole = fold(a, b);
+    // null: a NUL in either; then rune by rune, a NUL equal only to itself.
+    if whole != null then whole
+    else std.length(a) == std.length(b) &&
+         std.foldl(function(same, i) same && (a[i] == b[i] || (a[i] != '\u0000' &&
+                                                               b[i] != '\u0000' &&
+                                                               fold(a[i], b[i]))),
+                   std.range(0, std.length(a) - 1), true),
+  trim(str)::
+    local s = requireType('str', str, 'string');
+    local t = native('ory_trim_space')(s, std.length(s));
+    // null: s holds a NUL, which a native cannot see past; Go's unicode.IsSpace set instead.
+    if t != null then t
+    else stripChars(s, '\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004' +
+                           '\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000',
+                    'lr'),
   splitLimitR(str, c, maxsplits)::
     native('ory_split_limit_r')(requireType('str', str, 'string'), requireType('c', c, 'string'),
                                 requireType('maxsplits', maxsplits, 'number')),
   xor(x, y):: requireType('x', x, 'boolean') != requireType('y', y, 'boolean'),
   xnor(x, y):: requireType('x', x, 'boolean') == requireType('y', y, 'boolean'),
-  sha1(s):: native('ory_sha1')(requireType('s', s, 'string')),
-  sha256(s):: native('ory_sha256')(requireType('s', s, 'string')),
-  sha512(s):: native('ory_sha512')(requireType('s', s, 'string')),
-  sha3(s):: native('ory_sha3_512')(requireType('s', s, 'string')),
+  sha1(s):: digest('ory_sha1', 'sha1', s),
+  sha256(s):: digest('ory_sha256', 'sha256', s),
+  sha512(s):: digest('ory_sha512', 'sha512', s),
+  sha3(s):: digest('ory_sha3_512', 'sha3', s),
   minArray(arr, keyF=id, onEmpty=error 'Expected at least one element in array. Got none')::
     if std.length(requireType('arr', arr, 'array')) == 0 then onEmpty
     else std.foldl(function(best, e) if keyF(best) > keyF(e) then e else best, arr, arr[0]),

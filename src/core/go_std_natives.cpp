@@ -14,6 +14,7 @@ extern "C" {
 #include <vector>
 
 #include "core/go_manifest.hpp"
+#include "util/base64.hpp"
 #include "util/hash.hpp"
 
 namespace core {
@@ -37,8 +38,46 @@ std::string string_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
   return s ? s : "";
 }
 
+std::size_t code_points(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+// libjsonnet hands a native its string arguments as C strings: one holding a NUL arrives cut
+// short. The go_std wrappers pass std.length(s) beside such a string; a native that gets
+// fewer code points answers null, and the wrapper takes a path that keeps the NUL.
+bool cut_short(::JsonnetVm* vm, const std::string& s, const JsonnetJsonValue* length) {
+  return static_cast<double>(code_points(s)) != number_arg(vm, length);
+}
+
+// The digest of a string (and its length in code points) or, when the string holds a NUL,
+// null: go_std then hashes std.base64(std.encodeUTF8(s)) with ory_digest_base64.
 JsonnetJsonValue* digest(::JsonnetVm* vm, Args argv, int* success, util::HashAlgorithm algorithm) {
-  const std::string hex = util::hex_digest(string_arg(vm, argv[0]), algorithm);
+  const std::string s = string_arg(vm, argv[0]);
+  *success = 1;
+  if (cut_short(vm, s, argv[1])) return jsonnet_json_make_null(vm);
+  const std::string hex = util::hex_digest(s, algorithm);
+  if (hex.empty()) return fail(vm, success, "hash computation failed");
+  return jsonnet_json_make_string(vm, hex.c_str());
+}
+
+// ory_digest_base64(algorithm, base64 of the bytes): the digest of bytes that may hold NULs.
+JsonnetJsonValue* native_digest_base64(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const std::string name = string_arg(vm, argv[0]);
+  std::string bytes;
+  util::Base64Error err;
+  if (!util::base64_decode(string_arg(vm, argv[1]), &bytes, &err)) {
+    return fail(vm, success, "ory_digest_base64: bad base64");
+  }
+  const util::HashAlgorithm algorithm = name == "sha1"     ? util::HashAlgorithm::sha1
+                                        : name == "sha256" ? util::HashAlgorithm::sha256
+                                        : name == "sha512" ? util::HashAlgorithm::sha512
+                                                           : util::HashAlgorithm::sha3_512;
+  const std::string hex = util::hex_digest(bytes, algorithm);
   if (hex.empty()) return fail(vm, success, "hash computation failed");
   *success = 1;
   return jsonnet_json_make_string(vm, hex.c_str());
@@ -122,6 +161,10 @@ bool is_go_space(char32_t c) {
 JsonnetJsonValue* native_trim_space(void* ctx, Args argv, int* success) {
   auto* vm = static_cast<::JsonnetVm*>(ctx);
   const std::string s = string_arg(vm, argv[0]);
+  if (cut_short(vm, s, argv[1])) {
+    *success = 1;
+    return jsonnet_json_make_null(vm);
+  }
   // Byte offsets of the first and the end of the last code point that is not space.
   std::size_t start = s.size(), stop = 0;
   for (std::size_t i = 0, len = 0; i < s.size(); i += len) {
@@ -138,14 +181,23 @@ JsonnetJsonValue* native_trim_space(void* ctx, Args argv, int* success) {
 // Go's strings.EqualFold: equal under simple Unicode case folding.
 JsonnetJsonValue* native_equals_fold(void* ctx, Args argv, int* success) {
   auto* vm = static_cast<::JsonnetVm*>(ctx);
-  const auto a = decode_utf8(string_arg(vm, argv[0]));
-  const auto b = decode_utf8(string_arg(vm, argv[1]));
+  const std::string sa = string_arg(vm, argv[0]), sb = string_arg(vm, argv[1]);
+  if (static_cast<double>(code_points(sa) + code_points(sb)) != number_arg(vm, argv[2])) {
+    *success = 1;
+    return jsonnet_json_make_null(vm);  // a NUL in either: go_std compares rune by rune
+  }
+  const auto a = decode_utf8(sa);
+  const auto b = decode_utf8(sb);
   static const locale_t k_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
   bool equal = a.size() == b.size();
   for (std::size_t i = 0; equal && i < a.size(); ++i) {
     const auto x = static_cast<wint_t>(a[i]), y = static_cast<wint_t>(b[i]);
-    equal = x == y || towlower_l(x, k_utf8) == towlower_l(y, k_utf8) ||
-            towupper_l(x, k_utf8) == towupper_l(y, k_utf8);
+    // U+0130 (İ) and U+0131 (ı) have case mappings but no simple case folding: Go's
+    // unicode.SimpleFold leaves them alone, so they only equal themselves.
+    const auto dotted_i = [](wint_t c) { return c == 0x130 || c == 0x131; };
+    equal = x == y || (!dotted_i(x) && !dotted_i(y) &&
+                       (towlower_l(x, k_utf8) == towlower_l(y, k_utf8) ||
+                        towupper_l(x, k_utf8) == towupper_l(y, k_utf8)));
   }
   *success = 1;
   return jsonnet_json_make_bool(vm, equal ? 1 : 0);
@@ -157,8 +209,13 @@ JsonnetJsonValue* native_equals_fold(void* ctx, Args argv, int* success) {
 JsonnetJsonValue* native_strip_chars(void* ctx, Args argv, int* success) {
   auto* vm = static_cast<::JsonnetVm*>(ctx);
   const std::string s = string_arg(vm, argv[0]);
-  const auto set = decode_utf8(string_arg(vm, argv[1]));
+  const std::string chars = string_arg(vm, argv[1]);
   const std::string sides = string_arg(vm, argv[2]);
+  if (static_cast<double>(code_points(s) + code_points(chars)) != number_arg(vm, argv[3])) {
+    *success = 1;
+    return jsonnet_json_make_null(vm);  // a NUL in either: go_std strips rune by rune
+  }
+  const auto set = decode_utf8(chars);
   const auto member = [&](char32_t c) { return std::find(set.begin(), set.end(), c) != set.end(); };
   std::size_t from = 0, to = s.size(), len = 0;
   if (sides.find('l') != std::string::npos) {
@@ -286,18 +343,19 @@ void register_go_std_natives(::JsonnetVm* vm) {
   static const char* const k_one[] = {"s", nullptr};
   static const char* const k_two[] = {"a", "b", nullptr};
   static const char* const k_three[] = {"a", "b", "c", nullptr};
-  jsonnet_native_callback(vm, "ory_sha1", native_sha1, vm, k_one);
-  jsonnet_native_callback(vm, "ory_sha256", native_sha256, vm, k_one);
-  jsonnet_native_callback(vm, "ory_sha512", native_sha512, vm, k_one);
-  jsonnet_native_callback(vm, "ory_sha3_512", native_sha3_512, vm, k_one);
+  jsonnet_native_callback(vm, "ory_sha1", native_sha1, vm, k_two);
+  jsonnet_native_callback(vm, "ory_sha256", native_sha256, vm, k_two);
+  jsonnet_native_callback(vm, "ory_sha512", native_sha512, vm, k_two);
+  jsonnet_native_callback(vm, "ory_sha3_512", native_sha3_512, vm, k_two);
+  jsonnet_native_callback(vm, "ory_digest_base64", native_digest_base64, vm, k_two);
   jsonnet_native_callback(vm, "ory_round", native_round, vm, k_one);
-  jsonnet_native_callback(vm, "ory_trim_space", native_trim_space, vm, k_one);
+  jsonnet_native_callback(vm, "ory_trim_space", native_trim_space, vm, k_two);
   jsonnet_native_callback(vm, "ory_atan2", native_atan2, vm, k_two);
   jsonnet_native_callback(vm, "ory_hypot", native_hypot, vm, k_two);
-  jsonnet_native_callback(vm, "ory_equals_fold", native_equals_fold, vm, k_two);
+  jsonnet_native_callback(vm, "ory_equals_fold", native_equals_fold, vm, k_three);
   jsonnet_native_callback(vm, "ory_split_limit", native_split_limit, vm, k_three);
-  jsonnet_native_callback(vm, "ory_strip_chars", native_strip_chars, vm, k_three);
   static const char* const k_four[] = {"a", "b", "c", "d", nullptr};
+  jsonnet_native_callback(vm, "ory_strip_chars", native_strip_chars, vm, k_four);
   jsonnet_native_callback(vm, "ory_manifest_json_ex", native_manifest_json_ex, vm, k_four);
   jsonnet_native_callback(vm, "ory_manifest_yaml_doc", native_manifest_yaml_doc, vm, k_three);
   jsonnet_native_callback(vm, "ory_split_limit_r", native_split_limit_r, vm, k_three);

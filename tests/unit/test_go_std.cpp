@@ -155,3 +155,26 @@ TEST_CASE("go_std: stripChars takes runes from both ends, of strings and arrays 
              "std.stripChars('', 'a'), std.stripChars('aaa', 'a')]") ==
         json::parse(R"(["c", "x", "x", "", ""])"));
 }
+
+TEST_CASE("go_std: strings holding NUL bytes, which native callbacks cannot see past") {
+  // sha256("a\0b"), as Go computes it over the three bytes.
+  CHECK(eval("std.sha256('a\\u0000b')") ==
+        "59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138");
+  CHECK(eval("std.sha256('ab')") !=
+        eval("std.sha256('a\\u0000b')"));  // not the hash of the part before the NUL
+  CHECK(eval("std.trim('\\u0000 a \\u0000')") == std::string("\0 a \0", 5));
+  CHECK(eval("std.trim(' a\\u0000 ')") == std::string("a\0", 2));
+  CHECK(eval("std.stripChars('\\u0000a\\u0000', '\\u0000')") == "a");
+  CHECK(eval("std.stripChars(' a\\u0000 ', ' ')") == std::string("a\0", 2));
+  CHECK(eval("std.equalsIgnoreCase('A\\u0000b', 'a\\u0000B')") == true);
+  CHECK(eval("std.equalsIgnoreCase('A\\u0000b', 'a\\u0001B')") == false);
+  CHECK(eval("std.equalsIgnoreCase('a\\u0000', 'a')") == false);
+}
+
+TEST_CASE("go_std: equalsIgnoreCase is Go's strings.EqualFold") {
+  CHECK(eval("std.equalsIgnoreCase('\\u0130', 'i')") == false);  // İ has no simple folding
+  CHECK(eval("std.equalsIgnoreCase('\\u0131', 'I')") == false);  // nor has ı
+  CHECK(eval("std.equalsIgnoreCase('\\u212a', 'k')") == true);   // the Kelvin sign folds to k
+  CHECK(eval("std.equalsIgnoreCase('Straße', 'STRASSE')") == false);
+  CHECK(eval("std.equalsIgnoreCase('ÉCOLE', 'école')") == true);
+}

@@ -224,12 +224,12 @@ TEST_CASE("transform: chomped text blocks, as go-jsonnet reads them") {
   CHECK(core::rewrite_chomped_blocks("|||-\n  x\n|||") == "(|||\n  x\n|||)[:-1]");
   // Inside strings and comments nothing changes.
   CHECK(core::rewrite_chomped_blocks("'|||-' // |||-\n") == "'|||-' // |||-\n");
-  const auto e = core::evaluate_template("{ a: |||-\n  x\n  y\n|||, b: |||\n  z\n||| }", "t.jsonnet",
-                                         "{}");
+  const auto e =
+      core::evaluate_template("{ a: |||-\n  x\n  y\n|||, b: |||\n  z\n||| }", "t.jsonnet", "{}");
   REQUIRE(e.status == core::EvalStatus::ok);
   CHECK(e.body == "{\n   \"a\": \"x\\ny\",\n   \"b\": \"z\\n\"\n}\n");
   // An error after a block keeps its line.
-  const auto bad = core::evaluate_template("{ a: |||-\n  x\n|||,\n b: error 'boom' }", "t.jsonnet",
-                                           "{}");
+  const auto bad =
+      core::evaluate_template("{ a: |||-\n  x\n|||,\n b: error 'boom' }", "t.jsonnet", "{}");
   CHECK(core::to_string(bad.error).find("t.jsonnet:4:") == 0);
 }
