@@ -134,6 +134,11 @@ std {
   // Functions libjsonnet 0.18 has with other semantics or other parameter names (named
   // arguments must bind as in go-jsonnet's builtins.go), or lacks.
   id(x):: x,
+  // Go's strconv.ParseInt: "+5" is 5, "-0" is 0, beyond int64 fails.
+  parseInt(str)::
+    local s = requireType('str', str, 'string');
+    local n = native('ory_parse_int')(s, std.length(s));
+    if n == null then error s + ' is not a base 10 integer' else n,
   pi:: pi,
   equals(x, y):: std.equals(x, y),
   primitiveEquals(x, y):: std.primitiveEquals(x, y),

@@ -64,6 +64,30 @@ JsonnetJsonValue* digest(::JsonnetVm* vm, Args argv, int* success, util::HashAlg
   return jsonnet_json_make_string(vm, hex.c_str());
 }
 
+// Go's strconv.ParseInt(s, 10, 64), as go-jsonnet's builtinParseInt calls it: an optional
+// sign, then decimal digits only, within int64; null for anything else (the wrapper fails).
+JsonnetJsonValue* native_parse_int(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  const std::string s = string_arg(vm, argv[0]);
+  *success = 1;
+  if (cut_short(vm, s, argv[1])) return jsonnet_json_make_null(vm);
+  std::size_t i = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) i = 1;
+  if (i == s.size()) return jsonnet_json_make_null(vm);
+  unsigned long long magnitude = 0;
+  const unsigned long long limit = negative ? 9223372036854775808ULL : 9223372036854775807ULL;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return jsonnet_json_make_null(vm);
+    const auto digit = static_cast<unsigned long long>(s[i] - '0');
+    if (magnitude > (limit - digit) / 10) return jsonnet_json_make_null(vm);  // out of range
+    magnitude = magnitude * 10 + digit;
+  }
+  // float64(int64): the exact integer, rounded once to the nearest double; -0 is 0.
+  const double value = negative ? -static_cast<double>(magnitude) : static_cast<double>(magnitude);
+  return jsonnet_json_make_number(vm, value == 0 ? 0.0 : value);
+}
+
 // ory_digest_base64(algorithm, base64 of the bytes): the digest of bytes that may hold NULs.
 JsonnetJsonValue* native_digest_base64(void* ctx, Args argv, int* success) {
   auto* vm = static_cast<::JsonnetVm*>(ctx);
@@ -348,6 +372,7 @@ void register_go_std_natives(::JsonnetVm* vm) {
   jsonnet_native_callback(vm, "ory_sha512", native_sha512, vm, k_two);
   jsonnet_native_callback(vm, "ory_sha3_512", native_sha3_512, vm, k_two);
   jsonnet_native_callback(vm, "ory_digest_base64", native_digest_base64, vm, k_two);
+  jsonnet_native_callback(vm, "ory_parse_int", native_parse_int, vm, k_two);
   jsonnet_native_callback(vm, "ory_round", native_round, vm, k_one);
   jsonnet_native_callback(vm, "ory_trim_space", native_trim_space, vm, k_two);
   jsonnet_native_callback(vm, "ory_atan2", native_atan2, vm, k_two);

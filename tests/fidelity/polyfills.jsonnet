@@ -16,5 +16,6 @@ function(ctx)
       removed_key: std.objectFields(std.objectRemoveKey({ a: 1, b:: 2, c: 3 }, 'a')),
       removed_at: std.removeAt([0, 1, 2, 3], 1),
       removed: std.remove(['x', 'y', 'x'], 'x'),
+      parsed: [std.parseInt('+42'), std.parseInt('-0'), std.parseInt('9007199254740993')],
     },
   }

@@ -178,3 +178,16 @@ TEST_CASE("go_std: equalsIgnoreCase is Go's strings.EqualFold") {
   CHECK(eval("std.equalsIgnoreCase('Straße', 'STRASSE')") == false);
   CHECK(eval("std.equalsIgnoreCase('ÉCOLE', 'école')") == true);
 }
+
+TEST_CASE("go_std: parseInt is Go's strconv.ParseInt") {
+  CHECK(eval("std.parseInt('+5')") == 5);
+  CHECK(eval("std.parseInt('-0')").dump() == "0");  // float64(int64(0)): not -0
+  CHECK(eval("std.parseInt('007')") == 7);
+  CHECK(eval("std.parseInt(str='-9223372036854775808')") == -9223372036854775808.0);
+  CHECK_FALSE(eval_error("std.parseInt('5\\u00006')").empty());  // not 5: the NUL is seen
+  for (const char* bad : {"9223372036854775808", " 5", "", "-", "1_0", "0x10"}) {
+    CAPTURE(bad);
+    CHECK(eval_error(std::string("std.parseInt('") + bad + "')").find("is not a base 10 integer") !=
+          std::string::npos);
+  }
+}
