@@ -106,6 +106,24 @@ void warn_global_without_config(const PatchOptions& opts) {
           fix + " (or pass --config to check)");
 }
 
+// Without the live config, a method list this creates may shadow the global list.
+void warn_method_lists_without_config(const PatchOptions& opts) {
+  if (opts.when != "after" || opts.methods.empty()) return;
+  std::string methods, flags;
+  for (const auto& m : opts.methods) {
+    methods += (methods.empty() ? "" : ", ") + m;
+    flags += " --method " + m;
+  }
+  warning("without --config the live config is unknown: if selfservice.flows." + opts.flow +
+          ".after.<method>.hooks is empty today for " + methods + ", Kratos runs the global " +
+          opts.flow + ".after.hooks for it (a CRM web_hook, say), and the list these ops " +
+          "create replaces them, so those " + opts.flow +
+          "s would stop running them. Plan against the live config instead: ory get "
+          "identity-config --project $ORY_PROJECT --format json | ory-segment patch --action " +
+          (opts.action == "-" ? std::string("ACTION.json") : opts.action) + " --flow " + opts.flow +
+          flags + " --config -");
+}
+
 ExitStatus run_patch(const PatchOptions& opts) {
   require_one_of("--when", opts.when, {"after", "before"});
   require_one_of("--output", opts.output, {"json-patch", "ory-cli", "ory-project-api", "yaml"});
@@ -129,7 +147,10 @@ ExitStatus run_patch(const PatchOptions& opts) {
   if (!core::plan_patch(request, opts.config.empty() ? nullptr : &config, &plan, &err)) {
     throw bad_input(io::display_name(opts.config) + ": " + err);
   }
-  if (opts.config.empty()) warn_global_without_config(opts);
+  if (opts.config.empty()) {
+    warn_global_without_config(opts);
+    warn_method_lists_without_config(opts);
+  }
   for (const auto& w : plan.warnings) warning(w);
   for (const auto& n : plan.notes) note(n);
 

@@ -1,5 +1,6 @@
 #include "core/config_patch.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "util/json_pointer.hpp"
@@ -38,9 +39,81 @@ std::string describe(const Json& value) {
   return "a scalar";
 }
 
+// A web_hook that runs before the identity is saved: such hooks have no global fallback in
+// registration and settings (PostRegistrationPrePersistHooks, PostSettingsPrePersistHooks).
+bool runs_before_save(const Json& hook) {
+  if (!hook.is_object() || hook.value("hook", "") != "web_hook") return false;
+  const Json config = hook.value("config", Json::object());
+  if (!config.is_object()) return false;
+  const Json response = config.value("response", Json::object());
+  return config.value("can_interrupt", false) ||
+         (response.is_object() && response.value("parse", false));
+}
+
+const Json* global_after_list(const Json& config, const std::string& flow) {
+  try {
+    const Json& list = config.at(Json::json_pointer(HookPoint{flow, "after", ""}.pointer()));
+    return list.is_array() ? &list : nullptr;
+  } catch (const Json::exception&) {
+    return nullptr;
+  }
+}
+
+// The list a method's after-hooks become when it has none today: what Kratos ran for the
+// method until now (the global list, in its order; hooks that never ran for it left out)
+// and the action, before 'session' (or at `position`).
+Json carried_list(const PatchRequest& request, const HookPoint& target, const Json& global,
+                  PatchPlan* plan) {
+  Json list = Json::array();
+  std::vector<std::string> carried, left;
+  for (const auto& hook : global) {
+    const std::string name = hook.is_object() ? hook.value("hook", "?") : "?";
+    if ((target.flow == "registration" || target.flow == "settings") && runs_before_save(hook)) {
+      left.push_back(name);
+      continue;
+    }
+    carried.push_back(name);
+    list.push_back(hook);
+  }
+  std::size_t at = list.size();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].is_object() && list[i].value("hook", "") == "session") {
+      at = i;
+      break;
+    }
+  }
+  if (request.position) at = std::min(*request.position, list.size());
+  list.insert(list.begin() + static_cast<std::ptrdiff_t>(at), request.action);
+  const std::string global_name = target.flow + ".after.hooks";
+  if (!carried.empty()) {
+    std::string names;
+    for (const auto& n : carried) names += (names.empty() ? "" : ", ") + n;
+    plan->notes.push_back(target.pointer() + ": created with the hooks of " + global_name + " (" +
+                          names + ") before the action: Kratos runs the global list for " +
+                          target.method + " only while " + target.name() +
+                          " is empty, so without them " + target.method + " " + target.flow +
+                          "s would stop running them");
+  }
+  if (!left.empty()) {
+    std::string names;
+    for (const auto& n : left) names += (names.empty() ? "" : ", ") + n;
+    plan->notes.push_back(target.pointer() + ": not carried over from " + global_name + ": " +
+                          names +
+                          " (response.parse or can_interrupt: such hooks run before the save, "
+                          "where Kratos has no global fallback, so they never ran for " +
+                          target.method + ")");
+  }
+  return list;
+}
+
 bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& config,
               PatchPlan* plan, std::string* err) {
   const auto tokens = path_tokens(target);
+  // A method list that is empty today shadows the global list once it holds the action.
+  const Json* global = target.when == "after" && !target.method.empty()
+                           ? global_after_list(config, target.flow)
+                           : nullptr;
+  const bool carry = global != nullptr && !global->empty();
   const Json* node = &config;
   for (std::size_t depth = 0; depth < tokens.size(); ++depth) {
     const std::string here = join_pointer(tokens, depth);
@@ -52,7 +125,8 @@ bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
     const auto it = node->find(tokens[depth]);
     if (it == node->end() || it->is_null()) {
       // Create everything from here down in one op, the action inside.
-      Json value = Json::array({request.action});
+      Json value =
+          carry ? carried_list(request, target, *global, plan) : Json::array({request.action});
       for (std::size_t k = tokens.size() - 1; k > depth; --k) value = Json{{tokens[k], value}};
       plan->ops.push_back({"add", join_pointer(tokens, depth + 1), value});
       return true;
@@ -62,6 +136,11 @@ bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
   if (!node->is_array()) {
     *err = target.pointer() + " is " + describe(*node) + ", but hooks must be a list";
     return false;
+  }
+  if (node->empty() && carry) {
+    plan->ops.push_back(
+        {"replace", target.pointer(), carried_list(request, target, *global, plan)});
+    return true;
   }
   for (std::size_t i = 0; i < node->size(); ++i) {
     if ((*node)[i] == request.action) {

@@ -33,7 +33,11 @@ struct PatchPlan {
 // Plans the ops that install `request.action` in every target list. Without a config
 // (nullptr), one `add` per list at the requested position. With one, the ops create
 // missing parents, skip lists that already hold the identical hook, and replace a
-// web_hook with the same URL and method. False, with `err`, when the config has a
+// web_hook with the same URL and method. A method's after-list that is empty today (so
+// Kratos runs the flow's global after-list for that method) is created with the global
+// hooks it ran, in their order, and the action before 'session': the method keeps every
+// hook it had (web_hooks with response.parse or can_interrupt stay out in registration
+// and settings, where they never ran for it). False, with `err`, when the config has a
 // non-object or non-list where a path needs one.
 bool plan_patch(const PatchRequest& request, const Json* config, PatchPlan* plan, std::string* err);
 

@@ -52,16 +52,18 @@ std::vector<PatchCase> patch_cases(const test::TempDir& dir) {
       dir.write("quickstart.json", R"({"selfservice": {"flows": {"registration":
       {"after": {"password": {"hooks": [{"hook": "session"}, {"hook": "show_verification_ui"}]}}}}}})");
   const std::string empty = dir.write("empty.json", "{}");
+  // Only the global list: the method lists the patch creates must keep its hooks.
+  const std::string global = dir.write("global.json", R"({"selfservice": {"flows":
+      {"registration": {"after": {"hooks": [{"hook": "web_hook", "config":
+      {"url": "https://crm.example/signup", "method": "POST", "body": "base64://e30K"}}]}}}}})");
   // One where the hook is present already, one where a changed hook with the same URL is.
   REQUIRE(run_tool({"patch", "--action", act, "--config", quickstart, "--method", "password",
                     "--apply", "-o", dir.file("present.json")})
               .status == 0);
   const std::string present = dir.file("present.json");
-  return {{"quickstart", quickstart, act},
-          {"empty", empty, act},
-          {"present", present, act},
-          {"changed", present, changed},
-          {"kratos.yml", k_kratos_yml, act}};
+  return {{"quickstart", quickstart, act}, {"empty", empty, act},
+          {"global", global, act},         {"present", present, act},
+          {"changed", present, changed},   {"kratos.yml", k_kratos_yml, act}};
 }
 
 // The config `c` patched with --apply for password and oidc, written to `out`.
@@ -94,6 +96,32 @@ TEST_CASE("cli patch: the ops, applied by python3-jsonpatch, give exactly what -
   const json hooks = replaced["selfservice"]["flows"]["registration"]["after"]["password"]["hooks"];
   CHECK(hooks.size() == 3);
   CHECK(hooks[0]["config"]["id"] == "segment-v2");
+}
+
+TEST_CASE("cli patch: a method list created over a global list keeps the global hooks") {
+  test::TempDir dir;
+  const std::string act = make_action(dir);
+  // The global list holds a CRM hook (the schema allows only web_hooks and SSO hooks there).
+  const std::string config = dir.write("global.json", R"({"selfservice": {"flows":
+      {"registration": {"after": {"hooks": [{"hook": "web_hook", "config":
+      {"url": "https://crm.example/signup", "method": "POST", "body": "base64://e30K"}}]}}}}})");
+  const auto r = run_tool(
+      {"patch", "--action", act, "--config", config, "--method", "oidc", "--position", "end"});
+  REQUIRE(r.status == 0);
+  const std::string ops = dir.write("ops.json", r.out);
+  const json patched = python_apply(config, ops);
+  const json hooks = patched["selfservice"]["flows"]["registration"]["after"]["oidc"]["hooks"];
+  REQUIRE(hooks.size() == 2);
+  // oidc sign-ups still call the CRM, then Segment.
+  CHECK(hooks[0]["config"]["url"] == "https://crm.example/signup");
+  CHECK(hooks[1]["config"]["url"] == "https://api.segment.io/v1/identify");
+  CHECK(r.err.find("created with the hooks of registration.after.hooks (web_hook)") !=
+        std::string::npos);
+  // Without --config the live config is unknown: the shadowing is warned about.
+  const auto blind = run_tool({"patch", "--action", act, "--method", "oidc"});
+  REQUIRE(blind.status == 0);
+  CHECK(blind.err.find("without --config the live config is unknown") != std::string::npos);
+  CHECK(blind.err.find("--config -") != std::string::npos);
 }
 
 TEST_CASE("cli patch: patched configs stay valid under Kratos's schema") {

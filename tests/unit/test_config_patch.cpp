@@ -158,3 +158,118 @@ TEST_CASE("config_patch: a config that cannot hold the list is refused with wher
         "/selfservice/flows/registration/after/password/hooks is an object, but hooks must be "
         "a list");
 }
+
+namespace {
+
+const core::Json k_other = core::Json::parse(
+    R"({"hook": "web_hook", "config": {"url": "https://crm.example/hook", "method": "POST"}})");
+const core::Json k_before_save = core::Json::parse(
+    R"({"hook": "web_hook", "config": {"url": "https://check.example/", "method": "POST",
+        "response": {"parse": true}}})");
+const core::Json k_session = core::Json::parse(R"({"hook": "session"})");
+
+// The hooks Kratos runs after `flow` for `method`: the method's own list while it is not
+// empty, else the flow's global after-list (less, in registration and settings, the hooks
+// that run before the save, which have no global fallback).
+core::Json effective_hooks(const core::Json& config, const std::string& flow,
+                           const std::string& method) {
+  const auto list = [&](const std::string& pointer) {
+    const auto p = core::Json::json_pointer(pointer);
+    return config.contains(p) && config.at(p).is_array() ? config.at(p) : core::Json::array();
+  };
+  const core::Json own = list(core::HookPoint{flow, "after", method}.pointer());
+  if (!own.empty()) return own;
+  core::Json out = core::Json::array();
+  for (const auto& h : list(core::HookPoint{flow, "after", ""}.pointer())) {
+    if ((flow == "registration" || flow == "settings") && h == k_before_save) continue;
+    out.push_back(h);
+  }
+  return out;
+}
+
+// Config shapes: nothing, only the global list, only method lists, both (with an explicit
+// empty method list), the quickstart's, and a global list holding a before-save hook.
+std::vector<std::pair<std::string, core::Json>> config_shapes(const std::string& flow) {
+  const auto with = [&](const core::Json& after) {
+    return core::Json{{"selfservice", {{"flows", {{flow, {{"after", after}}}}}}}};
+  };
+  return {
+      {"empty", core::Json::object()},
+      {"global-only", with({{"hooks", {k_other, k_session}}})},
+      {"method-only", with({{"password", {{"hooks", {k_session}}}}})},
+      {"both", with({{"hooks", {k_other, k_session}},
+                     {"password", {{"hooks", {k_session}}}},
+                     {"oidc", {{"hooks", core::Json::array()}}}})},
+      {"quickstart",
+       flow == "registration" ? quickstart() : with({{"password", {{"hooks", {k_other}}}}})},
+      {"global-before-save", with({{"hooks", {k_before_save, k_other, k_session}}})},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("config_patch: every method runs what it ran before, plus the action") {
+  for (const std::string flow : {"registration", "login", "settings"}) {
+    for (const auto& [shape, config] : config_shapes(flow)) {
+      // One method at a time, all methods at once, and the global list.
+      std::vector<std::vector<core::HookPoint>> target_sets;
+      std::vector<core::HookPoint> all;
+      for (const auto& m : core::hook_methods(flow)) {
+        target_sets.push_back({{flow, "after", m}});
+        all.push_back({flow, "after", m});
+      }
+      target_sets.push_back(all);
+      target_sets.push_back({{flow, "after", ""}});
+      for (const auto& targets : target_sets) {
+        CAPTURE(flow, shape, targets.front().name(), targets.size());
+        core::PatchPlan plan;
+        std::string err;
+        REQUIRE(core::plan_patch({action(), targets, std::nullopt}, &config, &plan, &err));
+        const core::Json patched = core::apply_ops(config, plan.ops);
+        for (const auto& method : core::hook_methods(flow)) {
+          CAPTURE(method);
+          const core::Json before = effective_hooks(config, flow, method);
+          core::Json after = effective_hooks(patched, flow, method);
+          const bool targeted = std::any_of(targets.begin(), targets.end(), [&](const auto& t) {
+            return t.method == method ||
+                   (t.method.empty() && before == effective_hooks(config, flow, "no-such"));
+          });
+          const auto at = std::find(after.begin(), after.end(), action());
+          if (at == after.end()) {
+            // Only a global-list target may miss a method whose own list shadows it.
+            CHECK_FALSE(targets.front().method == method);
+            CHECK(after == before);
+            continue;
+          }
+          if (targets.front().method.empty()) CHECK(targeted);
+          const auto index = static_cast<std::size_t>(at - after.begin());
+          after.erase(at);
+          CHECK(after == before);  // the same hooks, in the same order
+          // A list created from the global one has the action before 'session' (Kratos
+          // runs 'session' last whatever the order; an existing list is appended to).
+          const auto own =
+              core::Json::json_pointer(core::HookPoint{flow, "after", method}.pointer());
+          const bool created = !(config.contains(own) && !config.at(own).empty());
+          if (created && !targets.front().method.empty()) {
+            for (std::size_t i = 0; i < index; ++i) CHECK(after[i] != k_session);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("config_patch: carrying the global hooks over says so") {
+  const core::Json config = core::Json::parse(R"({"selfservice": {"flows": {"registration":
+      {"after": {"hooks": [{"hook": "session"}]}}}}})");
+  core::PatchPlan plan;
+  std::string err;
+  REQUIRE(core::plan_patch({action(), {hp("registration.after.oidc")}, std::nullopt}, &config,
+                           &plan, &err));
+  REQUIRE(plan.ops.size() == 1);
+  CHECK(plan.ops[0].path == "/selfservice/flows/registration/after/oidc");
+  CHECK(plan.ops[0].value == core::Json{{"hooks", {action(), {{"hook", "session"}}}}});
+  REQUIRE_FALSE(plan.notes.empty());
+  CHECK(plan.notes[0].find("created with the hooks of registration.after.hooks (session)") !=
+        std::string::npos);
+}
