@@ -6,7 +6,34 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/document.hpp"
+#include "util/text.hpp"
+
 namespace io {
+namespace {
+
+// Whether a byte-by-byte scan of JSON text is inside a string.
+struct JsonStrings {
+  bool in_string = false;
+  bool escaped = false;
+  // Feeds the next byte; true when it belongs to a string (its quotes included).
+  bool inside(int c) {
+    if (!in_string) {
+      in_string = c == '"';
+      return in_string;
+    }
+    if (escaped) {
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == '"') {
+      in_string = false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
 
 RecordReader::RecordReader(std::size_t max_record_bytes) : m_max(max_record_bytes) {}
 
@@ -63,57 +90,138 @@ int RecordReader::peek_non_space() {
   }
 }
 
+void RecordReader::take(std::string text, bool may_be_page) {
+  // A page is an object whose members include "identities": [...]. Cheap test first, so a
+  // stream of identities is not parsed twice.
+  if (may_be_page && text.find("\"identities\"") != std::string::npos) {
+    const Json page = Json::parse(text, nullptr, false);
+    if (page.is_object()) {
+      const auto list = page.find("identities");
+      if (list != page.end() && list->is_array()) {
+        for (const auto& record : *list) m_pending.push_back(record.dump());
+        return;
+      }
+    }
+  }
+  m_pending.push_back(std::move(text));
+}
+
+bool RecordReader::read_value(int c, std::string* value, bool* multiline, int depth) {
+  JsonStrings strings;
+  *multiline = false;
+  for (;; c = get()) {
+    if (c == EOF) {
+      if (depth == 0 && !strings.in_string && !value->empty()) return true;
+      m_error = m_name + ": the input ends inside a JSON value (truncated input?)";
+      return false;
+    }
+    if (value->size() >= m_max) {
+      m_error = m_name + ": a record or page is larger than " + std::to_string(m_max) + " bytes";
+      return false;
+    }
+    value->push_back(static_cast<char>(c));
+    if (strings.inside(c)) {
+      if (!strings.in_string && depth == 0) return true;  // a bare string at top level
+      continue;
+    }
+    if (c == '\n') *multiline = true;
+    if (c == '{' || c == '[') ++depth;
+    if ((c == '}' || c == ']') && --depth <= 0) return true;
+    if (depth == 0 && c != '"') {
+      // A bare scalar at top level: up to the next white space.
+      for (int d = get(); d != EOF && !std::isspace(d); d = get())
+        value->push_back(static_cast<char>(d));
+      return true;
+    }
+  }
+}
+
 bool RecordReader::next_record(std::string* record) {
   record->clear();
-  if (!m_file || !m_error.empty() || m_mode == Mode::done) return false;
-  if (m_mode == Mode::unknown) {
+  for (;;) {
+    if (!m_pending.empty()) {
+      *record = std::move(m_pending.front());
+      m_pending.pop_front();
+      return true;
+    }
+    if (!m_file || !m_error.empty() || m_mode == Mode::done) return false;
+    if (m_mode == Mode::array) {
+      if (next_array_element(record)) return true;
+      if (!m_error.empty()) return false;
+      m_mode = Mode::unknown;  // the array closed: another top-level value may follow
+      continue;
+    }
+    if (m_mode == Mode::lines) {
+      std::string line;
+      int c = get();
+      for (; c != EOF && c != '\n'; c = get()) {
+        if (line.size() >= m_max) {
+          m_error = m_name + ": a line is longer than " + std::to_string(m_max) + " bytes";
+          return false;
+        }
+        line.push_back(static_cast<char>(c));
+      }
+      const std::string_view trimmed = util::trim(line);
+      if (trimmed == "{" && c != EOF) {
+        // A pretty-printed value starts here (a json-pretty page among compact ones).
+        std::string value(line);
+        value.push_back('\n');
+        bool multiline = false;
+        if (!read_value(get(), &value, &multiline, 1)) return false;
+        take(std::move(value), true);
+        continue;
+      }
+      if (!trimmed.empty()) take(std::move(line), true);
+      if (c == EOF) m_mode = Mode::done;
+      continue;
+    }
     const int c = peek_non_space();
     if (c == EOF) {
       m_mode = Mode::done;
-      return false;
+      continue;
     }
     if (c == '[') {
       m_mode = Mode::array;
-    } else {
+      continue;
+    }
+    std::string value;
+    bool multiline = false;
+    if (m_mode == Mode::unknown && c == '{') {
+      // The first object decides: on one line, the input is JSON Lines (a broken line
+      // spoils only itself); across lines, a stream of pretty-printed values.
+      if (!read_value(c, &value, &multiline)) return false;
+      m_mode = multiline ? Mode::values : Mode::lines;
+      if (!multiline) {
+        // The rest of its line belongs to it, as for every later line.
+        for (int d = get(); d != EOF && d != '\n'; d = get()) value.push_back(static_cast<char>(d));
+      }
+      take(std::move(value), true);
+      continue;
+    }
+    if (m_mode == Mode::unknown) {
+      // Not an object or array: one line, as JSON Lines would have it.
       m_mode = Mode::lines;
-      record->push_back(static_cast<char>(c));
+      std::string line(1, static_cast<char>(c));
+      for (int d = get(); d != EOF && d != '\n'; d = get()) line.push_back(static_cast<char>(d));
+      take(std::move(line), false);
+      continue;
     }
+    if (!read_value(c, &value, &multiline)) return false;
+    take(std::move(value), true);
   }
-  if (m_mode == Mode::lines) {
-    for (;;) {
-      const int c = get();
-      if (c == EOF || c == '\n') {
-        // Skip blank lines; stop at the end.
-        bool blank = true;
-        for (char ch : *record) blank = blank && std::isspace(static_cast<unsigned char>(ch));
-        if (!blank) return true;
-        record->clear();
-        if (c == EOF) {
-          m_mode = Mode::done;
-          return false;
-        }
-        continue;
-      }
-      if (record->size() >= m_max) {
-        m_error = m_name + ": a line is longer than " + std::to_string(m_max) + " bytes";
-        return false;
-      }
-      record->push_back(static_cast<char>(c));
-    }
-  }
-  // Array mode: one element, tracked by depth and string state; then ',' or ']'.
+}
+
+bool RecordReader::next_array_element(std::string* record) {
+  // One element, tracked by depth and string state; then ',' or ']'.
   int c = peek_non_space();
-  if (c == ']') {
-    m_mode = Mode::done;
-    return false;
-  }
+  if (c == ']') return false;
   if (c == ',') c = peek_non_space();
   if (c == EOF) {
     m_error = m_name + ": the JSON array is not closed (truncated input?)";
     return false;
   }
   int depth = 0;
-  bool in_string = false, escaped = false;
+  JsonStrings strings;
   for (;; c = get()) {
     if (c == EOF) {
       m_error = m_name + ": the JSON array ends inside a record (truncated input?)";
@@ -123,29 +231,22 @@ bool RecordReader::next_record(std::string* record) {
       m_error = m_name + ": a record is larger than " + std::to_string(m_max) + " bytes";
       return false;
     }
-    if (in_string) {
+    if (strings.inside(c)) {
       record->push_back(static_cast<char>(c));
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
       continue;
     }
     if (depth == 0 && (c == ',' || c == ']')) {
-      if (c == ']') m_mode = Mode::done;
+      if (c == ']') {
+        // Put the ']' back: the next call ends the array.
+        --m_pos;
+        --m_consumed;
+      }
       return true;
     }
     record->push_back(static_cast<char>(c));
-    if (c == '"') in_string = true;
     if (c == '{' || c == '[') ++depth;
     if (c == '}' || c == ']') {
-      if (--depth == 0) {
-        // The element is complete; the separator is read by the next call.
-        return true;
-      }
+      if (--depth == 0) return true;  // complete; the separator is read by the next call
     }
   }
 }

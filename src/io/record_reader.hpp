@@ -2,14 +2,17 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 
 namespace io {
 
-// Streams the records of a JSON array (`[{...}, {...}]`, what `ory list identities
-// --format json` prints) or of JSON Lines, from a file or stdin, one record's text at a
-// time: memory stays bounded by the largest record, never the whole input.
+// Streams records from a file or stdin, one record's text at a time: the elements of a JSON
+// array (`[{...}, {...}]`), JSON Lines, or pages as the Ory CLI prints them (`ory list
+// identities --format json`: `{"identities": [...], "next_page_token": "..."}`), compact or
+// pretty, several in a row (a loop over the pages); arrays may follow each other too.
+// Memory stays bounded by the largest record (a page: by the page), never the whole input.
 class RecordReader {
  public:
   explicit RecordReader(std::size_t max_record_bytes = std::size_t{16} << 20);
@@ -30,13 +33,23 @@ class RecordReader {
 
  private:
   bool next_record(std::string* record);
+  bool next_array_element(std::string* record);
+  // One whole JSON value starting with `first` (structurally: strings and nesting), and
+  // whether it had a line break outside its strings.
+  // `depth`: the nesting already read into `value` (0 when `first` starts the value).
+  bool read_value(int first, std::string* value, bool* multiline, int depth = 0);
+  // A page's records go to m_pending; anything else is one record.
+  void take(std::string text, bool may_be_page);
   int get();  // next byte or EOF
   bool refill();
   int peek_non_space();
 
   std::FILE* m_file = nullptr;
   bool m_owns = false;
-  enum class Mode { unknown, array, lines, done } m_mode = Mode::unknown;
+  // unknown: between top-level values; array: inside one; lines: JSON Lines (the first
+  // object was on one line); values: whitespace-separated values (pretty-printed).
+  enum class Mode { unknown, array, lines, values, done } m_mode = Mode::unknown;
+  std::deque<std::string> m_pending;  // records of a page already read
   std::size_t m_max;
   std::size_t m_consumed = 0;
   std::size_t m_total = 0;

@@ -121,6 +121,24 @@ TEST_CASE("cli backfill: JSON Lines from stdin, --dry-run, cancel") {
   CHECK(again.out == r.out);
 }
 
+TEST_CASE("cli backfill: pages of 'ory list identities', one after another, from stdin") {
+  test::TempDir dir;
+  std::string pages;
+  for (int page = 0; page < 3; ++page) {
+    json p = {{"identities", json::array()}, {"next_page_token", page < 2 ? "t" : ""}};
+    for (int i = 0; i < 250 && page * 250 + i < 600; ++i) {
+      p["identities"].push_back(identity(page * 250 + i));
+    }
+    pages += (page == 1 ? p.dump(2) : p.dump()) + "\n";  // compact or json-pretty
+  }
+  const auto r = test::run_tool(
+      {"backfill", "--jsonnet", k_example, "--identities", "-", "--dry-run", "--progress", "never"},
+      {pages, {}, {}});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("600 read, 600 printed, 0 skipped (cancel), 0 failed") != std::string::npos);
+}
+
 TEST_CASE("cli backfill: each identity is in ctx wherever Kratos puts it at the hook point") {
   test::TempDir dir;
   std::string lines;

@@ -79,3 +79,32 @@ TEST_CASE("record_reader: open names what it cannot read") {
   err.clear();
   CHECK_FALSE(directory.next(&record, &err));
 }
+
+TEST_CASE("record_reader: pages as the Ory CLI prints them, one after another") {
+  // `ory list identities --format json` in a loop over --page-token: compact pages.
+  const std::string compact = R"({"identities":[{"id":"a"},{"id":"b"}],"next_page_token":"t1"})"
+                              "\n"
+                              R"({"identities":[{"id":"c"}],"next_page_token":""})"
+                              "\n";
+  CHECK(read_all(compact) ==
+        std::make_pair(Records{R"({"id":"a"})", R"({"id":"b"})", R"({"id":"c"})"}, std::string()));
+  // Pretty-printed pages (json-pretty), the token first (jq -S sorts it after).
+  const std::string pretty =
+      "{\n  \"next_page_token\": \"t1\",\n  \"identities\": [\n    {\"id\": \"a\",\n     "
+      "\"traits\": {\"email\": \"a@example.com\"}}\n  ]\n}\n{\n  \"identities\": [\n    "
+      "{\"id\": \"b\"}\n  ]\n}\n";
+  const auto read = read_all(pretty);
+  CHECK(read.second.empty());
+  CHECK(read.first == Records{R"({"id":"a","traits":{"email":"a@example.com"}})", R"({"id":"b"})"});
+  // An empty last page, and arrays one after another.
+  CHECK(read_all(R"({"identities": [], "next_page_token": ""})").first.empty());
+  CHECK(read_all("[{\"id\":\"a\"}]\n[{\"id\":\"b\"}]\n").first ==
+        Records{R"({"id":"a"})", R"({"id":"b"})"});
+  // An identity whose traits mention "identities" is still one record.
+  CHECK(read_all(R"({"id":"a","traits":{"identities":"x"}})"
+                 "\n")
+            .first == Records{R"({"id":"a","traits":{"identities":"x"}})"});
+  // A pretty page cut short is an error, after the records that were whole.
+  CHECK(read_all("{\n \"identities\": [\n {\"id\": \"a\"}").second ==
+        "the input ends inside a JSON value (truncated input?)");
+}
