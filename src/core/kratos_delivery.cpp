@@ -115,7 +115,8 @@ HopResult go_client_do(io::HttpClient& client, io::Clock& clock, const io::HttpR
     const auto next = util::resolve_url(request.url, location, &why);
     if (!next) {
       hop.response = io::HttpResponse{};
-      hop.response.error = "failed to parse Location header \"" + location + "\": " + why;
+      hop.response.error = "failed to parse Location header \"";
+      hop.response.error.append(location).append("\": ").append(why);
       return hop;
     }
     const auto next_url = util::parse_url(*next, &why);
@@ -196,8 +197,8 @@ bool kratos_retries(const Attempt& a) {
   return a.status >= 500 && a.status != 501;
 }
 
-Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock, io::HttpRequest request,
-                             const DeliveryPolicy& policy) {
+Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock,
+                             const io::HttpRequest& request, const DeliveryPolicy& policy) {
   Delivery d;
   milliseconds wait{0};
   bool last_timed_out = false;

@@ -73,7 +73,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
     const std::string& value, std::chrono::system_clock::time_point now);
 
 // Sends `request` the way Kratos's web_hook does.
-Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock, io::HttpRequest request,
-                             const DeliveryPolicy& policy = {});
+Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock,
+                             const io::HttpRequest& request, const DeliveryPolicy& policy = {});
 
 }  // namespace core

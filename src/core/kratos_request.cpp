@@ -73,9 +73,10 @@ bool kratos_request(const DeployedAction& action, KratosRequest* out, std::strin
     const std::string key = canonical_header_name(name);
     if (key == "Content-Type") {
       if (!content_type_name.empty()) {
-        *err = "config.headers gives Content-Type twice ('" + content_type_name + "' and '" + name +
-               "'): Kratos reads them into a map and uses whichever comes first, which "
-               "varies; keep one";
+        *err = "config.headers gives Content-Type twice ('" + content_type_name;
+        err->append("' and '").append(name).append(
+            "'): Kratos reads them into a map and uses whichever comes first, which varies; keep "
+            "one");
         return false;
       }
       content_type_name = name;
