@@ -48,6 +48,9 @@ std::string describe_hook(const core::FoundHook& hook, const std::string& name) 
     return out +
            with_newline(decode_body_or_throw(text, name + ": " + hook.pointer + "/config/body"));
   }
+  if (!core::stored_template_digest(text).empty()) {
+    return out + "# body is a template stored by Ory Network (not fetched): " + text + "\n";
+  }
   return out + "# body is a reference, not embedded: " + text + "\n";
 }
 
@@ -79,7 +82,9 @@ ExitStatus run_decode(const DecodeOptions& opts) {
     }
     const std::string& b = body->get_ref<const std::string&>();
     if (!util::starts_with(b, k_base64_scheme)) {
-      note("the body is a reference, not an embedded template: " + b);
+      note(core::stored_template_digest(b).empty()
+               ? "the body is a reference, not an embedded template: " + b
+               : core::stored_template_explanation(b));
       return ExitStatus::ok;
     }
     std::cout << decode_body_or_throw(b, name + ": /config/body");

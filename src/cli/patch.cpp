@@ -44,6 +44,7 @@ std::vector<core::HookPoint> targets_from_options(const PatchOptions& opts) {
     for (const auto& t : targets) {
       if (t.pointer() == hp->pointer()) throw bad_input("--method " + method + " given twice");
     }
+    if (core::ory_network_only(*hp)) note(core::k_ory_network_only_note);
     targets.push_back(*hp);
   };
   if (opts.methods.empty()) add("");

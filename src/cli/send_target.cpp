@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
 #include "core/action_body.hpp"
@@ -71,6 +72,7 @@ core::HookPoint resolve_hook(const SendOptions& opts) {
   std::string err;
   const auto hook = core::parse_hook_point(opts.hook, &err);
   if (!hook) throw bad_input("--hook " + err);
+  if (core::ory_network_only(*hook)) note(core::k_ory_network_only_note);
   return *hook;
 }
 

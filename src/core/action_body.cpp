@@ -2,6 +2,7 @@
 
 #include "io/file_io.hpp"
 #include "util/base64.hpp"
+#include "util/hash.hpp"
 #include "util/text.hpp"
 
 namespace core {
@@ -40,11 +41,35 @@ bool template_from_body(const std::string& body, const std::string& where, BodyT
   }
   if (body.empty()) {
     *err = where + ": the action has no body: Kratos would fail the POST";
+  } else if (!stored_template_digest(body).empty()) {
+    *err = where + ": " + stored_template_explanation(body);
   } else {
     *err = where + ": " + body +
            " is fetched by Kratos at run time; download it and use --jsonnet FILE";
   }
   return false;
+}
+
+std::string stored_template_digest(std::string_view body) {
+  static constexpr std::string_view k_prefix = "https://storage.googleapis.com/bac-gcs-production/";
+  static constexpr std::string_view k_suffix = ".jsonnet";
+  if (!util::starts_with(body, k_prefix) || !util::ends_with(body, k_suffix)) return "";
+  const std::string_view hex =
+      body.substr(k_prefix.size(), body.size() - k_prefix.size() - k_suffix.size());
+  if (hex.size() != 128 || hex.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return "";
+  }
+  return std::string(hex);
+}
+
+std::string stored_template_digest_of(std::string_view template_text) {
+  return util::hex_digest(template_text, util::HashAlgorithm::sha512);
+}
+
+std::string stored_template_explanation(std::string_view body) {
+  return "the body is a template stored by Ory Network (" + std::string(body) +
+         ", named by the SHA-512 of its text); ory-segment does not fetch it: pass the template "
+         "you uploaded with --jsonnet, or download it (curl -o template.jsonnet URL)";
 }
 
 std::string basic_auth_header(std::string_view user, std::string_view password) {

@@ -27,6 +27,17 @@ struct BodyTemplate {
 bool template_from_body(const std::string& body, const std::string& where, BodyTemplate* out,
                         std::string* err);
 
+// Ory Network keeps an uploaded template in its storage and shows the body as
+// https://storage.googleapis.com/bac-gcs-production/<hex sha512 of the template>.jsonnet.
+// The digest (lower-case hex), or "" when `body` is not such a URL.
+std::string stored_template_digest(std::string_view body);
+
+// The digest Ory Network names a stored template by: hex SHA-512 of its text.
+std::string stored_template_digest_of(std::string_view template_text);
+
+// A sentence for the user: what a stored template is and how to get its text.
+std::string stored_template_explanation(std::string_view body);
+
 // "Basic base64(user:password)", the Authorization header of Kratos's basic_auth.
 std::string basic_auth_header(std::string_view user, std::string_view password);
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/action_body.hpp"
 #include "util/json_pointer.hpp"
+#include "util/text.hpp"
 
 namespace core {
 namespace {
@@ -19,6 +21,35 @@ std::string join_pointer(const std::vector<std::string>& tokens, std::size_t cou
   std::string out;
   for (std::size_t i = 0; i < count; ++i) out += "/" + util::escape_pointer_token(tokens[i]);
   return out;
+}
+
+// The action's template text, when its body embeds one (base64://).
+std::string embedded_template(const Json& action) {
+  const Json config = action.is_object() ? action.value("config", Json::object()) : Json();
+  if (!config.is_object()) return "";
+  const std::string body = config.value("body", "");
+  std::string text, err;
+  if (!util::starts_with(body, k_base64_scheme) || !decode_base64_body(body, "", &text, &err)) {
+    return "";
+  }
+  return text;
+}
+
+// The same hook: equal, or equal but for a body Ory Network stored, whose digest is the
+// digest of the template `action` embeds (what `ory get identity-config` shows after an
+// upload of that very action).
+bool same_hook(const Json& existing, const Json& action) {
+  if (existing == action) return true;
+  if (!existing.is_object() || !existing.contains("config") || !existing["config"].is_object()) {
+    return false;
+  }
+  const std::string digest = stored_template_digest(existing["config"].value("body", ""));
+  if (digest.empty()) return false;
+  const std::string text = embedded_template(action);
+  if (text.empty() || stored_template_digest_of(text) != digest) return false;
+  Json normalized = existing;
+  normalized["config"]["body"] = action["config"]["body"];
+  return normalized == action;
 }
 
 bool same_endpoint(const Json& a, const Json& b) {
@@ -143,9 +174,12 @@ bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
     return true;
   }
   for (std::size_t i = 0; i < node->size(); ++i) {
-    if ((*node)[i] == request.action) {
+    if (same_hook((*node)[i], request.action)) {
       plan->notes.push_back(target.pointer() + "/" + std::to_string(i) +
-                            " already holds this exact hook: nothing to do there");
+                            ((*node)[i] == request.action
+                                 ? " already holds this exact hook: nothing to do there"
+                                 : " already holds this hook, its template stored by Ory "
+                                   "Network (same SHA-512): nothing to do there"));
       return true;
     }
   }

@@ -31,12 +31,13 @@ const std::vector<std::string>& hook_flows() {
 }
 
 const std::vector<std::string>& hook_methods(const std::string& flow) {
-  static const std::vector<std::string> k_registration = {"password", "webauthn", "passkey", "oidc",
-                                                          "code"};
-  static const std::vector<std::string> k_login = {"password", "webauthn", "passkey",      "oidc",
-                                                   "code",     "totp",     "lookup_secret"};
+  // saml last: an Ory Network method (see ory_network_only).
+  static const std::vector<std::string> k_registration = {"password", "webauthn", "passkey",
+                                                          "oidc",     "code",     "saml"};
+  static const std::vector<std::string> k_login = {"password", "webauthn", "passkey",       "oidc",
+                                                   "code",     "totp",     "lookup_secret", "saml"};
   static const std::vector<std::string> k_settings = {
-      "password", "totp", "oidc", "webauthn", "passkey", "lookup_secret", "profile"};
+      "password", "totp", "oidc", "webauthn", "passkey", "lookup_secret", "profile", "saml"};
   static const std::vector<std::string> k_none;
   if (flow == "registration") return k_registration;
   if (flow == "login") return k_login;
@@ -93,6 +94,8 @@ std::optional<HookPoint> parse_hook_point(const std::string& text, std::string* 
   }
   return hp;
 }
+
+bool ory_network_only(const HookPoint& hook) { return hook.method == "saml"; }
 
 std::vector<HookPoint> all_hook_points() {
   std::vector<HookPoint> points;

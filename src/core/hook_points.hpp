@@ -20,12 +20,20 @@ struct HookPoint {
 
 const std::vector<std::string>& hook_flows();
 // The methods that have their own after-hook list in `flow` (empty for recovery and
-// verification).
+// verification), `saml` included (Ory Network's).
 const std::vector<std::string>& hook_methods(const std::string& flow);
 
 // Parses "FLOW.WHEN[.METHOD]"; on failure `err` names the bad part, the valid values
 // and, when one is close, a did-you-mean.
 std::optional<HookPoint> parse_hook_point(const std::string& text, std::string* err);
+
+// Whether only Ory Network has this hook point: `saml` (login, registration, settings) is an
+// Ory Network method (terraform-provider-ory PR 330); self-hosted Kratos's config schema has
+// no such list.
+bool ory_network_only(const HookPoint& hook);
+constexpr const char* k_ory_network_only_note =
+    "saml is an Ory Network method: self-hosted Kratos has no saml hook list (its config "
+    "schema refuses one)";
 
 // Every hook point Kratos has, in table order.
 std::vector<HookPoint> all_hook_points();

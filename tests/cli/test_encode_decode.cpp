@@ -143,6 +143,21 @@ TEST_CASE("cli decode: actions and configs") {
     CHECK(r.status == 0);
     CHECK(r.out == source);
   }
+  SECTION("a body Ory Network stored: named, not fetched, and test-identify says how to get it") {
+    const std::string url =
+        "https://storage.googleapis.com/bac-gcs-production/" + std::string(128, 'f') + ".jsonnet";
+    const auto path = dir.write(
+        "stored.json",
+        R"({"hook":"web_hook","config":{"url":"https://api.segment.io/v1/identify","method":"POST","body":")" +
+            url + "\"}}");
+    const auto r = run_tool({"decode", path});
+    CHECK(r.status == 0);
+    CHECK(r.err.find("a template stored by Ory Network") != std::string::npos);
+    const auto t = run_tool({"test-identify", "--action", path, "--dry-run"});
+    CHECK(t.status == 2);
+    CHECK(t.err.find("ory-segment does not fetch it: pass the template you uploaded with "
+                     "--jsonnet") != std::string::npos);
+  }
   SECTION("a YAML config with several hooks and a reference") {
     const std::string yaml =
         "selfservice:\n  flows:\n    registration:\n      after:\n        password:\n"

@@ -267,7 +267,7 @@ TEST_CASE("cli patch: bad input exits 2 and leaves the config untouched") {
        big + ": file is 9437184 bytes, larger than the 8 MiB limit"},
       {{"--action", act, "--method", "passwrd"},
        "hook point 'registration.after.passwrd': registration has no method 'passwrd'; did you "
-       "mean 'password'? (valid: password, webauthn, passkey, oidc, code)"},
+       "mean 'password'? (valid: password, webauthn, passkey, oidc, code, saml)"},
       {{"--action", act, "--flow", "recovery", "--method", "code"},
        "hook point 'recovery.after.code': recovery has no method lists; use recovery.after"},
       {{"--action", act, "--when", "during"},

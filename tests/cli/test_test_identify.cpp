@@ -273,7 +273,7 @@ TEST_CASE("cli test-identify: bad input exits 2") {
        "'registration'? (valid: login, registration, settings, recovery, verification)"},
       {{"test-identify", "--jsonnet", k_example, "--hook", "registration.after.totp", "--dry-run"},
        "--hook hook point 'registration.after.totp': registration has no method 'totp' (valid: "
-       "password, webauthn, passkey, oidc, code)"},
+       "password, webauthn, passkey, oidc, code, saml)"},
       {{"test-identify", "--jsonnet", k_example, "--identity",
         dir.write("bad.json", "{\"id\": 1,\n  \"traits\": }"), "--dry-run"},
        dir.file("bad.json") +

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "core/action_body.hpp"
 #include "core/config_patch.hpp"
 #include "support.hpp"
 
@@ -62,7 +63,7 @@ TEST_CASE("config_patch: every hook list pointer exists in Kratos's config schem
   const auto schema = nlohmann::json::parse(in);
   for (const auto& point : core::all_hook_points()) {
     CAPTURE(point.pointer());
-    CHECK(schema_has_path(schema, point.pointer()));
+    CHECK(schema_has_path(schema, point.pointer()) == !core::ory_network_only(point));
   }
   CHECK_FALSE(schema_has_path(schema, "/selfservice/flows/recovery/after/code/hooks"));
   CHECK_FALSE(schema_has_path(schema, "/selfservice/flows/logout/after/hooks"));
@@ -272,4 +273,37 @@ TEST_CASE("config_patch: carrying the global hooks over says so") {
   REQUIRE_FALSE(plan.notes.empty());
   CHECK(plan.notes[0].find("created with the hooks of registration.after.hooks (session)") !=
         std::string::npos);
+}
+
+TEST_CASE("config_patch: a body Ory Network stored is the same hook as the template it holds") {
+  const core::Json act = action();  // base64://e30K: the template "{}\n"
+  const std::string digest = core::stored_template_digest_of("{}\n");
+  const std::string stored_url =
+      "https://storage.googleapis.com/bac-gcs-production/" + digest + ".jsonnet";
+  CHECK(core::stored_template_digest(stored_url) == digest);
+  CHECK(core::stored_template_digest("https://example.com/" + digest + ".jsonnet").empty());
+  CHECK(
+      core::stored_template_digest("https://storage.googleapis.com/bac-gcs-production/abc.jsonnet")
+          .empty());
+  core::Json stored = act;
+  stored["config"]["body"] = stored_url;
+  core::Json config = {
+      {"selfservice",
+       {{"flows", {{"registration", {{"after", {{"password", {{"hooks", {stored}}}}}}}}}}}}};
+  core::PatchPlan plan;
+  std::string err;
+  REQUIRE(core::plan_patch({act, {hp("registration.after.password")}, std::nullopt}, &config, &plan,
+                           &err));
+  CHECK(plan.ops.empty());
+  REQUIRE_FALSE(plan.notes.empty());
+  CHECK(plan.notes[0].find("stored by Ory Network (same SHA-512): nothing to do") !=
+        std::string::npos);
+  // Another template behind the stored URL: the same endpoint with another config, replaced.
+  config["selfservice"]["flows"]["registration"]["after"]["password"]["hooks"][0]["config"]
+        ["body"] = "https://storage.googleapis.com/bac-gcs-production/" + std::string(128, 'a') +
+                   ".jsonnet";
+  REQUIRE(core::plan_patch({act, {hp("registration.after.password")}, std::nullopt}, &config, &plan,
+                           &err));
+  REQUIRE(plan.ops.size() == 1);
+  CHECK(plan.ops[0].op == "replace");
 }

@@ -29,8 +29,11 @@ core::Json context_for(const std::string& hook_name,
 }  // namespace
 
 TEST_CASE("hook_points: the table FACTS.md section 3 describes") {
-  CHECK(core::all_hook_points().size() == 5 * 2 + 5 + 7 + 7);
   std::string err;
+  // Flows' before and global after lists, then the method lists (saml: Ory Network's).
+  CHECK(core::all_hook_points().size() == 5 * 2 + 6 + 8 + 8);
+  CHECK(core::ory_network_only(*core::parse_hook_point("registration.after.saml", &err)));
+  CHECK_FALSE(core::ory_network_only(*core::parse_hook_point("login.after.oidc", &err)));
   const auto hp = core::parse_hook_point("settings.after.profile", &err);
   REQUIRE(hp);
   CHECK(hp->pointer() == "/selfservice/flows/settings/after/profile/hooks");
@@ -43,7 +46,7 @@ TEST_CASE("hook_points: the table FACTS.md section 3 describes") {
   CHECK_FALSE(core::parse_hook_point("login.after.pasword", &err));
   CHECK(err ==
         "hook point 'login.after.pasword': login has no method 'pasword'; did you mean "
-        "'password'? (valid: password, webauthn, passkey, oidc, code, totp, lookup_secret)");
+        "'password'? (valid: password, webauthn, passkey, oidc, code, totp, lookup_secret, saml)");
   CHECK_FALSE(core::parse_hook_point("login", &err));
 }
 
