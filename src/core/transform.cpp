@@ -137,6 +137,24 @@ std::string missing_field_hint(const std::string& message, const std::string& ex
          object + ", '" + field + "', null), or test '" + field + "' in " + object + " first";
 }
 
+// libjsonnet 0.18's std.format takes the logarithm of the value for %g, so `'%g' % 0` fails
+// with "overflow" where go-jsonnet prints 0: say so rather than blame the template.
+std::string format_zero_hint(const std::string& message, const std::string& expression) {
+  if (message != "overflow") return "";
+  if (expression.find("%g") == std::string::npos && expression.find("%G") == std::string::npos &&
+      expression.find("format") == std::string::npos) {
+    return "";
+  }
+  return "if this is '%g' (or '%G') of 0: libjsonnet 0.18, which ory-segment runs, fails there, "
+         "while Kratos's go-jsonnet prints 0, so Kratos would run this template (a known "
+         "difference, docs/fidelity.md); format a possible 0 another way to be sure";
+}
+
+std::string hint_for(const std::string& message, const std::string& expression) {
+  std::string hint = missing_field_hint(message, expression);
+  return hint.empty() ? format_zero_hint(message, expression) : hint;
+}
+
 }  // namespace
 
 // libjsonnet reports "STATIC ERROR: f:3:14-20: msg" or "RUNTIME ERROR: msg\n\tf:3:14-20\t...".
@@ -154,7 +172,7 @@ Finding finding_from_jsonnet(const std::string& raw, const std::string& name,
     if (!span) return Finding{Severity::error, name, message, ""};
     return Finding{Severity::error,
                    name + ":" + std::to_string(span->line) + ":" + std::to_string(span->column),
-                   message, missing_field_hint(message, span_text(source, *span))};
+                   message, hint_for(message, span_text(source, *span))};
   };
   if (util::starts_with(first_line, k_static)) {
     const std::string rest = first_line.substr(k_static.size());

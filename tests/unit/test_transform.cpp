@@ -233,3 +233,14 @@ TEST_CASE("transform: chomped text blocks, as go-jsonnet reads them") {
       core::evaluate_template("{ a: |||-\n  x\n|||,\n b: error 'boom' }", "t.jsonnet", "{}");
   CHECK(core::to_string(bad.error).find("t.jsonnet:4:") == 0);
 }
+
+TEST_CASE("transform: '%g' of 0, a known difference, is explained where it fails") {
+  const auto e = core::evaluate_template("{ a: '%g' % 0 }", "t.jsonnet", "{}");
+  REQUIRE(e.status == core::EvalStatus::failed);
+  CHECK(e.error.message == "overflow");
+  CHECK(e.error.hint.find("Kratos's go-jsonnet prints 0") != std::string::npos);
+  // Other overflows get no such hint.
+  const auto big = core::evaluate_template("{ a: std.exp(1000) }", "t.jsonnet", "{}");
+  REQUIRE(big.status == core::EvalStatus::failed);
+  CHECK(big.error.hint.empty());
+}
