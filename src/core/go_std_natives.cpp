@@ -16,6 +16,7 @@ extern "C" {
 #include "core/go_manifest.hpp"
 #include "util/base64.hpp"
 #include "util/hash.hpp"
+#include "util/text.hpp"
 
 namespace core {
 namespace {
@@ -38,19 +39,11 @@ std::string string_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
   return s ? s : "";
 }
 
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
 // libjsonnet hands a native its string arguments as C strings: one holding a NUL arrives cut
 // short. The go_std wrappers pass std.length(s) beside such a string; a native that gets
 // fewer code points answers null, and the wrapper takes a path that keeps the NUL.
 bool cut_short(::JsonnetVm* vm, const std::string& s, const JsonnetJsonValue* length) {
-  return static_cast<double>(code_points(s)) != number_arg(vm, length);
+  return static_cast<double>(util::code_points(s)) != number_arg(vm, length);
 }
 
 // The digest of a string (and its length in code points) or, when the string holds a NUL,
@@ -206,7 +199,8 @@ JsonnetJsonValue* native_trim_space(void* ctx, Args argv, int* success) {
 JsonnetJsonValue* native_equals_fold(void* ctx, Args argv, int* success) {
   auto* vm = static_cast<::JsonnetVm*>(ctx);
   const std::string sa = string_arg(vm, argv[0]), sb = string_arg(vm, argv[1]);
-  if (static_cast<double>(code_points(sa) + code_points(sb)) != number_arg(vm, argv[2])) {
+  if (static_cast<double>(util::code_points(sa) + util::code_points(sb)) !=
+      number_arg(vm, argv[2])) {
     *success = 1;
     return jsonnet_json_make_null(vm);  // a NUL in either: go_std compares rune by rune
   }
@@ -235,7 +229,8 @@ JsonnetJsonValue* native_strip_chars(void* ctx, Args argv, int* success) {
   const std::string s = string_arg(vm, argv[0]);
   const std::string chars = string_arg(vm, argv[1]);
   const std::string sides = string_arg(vm, argv[2]);
-  if (static_cast<double>(code_points(s) + code_points(chars)) != number_arg(vm, argv[3])) {
+  if (static_cast<double>(util::code_points(s) + util::code_points(chars)) !=
+      number_arg(vm, argv[3])) {
     *success = 1;
     return jsonnet_json_make_null(vm);  // a NUL in either: go_std strips rune by rune
   }

@@ -10,15 +10,6 @@
 namespace core {
 namespace {
 
-// Characters as Segment's docs count them (the 100 of messageId): code points, not bytes.
-std::size_t utf8_length(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
 enum class TraitType { string, number, object, date };
 
 struct ReservedTrait {
@@ -193,7 +184,8 @@ std::vector<Finding> validate_message(const Json& msg, SegmentCall call,
   if (const auto id = msg.find("messageId"); id != msg.end() && !id->is_null()) {
     if (!id->is_string()) {
       out.push_back({Severity::error, "/messageId", "'messageId' must be a string"});
-    } else if (utf8_length(id->get_ref<const std::string&>()) > k_max_message_id_chars) {
+    } else if (util::code_points(id->get_ref<const std::string&>()) >
+               k_max_message_id_chars) {  // Segment counts characters, not bytes
       out.push_back(
           {Severity::error, "/messageId", "'messageId' is longer than Segment's 100 characters"});
     }

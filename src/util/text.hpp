@@ -18,6 +18,8 @@ struct LineCol {
 LineCol line_col_at(std::string_view text, std::size_t offset);
 
 std::string_view trim(std::string_view s);
+// The number of code points in UTF-8 text (bytes that do not continue a sequence).
+std::size_t code_points(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);

@@ -81,3 +81,11 @@ TEST_CASE("url: resolve_url resolves a Location as RFC 3986 says") {
   CHECK_FALSE(util::resolve_url(base, "http://", &err));
   CHECK_FALSE(util::resolve_url(base, "/a b", &err));
 }
+
+TEST_CASE("text: code_points counts characters, not bytes") {
+  CHECK(util::code_points("") == 0);
+  CHECK(util::code_points("abc") == 3);
+  CHECK(util::code_points("\xc3\xa9t\xc3\xa9") == 3);     // été
+  CHECK(util::code_points("\xf0\x9f\x98\x80!") == 2);     // an emoji, then '!'
+  CHECK(util::code_points(std::string("a\0b", 3)) == 3);  // NUL is a character
+}
