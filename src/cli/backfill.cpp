@@ -6,14 +6,17 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <random>
 
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/send_target.hpp"
 #include "cli/verbs.hpp"
+#include "core/admin_api_source.hpp"
 #include "core/backfill_pipeline.hpp"
 #include "core/kratos_request.hpp"
 #include "core/transform.hpp"
@@ -31,6 +34,9 @@ using Clock = std::chrono::steady_clock;
 struct BackfillOptions {
   SendOptions send;
   std::string identities;
+  std::string admin_api;
+  std::string api_key_file;
+  int page_size = 500;
   std::string state;
   std::string failed = "backfill-failed.jsonl";
   int concurrency = 4;
@@ -81,7 +87,17 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
 }
 
 core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
-  if (opts.identities.empty()) throw bad_input("--identities FILE|- is required");
+  if (opts.identities.empty() == opts.admin_api.empty()) {
+    throw bad_input(opts.identities.empty()
+                        ? "give the identities: --identities FILE|- or --from-admin-api URL"
+                        : "--identities and --from-admin-api both given; use one");
+  }
+  if (opts.admin_api.empty() && !opts.api_key_file.empty()) {
+    throw bad_input("--api-key-file goes with --from-admin-api");
+  }
+  if (opts.page_size < 1 || opts.page_size > 500) {
+    throw bad_input("--page-size must be 1-500 (Kratos serves at most 500 per page)");
+  }
   require_one_of("--timestamp-from", opts.timestamp_from, {"created_at", "none"});
   require_one_of("--progress", opts.progress, {"auto", "always", "never"});
   if (opts.concurrency < 1 || opts.concurrency > 64) throw bad_input("--concurrency must be 1-64");
@@ -89,11 +105,11 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   if (opts.chunk < 1 || opts.chunk > 10000) throw bad_input("--chunk must be 1-10000");
   if (opts.max_retries < 0 || opts.max_retries > 100)
     throw bad_input("--max-retries must be 0-100");
-  if (opts.identities != "-" && io::same_file(opts.identities, opts.failed)) {
+  if (!opts.identities.empty() && opts.identities != "-" &&
+      io::same_file(opts.identities, opts.failed)) {
     throw bad_input("--failed " + opts.failed + " is the input; write failures to another file");
   }
   core::BackfillSettings s;
-  s.identities = opts.identities;
   s.state_path = opts.send.dry_run ? "" : opts.state;
   s.failed_path = opts.send.dry_run ? "" : opts.failed;
   s.dry_run = opts.send.dry_run;
@@ -107,8 +123,9 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   return s;
 }
 
-// The state to resume from, checked against the template; empty without one.
-core::BackfillState resume_from(const std::string& path, const std::string& source) {
+// The state to resume from, checked against the template and the input; empty without one.
+core::BackfillState resume_from(const std::string& path, const std::string& source,
+                                const core::IdentitySource& input, bool paged) {
   core::BackfillState state;
   bool found = false;
   std::string err;
@@ -116,17 +133,70 @@ core::BackfillState resume_from(const std::string& path, const std::string& sour
     throw bad_input(err);
   }
   const std::string digest = util::hex_digest(source, util::HashAlgorithm::sha256);
-  if (!found) return core::BackfillState{0, {}, digest};
+  if (!found) {
+    core::BackfillState fresh;
+    fresh.template_digest = digest;
+    return fresh;
+  }
   if (state.template_digest != digest) {
     throw bad_input(path +
                     " was written for another template (messageIds would differ); delete it "
                     "to start over");
   }
+  if ((paged || state.page) && state.input != input.name()) {
+    throw bad_input(path + " was written reading " +
+                    (state.input.empty() ? std::string("another input") : state.input) + ", not " +
+                    input.name() + "; give that input, or another --state");
+  }
+  return state;
+}
+
+void say_resuming(const std::string& path, const core::BackfillState& state) {
+  if (state.records_done == 0 && state.done_after.empty() && !state.page) return;
   const long after = state.finished_after();
   note("resuming after " + util::format_count(state.records_done) + " records" +
        (after > 0 ? " (and " + util::format_count(after) + " finished past them)" : "") + " (" +
        path + ")");
-  return state;
+}
+
+// --api-key-file, else $ORY_PROJECT_API_KEY, else none (self-hosted Kratos's admin port).
+std::string admin_api_key(const BackfillOptions& opts) {
+  if (!opts.api_key_file.empty()) return read_key_file(opts.api_key_file, "API key");
+  if (const char* env = std::getenv("ORY_PROJECT_API_KEY"); env && *env) {
+    std::string key(util::trim(env));
+    if (key.empty()) throw bad_input("ORY_PROJECT_API_KEY holds only white space");
+    return key;
+  }
+  return "";
+}
+
+std::unique_ptr<core::IdentitySource> identity_source(const BackfillOptions& opts) {
+  if (opts.admin_api.empty()) return std::make_unique<core::FileIdentitySource>(opts.identities);
+  core::AdminApiOptions o;
+  std::string err;
+  if (!core::admin_api_base(opts.admin_api, &o.base, &err)) {
+    throw bad_input("--from-admin-api " + err);
+  }
+  o.api_key = admin_api_key(opts);
+  const auto url = util::parse_url(o.base, &err);
+  if (o.api_key.empty() && url && util::ends_with(url->host, ".oryapis.com")) {
+    throw bad_input(
+        "Ory Network's admin API needs a project API key: give it with --api-key-file FILE or "
+        "ORY_PROJECT_API_KEY");
+  }
+  if (!o.api_key.empty() && url && url->scheme == "http" && !util::is_loopback_host(url->host) &&
+      !opts.send.allow_insecure_url) {
+    throw bad_input("--from-admin-api " + o.base +
+                    " is plain http:// to another machine: the API key would travel unencrypted; "
+                    "use https://, or pass --allow-insecure-url");
+  }
+  o.page_size = opts.page_size;
+  o.retry.max_retries = opts.max_retries;
+  o.note = [](const std::string& text) { note(text); };
+  auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+  auto jitter = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
+  return std::make_unique<core::AdminApiSource>(std::move(o), io::make_curl_client({}),
+                                                io::system_clock(), jitter, &g_stop);
 }
 
 // "12,000 identities (40% of the input, ETA 9 s), 2,000/s, 0 retries, 3 failed".
@@ -191,7 +261,8 @@ ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
             << " retries; " << rate << "\n";
   if (!r.read_error.empty()) {
     error(r.read_error);
-    return ExitStatus::bad_input;
+    if (!opts.state.empty()) note("run the same command to resume from " + opts.state);
+    return r.source_unreachable ? ExitStatus::unreachable : ExitStatus::bad_input;
   }
   if (r.interrupted) {
     note("interrupted: " + (opts.state.empty()
@@ -211,17 +282,27 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   context.hook = resolve_hook(opts.send);
   auto contexts = core::ContextFactory::for_hook(context, core::ctx_usage(target.source), &err);
   if (!contexts) throw bad_input("--hook " + opts.send.hook + ": " + err);
-  core::BackfillState resume = resume_from(settings.state_path, target.source);
+  std::unique_ptr<core::IdentitySource> source = identity_source(opts);
+  core::BackfillState resume =
+      resume_from(settings.state_path, target.source, *source, !opts.admin_api.empty());
 
   g_stop.store(false);
   io::on_interrupt(stop_backfill);
+  if (!source->open(&resume, &err)) {
+    if (err.empty()) {
+      note("interrupted before the first identity");
+      return ExitStatus::interrupted;
+    }
+    throw Error(source->unreachable() ? ExitStatus::unreachable : ExitStatus::bad_input, err);
+  }
+  say_resuming(settings.state_path, resume);
   ProgressPrinter printer(opts.progress);
   core::BackfillHooks hooks;
   hooks.print = [](const std::string& text) { std::cout << text << "\n"; };
   hooks.warn = [](const std::string& text) { warning(text); };
   hooks.progress = [&printer](const core::BackfillProgress& p) { printer(p); };
   core::BackfillPipeline pipeline(std::move(settings), std::move(target), std::move(*contexts),
-                                  std::move(resume), std::move(hooks), &g_stop);
+                                  std::move(source), std::move(resume), std::move(hooks), &g_stop);
   core::BackfillResult result;
   if (!pipeline.run(&result, &err)) throw bad_input(err);
   return summary(opts, result);
@@ -240,8 +321,19 @@ VerbRunner setup_backfill(CLI::App& cmd) {
       cmd,
       {
           {"--identities", "FILE|-",
-           "a JSON array (ory list identities --format json) or JSON Lines; '-' reads stdin",
+           "pages of 'ory list identities --format json', JSON arrays or JSON Lines; '-' reads "
+           "stdin",
            &opts->identities},
+          {"--from-admin-api", "URL",
+           "read the identities from Kratos's admin API instead: http://127.0.0.1:4434 "
+           "(self-hosted) or https://SLUG.projects.oryapis.com",
+           &opts->admin_api},
+          {"--api-key-file", "FILE",
+           "the project API key for --from-admin-api (else $ORY_PROJECT_API_KEY; self-hosted "
+           "Kratos needs none)",
+           &opts->api_key_file},
+          {"--page-size", "N", "identities per admin API request (default 500, Kratos's most)",
+           &opts->page_size},
           {"--state", "FILE", "record progress here (atomically); the same command resumes from it",
            &opts->state},
           {"--failed", "FILE",
@@ -269,10 +361,21 @@ is dropped silently: every record is sent, skipped, or written to the failed fil
 With --state the run resumes after Ctrl-C, a crash or kill -9; at most the batches in flight are sent
 again. --url takes the API base (http://127.0.0.1:8765) or any /v1/... URL of it.
 
+--from-admin-api reads the identities from Kratos's admin API, GET /admin/identities page after page
+(the Link header's next page; no credentials asked for), streaming; the key (--api-key-file or
+ORY_PROJECT_API_KEY) goes as "Authorization: Bearer" and is never printed. 429, 5xx and network errors
+are retried as Segment's are; the state records the page to pick up from, so a resume does not start
+over.
+
 Exit: 0 all sent or skipped; 1 some records failed (see --failed); 2 bad input; 3 unreachable;
 130 interrupted (resume with the same command).
 
 Examples:
+  ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
+      --from-admin-api https://$ORY_PROJECT_SLUG.projects.oryapis.com --api-key-file ory-key.txt \
+      --state backfill.state
+  ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
+      --from-admin-api http://127.0.0.1:4434 --state backfill.state
   ory list identities --format json > identities.json
   ory-segment backfill --jsonnet segment_identify.jsonnet --identities identities.json \
       --write-key-file key.txt --state backfill.state

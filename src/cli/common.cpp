@@ -59,6 +59,17 @@ void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts) {
                    &opts->key}});
 }
 
+std::string read_key_file(const std::string& path, const std::string& what) {
+  std::string text, err;
+  if (!io::read_input(path, &text, &err, std::size_t{64} << 10)) throw bad_input(err);
+  std::string key(util::trim(text));
+  if (key.empty()) throw bad_input(path + ": the " + what + " file is empty");
+  if (key.find('\n') != std::string::npos) {
+    throw bad_input(path + ": the " + what + " file has more than one line");
+  }
+  return key;
+}
+
 bool write_key_given(const WriteKeyOptions& opts) {
   const char* env = std::getenv("SEGMENT_WRITE_KEY");
   return !opts.key_file.empty() || !opts.key.empty() || (env && *env);
@@ -69,14 +80,7 @@ std::string resolve_write_key(const WriteKeyOptions& opts) {
     if (!opts.key.empty()) {
       throw bad_input("--write-key-file and --write-key both given; use one");
     }
-    std::string text, err;
-    if (!io::read_input(opts.key_file, &text, &err, std::size_t{64} << 10)) throw bad_input(err);
-    std::string key(util::trim(text));
-    if (key.empty()) throw bad_input(opts.key_file + ": the write key file is empty");
-    if (key.find('\n') != std::string::npos) {
-      throw bad_input(opts.key_file + ": the write key file has more than one line");
-    }
-    return key;
+    return read_key_file(opts.key_file, "write key");
   }
   if (const char* env = std::getenv("SEGMENT_WRITE_KEY"); env && *env) {
     if (!opts.key.empty()) {

@@ -36,6 +36,10 @@ void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts);
 // when none is set. Messages never contain the key.
 std::string resolve_write_key(const WriteKeyOptions& opts);
 
+// A key file's one line, surrounding white space trimmed; throws a bad-input Error (naming
+// `what`, never quoting the file) when it cannot be read, is empty or has several lines.
+std::string read_key_file(const std::string& path, const std::string& what);
+
 // Whether any of the three sources is set.
 bool write_key_given(const WriteKeyOptions& opts);
 

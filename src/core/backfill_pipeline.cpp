@@ -11,7 +11,6 @@
 #include "core/failed_file.hpp"
 #include "core/segment_batch.hpp"
 #include "core/transform_pool.hpp"
-#include "io/record_reader.hpp"
 #include "util/channel.hpp"
 #include "util/hash.hpp"
 #include "util/rate_limiter.hpp"
@@ -51,10 +50,12 @@ double seconds_since(Clock::time_point t0) {
 class BackfillPipeline::Impl {
  public:
   Impl(BackfillSettings settings, BackfillTarget target, ContextFactory contexts,
-       BackfillState resume, BackfillHooks hooks, std::atomic<bool>* stop)
+       std::unique_ptr<IdentitySource> source, BackfillState resume, BackfillHooks hooks,
+       std::atomic<bool>* stop)
       : m_settings(std::move(settings)),
         m_target(std::move(target)),
         m_contexts(std::move(contexts)),
+        m_source(std::move(source)),
         m_finished_records(resume.records_done),
         m_resume(std::move(resume)),
         m_hooks(std::move(hooks)),
@@ -72,7 +73,6 @@ class BackfillPipeline::Impl {
     if (!m_settings.failed_path.empty() && !m_failed.open(m_settings.failed_path, err)) {
       return false;
     }
-    if (!m_reader.open(m_settings.identities, err)) return false;
     const auto t0 = Clock::now();
     std::thread reader([this] { read_loop(); });
     std::vector<std::thread> evaluators, senders;
@@ -103,6 +103,7 @@ class BackfillPipeline::Impl {
     persist();
     result->stats = m_stats.load();
     result->read_error = m_read_error;
+    result->source_unreachable = m_source_unreachable;
     result->interrupted = m_stop.load() && m_read_error.empty();
     result->seconds = seconds_since(t0);
     return true;
@@ -123,10 +124,10 @@ class BackfillPipeline::Impl {
 
   void read_loop() {
     std::string text;
-    long index = 0;
+    long index = m_source->first_index();
     std::vector<Record> chunk;
     std::string error;
-    while (!m_stop.load() && m_reader.next(&text, &error)) {
+    while (!m_stop.load() && m_source->next(&text, &error)) {
       const long i = index++;
       if (m_resume.finished(i)) continue;  // finished by an earlier run
       ++m_stats.read;
@@ -153,6 +154,7 @@ class BackfillPipeline::Impl {
     }
     if (!error.empty()) {
       m_read_error = error;
+      m_source_unreachable = m_source->unreachable();
       m_stop.store(true);
     }
     if (!chunk.empty() && !m_stop.load()) m_chunks.push(std::move(chunk));
@@ -249,14 +251,16 @@ class BackfillPipeline::Impl {
   }
 
   void persist() {
-    if (m_settings.state_path.empty() || m_settings.dry_run) return;
     std::lock_guard<std::mutex> lock(m_persist_mutex);
+    BackfillState state = m_finished_records.snapshot(m_digest);
+    // Also lets a paged source forget the pages now finished.
+    state.page = m_source->position(state.records_done);
+    if (m_settings.state_path.empty() || m_settings.dry_run) return;
     if (!m_failed.path().empty()) m_failed.sync();
     const BackfillStats s = m_stats.load();
     std::string err;
-    if (!save_backfill_state(m_settings.state_path, m_settings.identities,
-                             m_finished_records.snapshot(m_digest), {s.sent, s.failed, s.skipped},
-                             &err) &&
+    if (!save_backfill_state(m_settings.state_path, m_source->name(), state,
+                             {s.sent, s.failed, s.skipped}, &err) &&
         m_hooks.warn) {
       m_hooks.warn("cannot save the state: " + err);
     }
@@ -272,8 +276,8 @@ class BackfillPipeline::Impl {
         last_state = Clock::now();
       }
       if (m_hooks.progress) {
-        m_hooks.progress(BackfillProgress{m_stats.load(), m_reader.bytes_read(),
-                                          m_reader.total_bytes(), seconds_since(t0)});
+        m_hooks.progress(BackfillProgress{m_stats.load(), m_source->bytes_read(),
+                                          m_source->total_bytes(), seconds_since(t0)});
       }
     }
   }
@@ -281,13 +285,13 @@ class BackfillPipeline::Impl {
   BackfillSettings m_settings;
   BackfillTarget m_target;
   ContextFactory m_contexts;
+  std::unique_ptr<IdentitySource> m_source;
   FinishedRecords m_finished_records;
   BackfillState m_resume;
   BackfillHooks m_hooks;
   std::atomic<bool>& m_stop;
   std::string m_digest;
   MessageOptions m_message_options;
-  io::RecordReader m_reader;
   FailedFile m_failed;
   util::Channel<std::vector<Record>> m_chunks;
   util::Channel<Batcher::Batch> m_batches;
@@ -296,6 +300,7 @@ class BackfillPipeline::Impl {
   util::RateLimiter m_rate;
   AtomicStats m_stats;
   std::string m_read_error;
+  bool m_source_unreachable = false;
   std::mutex m_persist_mutex;
   std::mutex m_report_mutex;
   std::condition_variable m_report_cv;
@@ -303,10 +308,12 @@ class BackfillPipeline::Impl {
 };
 
 BackfillPipeline::BackfillPipeline(BackfillSettings settings, BackfillTarget target,
-                                   ContextFactory contexts, BackfillState resume,
-                                   BackfillHooks hooks, std::atomic<bool>* stop)
+                                   ContextFactory contexts, std::unique_ptr<IdentitySource> source,
+                                   BackfillState resume, BackfillHooks hooks,
+                                   std::atomic<bool>* stop)
     : m_impl(std::make_unique<Impl>(std::move(settings), std::move(target), std::move(contexts),
-                                    std::move(resume), std::move(hooks), stop)) {}
+                                    std::move(source), std::move(resume), std::move(hooks), stop)) {
+}
 
 BackfillPipeline::~BackfillPipeline() = default;
 

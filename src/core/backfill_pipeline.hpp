@@ -11,6 +11,7 @@
 
 #include "core/backfill_state.hpp"
 #include "core/context_factory.hpp"
+#include "core/identity_source.hpp"
 #include "core/segment_api.hpp"
 
 namespace core {
@@ -26,7 +27,6 @@ struct BackfillTarget {
 };
 
 struct BackfillSettings {
-  std::string identities;   // a file, or "-" for stdin
   std::string state_path;   // "": no state is kept
   std::string failed_path;  // "": no failed file (dry run)
   bool dry_run = false;     // messages go to BackfillHooks::print instead of Segment
@@ -60,8 +60,9 @@ struct BackfillHooks {
 
 struct BackfillResult {
   BackfillStats stats;
-  std::string read_error;    // the input could not be read to its end
-  bool interrupted = false;  // stopped from outside before the end
+  std::string read_error;           // the input could not be read to its end
+  bool source_unreachable = false;  // ... because it stopped answering
+  bool interrupted = false;         // stopped from outside before the end
   double seconds = 0;
 };
 
@@ -71,15 +72,17 @@ struct BackfillResult {
 // skipped (a cancel) or in the failed file with its reason.
 class BackfillPipeline {
  public:
+  // `source` is open, and `resume` is what it made of the state (IdentitySource::open).
   // `stop` stops the run from outside (Ctrl-C); the pipeline also sets it on a read error.
   BackfillPipeline(BackfillSettings settings, BackfillTarget target, ContextFactory contexts,
-                   BackfillState resume, BackfillHooks hooks, std::atomic<bool>* stop);
+                   std::unique_ptr<IdentitySource> source, BackfillState resume,
+                   BackfillHooks hooks, std::atomic<bool>* stop);
   ~BackfillPipeline();
   BackfillPipeline(const BackfillPipeline&) = delete;
   BackfillPipeline& operator=(const BackfillPipeline&) = delete;
 
-  // Runs to the end of the input (or a stop). False with `err` when the input or the
-  // failed file cannot be opened.
+  // Runs to the end of the input (or a stop). False with `err` when the failed file cannot
+  // be opened.
   bool run(BackfillResult* result, std::string* err);
 
  private:

@@ -42,6 +42,20 @@ bool load_backfill_state(const std::string& path, BackfillState* out, bool* foun
     for (const auto& r : j.value("done_after", Json::array())) {
       state.done_after.emplace_back(r.at(0).get<long>(), r.at(1).get<long>());
     }
+    if (const auto in = j.find("input"); in != j.end() && in->is_string()) {
+      state.input = in->get<std::string>();
+    }
+    if (const auto p = j.find("page"); p != j.end() && !p->is_null()) {
+      PagePosition page;
+      page.query = p->at("query").get<std::string>();
+      page.start = p->at("start").get<long>();
+      page.skip = p->at("skip").get<long>();
+      page.last_done_id = p->at("last_done_id").get<std::string>();
+      if (page.start < 0 || page.skip < 0 || page.start + page.skip != state.records_done) {
+        return not_a_state();
+      }
+      state.page = std::move(page);
+    }
     *out = std::move(state);
     return true;
   } catch (const Json::exception&) {
@@ -54,14 +68,20 @@ bool save_backfill_state(const std::string& path, const std::string& input,
                          std::string* err) {
   Json ranges = Json::array();
   for (const auto& [begin, end] : state.done_after) ranges.push_back({begin, end});
-  const Json j = {{"version", 1},
-                  {"input", input},
-                  {"template_sha256", state.template_digest},
-                  {"records_done", state.records_done},
-                  {"done_after", ranges},
-                  {"sent", counts.sent},
-                  {"failed", counts.failed},
-                  {"skipped", counts.skipped}};
+  Json j = {{"version", 1},
+            {"input", input},
+            {"template_sha256", state.template_digest},
+            {"records_done", state.records_done},
+            {"done_after", ranges},
+            {"sent", counts.sent},
+            {"failed", counts.failed},
+            {"skipped", counts.skipped}};
+  if (state.page) {
+    j["page"] = {{"query", state.page->query},
+                 {"start", state.page->start},
+                 {"skip", state.page->skip},
+                 {"last_done_id", state.page->last_done_id}};
+  }
   return io::replace_file_atomically(path, j.dump(2) + "\n", "", err);
 }
 

@@ -112,14 +112,15 @@ BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
   int retry_after_waits = 0;
   for (;;) {
     ++d.attempts;
-    const io::HttpResponse r = client.send(request);
+    d.response = client.send(request);
+    const io::HttpResponse& r = d.response;
     d.status = r.status;
     d.error = r.error;
     if (r.status >= 200 && r.status < 300) {
       d.delivered = true;
       return d;
     }
-    if (!segment_client_retries(r.status)) return d;
+    if (!policy.retries(r.status)) return d;
     const auto after = retry_after(r);
     std::chrono::milliseconds delay;
     if (after.count() >= 0 && retry_after_waits < policy.max_retry_after_waits) {

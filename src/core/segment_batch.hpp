@@ -68,6 +68,7 @@ class Batcher {
 bool segment_client_retries(int status);
 
 struct RetryPolicy {
+  bool (*retries)(int status) = segment_client_retries;  // which failures get another attempt
   int max_retries = 10;
   std::chrono::milliseconds base{500};
   std::chrono::milliseconds cap{60000};
@@ -81,9 +82,10 @@ struct BatchDelivery {
   int attempts = 0;
   int retries = 0;
   bool interrupted = false;
+  io::HttpResponse response;  // the last one
 };
 
-// Sends one batch with retries: backoff min(base * 2^n * (1 + jitter), cap), jitter in
+// Sends one request (a batch) with retries: backoff min(base * 2^n * (1 + jitter), cap), jitter in
 // [0,1) from `jitter`; Retry-After honoured without spending the retry budget. Stops
 // waiting early when `stop` becomes true.
 BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "backfill_support.hpp"
 #include "support.hpp"
 
 using nlohmann::json;
@@ -14,14 +15,6 @@ using nlohmann::json;
 namespace {
 
 const std::string k_example = test::source_path("examples/segment_identify.jsonnet");
-
-// Carries the (padded) bio into the message, so a few identities fill several batches.
-std::string big_template(const test::TempDir& dir) {
-  return dir.write(
-      "big.jsonnet",
-      "function(ctx) { userId: ctx.identity.id, traits: { email: ctx.identity.traits.email,"
-      " bio: std.get(ctx.identity.traits, 'bio', '') } }\n");
-}
 
 json identity(int i, std::size_t pad = 0) {
   json traits = {{"email", "user" + std::to_string(i) + "@example.com"},
@@ -35,21 +28,9 @@ json identity(int i, std::size_t pad = 0) {
           {"created_at", "2026-01-01T00:00:00Z"}};
 }
 
-std::vector<json> read_jsonl(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<json> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
-}
-
-std::set<std::string> received_user_ids(const std::string& jsonl) {
-  std::set<std::string> ids;
-  for (const auto& e : read_jsonl(jsonl)) ids.insert(e["message"]["userId"].get<std::string>());
-  return ids;
-}
+using test::big_template;
+using test::read_jsonl;
+using test::received_user_ids;
 
 }  // namespace
 
@@ -218,27 +199,7 @@ TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") 
   test::BackgroundTool listen(
       {"listen", "--port", "0", "--quiet", "--exit-after", "120", "--jsonl", events});
   const std::string url = listen.listen_url();
-  const std::vector<std::string> command = {"backfill",
-                                            "--jsonnet",
-                                            big_template(dir),
-                                            "--identities",
-                                            path,
-                                            "--url",
-                                            url,
-                                            "--write-key-file",
-                                            dir.write("key", "wk\n"),
-                                            "--failed",
-                                            dir.file("failed.jsonl"),
-                                            "--state",
-                                            dir.file("state.json"),
-                                            "--rate",
-                                            "4",
-                                            "--concurrency",
-                                            "1",
-                                            "--chunk",
-                                            "50",
-                                            "--progress",
-                                            "never"};
+  const auto command = test::resumable_backfill(dir, url, {"--identities", path});
   {
     test::BackgroundTool first(command);
     // Kill it once the endpoint has received something and the state has been saved (slow
@@ -265,11 +226,9 @@ TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") 
   CHECK(ids.size() + failed.size() == 300);
   CHECK(failed.empty());
   // At most what was in flight was sent twice, with the same messageIds.
-  const auto all = read_jsonl(events);
-  std::set<std::string> message_ids;
-  for (const auto& e : all) message_ids.insert(e["message"]["messageId"].get<std::string>());
-  CHECK(message_ids.size() == 300);
-  CHECK(all.size() - 300 <= 60);
+  const auto sent = test::deliveries(events);
+  CHECK(sent.message_ids == 300);
+  CHECK(sent.messages - 300 <= 60);
 }
 
 TEST_CASE("cli backfill: Ctrl-C stops cleanly, saves the state, and exits 130") {
@@ -342,7 +301,8 @@ TEST_CASE("cli backfill: bad input exits 2") {
   test::TempDir dir;
   const std::string ids = dir.write("ids.json", "[]");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"backfill", "--jsonnet", k_example}, "--identities FILE|- is required"},
+      {{"backfill", "--jsonnet", k_example},
+       "give the identities: --identities FILE|- or --from-admin-api URL"},
       {{"backfill", "--identities", ids}, "give exactly one of --jsonnet FILE or --action FILE"},
       {{"backfill", "--jsonnet", k_example, "--identities", ids, "--failed", ids, "--dry-run"},
        "--failed " + ids + " is the input; write failures to another file"},

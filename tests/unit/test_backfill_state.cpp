@@ -27,7 +27,10 @@ TEST_CASE("backfill_state: finished records add up to a prefix and ranges past i
 TEST_CASE("backfill_state: saved and loaded back, as the file people read") {
   test::TempDir dir;
   const std::string path = dir.file("state.json");
-  core::BackfillState state{3000, {{3100, 3200}, {4000, 4001}}, "abc"};
+  core::BackfillState state;
+  state.records_done = 3000;
+  state.done_after = {{3100, 3200}, {4000, 4001}};
+  state.template_digest = "abc";
   std::string err;
   REQUIRE(core::save_backfill_state(path, "ids.json", state, {3050, 40, 11}, &err));
   const auto j = nlohmann::json::parse(test::read_file(path));
@@ -43,6 +46,34 @@ TEST_CASE("backfill_state: saved and loaded back, as the file people read") {
   CHECK(loaded.records_done == 3000);
   CHECK(loaded.done_after == state.done_after);
   CHECK(loaded.template_digest == "abc");
+  CHECK(loaded.input == "ids.json");
+  CHECK_FALSE(loaded.page);
+}
+
+TEST_CASE("backfill_state: the admin API's page to pick up from is kept and checked") {
+  test::TempDir dir;
+  const std::string path = dir.file("state.json");
+  core::BackfillState state;
+  state.records_done = 1203;
+  state.template_digest = "abc";
+  state.page = core::PagePosition{"page_size=500&page_token=id-999", 1000, 203, "id-1202"};
+  std::string err;
+  REQUIRE(core::save_backfill_state(path, "http://127.0.0.1:4434/admin/identities", state,
+                                    {1203, 0, 0}, &err));
+  const auto j = nlohmann::json::parse(test::read_file(path));
+  CHECK(j["page"]["query"] == "page_size=500&page_token=id-999");
+  core::BackfillState loaded;
+  bool found = false;
+  REQUIRE(core::load_backfill_state(path, &loaded, &found, &err));
+  REQUIRE(loaded.page);
+  CHECK(*loaded.page == *state.page);
+  CHECK(loaded.input == "http://127.0.0.1:4434/admin/identities");
+  // A page that does not end where records_done says is not trusted.
+  auto edited = j;
+  edited["page"]["skip"] = 5;
+  const std::string bad = dir.write("edited.json", edited.dump());
+  CHECK_FALSE(core::load_backfill_state(bad, &loaded, &found, &err));
+  CHECK(err == bad + ": not a backfill state file (delete it to start over)");
 }
 
 TEST_CASE("backfill_state: no file is a fresh start; anything else is refused") {

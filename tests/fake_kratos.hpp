@@ -1,0 +1,162 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace test {
+
+// Kratos's admin API on 127.0.0.1 (ephemeral port) inside the test process, for
+// GET /admin/identities as Kratos serves it: ordered by id, keyset pages (page_token is the
+// previous page's last id; 250 per page by default, at most `max_page_size`), a Link header
+// with rel="first" and, unless the page is the last, rel="next" (relative, as Kratos writes
+// it), 401 without "Authorization: Bearer KEY" when a key is set, and scripted failures
+// (status, Retry-After) answered before the real pages. Stops with the object.
+class FakeKratosAdmin {
+ public:
+  struct Failure {
+    int status;
+    std::string retry_after;
+  };
+
+  // `pad`: a traits.bio of that many bytes, so a few identities fill a Segment batch.
+  explicit FakeKratosAdmin(int identities, std::string key = "", int max_page_size = 500,
+                           std::size_t pad = 0)
+      : m_key(std::move(key)), m_max(max_page_size) {
+    for (int i = 0; i < identities; ++i) {
+      m_identities.push_back(make_identity(i));
+      if (pad) m_identities.back()["traits"]["bio"] = std::string(pad, 'b');
+    }
+    m_server.Get("/admin/identities",
+                 [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
+    m_port = m_server.bind_to_any_port("127.0.0.1");
+    m_thread = std::thread([this] { m_server.listen_after_bind(); });
+    for (int i = 0; i < 2000 && !m_server.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  FakeKratosAdmin(const FakeKratosAdmin&) = delete;
+  FakeKratosAdmin& operator=(const FakeKratosAdmin&) = delete;
+  ~FakeKratosAdmin() {
+    m_server.stop();
+    m_thread.join();
+  }
+
+  static std::string id(int i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", i + 1);
+    return buf;
+  }
+
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+  void fail(std::vector<Failure> failures) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_failures.assign(failures.begin(), failures.end());
+  }
+  // Each request's query string ("page_size=100&page_token=...") and Authorization header.
+  std::vector<std::pair<std::string, std::string>> requests() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_requests;
+  }
+  // Answers each page this much later, so a run can be caught in the middle.
+  void delay(std::chrono::milliseconds d) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_delay = d;
+  }
+
+ private:
+  static nlohmann::json make_identity(int i) {
+    return {{"id", id(i)},
+            {"schema_id", "default"},
+            {"state", "active"},
+            {"traits",
+             {{"email", "user" + std::to_string(i) + "@example.com"},
+              {"name", "User " + std::to_string(i)},
+              {"consent", {{"newsletter", i % 2 == 0}}}}},
+            {"metadata_public", nullptr},
+            {"created_at", "2026-01-01T00:00:00Z"},
+            {"updated_at", "2026-01-01T00:00:00Z"}};
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    std::chrono::milliseconds delay{0};
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      std::string query;
+      for (const auto& [k, v] : req.params) {
+        query += (query.empty() ? "" : "&") + k + "=" + v;
+      }
+      m_requests.emplace_back(query, req.get_header_value("Authorization"));
+      delay = m_delay;
+      if (!m_failures.empty()) {
+        const Failure f = m_failures.front();
+        m_failures.pop_front();
+        res.status = f.status;
+        if (!f.retry_after.empty()) res.set_header("Retry-After", f.retry_after);
+        res.set_content(R"({"error":{"code":)" + std::to_string(f.status) +
+                            R"(,"message":"scripted failure"}})",
+                        "application/json");
+        return;
+      }
+    }
+    if (!m_key.empty() && req.get_header_value("Authorization") != "Bearer " + m_key) {
+      res.status = 401;
+      res.set_content(
+          R"({"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}})",
+          "application/json");
+      return;
+    }
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+    int size = 250;
+    if (req.has_param("page_size")) size = std::stoi(req.get_param_value("page_size"));
+    if (size < 1) size = 250;
+    if (size > m_max) size = m_max;
+    const std::string token = req.has_param("page_token") ? req.get_param_value("page_token")
+                                                          : "00000000-0000-0000-0000-000000000000";
+    if (token.size() != 36) {
+      res.status = 400;
+      res.set_content(R"({"error":{"code":400,"message":"The page token is invalid"}})",
+                      "application/json");
+      return;
+    }
+    nlohmann::json page = nlohmann::json::array();
+    bool more = false;
+    for (const auto& identity : m_identities) {
+      if (identity["id"].get<std::string>() <= token) continue;
+      if (static_cast<int>(page.size()) == size) {
+        more = true;
+        break;
+      }
+      page.push_back(identity);
+    }
+    const std::string size_text = std::to_string(size);
+    std::string link = "</admin/identities?page_size=" + size_text +
+                       "&page_token=00000000-0000-0000-0000-000000000000>; rel=\"first\"";
+    if (more) {
+      link += ",</admin/identities?page_size=" + size_text +
+              "&page_token=" + page.back()["id"].get<std::string>() + ">; rel=\"next\"";
+    }
+    res.set_header("Link", link);
+    res.set_content(page.dump(), "application/json");
+  }
+
+  std::string m_key;
+  int m_max;
+  std::vector<nlohmann::json> m_identities;
+  httplib::Server m_server;
+  int m_port = 0;
+  std::thread m_thread;
+  std::mutex m_mutex;
+  std::deque<Failure> m_failures;
+  std::vector<std::pair<std::string, std::string>> m_requests;
+  std::chrono::milliseconds m_delay{0};
+};
+
+}  // namespace test
