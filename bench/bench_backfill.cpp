@@ -2,7 +2,9 @@
 // prints), runs `ory-segment backfill` against `ory-segment listen --jsonl` on loopback,
 // checks that every identity arrived, and prints the median identities/s of RUNS runs and
 // the peak RSS; alternating with those runs, one template evaluation per identity in a
-// fresh VM (the obvious way) on a smaller N, for the ratio.
+// fresh VM (the obvious way) on a smaller N, for the ratio. Then the same identities read
+// with --from-admin-api from a local server that pages like Kratos's admin API, beside a
+// run from a file in the same round.
 // Bounded in count and time; loopback only; nothing is asserted.
 #include <fcntl.h>
 #include <signal.h>
@@ -24,48 +26,116 @@
 
 #include "core/kratos_context.hpp"
 #include "core/transform.hpp"
+#include "io/http_server.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Identity `i` as Kratos lists it; ids sort in the order of `i`.
+std::string identity_json(long i) {
+  char buf[2048];
+  std::snprintf(buf, sizeof buf,
+                "{\"id\":\"%08lx-7efc-4768-8f23-7647a74fdf13\",\"schema_id\":\"default\","
+                "\"schema_url\":\"https://example.projects.oryapis.com/schemas/ZGVmYXVsdA\","
+                "\"state\":\"active\",\"state_changed_at\":\"2026-01-01T00:00:00Z\","
+                "\"traits\":{\"email\":\"user%ld@example.com\",\"name\":\"User %ld\","
+                "\"consent\":{\"newsletter\":%s}},"
+                "\"verifiable_addresses\":[{\"id\":\"0d5a5b58-3a3c-4f3b-9a7a-1b5dbe1f2c11\","
+                "\"value\":\"user%ld@example.com\",\"verified\":false,\"via\":\"email\","
+                "\"status\":\"sent\",\"created_at\":\"2026-01-01T00:00:00Z\","
+                "\"updated_at\":\"2026-01-01T00:00:00Z\"}],"
+                "\"recovery_addresses\":[{\"id\":\"5c2b1e6f-65a0-4c43-8f62-0f8a1f4bb1a2\","
+                "\"value\":\"user%ld@example.com\",\"via\":\"email\","
+                "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}],"
+                "\"metadata_public\":null,\"credentials\":{\"password\":{\"type\":\"password\"}},"
+                "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}",
+                i, i, i, i % 2 ? "true" : "false", i, i);
+  return buf;
+}
+
 void write_identities(const std::string& path, long n) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   std::fputs("[", f);
   for (long i = 0; i < n; ++i) {
-    std::fprintf(
-        f,
-        "%s{\"id\":\"%08lx-7efc-4768-8f23-7647a74fdf13\",\"schema_id\":\"default\","
-        "\"schema_url\":\"https://example.projects.oryapis.com/schemas/ZGVmYXVsdA\","
-        "\"state\":\"active\",\"state_changed_at\":\"2026-01-01T00:00:00Z\","
-        "\"traits\":{\"email\":\"user%ld@example.com\",\"name\":\"User %ld\","
-        "\"consent\":{\"newsletter\":%s}},"
-        "\"verifiable_addresses\":[{\"id\":\"0d5a5b58-3a3c-4f3b-9a7a-1b5dbe1f2c11\","
-        "\"value\":\"user%ld@example.com\",\"verified\":false,\"via\":\"email\","
-        "\"status\":\"sent\",\"created_at\":\"2026-01-01T00:00:00Z\","
-        "\"updated_at\":\"2026-01-01T00:00:00Z\"}],"
-        "\"recovery_addresses\":[{\"id\":\"5c2b1e6f-65a0-4c43-8f62-0f8a1f4bb1a2\","
-        "\"value\":\"user%ld@example.com\",\"via\":\"email\","
-        "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}],"
-        "\"metadata_public\":null,\"credentials\":{\"password\":{\"type\":\"password\"}},"
-        "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}",
-        i ? "," : "", i, i, i, i % 2 ? "true" : "false", i, i);
+    if (i) std::fputc(',', f);
+    std::fputs(identity_json(i).c_str(), f);
   }
   std::fputs("]\n", f);
   std::fclose(f);
 }
 
+// GET /admin/identities as Kratos pages it (keyset: page_token is the last id of the page
+// before; Link rel="next" unless the page is the last), over `n` generated identities.
+class AdminApiServer {
+ public:
+  explicit AdminApiServer(long n)
+      : m_n(n),
+        m_server(io::ServerLimits{}, [this](const io::ServerRequest& r) { return page(r); }) {
+    std::string err;
+    if (!m_server.bind("127.0.0.1", 0, &err)) {
+      std::fprintf(stderr, "bench: %s\n", err.c_str());
+      std::exit(1);
+    }
+    m_thread = std::thread([this] { m_server.serve(); });
+  }
+  AdminApiServer(const AdminApiServer&) = delete;
+  AdminApiServer& operator=(const AdminApiServer&) = delete;
+  ~AdminApiServer() {
+    m_server.stop();
+    m_thread.join();
+  }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(m_server.port()); }
+
+ private:
+  static std::string param(const std::string& target, const std::string& name) {
+    const auto at = target.find(name + "=");
+    if (at == std::string::npos) return "";
+    const auto begin = at + name.size() + 1;
+    return target.substr(begin, target.find('&', begin) - begin);
+  }
+  io::ServerResponse page(const io::ServerRequest& r) const {
+    long size = std::atol(param(r.target, "page_size").c_str());
+    if (size < 1 || size > 500) size = 250;
+    const std::string token = param(r.target, "page_token");
+    const long start = token.empty() ? 0 : std::strtol(token.substr(0, 8).c_str(), nullptr, 16) + 1;
+    const long end = std::min(m_n, start + size);
+    io::ServerResponse out;
+    out.body = "[";
+    for (long i = start; i < end; ++i) {
+      if (i > start) out.body += ',';
+      out.body += identity_json(i);
+    }
+    out.body += "]";
+    out.headers.emplace_back("Content-Type", "application/json");
+    if (end < m_n) {
+      char last[16];
+      std::snprintf(last, sizeof last, "%08lx", end - 1);
+      out.headers.emplace_back("Link", "</admin/identities?page_size=" + std::to_string(size) +
+                                           "&page_token=" + last +
+                                           "-7efc-4768-8f23-7647a74fdf13>; rel=\"next\"");
+    }
+    return out;
+  }
+
+  long m_n;
+  io::HttpServer m_server;
+  std::thread m_thread;
+};
+
 pid_t spawn(const std::vector<std::string>& args, const std::string& out_path) {
+  // Everything allocated before fork: the admin API server's threads may hold malloc's lock.
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const std::string err_path = out_path + ".err";
   std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = ::open((out_path + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -98,10 +168,11 @@ struct Run {
 };
 
 // `expected`: how many identities the template sends (the others cancel or fail).
+// `admin_api`: read them from that base URL instead of a file.
 Run run(const std::string& bin, const std::string& dir, long n, const std::string& jsonnet,
-        long expected) {
+        long expected, const std::string& admin_api = "") {
   const std::string input = dir + "/identities-" + std::to_string(n) + ".json";
-  write_identities(input, n);
+  if (admin_api.empty()) write_identities(input, n);
   const std::string events = dir + "/events.jsonl";
   std::remove(events.c_str());
   std::remove((dir + "/listen.out").c_str());
@@ -111,10 +182,24 @@ Run run(const std::string& bin, const std::string& dir, long n, const std::strin
   const std::string url = first_line(dir + "/listen.out");
   std::ofstream(dir + "/key") << "bench-key\n";
   const auto t0 = Clock::now();
-  const pid_t backfill = spawn(
-      {bin, "backfill", "--jsonnet", jsonnet, "--identities", input, "--url", url,
-       "--write-key-file", dir + "/key", "--failed", dir + "/failed.jsonl", "--progress", "never"},
-      dir + "/backfill.out");
+  std::vector<std::string> args = {bin,
+                                   "backfill",
+                                   "--jsonnet",
+                                   jsonnet,
+                                   "--url",
+                                   url,
+                                   "--write-key-file",
+                                   dir + "/key",
+                                   "--failed",
+                                   dir + "/failed.jsonl",
+                                   "--progress",
+                                   "never"};
+  for (const std::string& a : admin_api.empty()
+                                  ? std::vector<std::string>{"--identities", input}
+                                  : std::vector<std::string>{"--from-admin-api", admin_api}) {
+    args.push_back(a);
+  }
+  const pid_t backfill = spawn(args, dir + "/backfill.out");
   int status = 0;
   rusage ru{};
   ::wait4(backfill, &status, 0, &ru);
@@ -244,6 +329,31 @@ int main(int argc, char** argv) {
                 label, runs, median(rates));
     for (std::size_t k = 0; k < rates.size(); ++k) std::printf("%s%.0f", k ? ", " : "", rates[k]);
     std::printf(")\n");
+    std::fflush(stdout);
+  }
+  // From the admin API (pages of 500 from a server in this process, on the same cores),
+  // each run beside one from a file.
+  for (long n : sizes) {
+    AdminApiServer api(n);
+    std::vector<double> api_rates, file_rates;
+    double rss = 0;
+    for (int k = 0; k < runs; ++k) {
+      const Run r = run(bin, dir, n, docs_template, n, api.base());
+      api_rates.push_back(static_cast<double>(n) / r.seconds);
+      rss = std::max(rss, static_cast<double>(r.peak_rss_kb) / 1024.0);
+      file_rates.push_back(static_cast<double>(n) / run(bin, dir, n, docs_template, n).seconds);
+    }
+    std::printf(
+        "backfill %ld identities --from-admin-api, median of %d runs: %.0f identities/s "
+        "(runs: ",
+        n, runs, median(api_rates));
+    for (std::size_t k = 0; k < api_rates.size(); ++k) {
+      std::printf("%s%.0f", k ? ", " : "", api_rates[k]);
+    }
+    std::printf(
+        "); from a file in the same rounds: %.0f identities/s; ratio %.2f; peak RSS %.0f "
+        "MB (backfill process)\n",
+        median(file_rates), median(api_rates) / median(file_rates), rss);
     std::fflush(stdout);
   }
   std::remove(cancel.c_str());
