@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -38,6 +39,7 @@ struct BackfillOptions {
   std::string api_key_file;
   int page_size = 500;
   std::string state;
+  bool restart = false;
   std::string failed = "backfill-failed.jsonl";
   int concurrency = 4;
   double rate = 500;
@@ -109,6 +111,15 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
       io::same_file(opts.identities, opts.failed)) {
     throw bad_input("--failed " + opts.failed + " is the input; write failures to another file");
   }
+  if (!opts.state.empty() && io::same_file(opts.state, opts.failed)) {
+    throw bad_input("--state and --failed name the same file (" + opts.state +
+                    "); give each its own");
+  }
+  if (!opts.state.empty() && !opts.identities.empty() && opts.identities != "-" &&
+      io::same_file(opts.state, opts.identities)) {
+    throw bad_input("--state " + opts.state + " is the input; keep the state in another file");
+  }
+  if (opts.restart && opts.state.empty()) throw bad_input("--restart goes with --state FILE");
   core::BackfillSettings s;
   s.state_path = opts.send.dry_run ? "" : opts.state;
   s.failed_path = opts.send.dry_run ? "" : opts.failed;
@@ -123,16 +134,18 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   return s;
 }
 
-// The state to resume from, checked against the template and the input; empty without one.
-core::BackfillState resume_from(const std::string& path, const std::string& source,
+// The state to resume from, checked against the template and the input; empty without one
+// (or with --restart).
+core::BackfillState resume_from(const std::string& path, bool restart, const std::string& source,
                                 const core::IdentitySource& input, bool paged) {
   core::BackfillState state;
   bool found = false;
   std::string err;
-  if (!path.empty() && !core::load_backfill_state(path, &state, &found, &err)) {
+  if (!path.empty() && !restart && !core::load_backfill_state(path, &state, &found, &err)) {
     throw bad_input(err);
   }
   const std::string digest = util::hex_digest(source, util::HashAlgorithm::sha256);
+  if (restart && io::path_exists(path)) note("--restart: " + path + " is replaced; starting over");
   if (!found) {
     core::BackfillState fresh;
     fresh.template_digest = digest;
@@ -140,19 +153,28 @@ core::BackfillState resume_from(const std::string& path, const std::string& sour
   }
   if (state.template_digest != digest) {
     throw bad_input(path +
-                    " was written for another template (messageIds would differ); delete it "
-                    "to start over");
+                    " was written for another template (messageIds would differ); pass "
+                    "--restart to start over");
   }
   if ((paged || state.page) && state.input != input.name()) {
     throw bad_input(path + " was written reading " +
                     (state.input.empty() ? std::string("another input") : state.input) + ", not " +
                     input.name() + "; give that input, or another --state");
   }
+  const bool unchecked_range =
+      std::any_of(state.done_after.begin(), state.done_after.end(),
+                  [](const core::FinishedRange& r) { return !r.fingerprint.has_value(); });
+  if (!state.page && ((state.records_done > 0 && !state.fingerprint) || unchecked_range)) {
+    throw bad_input(path +
+                    " does not identify its input (an earlier version wrote it), so it cannot "
+                    "be checked against this one; pass --restart to start over (messageIds are "
+                    "the same, so Segment drops what it already has)");
+  }
   return state;
 }
 
 void say_resuming(const std::string& path, const core::BackfillState& state) {
-  if (state.records_done == 0 && state.done_after.empty() && !state.page) return;
+  if (state.input.empty()) return;  // a fresh start: nothing was loaded
   const long after = state.finished_after();
   note("resuming after " + util::format_count(state.records_done) + " records" +
        (after > 0 ? " (and " + util::format_count(after) + " finished past them)" : "") + " (" +
@@ -259,9 +281,20 @@ ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
             << (s.failed > 0 && !opts.send.dry_run ? " (see " + opts.failed + ")" : "") << ", "
             << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
             << " retries; " << rate << "\n";
+  if (!r.write_error.empty()) {
+    error(r.write_error);
+    if (!opts.state.empty()) {
+      note(opts.state +
+           " stays at the last record whose outcome is on disk; free space and run "
+           "the same command to resume");
+    }
+    return ExitStatus::bad_input;
+  }
   if (!r.read_error.empty()) {
     error(r.read_error);
-    if (!opts.state.empty()) note("run the same command to resume from " + opts.state);
+    if (!opts.state.empty() && r.source_unreachable) {
+      note("run the same command to resume from " + opts.state);
+    }
     return r.source_unreachable ? ExitStatus::unreachable : ExitStatus::bad_input;
   }
   if (r.interrupted) {
@@ -271,6 +304,12 @@ ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
     return ExitStatus::interrupted;
   }
   if (s.unreachable_batches > 0 && s.sent == 0) return ExitStatus::unreachable;
+  if (r.earlier.failed > 0) {
+    note(util::format_count(r.earlier.failed) + " record(s) failed in earlier runs of this state" +
+         " (see " + opts.failed + "); retry them with --identities " + opts.failed +
+         " and another --failed and --state");
+    return ExitStatus::check_failed;
+  }
   return s.failed > 0 ? ExitStatus::check_failed : ExitStatus::ok;
 }
 
@@ -283,8 +322,8 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   auto contexts = core::ContextFactory::for_hook(context, core::ctx_usage(target.source), &err);
   if (!contexts) throw bad_input("--hook " + opts.send.hook + ": " + err);
   std::unique_ptr<core::IdentitySource> source = identity_source(opts);
-  core::BackfillState resume =
-      resume_from(settings.state_path, target.source, *source, !opts.admin_api.empty());
+  core::BackfillState resume = resume_from(settings.state_path, opts.restart, target.source,
+                                           *source, !opts.admin_api.empty());
 
   g_stop.store(false);
   io::on_interrupt(stop_backfill);
@@ -336,6 +375,7 @@ VerbRunner setup_backfill(CLI::App& cmd) {
            &opts->page_size},
           {"--state", "FILE", "record progress here (atomically); the same command resumes from it",
            &opts->state},
+          {"--restart", "", "with --state: ignore what it says and start over", &opts->restart},
           {"--failed", "FILE",
            "JSON Lines of what could not be sent (default backfill-failed.jsonl); valid "
            "--identities input",

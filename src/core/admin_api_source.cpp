@@ -281,6 +281,7 @@ bool AdminApiSource::open(BackfillState* resume, std::string* err) {
   m_next = static_cast<std::size_t>(skip);
   m_first_index = at.start + skip;
   resume->records_done = m_first_index;
+  resume->fingerprint.reset();
   resume->done_after.clear();
   return true;
 }

@@ -6,11 +6,13 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "core/failed_file.hpp"
 #include "core/segment_batch.hpp"
 #include "core/transform_pool.hpp"
+#include "io/file_io.hpp"
 #include "util/channel.hpp"
 #include "util/hash.hpp"
 #include "util/rate_limiter.hpp"
@@ -56,7 +58,7 @@ class BackfillPipeline::Impl {
         m_target(std::move(target)),
         m_contexts(std::move(contexts)),
         m_source(std::move(source)),
-        m_finished_records(resume.records_done),
+        m_finished_records(resume),
         m_resume(std::move(resume)),
         m_hooks(std::move(hooks)),
         m_stop(*stop),
@@ -70,8 +72,9 @@ class BackfillPipeline::Impl {
   }
 
   bool run(BackfillResult* result, std::string* err) {
-    if (!m_settings.failed_path.empty() && !m_failed.open(m_settings.failed_path, err)) {
-      return false;
+    m_base = m_resume.counts;
+    if (!m_settings.failed_path.empty()) {
+      if (!m_failed.open(m_settings.failed_path, err) || !recover_failures(err)) return false;
     }
     const auto t0 = Clock::now();
     std::thread reader([this] { read_loop(); });
@@ -102,34 +105,133 @@ class BackfillPipeline::Impl {
     reporter.join();
     persist();
     result->stats = m_stats.load();
+    result->earlier = m_base;
     result->read_error = m_read_error;
+    result->write_error = m_write_error;
     result->source_unreachable = m_source_unreachable;
-    result->interrupted = m_stop.load() && m_read_error.empty();
+    result->interrupted = m_stop.load() && m_read_error.empty() && m_write_error.empty();
     result->seconds = seconds_since(t0);
     return true;
   }
 
  private:
+  // A failure in the failed file, then the record finished: both or neither, as persist()
+  // sees them (it takes the same lock).
   void fail(const Record& r, const std::string& stage, const std::string& reason,
             const Json& message = nullptr) {
-    ++m_stats.failed;
-    if (!m_failed.path().empty()) {
-      m_failed.append(failed_line(r.index, r.identity, stage, reason, message));
-    }
     if (m_settings.dry_run && m_hooks.warn) {
       m_hooks.warn("record " + std::to_string(r.index) + ": " + stage + ": " + reason);
     }
+    std::lock_guard<std::mutex> lock(m_fail_mutex);
+    if (!m_failed.path().empty()) {
+      std::string err;
+      if (!m_failed.append(failed_line(r.index, r.identity, stage, reason, message), &err)) {
+        fatal(err);  // not finished: a resumed run does it again
+        return;
+      }
+    }
+    ++m_stats.failed;
     m_finished_records.done(r.index);
+  }
+
+  // Stops the run: an outcome cannot be recorded, so nothing may go past it.
+  void fatal(const std::string& error) {
+    {
+      std::lock_guard<std::mutex> lock(m_error_mutex);
+      if (m_write_error.empty()) m_write_error = error;
+    }
+    m_stop.store(true);
+  }
+  bool failed_fatally() {
+    std::lock_guard<std::mutex> lock(m_error_mutex);
+    return !m_write_error.empty();
+  }
+
+  // Failures a run wrote after its last saved state (it was killed before the next save):
+  // their records are finished, not done again and written twice.
+  bool recover_failures(std::string* err) {
+    if (m_resume.failed_file.empty() || !io::same_file(m_resume.failed_file, m_failed.path())) {
+      return true;
+    }
+    std::vector<long> records;
+    bool shrunk = false;
+    if (!m_failed.records_after(m_resume.failed_file_bytes, &records, &shrunk, err)) return false;
+    if (shrunk && m_hooks.warn) {
+      m_hooks.warn(m_failed.path() + " is shorter than when the state was saved: " +
+                   std::to_string(m_base.failed) + " failures of earlier runs may be missing");
+    }
+    for (long index : records) {
+      if (index < 0 || m_resume.finished(index) || !m_recovered.insert(index).second) continue;
+      ++m_base.failed;
+    }
+    return true;
+  }
+
+  // Whether record `i` was finished by an earlier run, checking as it goes that the input is
+  // the one the state was written for: the prefix and each finished range by the input's
+  // fingerprint through their last record. Sets `error` on a mismatch.
+  bool finished_earlier(long i, std::uint64_t fingerprint, std::string* error) {
+    const auto mismatch = [&](long upto) {
+      *error = "the input is not the one the state was written for: its first " +
+               std::to_string(upto) +
+               " records differ (another file, or records added or changed before the end); "
+               "give that input, or pass --restart to start over";
+    };
+    if (i < m_resume.records_done) {
+      if (i == m_resume.records_done - 1 && m_resume.fingerprint &&
+          fingerprint != *m_resume.fingerprint) {
+        mismatch(m_resume.records_done);
+      }
+      return true;
+    }
+    while (m_next_pending < m_resume.done_after.size() &&
+           m_resume.done_after[m_next_pending].end <= i) {
+      ++m_next_pending;
+    }
+    if (m_next_pending < m_resume.done_after.size()) {
+      const FinishedRange& r = m_resume.done_after[m_next_pending];
+      if (i >= r.begin) {
+        if (i == r.end - 1) {
+          if (r.fingerprint && fingerprint != *r.fingerprint) {
+            mismatch(r.end);
+          } else {
+            m_finished_records.confirm(r);
+          }
+        }
+        return true;
+      }
+    }
+    if (m_recovered.count(i) > 0) {
+      m_finished_records.done(i);
+      return true;
+    }
+    return false;
+  }
+
+  // At the end of the input: what the state says is finished must have been there.
+  std::string check_end(long records) const {
+    long claimed = m_resume.records_done;
+    if (!m_resume.done_after.empty()) claimed = std::max(claimed, m_resume.done_after.back().end);
+    if (records >= claimed) return "";
+    return "the input has " + std::to_string(records) + " records, but the state says " +
+           std::to_string(claimed) +
+           " were read: it was written for another input (or edited); give that input, or "
+           "pass --restart to start over";
   }
 
   void read_loop() {
     std::string text;
     long index = m_source->first_index();
+    std::uint64_t fingerprint = util::k_fnv1a64_start;
     std::vector<Record> chunk;
     std::string error;
     while (!m_stop.load() && m_source->next(&text, &error)) {
       const long i = index++;
-      if (m_resume.finished(i)) continue;  // finished by an earlier run
+      fingerprint = fingerprint_step(fingerprint, text);
+      if (i >= m_resume.records_done) m_finished_records.read(i, fingerprint);
+      const bool earlier = finished_earlier(i, fingerprint, &error);
+      if (!error.empty()) break;
+      if (earlier) continue;
       ++m_stats.read;
       Record r{i, nullptr, {}};
       try {
@@ -152,6 +254,7 @@ class BackfillPipeline::Impl {
         chunk.clear();
       }
     }
+    if (error.empty() && !m_stop.load() && m_source->first_index() == 0) error = check_end(index);
     if (!error.empty()) {
       m_read_error = error;
       m_source_unreachable = m_source->unreachable();
@@ -252,16 +355,34 @@ class BackfillPipeline::Impl {
 
   void persist() {
     std::lock_guard<std::mutex> lock(m_persist_mutex);
-    BackfillState state = m_finished_records.snapshot(m_digest);
+    const bool saving = !m_settings.state_path.empty() && !m_settings.dry_run;
+    BackfillState state;
+    BackfillStats s;
+    std::string err;
+    {
+      // The failures on disk, then the records finished: no failure line can fall between.
+      std::lock_guard<std::mutex> fail_lock(m_fail_mutex);
+      if (saving && !m_failed.path().empty() && !failed_fatally() &&
+          !m_failed.sync(&state.failed_file_bytes, &err)) {
+        fatal(err);
+      }
+      const long failed_file_bytes = state.failed_file_bytes;
+      state = m_finished_records.snapshot();
+      state.failed_file_bytes = failed_file_bytes;
+      s = m_stats.load();
+    }
     // Also lets a paged source forget the pages now finished.
     state.page = m_source->position(state.records_done);
-    if (m_settings.state_path.empty() || m_settings.dry_run) return;
-    if (!m_failed.path().empty()) m_failed.sync();
-    const BackfillStats s = m_stats.load();
-    std::string err;
-    if (!save_backfill_state(m_settings.state_path, m_source->name(), state,
-                             {s.sent, s.failed, s.skipped}, &err) &&
-        m_hooks.warn) {
+    if (!saving || failed_fatally()) return;
+    if (state.page) {  // the page and the last id stand for the input; no fingerprints
+      state.fingerprint.reset();
+      for (auto& r : state.done_after) r.fingerprint.reset();
+    }
+    state.template_digest = m_digest;
+    state.input = m_source->name();
+    state.counts = {m_base.sent + s.sent, m_base.failed + s.failed, m_base.skipped + s.skipped};
+    state.failed_file = m_failed.path();
+    if (!save_backfill_state(m_settings.state_path, state, &err) && m_hooks.warn) {
       m_hooks.warn("cannot save the state: " + err);
     }
   }
@@ -301,6 +422,12 @@ class BackfillPipeline::Impl {
   AtomicStats m_stats;
   std::string m_read_error;
   bool m_source_unreachable = false;
+  std::mutex m_error_mutex;
+  std::string m_write_error;
+  std::mutex m_fail_mutex;
+  BackfillCounts m_base;           // earlier runs' outcomes
+  std::set<long> m_recovered;      // failures written after the last saved state
+  std::size_t m_next_pending = 0;  // the reader's place in m_resume.done_after
   std::mutex m_persist_mutex;
   std::mutex m_report_mutex;
   std::condition_variable m_report_cv;

@@ -59,8 +59,10 @@ struct BackfillHooks {
 };
 
 struct BackfillResult {
-  BackfillStats stats;
-  std::string read_error;           // the input could not be read to its end
+  BackfillStats stats;      // this run's
+  BackfillCounts earlier;   // what the state says earlier runs did
+  std::string write_error;  // an outcome could not be recorded (the failed file): the run stopped
+  std::string read_error;   // the input could not be read to its end
   bool source_unreachable = false;  // ... because it stopped answering
   bool interrupted = false;         // stopped from outside before the end
   double seconds = 0;

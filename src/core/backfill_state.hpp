@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -22,23 +23,44 @@ struct PagePosition {
   }
 };
 
+// Finished records [begin, end) past the finished prefix, and the input's fingerprint
+// through record end - 1, so a resume skips them only once it has read the same records.
+struct FinishedRange {
+  long begin = 0;
+  long end = 0;
+  std::optional<std::uint64_t> fingerprint;
+
+  bool operator==(const FinishedRange& o) const {
+    return begin == o.begin && end == o.end && fingerprint == o.fingerprint;
+  }
+};
+
+// What the state file also shows: every run's outcomes added up.
+struct BackfillCounts {
+  long sent = 0, failed = 0, skipped = 0;
+};
+
+// The input's fingerprint after `records` records: FNV-1a over each record's text and a
+// newline, from the first record on.
+std::uint64_t fingerprint_step(std::uint64_t fingerprint, const std::string& record);
+
 // What a backfill has finished (sent, skipped, or written to the failed file), as its
-// state file records it: a prefix of the input and, past it, finished [begin, end)
-// ranges, so a resumed run sends again only what was in flight.
+// state file records it: a prefix of the input and, past it, finished ranges, so a resumed
+// run sends again only what was in flight. Files and stdin are fingerprinted (the prefix and
+// each range), so a state is never applied to another input.
 struct BackfillState {
   long records_done = 0;
-  std::vector<std::pair<long, long>> done_after;
+  std::optional<std::uint64_t> fingerprint;  // through record records_done - 1
+  std::vector<FinishedRange> done_after;
   std::string template_digest;       // sha256 of the template: messageIds depend on it
-  std::string input;                 // what the records were read from, as the state file names it
+  std::string input;                 // what the records were read from
   std::optional<PagePosition> page;  // reading the admin API: where to pick up
+  BackfillCounts counts;             // every run's so far
+  std::string failed_file;           // where their failures are
+  long failed_file_bytes = 0;        // its size once they were on disk
 
   bool finished(long index) const;
   long finished_after() const;  // records in done_after
-};
-
-// What the state file also shows, for people reading it.
-struct BackfillCounts {
-  long sent = 0, failed = 0, skipped = 0;
 };
 
 // Reads the state at `path`. `*found` is false (and the result true) when there is no
@@ -46,23 +68,37 @@ struct BackfillCounts {
 bool load_backfill_state(const std::string& path, BackfillState* out, bool* found,
                          std::string* err);
 
-// Replaces the state at `path` atomically. `input` names the identities' source.
-bool save_backfill_state(const std::string& path, const std::string& input,
-                         const BackfillState& state, const BackfillCounts& counts,
-                         std::string* err);
+// Replaces the state at `path` atomically.
+bool save_backfill_state(const std::string& path, const BackfillState& state, std::string* err);
 
 // Records finishing in any order, from several threads; the state they add up to.
 class FinishedRecords {
  public:
-  explicit FinishedRecords(long start) : m_watermark(start) {}
+  // From where `resume` left off: its prefix is finished; its ranges are pending until the
+  // reader has read them again and confirms them (confirm()).
+  explicit FinishedRecords(const BackfillState& resume);
+
+  // The reader read record `index` (in order); the input's fingerprint through it.
+  void read(long index, std::uint64_t fingerprint);
   void done(long index);
-  // records_done and done_after, as of now.
-  BackfillState snapshot(const std::string& template_digest);
+  // A pending range read again with the same fingerprint: finished.
+  void confirm(const FinishedRange& range);
+
+  // records_done, its fingerprint and done_after (pending ranges included), as of now.
+  // Fingerprints older than the prefix are forgotten.
+  BackfillState snapshot();
 
  private:
+  std::optional<std::uint64_t> fingerprint_at(long index) const;
+
   std::mutex m_mutex;
   long m_watermark;
+  std::optional<std::uint64_t> m_start_fingerprint;  // through m_start - 1
+  long m_start;
   std::deque<bool> m_done;  // past the watermark
+  std::vector<FinishedRange> m_pending;
+  long m_hash_base;  // the record m_hashes[0] is for
+  std::deque<std::uint64_t> m_hashes;
 };
 
 }  // namespace core

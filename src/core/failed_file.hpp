@@ -4,6 +4,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace core {
 
@@ -21,7 +22,8 @@ std::string failed_line(long record, const Json& identity, const std::string& st
 // carries. True when `record` was such a line and is now that identity.
 bool unwrap_failed_line(Json* record);
 
-// Appends lines from several threads.
+// Appends lines from several threads. A line that cannot be written is an error the caller
+// must not go past: the record's outcome would be lost.
 class FailedFile {
  public:
   FailedFile() = default;
@@ -32,16 +34,23 @@ class FailedFile {
   // Opens `path` for appending (creating it); false with `err` naming the path.
   bool open(const std::string& path, std::string* err);
 
-  void append(const std::string& line);
+  // The records of the lines past byte `offset`: what a run that stopped before saving its
+  // state had written. A last line cut short by a crash is removed (its record was not
+  // finished). `*shrunk`: the file is shorter than `offset` (someone truncated it).
+  bool records_after(long offset, std::vector<long>* records, bool* shrunk, std::string* err);
 
-  // Makes what was appended durable, before a state file moves past it.
-  void sync();
+  bool append(const std::string& line, std::string* err);
+
+  // Makes what was appended durable, before a state file moves past it; `*bytes` is the
+  // file's size then.
+  bool sync(long* bytes, std::string* err);
 
   const std::string& path() const { return m_path; }
 
  private:
   std::string m_path;
   std::FILE* m_file = nullptr;
+  long m_bytes = 0;
   std::mutex m_mutex;
 };
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <climits>
 
 #include <cerrno>
 #include <cstdio>
@@ -71,11 +72,28 @@ bool path_exists(const std::string& path) {
   return !path.empty() && ::stat(path.c_str(), &st) == 0;
 }
 
+namespace {
+
+// Where a path that does not exist yet would be: its directory resolved, then its name.
+std::string future_path(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  char resolved[PATH_MAX];
+  if (!::realpath(dir.c_str(), resolved)) return path;
+  return std::string(resolved) + "/" + name;
+}
+
+}  // namespace
+
 bool same_file(const std::string& a, const std::string& b) {
   struct stat sa {
   }, sb{};
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
+  const bool a_exists = ::stat(a.c_str(), &sa) == 0;
+  const bool b_exists = ::stat(b.c_str(), &sb) == 0;
+  if (a_exists && b_exists) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  if (a_exists || b_exists) return false;
+  return future_path(a) == future_path(b);
 }
 
 bool read_input(const std::string& path, std::string* out, std::string* err,

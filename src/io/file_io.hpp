@@ -15,7 +15,8 @@ std::string display_name(const std::string& path);
 // Whether anything (a file, a directory, a device) is at `path`.
 bool path_exists(const std::string& path);
 
-// Whether `a` and `b` name the same file (both exist, same device and inode).
+// Whether `a` and `b` name the same file: the same device and inode when both exist, the
+// same place in the same directory when neither does (yet).
 bool same_file(const std::string& a, const std::string& b);
 
 // Reads a whole file, or standard input for "-". Refuses directories, unreadable

@@ -22,4 +22,12 @@ std::string hex_digest(std::string_view data, HashAlgorithm algorithm) {
   return hex;
 }
 
+std::uint64_t fnv1a64(std::string_view data, std::uint64_t state) {
+  for (const char c : data) {
+    state ^= static_cast<unsigned char>(c);
+    state *= 0x100000001b3ULL;
+  }
+  return state;
+}
+
 }  // namespace util

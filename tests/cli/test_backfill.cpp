@@ -190,10 +190,17 @@ TEST_CASE(
   CHECK(received_user_ids(events).size() == 40);
 }
 
-TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") {
+TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost, nothing twice") {
   test::TempDir dir;
   json input = json::array();
-  for (int i = 0; i < 300; ++i) input.push_back(identity(i, 16 * 1024));  // ~30 messages per batch
+  std::set<std::string> failing;
+  for (int i = 0; i < 300; ++i) {
+    input.push_back(identity(i, 16 * 1024));  // ~30 messages per batch
+    if (i % 7 == 3) {                         // fails in the transform: no email
+      input.back()["traits"].erase("email");
+      failing.insert(input.back()["id"].get<std::string>());
+    }
+  }
   const std::string path = dir.write("identities.json", input.dump());
   const std::string events = dir.file("events.jsonl");
   test::BackgroundTool listen(
@@ -217,18 +224,130 @@ TEST_CASE("cli backfill: kill -9 mid-run, then the same command: nothing lost") 
   CHECK(before < 300);
   const auto r = test::run_tool(command);
   INFO(r.err);
-  CHECK(r.status == 0);
+  CHECK(r.status == 1);  // records failed
   CHECK(r.err.find("resuming after") != std::string::npos);
-  listen.signal(SIGTERM);
-  listen.wait();
   const auto ids = received_user_ids(events);
   const auto failed = read_jsonl(dir.file("failed.jsonl"));
+  // Each failure written once, whichever run wrote it.
+  std::multiset<std::string> failed_ids;
+  for (const auto& f : failed) failed_ids.insert(f["id"].get<std::string>());
+  CHECK(failed_ids.size() == failing.size());
+  CHECK(std::set<std::string>(failed_ids.begin(), failed_ids.end()) == failing);
   CHECK(ids.size() + failed.size() == 300);
-  CHECK(failed.empty());
   // At most what was in flight was sent twice, with the same messageIds.
   const auto sent = test::deliveries(events);
-  CHECK(sent.message_ids == 300);
-  CHECK(sent.messages - 300 <= 60);
+  CHECK(sent.message_ids == 300 - failing.size());
+  CHECK(sent.messages - sent.message_ids <= 60);
+  // However often it is run again: nothing more is done, and the failures are still reported.
+  for (int k = 0; k < 2; ++k) {
+    const auto again = test::run_tool(command);
+    INFO(again.err);
+    CHECK(again.status == 1);
+    CHECK(again.err.find("0 read, 0 sent") != std::string::npos);
+    CHECK(again.err.find(std::to_string(failing.size()) + " record(s) failed in earlier runs") !=
+          std::string::npos);
+  }
+  CHECK(read_jsonl(dir.file("failed.jsonl")).size() == failing.size());
+  listen.signal(SIGTERM);
+  listen.wait();
+  CHECK(test::deliveries(events).messages == sent.messages);
+}
+
+TEST_CASE("cli backfill: a state is only ever applied to its own input") {
+  test::TempDir dir;
+  json a = json::array(), b = json::array();
+  for (int i = 0; i < 50; ++i) a.push_back(identity(i));
+  for (int i = 100; i < 150; ++i) b.push_back(identity(i));
+  const std::string a_path = dir.write("a.json", a.dump());
+  const std::string events = dir.file("events.jsonl");
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--quiet", "--exit-after", "120", "--jsonl", events});
+  const std::string url = listen.listen_url();
+  const std::string state = dir.file("state.json");
+  const auto run = [&](const std::string& input, const std::vector<std::string>& extra = {},
+                       const std::optional<std::string>& stdin_data = std::nullopt) {
+    std::vector<std::string> args = {"backfill",
+                                     "--jsonnet",
+                                     k_example,
+                                     "--identities",
+                                     input,
+                                     "--url",
+                                     url,
+                                     "--write-key",
+                                     "wk",
+                                     "--failed",
+                                     dir.file("failed.jsonl"),
+                                     "--state",
+                                     state,
+                                     "--progress",
+                                     "never"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::run_tool(args, {stdin_data, {}, ""});
+  };
+  REQUIRE(run(a_path).status == 0);
+  const std::string mismatch = "the input is not the one the state was written for";
+  // Another file.
+  auto r = run(dir.write("b.json", b.dump()));
+  CHECK(r.status == 2);
+  CHECK(r.err.find(mismatch) != std::string::npos);
+  // Records added at the front.
+  json front = b;
+  for (const auto& x : a) front.push_back(x);
+  r = run(dir.write("front.json", front.dump()));
+  CHECK(r.status == 2);
+  CHECK(r.err.find(mismatch) != std::string::npos);
+  // The same records from stdin, or records added at the end, resume.
+  std::string lines;
+  for (const auto& x : a) lines += x.dump() + "\n";
+  r = run("-", {}, lines);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("0 read, 0 sent") != std::string::npos);
+  r = run("-", {}, lines + b[0].dump() + "\n");
+  CHECK(r.status == 0);
+  CHECK(r.err.find("1 read, 1 sent") != std::string::npos);
+  r = run("-", {}, b.dump());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("written for another input") != std::string::npos);
+  // A hand-edited state.
+  json edited = json::parse(test::read_file(state));
+  edited["records_done"] = 999999;
+  dir.write("state.json", edited.dump());
+  r = run(a_path);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("the input has 50 records, but the state says 999999 were read") !=
+        std::string::npos);
+  // --restart starts over.
+  r = run(dir.file("b.json"), {"--restart"});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("50 read, 50 sent") != std::string::npos);
+  listen.signal(SIGTERM);
+  listen.wait();
+  CHECK(received_user_ids(events).size() == 100);  // a, one of b at the end, then b
+}
+
+TEST_CASE("cli backfill: a failure that cannot be recorded stops the run; the state stays") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 20; ++i) input.push_back(identity(i));
+  input[0]["traits"].erase("name");  // fails first
+  const std::string path = dir.write("identities.json", input.dump());
+  const std::string state = dir.file("state.json");
+  const auto r = test::run_tool({"backfill", "--jsonnet", k_example, "--identities", path, "--url",
+                                 "http://127.0.0.1:9/", "--write-key", "wk", "--failed",
+                                 "/dev/full", "--state", state, "--progress", "never"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("/dev/full: cannot write a failure: No space left on device") !=
+        std::string::npos);
+  CHECK(r.err.find("stays at the last record whose outcome is on disk") != std::string::npos);
+  if (test::file_exists(state)) {
+    CHECK(json::parse(test::read_file(state))["records_done"] == 0);
+  }
+  // The state and the failed file as one file: refused before anything runs.
+  const auto same = test::run_tool({"backfill", "--jsonnet", k_example, "--identities", path,
+                                    "--write-key", "wk", "--failed", state, "--state", state});
+  CHECK(same.status == 2);
+  CHECK(same.err.find("--state and --failed name the same file") != std::string::npos);
 }
 
 TEST_CASE("cli backfill: Ctrl-C stops cleanly, saves the state, and exits 130") {

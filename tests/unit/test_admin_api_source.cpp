@@ -220,7 +220,7 @@ TEST_CASE("admin_api_source: position names the page to pick up from, and open h
     Fixture g({page({"c", "d"}, "d"), page({"e"})});
     core::BackfillState resume;
     resume.records_done = 3;
-    resume.done_after = {{4, 5}};
+    resume.done_after = {{4, 5, std::nullopt}};
     resume.page = P{"page_size=2&page_token=b", 2, 1, "c"};
     REQUIRE(g.source->open(&resume, &err));
     CHECK(g.client->sent[0].url ==

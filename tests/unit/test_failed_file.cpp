@@ -36,12 +36,49 @@ TEST_CASE("failed_file: appends, so failures of earlier runs stay") {
     core::FailedFile file;
     REQUIRE(file.open(path, &err));
     CHECK(file.path() == path);
-    file.append(core::failed_line(3, core::Json{{"id", "a"}}, "transform", "x"));
-    file.sync();
+    CHECK(file.append(core::failed_line(3, core::Json{{"id", "a"}}, "transform", "x"), &err));
+    long bytes = 0;
+    CHECK(file.sync(&bytes, &err));
+    CHECK(bytes == static_cast<long>(test::read_file(path).size()));
   }
   const std::string text = test::read_file(path);
   CHECK(text.rfind("{\"earlier\":1}\n{\"id\":\"a\",\"record\":3,", 0) == 0);
   core::FailedFile dir_file;
   CHECK_FALSE(dir_file.open(dir.path(), &err));
   CHECK(err == dir.path() + ": cannot open for appending: Is a directory");
+}
+
+TEST_CASE("failed_file: the lines a crashed run wrote after its last state, a cut line removed") {
+  test::TempDir dir;
+  const std::string before = core::failed_line(1, core::Json{{"id", "a"}}, "transform", "x");
+  const std::string after = core::failed_line(7, core::Json{{"id", "b"}}, "send", "y") +
+                            core::failed_line(9, core::Json{{"id", "c"}}, "send", "y");
+  const std::string path = dir.write("failed.jsonl", before + after + R"({"id":"d","rec)");
+  core::FailedFile file;
+  std::string err;
+  REQUIRE(file.open(path, &err));
+  std::vector<long> records;
+  bool shrunk = true;
+  REQUIRE(file.records_after(static_cast<long>(before.size()), &records, &shrunk, &err));
+  CHECK_FALSE(shrunk);
+  CHECK(records == std::vector<long>{7, 9});
+  CHECK(test::read_file(path) == before + after);  // the cut line is gone
+  // Appends go after the complete lines.
+  REQUIRE(file.append(before, &err));
+  long bytes = 0;
+  REQUIRE(file.sync(&bytes, &err));
+  CHECK(test::read_file(path) == before + after + before);
+  CHECK(bytes == static_cast<long>((before + after + before).size()));
+  records.clear();
+  REQUIRE(file.records_after(bytes + 100, &records, &shrunk, &err));
+  CHECK(shrunk);
+  CHECK(records.empty());
+}
+
+TEST_CASE("failed_file: a failure that cannot be written is an error, not lost quietly") {
+  core::FailedFile full;
+  std::string err;
+  REQUIRE(full.open("/dev/full", &err));
+  CHECK_FALSE(full.append(core::failed_line(1, core::Json{{"id", "a"}}, "send", "x"), &err));
+  CHECK(err == "/dev/full: cannot write a failure: No space left on device");
 }
