@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -51,7 +52,16 @@ struct BackfillOptions {
 };
 
 std::atomic<bool> g_stop{false};
-extern "C" void stop_backfill(int) { g_stop.store(true); }
+std::atomic<int> g_signal{0};
+extern "C" void stop_backfill(int sig) {
+  g_signal.store(sig);
+  g_stop.store(true);
+}
+
+// 143 after SIGTERM, 130 after SIGINT.
+ExitStatus stopped_status() {
+  return g_signal.load() == SIGTERM ? ExitStatus::terminated : ExitStatus::interrupted;
+}
 
 // The batch endpoint a --url, --region or action URL maps to.
 std::string batch_url(const std::string& url) {
@@ -298,10 +308,10 @@ ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
     return r.source_unreachable ? ExitStatus::unreachable : ExitStatus::bad_input;
   }
   if (r.interrupted) {
-    note("interrupted: " + (opts.state.empty()
-                                ? std::string("pass --state FILE to resume")
-                                : "run the same command to resume from " + opts.state));
-    return ExitStatus::interrupted;
+    note(std::string(g_signal.load() == SIGTERM ? "terminated" : "interrupted") + ": " +
+         (opts.state.empty() ? std::string("pass --state FILE to resume")
+                             : "run the same command to resume from " + opts.state));
+    return stopped_status();
   }
   if (s.unreachable_batches > 0 && s.sent == 0) return ExitStatus::unreachable;
   if (r.earlier.failed > 0) {
@@ -326,11 +336,12 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
                                            *source, !opts.admin_api.empty());
 
   g_stop.store(false);
+  g_signal.store(0);
   io::on_interrupt(stop_backfill);
   if (!source->open(&resume, &err)) {
     if (err.empty()) {
-      note("interrupted before the first identity");
-      return ExitStatus::interrupted;
+      note("stopped before the first identity");
+      return stopped_status();
     }
     throw Error(source->unreachable() ? ExitStatus::unreachable : ExitStatus::bad_input, err);
   }
@@ -407,8 +418,9 @@ ORY_PROJECT_API_KEY) goes as "Authorization: Bearer" and is never printed. 429, 
 are retried as Segment's are; the state records the page to pick up from, so a resume does not start
 over.
 
-Exit: 0 all sent or skipped; 1 some records failed (see --failed); 2 bad input; 3 unreachable;
-130 interrupted (resume with the same command).
+Exit: 0 all sent or skipped; 1 some records failed, in this run or an earlier one of --state (see
+--failed); 2 bad input, or a failure that could not be recorded; 3 unreachable; 130 interrupted,
+143 terminated (resume with the same command).
 
 Examples:
   ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \

@@ -270,7 +270,7 @@ class BackfillPipeline::Impl {
       std::vector<std::string> contexts;
       contexts.reserve(chunk->size());
       for (const auto& r : *chunk) contexts.push_back(m_contexts.ctx_json(r.identity));
-      const auto results = pool.evaluate(contexts);
+      const auto results = pool.evaluate(contexts, &m_stop);
       if (m_stop.load()) continue;  // stopped meanwhile: a resumed run does these again
       for (std::size_t i = 0; i < chunk->size(); ++i) handle_result((*chunk)[i], results[i]);
     }

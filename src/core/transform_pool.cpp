@@ -13,6 +13,7 @@ namespace core {
 
 using namespace wire;  // NOLINT(google-build-using-namespace): the protocol's own names
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds k_stop_poll{100};
 
 TransformPool::TransformPool(TransformSetup setup, std::string worker_executable,
                              std::chrono::milliseconds load_limit)
@@ -59,7 +60,8 @@ IdentityEvaluation TransformPool::from_error(const std::string& jsonnet_error) c
                             finding_from_jsonnet(jsonnet_error, m_setup.name, m_setup.source)};
 }
 
-std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::string>& contexts) {
+std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::string>& contexts,
+                                                        const std::atomic<bool>* stop) {
   std::vector<IdentityEvaluation> out(contexts.size());
   if (contexts.empty()) return out;
   std::string err;
@@ -86,6 +88,16 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
   const EvalLimits limits;
   std::string header, payload;
   for (;;) {
+    // Watching `stop` while the helper works (a chunk of failing identities takes seconds):
+    // between its messages, and while waiting for the next.
+    for (bool ready = false; stop && !ready;) {
+      if (stop->load()) {
+        m_worker.reset();  // kills it and, with it, its children
+        return out;
+      }
+      ready = m_worker->wait_readable(std::min(deadline, Clock::now() + k_stop_poll)) ||
+              Clock::now() >= deadline;
+    }
     if (!m_worker->read_exact(k_header_size, &header, deadline) ||
         !m_worker->read_exact(payload_size(header), &payload, deadline)) {
       m_worker.reset();  // kills it; the next request starts a fresh one

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -53,8 +54,10 @@ class TransformPool {
   TransformPool(const TransformPool&) = delete;
   TransformPool& operator=(const TransformPool&) = delete;
 
-  // One result per ctx (JSON text).
-  std::vector<IdentityEvaluation> evaluate(const std::vector<std::string>& contexts);
+  // One result per ctx (JSON text). When `stop` becomes true the evaluation is abandoned
+  // within about 100 ms (the helper and its children killed) and the results are failures.
+  std::vector<IdentityEvaluation> evaluate(const std::vector<std::string>& contexts,
+                                           const std::atomic<bool>* stop = nullptr);
 
   // Evaluations (forked children) run so far, for tests and benchmarks.
   long evaluations() const { return m_evaluations; }

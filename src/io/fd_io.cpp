@@ -52,6 +52,16 @@ FdResult write_all(int fd, std::string_view data, Deadline deadline) {
   return FdResult::ok;
 }
 
+bool wait_readable(int fd, Deadline deadline) {
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, wait_ms(deadline));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return true;  // let the read say what is wrong
+  }
+}
+
 FdResult read_exact(int fd, std::size_t n, std::string* out, Deadline deadline) {
   out->clear();
   out->reserve(n);

@@ -23,6 +23,9 @@ enum class FdResult {
 // Writes all of `data` (on a socket without SIGPIPE).
 FdResult write_all(int fd, std::string_view data, Deadline deadline = Deadline::max());
 
+// Whether `fd` has something to read (or its end) before `deadline`.
+bool wait_readable(int fd, Deadline deadline);
+
 // Reads exactly `n` bytes into `out` (replacing it).
 FdResult read_exact(int fd, std::size_t n, std::string* out, Deadline deadline = Deadline::max());
 

@@ -85,6 +85,8 @@ bool ChildProcess::read_exact(std::size_t n, std::string* out, Deadline deadline
   return r == FdResult::ok;
 }
 
+bool ChildProcess::wait_readable(Deadline deadline) { return io::wait_readable(m_out, deadline); }
+
 void on_interrupt(void (*handler)(int)) {
   struct sigaction sa {};
   sa.sa_handler = handler;

@@ -23,6 +23,8 @@ class ChildProcess {
   // Reads exactly `n` bytes; false on EOF or at the deadline (then timed_out() is true).
   bool read_exact(std::size_t n, std::string* out, Deadline deadline);
   bool timed_out() const { return m_timed_out; }
+  // Whether the child has written something (or exited) before `deadline`.
+  bool wait_readable(Deadline deadline);
   void kill();
 
  private:

@@ -446,3 +446,36 @@ TEST_CASE("cli backfill: bad input exits 2") {
   CHECK(truncated.err.find("the JSON array ends inside a record (truncated input?)") !=
         std::string::npos);
 }
+
+TEST_CASE("cli backfill: SIGTERM stops it while failing identities are evaluated; exit 143") {
+  test::TempDir dir;
+  json input = json::array();
+  for (int i = 0; i < 3000; ++i) {
+    input.push_back(identity(i));
+    input.back()["traits"].erase("name");  // every one fails: libjsonnet's slow error path
+  }
+  const std::string path = dir.write("identities.json", input.dump());
+  const std::string state = dir.file("state.json");
+  test::BackgroundTool run({"backfill", "--jsonnet", k_example, "--identities", path, "--url",
+                            "http://127.0.0.1:9/", "--write-key", "wk", "--failed",
+                            dir.file("failed.jsonl"), "--state", state, "--evaluators", "1",
+                            "--progress", "never"});
+  // A chunk of 1,000 failing identities is under way in the helper (it takes about 20 s).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto t0 = std::chrono::steady_clock::now();
+  run.signal(SIGTERM);
+  // Without watching for the stop inside an evaluation, it would end only with the chunk.
+  // The bound is loose so a loaded machine does not fail it.
+  const auto r = run.wait(60000);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(r.err);
+  CHECK(r.status == 143);
+  CHECK(seconds < 10);
+  CHECK(r.err.find("terminated: run the same command to resume from " + state) !=
+        std::string::npos);
+  const auto saved = json::parse(test::read_file(state));
+  const auto failed = read_jsonl(dir.file("failed.jsonl"));
+  CHECK(saved["failed"].get<std::size_t>() == failed.size());
+  CHECK(failed.size() < 3000);
+}
