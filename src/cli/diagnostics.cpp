@@ -2,11 +2,14 @@
 
 #include <iostream>
 
+#include "util/url.hpp"
+
 namespace cli {
 namespace {
 
 void emit(const char* kind, const std::string& message) {
-  std::cerr << "ory-segment: " << kind << ": " << message << '\n';
+  // A URL a user gave may carry a password (user:password@host): never shown.
+  std::cerr << "ory-segment: " << kind << ": " << util::redact_url_passwords(message) << '\n';
 }
 
 }  // namespace

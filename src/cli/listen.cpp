@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <fstream>
@@ -171,6 +172,14 @@ class Listener {
       }
       return response;
     }
+    // Recorded before it is answered: a message --jsonl cannot hold is not acknowledged, so
+    // the sender retries it (Segment's clients retry a 503).
+    if (!append_jsonl(result.messages)) {
+      ++m_rejected_requests;
+      return io::ServerResponse{503,
+                                {{"Content-Type", "application/json"}},
+                                R"({"success":false,"error":"the events file cannot be written"})"};
+    }
     for (const auto& m : result.messages) record(m);
     if (m_opts.max_events > 0 && m_events >= m_opts.max_events) server.stop();
     return response;
@@ -233,14 +242,33 @@ class Listener {
       for (const auto& w : m.warnings) std::cout << "         " << core::to_string(w) << "\n";
       std::cout << std::flush;
     }
-    if (m_jsonl.is_open()) {
-      core::Json line = {{"receivedAt", received_at},
-                         {"type", m.type},
-                         {"verdict", m.dropped ? "dropped" : "accepted"},
-                         {"reason", m.dropped ? core::Json(m.reason) : core::Json()},
-                         {"message", m.message}};
-      m_jsonl << line.dump() << "\n" << std::flush;
+  }
+
+  // The messages' lines in --jsonl, all or none (a write key in a body never stored);
+  // false when the file cannot take them (said once on stderr).
+  bool append_jsonl(const std::vector<core::ReceivedMessage>& messages) {
+    if (!m_jsonl.is_open()) return true;
+    const std::string received_at = now_iso8601();
+    std::string lines;
+    for (const auto& m : messages) {
+      core::Json message = m.message;
+      if (message.is_object() && message.contains("writeKey")) message["writeKey"] = "<redacted>";
+      const core::Json line = {{"receivedAt", received_at},
+                               {"type", m.type},
+                               {"verdict", m.dropped ? "dropped" : "accepted"},
+                               {"reason", m.dropped ? core::Json(m.reason) : core::Json()},
+                               {"message", message}};
+      lines += line.dump() + "\n";
     }
+    m_jsonl << lines << std::flush;
+    if (m_jsonl) return true;
+    m_jsonl.clear();
+    if (!m_jsonl_failed) {
+      error(m_opts.jsonl + ": cannot write the events (" + std::strerror(errno) +
+            "): answering 503, so senders retry");
+      m_jsonl_failed = true;
+    }
+    return false;
   }
 
   const ListenOptions& m_opts;
@@ -248,6 +276,7 @@ class Listener {
   std::deque<Fault> m_faults;
   std::mutex m_mutex;
   std::ofstream m_jsonl;
+  bool m_jsonl_failed = false;
   bool m_colour = false;
   long m_events = 0, m_dropped = 0, m_rejected_requests = 0, m_faulted = 0;
   std::map<std::string, long> m_by_type;

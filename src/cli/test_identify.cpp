@@ -40,6 +40,7 @@ struct TestIdentifyOptions {
 };
 
 std::string redact(std::string text, const std::string& secret) {
+  text = util::redact_url_passwords(std::move(text));
   if (secret.empty()) return text;
   for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
     text.replace(pos, secret.size(), "<redacted>");

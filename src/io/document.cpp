@@ -154,11 +154,15 @@ bool parse_json(std::string_view text, const std::string& name, Json* out, std::
     std::string what = e.what();
     const auto colon = what.find(": ", what.find("column"));
     std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    // Not the text it quotes ("; last read: '...'"): the file may hold a key or a password.
+    if (const auto quoted = reason.find("; last read:"); quoted != std::string::npos) {
+      reason.resize(quoted);
+    }
     *err = location(name, lc.line, lc.column) + ": invalid JSON: " + reason;
   } catch (const std::length_error&) {
     *err = name + ": JSON nests deeper than " + std::to_string(k_max_document_depth) + " levels";
   } catch (const Json::exception& e) {
-    // out_of_range: a number no double can hold, such as 1e999.
+    // out_of_range: a number no double can hold, such as 1e999 (only a number is quoted).
     std::string what = e.what();
     const auto bracket = what.find("] ");
     *err = name +

@@ -171,4 +171,25 @@ bool is_loopback_host(std::string_view host) {
   return dots == 3;
 }
 
+std::string redact_url_passwords(std::string text) {
+  for (std::size_t at = text.find("://"); at != std::string::npos; at = text.find("://", at)) {
+    const std::size_t start = at + 3;
+    std::size_t end = start;
+    while (end < text.size() &&
+           std::string_view("/?#\"' \t\r\n<>").find(text[end]) == std::string_view::npos) {
+      ++end;
+    }
+    const std::size_t userinfo_end = text.rfind('@', end == start ? start : end - 1);
+    if (userinfo_end != std::string::npos && userinfo_end >= start && userinfo_end < end) {
+      const std::size_t colon = text.find(':', start);
+      if (colon < userinfo_end) {
+        text.replace(colon + 1, userinfo_end - colon - 1, "***");
+        end = colon + 1 + 3 + (end - userinfo_end);
+      }
+    }
+    at = end;
+  }
+  return text;
+}
+
 }  // namespace util

@@ -25,6 +25,10 @@ std::optional<Url> parse_url(std::string_view text, std::string* err);
 std::optional<std::string> resolve_url(std::string_view base, std::string_view reference,
                                        std::string* err);
 
+// `text` with the password of every URL in it (scheme://user:password@host) replaced by
+// "***", so a message can quote a URL a user gave.
+std::string redact_url_passwords(std::string text);
+
 // localhost, *.localhost, 127.0.0.0/8 and ::1: traffic to these never leaves the machine.
 bool is_loopback_host(std::string_view host);
 

@@ -203,6 +203,33 @@ TEST_CASE("cli listen: a slow answer is still an answer: the message is recorded
   CHECK(jsonl.find(R"("userId":"t")") != std::string::npos);
 }
 
+TEST_CASE("cli listen: --jsonl never stores a write key; a message it cannot store gets 503") {
+  test::TempDir dir;
+  {
+    test::BackgroundTool listen(
+        {"listen", "--port", "0", "--max-events", "1", "--jsonl", dir.file("events.jsonl")});
+    json body = json::parse(identify("w"));
+    body["writeKey"] = "SEKRET_wk";
+    CHECK(post(listen.listen_url() + "/v1/identify", body.dump(), "").status == 200);
+    listen.wait();
+    const std::string jsonl = test::read_file(dir.file("events.jsonl"));
+    CHECK(jsonl.find("SEKRET") == std::string::npos);
+    CHECK(json::parse(jsonl)["message"]["writeKey"] == "<redacted>");
+  }
+  test::BackgroundTool full(
+      {"listen", "--port", "0", "--exit-after", "30", "--jsonl", "/dev/full"});
+  const std::string base = full.listen_url();
+  for (int k = 0; k < 2; ++k) {
+    const auto r = post(base + "/v1/identify", identify("f"), "");
+    CHECK(r.status == 503);  // so the sender retries; nothing was recorded
+  }
+  full.signal(SIGTERM);
+  const auto result = full.wait();
+  CHECK(result.err.find("/dev/full: cannot write the events (No space left on device): answering "
+                        "503, so senders retry") != std::string::npos);
+  CHECK(result.out.find("received 0 messages") != std::string::npos);
+}
+
 TEST_CASE("cli listen: gzip and chunked bodies, as analytics-python and others send them") {
   test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "2", "--quiet"});
   const std::string base = listen.listen_url();

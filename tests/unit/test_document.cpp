@@ -113,3 +113,17 @@ TEST_CASE("document: YAML anchors and merge keys resolve as Go's loaders do") {
 TEST_CASE("document: a number no double can hold is an error, not a crash") {
   CHECK(parse_error("{\"a\": 1e999}") == "doc: invalid JSON: number overflow parsing '1e999'");
 }
+
+TEST_CASE("document: a parse error gives the place, never the text (it may be a key)") {
+  for (const char* text :
+       {"{\"config\": {\"auth\": {\"type\": \"basic_auth\", \"config\": {\"user\": "
+        "\"SEKRET\x01\"}}}}",
+        "{\"user\": \"SEKRET\\q\"}", "{\"user\": \"SEKRET", "{\"user\": \"SEKRET\"\n \"x\": 1}",
+        "user: \"SEKRET\\q\"\n", "user: [SEKRET\n"}) {
+    CAPTURE(text);
+    const std::string err = parse_error(text);
+    CHECK(err.rfind("doc:", 0) == 0);
+    CHECK(err.find("SEKRET") == std::string::npos);
+    CHECK(err.find("SEK") == std::string::npos);
+  }
+}

@@ -89,3 +89,15 @@ TEST_CASE("text: code_points counts characters, not bytes") {
   CHECK(util::code_points("\xf0\x9f\x98\x80!") == 2);     // an emoji, then '!'
   CHECK(util::code_points(std::string("a\0b", 3)) == 3);  // NUL is a character
 }
+
+TEST_CASE("url: passwords in URLs are redacted from messages") {
+  CHECK(util::redact_url_passwords("url 'http://user:pa55@h.example/x' is bad") ==
+        "url 'http://user:***@h.example/x' is bad");
+  CHECK(util::redact_url_passwords("https://u:p@a/ and https://v:q:r@b:8080?x") ==
+        "https://u:***@a/ and https://v:***@b:8080?x");
+  CHECK(util::redact_url_passwords("http://user@h/ keeps a user without a password") ==
+        "http://user@h/ keeps a user without a password");
+  CHECK(util::redact_url_passwords("no url: a@b, c://") == "no url: a@b, c://");
+  CHECK(util::redact_url_passwords("http://h/path@x:y") == "http://h/path@x:y");
+  CHECK(util::redact_url_passwords("http://a:b@c:d@h/") == "http://a:***@h/");
+}
