@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/diagnostics.hpp"
@@ -86,7 +89,20 @@ int run(int argc, char** argv) {
   }
   try {
     for (auto& [cmd, runner] : runners) {
-      if (cmd->parsed()) return static_cast<int>(runner());
+      if (!cmd->parsed()) continue;
+      const ExitStatus status = runner();
+      // What went to standard output must have arrived (a full disk, a closed pipe). A verb
+      // that failed has said why already.
+      errno = 0;
+      std::cout.flush();
+      const bool lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+      const int e = errno;
+      if (lost && status == ExitStatus::ok) {
+        error(std::string("cannot write to standard output") +
+              (e != 0 ? std::string(": ") + std::strerror(e) : std::string()));
+        return static_cast<int>(ExitStatus::bad_input);
+      }
+      return static_cast<int>(status);
     }
   } catch (const Error& e) {
     error(e.what());

@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -53,6 +55,7 @@ struct BackfillOptions {
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
+std::atomic<int> g_stdout_errno{0};  // a dry run's messages could not be written
 extern "C" void stop_backfill(int sig) {
   g_signal.store(sig);
   g_stop.store(true);
@@ -291,6 +294,11 @@ ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
             << (s.failed > 0 && !opts.send.dry_run ? " (see " + opts.failed + ")" : "") << ", "
             << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
             << " retries; " << rate << "\n";
+  if (g_stdout_errno.load() != 0) {
+    error(std::string("cannot write the messages to standard output: ") +
+          std::strerror(g_stdout_errno.load()) + "; stopped");
+    return ExitStatus::bad_input;
+  }
   if (!r.write_error.empty()) {
     error(r.write_error);
     if (!opts.state.empty()) {
@@ -337,6 +345,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
 
   g_stop.store(false);
   g_signal.store(0);
+  g_stdout_errno.store(0);
   io::on_interrupt(stop_backfill);
   if (!source->open(&resume, &err)) {
     if (err.empty()) {
@@ -348,7 +357,15 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   say_resuming(settings.state_path, resume);
   ProgressPrinter printer(opts.progress);
   core::BackfillHooks hooks;
-  hooks.print = [](const std::string& text) { std::cout << text << "\n"; };
+  hooks.print = [](const std::string& text) {
+    if (g_stdout_errno.load() != 0) return;
+    errno = 0;
+    std::cout << text << "\n";
+    if (!std::cout) {  // a closed pipe (| head -1), a full disk: stop
+      g_stdout_errno.store(errno != 0 ? errno : EPIPE);
+      g_stop.store(true);
+    }
+  };
   hooks.warn = [](const std::string& text) { warning(text); };
   hooks.progress = [&printer](const core::BackfillProgress& p) { printer(p); };
   core::BackfillPipeline pipeline(std::move(settings), std::move(target), std::move(*contexts),

@@ -98,8 +98,12 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
         "failing Segment never blocks sign-ups (otherwise it waits up to 3 x 30 s)");
   }
   const core::Json action = core::build_action(spec);
-  write_output_or_throw(opts.output,
-                        opts.format == "yaml" ? io::to_yaml(action) : io::to_pretty_json(action));
+  io::WriteOptions out;
+  out.private_file = true;  // it holds the write key
+  out.inputs = {opts.jsonnet, opts.key.key_file};
+  if (util::starts_with(opts.body, "file://")) out.inputs.push_back(opts.body.substr(7));
+  write_output_or_throw(
+      opts.output, opts.format == "yaml" ? io::to_yaml(action) : io::to_pretty_json(action), out);
   return ExitStatus::ok;
 }
 

@@ -34,9 +34,10 @@ io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* for
   return doc;
 }
 
-void write_output_or_throw(const std::string& path, const std::string& content) {
+void write_output_or_throw(const std::string& path, const std::string& content,
+                           const io::WriteOptions& opts) {
   std::string err;
-  if (!io::write_output(path, content, &err)) throw bad_input(err);
+  if (!io::write_output(path, content, opts, &err)) throw bad_input(err);
 }
 
 std::string read_checked_template(const std::string& path) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "io/document.hpp"
+#include "io/file_io.hpp"
 
 namespace CLI {
 class App;
@@ -18,8 +19,10 @@ std::string read_text_or_throw(const std::string& path);
 // Reads and parses a JSON or YAML document, or throws a bad-input Error.
 io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format = nullptr);
 
-// Writes to `path` ("" or "-": stdout) atomically, or throws.
-void write_output_or_throw(const std::string& path, const std::string& content);
+// Writes to `path` ("" or "-": stdout) atomically (io::replace_file_atomically's rules), or
+// throws.
+void write_output_or_throw(const std::string& path, const std::string& content,
+                           const io::WriteOptions& opts = {});
 
 // Reads a template and checks it the way Kratos loads it: prints warnings, throws a
 // bad-input Error for a template Kratos could not run. Returns the exact bytes.

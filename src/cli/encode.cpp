@@ -19,7 +19,9 @@ struct EncodeOptions {
 ExitStatus run_encode(const EncodeOptions& opts) {
   const std::string source = read_checked_template(opts.input);
   const std::string encoded = util::base64_encode(source);
-  write_output_or_throw(opts.output, (opts.raw ? "" : "base64://") + encoded + "\n");
+  io::WriteOptions out;
+  out.inputs = {opts.input};
+  write_output_or_throw(opts.output, (opts.raw ? "" : "base64://") + encoded + "\n", out);
   return ExitStatus::ok;
 }
 

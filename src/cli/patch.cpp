@@ -155,8 +155,11 @@ ExitStatus run_patch(const PatchOptions& opts) {
   for (const auto& w : plan.warnings) warning(w);
   for (const auto& n : plan.notes) note(n);
 
+  io::WriteOptions out;
+  out.private_file = true;  // the action in it holds the write key
+  out.inputs = {opts.action, opts.config};
   if (!opts.apply) {
-    write_output_or_throw(opts.out_file, render(plan.ops, opts));
+    write_output_or_throw(opts.out_file, render(plan.ops, opts), out);
     return ExitStatus::ok;
   }
   const core::Json patched = core::apply_ops(config, plan.ops);
@@ -165,18 +168,25 @@ ExitStatus run_patch(const PatchOptions& opts) {
   if (format == io::DocumentFormat::yaml) {
     note("YAML comments, anchors and key quoting are not preserved in the written config");
   }
-  if (!opts.out_file.empty() && opts.out_file != opts.config) {
-    write_output_or_throw(opts.out_file, text);
+  const bool in_place = opts.out_file.empty() || opts.out_file == opts.config ||
+                        (opts.config != "-" && io::same_file(opts.out_file, opts.config));
+  if (!in_place) {
+    write_output_or_throw(opts.out_file, text, out);
   } else {
     if (opts.config == "-") throw bad_input("--apply with --config - needs -o FILE");
     if (plan.ops.empty()) {
       note(opts.config + " is unchanged");
       return ExitStatus::ok;
     }
-    if (!io::replace_file_atomically(opts.config, text, opts.config + ".bak", &err)) {
+    io::WriteOptions apply;
+    apply.private_file = true;
+    apply.keep_backup = true;
+    apply.inputs = {opts.action};
+    std::string backup;
+    if (!io::replace_file_atomically(opts.config, text, apply, &backup, &err)) {
       throw bad_input(err);
     }
-    note("wrote " + opts.config + " (the original is " + opts.config + ".bak)");
+    note("wrote " + opts.config + " (the original is " + backup + ")");
   }
   return ExitStatus::ok;
 }
@@ -220,7 +230,9 @@ methods with --method.
 
 With --config the ops are planned against the current config: missing parents are created, an
 identical hook is left alone (running twice changes nothing), a web_hook with the same URL and
-method is replaced. --apply writes the result (atomically; the original kept as FILE.bak).
+method is replaced. --apply writes the result atomically (through a symlink to its target), readable
+by its owner only (it holds the write key); the original is kept as FILE.bak, or FILE.bak.1, .2, ...
+when that exists, so no backup is ever overwritten.
 
 Examples:
   ory-segment patch --action webhook-action.json --method password --method oidc --output ory-cli

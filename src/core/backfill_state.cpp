@@ -138,7 +138,7 @@ bool save_backfill_state(const std::string& path, const BackfillState& state, st
     j["failed_file"] = state.failed_file;
     j["failed_file_bytes"] = state.failed_file_bytes;
   }
-  return io::replace_file_atomically(path, j.dump(2) + "\n", "", err);
+  return io::replace_file_atomically(path, j.dump(2) + "\n", {}, nullptr, err);
 }
 
 FinishedRecords::FinishedRecords(const BackfillState& resume)

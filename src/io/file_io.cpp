@@ -143,33 +143,82 @@ bool read_text_input(const std::string& path, std::string* out, std::string* err
   return true;
 }
 
-bool write_output(const std::string& path, const std::string& content, std::string* err) {
+bool write_output(const std::string& path, const std::string& content, const WriteOptions& opts,
+                  std::string* err) {
   if (path.empty() || path == "-") {
     std::cout << content;
     std::cout.flush();
     if (!std::cout) {
-      *err = "cannot write to standard output";
+      *err = "cannot write to standard output: " + errno_text(errno);
       return false;
     }
     return true;
   }
-  return replace_file_atomically(path, content, "", err);
+  return replace_file_atomically(path, content, opts, nullptr, err);
 }
 
+namespace {
+
+// Writes to a FIFO or a device as it is: no temporary file, no rename.
+bool write_in_place(const std::string& path, const std::string& content, std::string* err) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (fd.get() < 0 || write_all(fd.get(), content) != FdResult::ok) {
+    *err = path + ": cannot write: " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+// The first of PATH.bak, PATH.bak.1, PATH.bak.2, ... that does not exist.
+std::string free_backup_path(const std::string& path) {
+  std::string candidate = path + ".bak";
+  for (int n = 1; path_exists(candidate); ++n) candidate = path + ".bak." + std::to_string(n);
+  return candidate;
+}
+
+}  // namespace
+
 bool replace_file_atomically(const std::string& path, const std::string& content,
-                             const std::string& backup_path, std::string* err) {
+                             const WriteOptions& opts, std::string* backup, std::string* err) {
+  if (backup) backup->clear();
+  for (const auto& input : opts.inputs) {
+    if (input != "-" && same_file(input, path)) {
+      *err = path + " is also an input of this command; write the output elsewhere";
+      return false;
+    }
+  }
+  // Through a symlink to what it names; the link stays.
+  std::string target = path;
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    char resolved[PATH_MAX];
+    if (!::realpath(path.c_str(), resolved)) {
+      *err = path + ": a symlink to nowhere (" + errno_text(errno) + ")";
+      return false;
+    }
+    target = resolved;
+  }
+  const bool exists = ::stat(target.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) {
     *err = path + ": is a directory";
     return false;
   }
-  std::string tmpl = path + ".tmp.XXXXXX";
+  if (exists && !S_ISREG(st.st_mode)) return write_in_place(target, content, err);
+  mode_t mode = 0;
+  if (exists) {
+    mode = st.st_mode & 07777;
+    if (opts.private_file) mode &= 0700;
+  } else {
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    mode = (opts.private_file ? 0600 : 0666) & ~mask;
+  }
+  std::string tmpl = target + ".tmp.XXXXXX";
   Fd fd(::mkstemp(tmpl.data()));
   if (fd.get() < 0) {
     *err = path + ": cannot create a temporary file beside it: " + errno_text(errno);
     return false;
   }
-  const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
   const bool written = ::fchmod(fd.get(), mode) == 0 &&
                        write_all(fd.get(), content) == FdResult::ok && ::fsync(fd.get()) == 0;
   const int write_errno = errno;
@@ -178,17 +227,23 @@ bool replace_file_atomically(const std::string& path, const std::string& content
     *err = path + ": cannot write: " + errno_text(write_errno);
     return false;
   }
-  if (!backup_path.empty() && ::stat(path.c_str(), &st) == 0) {
-    std::string backup_err;
-    std::string original;
-    if (!read_input(path, &original, &backup_err, SIZE_MAX) ||
-        !replace_file_atomically(backup_path, original, "", &backup_err)) {
+  if (opts.keep_backup && exists) {
+    // A hard link keeps the original's bytes and mode; a copy where links are not possible.
+    const std::string backup_path = free_backup_path(target);
+    std::string backup_err, original;
+    WriteOptions copy;
+    if (::link(target.c_str(), backup_path.c_str()) != 0 &&
+        (!read_input(target, &original, &backup_err, SIZE_MAX) ||
+         !replace_file_atomically(backup_path, original, copy, nullptr, &backup_err) ||
+         ::chmod(backup_path.c_str(), st.st_mode & 07777) != 0)) {
       ::unlink(tmpl.c_str());
-      *err = backup_err;
+      *err = backup_err.empty() ? backup_path + ": cannot keep the original: " + errno_text(errno)
+                                : backup_err;
       return false;
     }
+    if (backup) *backup = backup_path;
   }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+  if (::rename(tmpl.c_str(), target.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmpl.c_str());
     *err = path + ": cannot replace: " + errno_text(e);

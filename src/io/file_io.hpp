@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace io {
 
@@ -29,13 +30,28 @@ bool read_input(const std::string& path, std::string* out, std::string* err,
 bool read_text_input(const std::string& path, std::string* out, std::string* err,
                      std::size_t max_bytes = k_max_input_bytes);
 
-// Writes `content` to standard output for "" or "-"; otherwise to a temporary file
-// beside `path` that is renamed over it, so a failure never leaves a partial file.
-bool write_output(const std::string& path, const std::string& content, std::string* err);
+// How a file is written.
+struct WriteOptions {
+  // It holds a secret (a write key): created 0600, and an existing file is never left
+  // readable by more than its owner. Otherwise a new file gets 0666 less the umask, and an
+  // existing one keeps its mode.
+  bool private_file = false;
+  // Keep the file being replaced as PATH.bak (PATH.bak.1, .2, ... when that exists, so an
+  // earlier backup is never overwritten), with its mode.
+  bool keep_backup = false;
+  // Paths this command reads: writing onto one of them is refused, nothing written.
+  std::vector<std::string> inputs;
+};
 
-// Replaces `path` atomically (temp file, fsync, rename); the old file becomes
-// `backup_path` when that is not empty.
+// Writes `content` to standard output for "" or "-"; otherwise as replace_file_atomically.
+bool write_output(const std::string& path, const std::string& content, const WriteOptions& opts,
+                  std::string* err);
+
+// Replaces `path` atomically (temp file, fsync, rename), so a failure never leaves a partial
+// file. A symlink is written through (its target replaced, the link kept); a FIFO or a
+// device is written directly, never replaced by a file. `*backup` (may be null): the
+// backup's path, or "" when none was made.
 bool replace_file_atomically(const std::string& path, const std::string& content,
-                             const std::string& backup_path, std::string* err);
+                             const WriteOptions& opts, std::string* backup, std::string* err);
 
 }  // namespace io

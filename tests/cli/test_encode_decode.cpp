@@ -223,3 +223,39 @@ TEST_CASE("cli decode: actions and configs") {
     CHECK(r.err.find("no web_hook action found") != std::string::npos);
   }
 }
+
+TEST_CASE("cli: output that cannot be written is an error, whatever the verb") {
+  test::TempDir dir;
+  const std::string bin = ORY_SEGMENT_BINARY;
+  const std::string ids = dir.file("ids.jsonl");
+  {
+    std::string lines;
+    for (int i = 0; i < 20000; ++i) {
+      lines += R"({"id":"id-)" + std::to_string(i) +
+               R"(","traits":{"email":"a@b.c","name":"n","consent":{"newsletter":true}}})"
+               "\n";
+    }
+    dir.write("ids.jsonl", lines);
+  }
+  const std::string t = test::source_path("examples/segment_identify.jsonnet");
+  const std::string identity = test::source_path("examples/identity.json");
+  for (const std::string& command : {bin + " encode " + t + " > /dev/full",
+                                     bin + " encode " + t + " | " + bin + " decode - > /dev/full",
+                                     bin + " test-identify --jsonnet " + t + " --identity " +
+                                         identity + " --dry-run > /dev/full"}) {
+    CAPTURE(command);
+    const auto r = test::run_program({"/bin/sh", "-c", command});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("cannot write to standard output: No space left on device") !=
+          std::string::npos);
+  }
+  // A dry run into a pipe that closes stops at once instead of evaluating everything.
+  const auto r = test::run_program(
+      {"/bin/bash", "-c",
+       bin + " backfill --jsonnet " + t + " --identities " + ids +
+           " --dry-run --progress never | head -1 > /dev/null; echo \"status ${PIPESTATUS[0]}\""});
+  CHECK(r.out == "status 2\n");
+  CHECK(r.err.find("cannot write the messages to standard output: Broken pipe; stopped") !=
+        std::string::npos);
+  CHECK(r.err.find("20,000 printed") == std::string::npos);
+}

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -178,6 +179,60 @@ TEST_CASE("cli patch: --apply in place keeps FILE.bak") {
   CHECK(test::read_file(config + ".bak") == R"({"selfservice": {}})");
   CHECK(json::parse(test::read_file(config))["selfservice"]["flows"]["registration"]["after"]
                                             ["password"]["hooks"][0]["hook"] == "web_hook");
+  // The patched config holds the write key: only its owner reads it.
+  struct stat st {};
+  REQUIRE(::stat(config.c_str(), &st) == 0);
+  CHECK((st.st_mode & 077) == 0);
+  // A second --apply (another method) keeps the original .bak and numbers the next one.
+  const auto again =
+      run_tool({"patch", "--action", act, "--config", config, "--method", "oidc", "--apply"});
+  REQUIRE(again.status == 0);
+  CHECK(again.err.find("(the original is " + config + ".bak.1)") != std::string::npos);
+  CHECK(test::read_file(config + ".bak") == R"({"selfservice": {}})");
+  CHECK(test::file_exists(config + ".bak.1"));
+  // Through a symlink: the real config changes, the link stays.
+  const std::string link = dir.file("link.json");
+  REQUIRE(::symlink(config.c_str(), link.c_str()) == 0);
+  const auto linked =
+      run_tool({"patch", "--action", act, "--config", link, "--method", "code", "--apply"});
+  REQUIRE(linked.status == 0);
+  REQUIRE(::lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  CHECK(json::parse(test::read_file(config))["selfservice"]["flows"]["registration"]["after"]
+            .contains("code"));
+}
+
+TEST_CASE("cli: an output onto one of the command's inputs is refused; nothing is written") {
+  test::TempDir dir;
+  const std::string t = dir.write("t.jsonnet", test::read_file(k_example));
+  const std::string key = dir.write("key.txt", "wk\n");
+  const std::string act = make_action(dir);
+  const std::string config = dir.write("kratos.json", R"({"selfservice": {}})");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"encode", t, "-o", t},
+           {"build-action", "--jsonnet", t, "--write-key-file", key, "-o", t},
+           {"build-action", "--jsonnet", t, "--write-key-file", key, "-o", key},
+           {"patch", "--action", act, "--method", "password", "-o", act},
+           {"patch", "--action", act, "--config", config, "--method", "password", "-o", act,
+            "--apply"}}) {
+    CAPTURE(args);
+    const std::string before_t = test::read_file(t), before_key = test::read_file(key),
+                      before_act = test::read_file(act);
+    const auto r = run_tool(args);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("is also an input of this command; write the output elsewhere") !=
+          std::string::npos);
+    CHECK(test::read_file(t) == before_t);
+    CHECK(test::read_file(key) == before_key);
+    CHECK(test::read_file(act) == before_act);
+  }
+  // build-action's output holds the write key: 0600.
+  const auto r = run_tool(
+      {"build-action", "--jsonnet", t, "--write-key-file", key, "-o", dir.file("action.json")});
+  REQUIRE(r.status == 0);
+  struct stat st {};
+  REQUIRE(::stat(dir.file("action.json").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
 }
 
 TEST_CASE("cli patch: the global list warns and shows the fix") {
