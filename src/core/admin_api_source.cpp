@@ -171,6 +171,7 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
     request.headers.emplace_back("Authorization", "Bearer " + m_options.api_key);
   }
   request.timeout = m_options.timeout;
+  request.max_body_bytes = k_max_page_bytes;
   const BatchDelivery d =
       deliver_batch(*m_client, m_clock, m_jitter, request, m_options.retry, m_stop);
   m_requests += d.attempts;
@@ -189,6 +190,12 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
     return false;
   }
   m_bytes += r.body.size();
+  if (r.body_truncated()) {
+    *err = name() + "?" + query + ": a page of " + std::to_string(r.body_bytes) +
+           " bytes, over the " + std::to_string(k_max_page_bytes >> 20) +
+           " MB this reads; pass a smaller --page-size";
+    return false;
+  }
   const Json page = Json::parse(r.body, nullptr, false);
   if (!page.is_array()) {
     const std::string type = r.header("content-type");

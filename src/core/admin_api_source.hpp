@@ -19,6 +19,9 @@ namespace core {
 // 408, 429 and 5xx except 501, 505 and 511.
 bool admin_api_retries(int status);
 
+// The largest page read (500 identities of 256 KB each; Kratos's are far smaller).
+constexpr std::size_t k_max_page_bytes = std::size_t{128} << 20;
+
 // The base a user gives for the admin API ("http://127.0.0.1:4434",
 // "https://SLUG.projects.oryapis.com", either with "/admin" or "/admin/identities" after it,
 // or a path prefix before those), as scheme://host[:port][/prefix] without a trailing slash.

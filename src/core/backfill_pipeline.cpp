@@ -327,6 +327,7 @@ class BackfillPipeline::Impl {
       request.headers = m_target.headers;  // Content-Type included
       request.body = batch->body();
       request.timeout = std::chrono::seconds(30);
+      request.max_body_bytes = std::size_t{64} << 10;  // Segment answers {"success":true}
       m_rate.acquire(m_stop);
       const BatchDelivery d =
           deliver_batch(*client, io::system_clock(), jitter, request, policy, &m_stop);

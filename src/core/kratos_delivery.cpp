@@ -211,7 +211,16 @@ Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock,
     const io::HttpResponse& r = result.response;
     a.status = r.status;
     a.error = r.error;
-    a.response_body = r.body;
+    // What is shown of it: at most 64 KiB.
+    constexpr std::size_t k_shown = std::size_t{64} << 10;
+    const std::size_t total = std::max(r.body_bytes, r.body.size());
+    a.response_body = r.body.substr(0, k_shown);
+    if (total > k_shown) {
+      a.response_body += "\n[" + std::to_string(total) + " bytes in all; the first " +
+                         std::to_string(k_shown) + " shown" +
+                         (r.body_truncated() ? ", the first 5 MB read, as Kratos reads them" : "") +
+                         "]";
+    }
     a.waited_before = n > 1 ? wait : milliseconds(0);
     a.elapsed = std::chrono::duration_cast<milliseconds>(clock.now() - t0);
     d.attempts.push_back(a);

@@ -19,11 +19,16 @@ struct HttpRequest {
   // The request's "Accept-Encoding: gzip" was added by the client, as Go's transport adds it,
   // so a gzip answer is decoded before anyone reads it.
   bool transparent_gzip = false;
+  // At most this much of the response body is kept; the rest is read and discarded, so a
+  // huge answer costs time, never memory. Kratos reads at most 5 MB of a web_hook's answer.
+  std::size_t max_body_bytes = std::size_t{5} << 20;
 };
 
 struct HttpResponse {
-  int status = 0;  // 0 when no response arrived
-  std::string body;
+  int status = 0;              // 0 when no response arrived
+  std::string body;            // the first max_body_bytes of it
+  std::size_t body_bytes = 0;  // how many arrived
+  bool body_truncated() const { return body_bytes > body.size(); }
   Headers headers;    // names lower-cased
   std::string error;  // transport failure (connect, TLS, timeout), empty otherwise
   bool timed_out = false;

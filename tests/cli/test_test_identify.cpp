@@ -314,3 +314,16 @@ TEST_CASE("cli test-identify: the ctx at the hook point, as Kratos's flow handle
     CHECK_FALSE(report["context"]["flow"].contains("transient_payload"));
   }
 }
+
+TEST_CASE("cli test-identify: a huge answer is read as Kratos reads it and shown in part") {
+  test::FakeSegment segment;
+  segment.script({{200, std::string(std::size_t{12} << 20, 'x'), ""}});  // 12 MB
+  const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
+                           "--url", segment.url("/v1/identify")},
+                          with_key());
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("[12582912 bytes in all; the first 65536 shown, the first 5 MB read, as "
+                   "Kratos reads them]") != std::string::npos);
+  CHECK(r.out.size() < (std::size_t{1} << 20));
+}
