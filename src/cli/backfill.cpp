@@ -40,7 +40,7 @@ struct BackfillOptions {
   std::string identities;
   std::string admin_api;
   std::string api_key_file;
-  int page_size = 500;
+  int page_size = 0;  // 0: Kratos's most, 500
   std::string state;
   bool restart = false;
   std::string failed = "backfill-failed.jsonl";
@@ -110,7 +110,10 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   if (opts.admin_api.empty() && !opts.api_key_file.empty()) {
     throw bad_input("--api-key-file goes with --from-admin-api");
   }
-  if (opts.page_size < 1 || opts.page_size > 500) {
+  if (opts.admin_api.empty() && opts.page_size != 0) {
+    throw bad_input("--page-size goes with --from-admin-api");
+  }
+  if (opts.page_size < 0 || opts.page_size > 500) {
     throw bad_input("--page-size must be 1-500 (Kratos serves at most 500 per page)");
   }
   require_one_of("--timestamp-from", opts.timestamp_from, {"created_at", "none"});
@@ -225,7 +228,7 @@ std::unique_ptr<core::IdentitySource> identity_source(const BackfillOptions& opt
                     " is plain http:// to another machine: the API key would travel unencrypted; "
                     "use https://, or pass --allow-insecure-url");
   }
-  o.page_size = opts.page_size;
+  o.page_size = opts.page_size > 0 ? opts.page_size : 500;
   o.retry.max_retries = opts.max_retries;
   o.note = [](const std::string& text) { note(text); };
   auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());

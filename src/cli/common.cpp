@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 
 #include "cli/diagnostics.hpp"
@@ -65,6 +66,11 @@ std::string read_key_file(const std::string& path, const std::string& what) {
   if (!io::read_input(path, &text, &err, std::size_t{64} << 10)) throw bad_input(err);
   std::string key(util::trim(text));
   if (key.empty()) throw bad_input(path + ": the " + what + " file is empty");
+  if (util::find_invalid_utf8(key) || std::any_of(key.begin(), key.end(), [](char c) {
+        return c != '\n' && c != '\r' && static_cast<unsigned char>(c) < 0x20;
+      })) {
+    throw bad_input(path + ": the " + what + " file is not plain text (a key is printable)");
+  }
   if (key.find('\n') != std::string::npos) {
     throw bad_input(path + ": the " + what + " file has more than one line");
   }

@@ -291,7 +291,10 @@ extern "C" void on_stop_signal(int) {
 ExitStatus run_listen(const ListenOptions& opts) {
   if (opts.port < 0 || opts.port > 65535) throw bad_input("--port must be 0-65535");
   if (opts.max_events < 0) throw bad_input("--max-events must not be negative");
-  if (opts.exit_after < 0) throw bad_input("--exit-after must not be negative");
+  // nan never compares, and 1e300 s overflows the deadline: both refused.
+  if (!(opts.exit_after >= 0 && opts.exit_after <= 1e7)) {
+    throw bad_input("--exit-after must be a number of seconds from 0 to 10,000,000");
+  }
   if (!(opts.client_timeout > 0 && opts.client_timeout <= 3600)) {
     throw bad_input("--client-timeout must be between 0 and 3600 seconds");
   }

@@ -59,6 +59,10 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
   if (!opts.identity.empty() && !opts.schema.empty()) {
     throw bad_input("--identity and --schema both given; use one");
   }
+  require_one_of("--sample", opts.sample, {"full", "minimal"});
+  if (opts.schema.empty() && opts.sample != "full") {
+    throw bad_input("--sample goes with --schema (the sample identity is filled from it)");
+  }
   if (!opts.identity.empty()) {
     const std::string text = read_text_or_throw(opts.identity);
     io::Json identity;
@@ -75,7 +79,6 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
     return identity;
   }
   if (!opts.schema.empty()) {
-    require_one_of("--sample", opts.sample, {"full", "minimal"});
     const io::Json schema = read_document_or_throw(opts.schema);
     core::Json identity;
     std::string err;
@@ -158,6 +161,13 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   require_one_of("--output", opts.output, {"text", "json"});
   if (!(opts.timeout_seconds > 0 && opts.timeout_seconds <= 30)) {
     throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
+  }
+  if (!opts.ca_file.empty()) {
+    // Checked before any attempt: libcurl would only fail each of them.
+    const std::string pem = read_text_or_throw(opts.ca_file);
+    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      throw bad_input("--ca-file " + opts.ca_file + ": not a PEM bundle (no BEGIN CERTIFICATE)");
+    }
   }
   const SendTarget target = target_from_options(opts);
   const core::Json ctx = context_from_options(opts, target);

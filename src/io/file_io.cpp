@@ -98,7 +98,13 @@ bool same_file(const std::string& a, const std::string& b) {
 
 bool read_input(const std::string& path, std::string* out, std::string* err,
                 std::size_t max_bytes) {
-  if (path == "-") return read_fd(STDIN_FILENO, "<stdin>", out, err, max_bytes);
+  if (path == "-") {
+    if (::fcntl(STDIN_FILENO, F_GETFD) < 0) {
+      *err = "standard input is closed; give a FILE or pipe the input in";
+      return false;
+    }
+    return read_fd(STDIN_FILENO, "<stdin>", out, err, max_bytes);
+  }
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     const int e = errno;
@@ -138,6 +144,13 @@ bool read_text_input(const std::string& path, std::string* out, std::string* err
     *err = name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
            ": invalid UTF-8 (byte 0x" + k_hex[byte >> 4] + k_hex[byte & 0xf] +
            "); save the file as UTF-8";
+    return false;
+  }
+  // No text format this reads has a raw NUL, and libjsonnet would stop reading at it.
+  if (const auto nul = out->find('\0'); nul != std::string::npos) {
+    const auto lc = util::line_col_at(*out, nul);
+    *err = name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+           ": a NUL byte; this is not a text file";
     return false;
   }
   return true;

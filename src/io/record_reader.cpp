@@ -1,5 +1,8 @@
 #include "io/record_reader.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 #include <cctype>
@@ -40,6 +43,10 @@ RecordReader::RecordReader(std::size_t max_record_bytes) : m_max(max_record_byte
 bool RecordReader::open(const std::string& path, std::string* err) {
   m_name = path == "-" ? "<stdin>" : path;
   if (path == "-") {
+    if (::fcntl(STDIN_FILENO, F_GETFD) < 0) {
+      *err = "standard input is closed; give a FILE or pipe the identities in";
+      return false;
+    }
     m_file = stdin;
   } else {
     m_file = std::fopen(path.c_str(), "rb");
