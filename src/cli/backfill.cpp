@@ -72,7 +72,15 @@ std::string batch_url(const std::string& url) {
   const auto u = util::parse_url(url, &why);
   if (!u) throw bad_input("url '" + url + "' " + why);
   const std::string host = u->host.find(':') != std::string::npos ? "[" + u->host + "]" : u->host;
-  return u->scheme + "://" + host + (u->port.empty() ? "" : ":" + u->port) + "/v1/batch";
+  // A path prefix (a proxy's) stays: http://h/segment/v1/identify -> http://h/segment/v1/batch.
+  std::string prefix = u->path;
+  if (const auto v1 = prefix.find("/v1/"); v1 != std::string::npos) {
+    prefix.resize(v1);
+  } else if (util::ends_with(prefix, "/v1")) {
+    prefix.resize(prefix.size() - 3);
+  }
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return u->scheme + "://" + host + (u->port.empty() ? "" : ":" + u->port) + prefix + "/v1/batch";
 }
 
 core::BackfillTarget target_from_options(const BackfillOptions& opts) {
@@ -430,7 +438,8 @@ API: requests within 500 KB and 2,500 messages, a deterministic messageId per id
 Segment de-duplicates resends), timestamp from created_at, Segment's own clients' retry policy. Nothing
 is dropped silently: every record is sent, skipped, or written to the failed file with the reason.
 With --state the run resumes after Ctrl-C, a crash or kill -9; at most the batches in flight are sent
-again. --url takes the API base (http://127.0.0.1:8765) or any /v1/... URL of it.
+again. --url takes the API base (http://127.0.0.1:8765) or any /v1/... URL of it; a path prefix
+before /v1 (a proxy's) is kept.
 
 --from-admin-api reads the identities from Kratos's admin API, GET /admin/identities page after page
 (the Link header's next page; no credentials asked for), streaming; the key (--api-key-file or

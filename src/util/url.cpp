@@ -1,5 +1,7 @@
 #include "util/url.hpp"
 
+#include <curl/curl.h>
+
 #include <cctype>
 #include <vector>
 
@@ -28,50 +30,48 @@ std::optional<Url> parse_url(std::string_view text, std::string* err) {
       return std::nullopt;
     }
   }
-  std::string_view rest = text.substr(scheme_end + 3);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  if (const auto q = rest.find('?'); q != std::string_view::npos) {
-    url.query = std::string(rest.substr(q + 1));
-    rest = rest.substr(0, q);
+  const std::string_view authority =
+      text.substr(scheme_end + 3, text.find_first_of("/?#", scheme_end + 3) - scheme_end - 3);
+  if (authority.empty() || authority.back() == '@') {
+    *err = "has no host";
+    return std::nullopt;
   }
-  const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  url.path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority = authority.substr(at + 1);
+  // The rest as libcurl reads it, since libcurl makes the connection: the host checked is the
+  // host connected to (user info, backslashes, "127.1" and the like included).
+  struct Handle {
+    CURLU* h = curl_url();
+    ~Handle() { curl_url_cleanup(h); }
+  } handle;
+  const std::string whole(text);
+  const CURLUcode rc =
+      handle.h ? curl_url_set(handle.h, CURLUPART_URL, whole.c_str(), CURLU_NON_SUPPORT_SCHEME)
+               : CURLUE_OUT_OF_MEMORY;
+  if (rc != CURLUE_OK) {
+    *err = std::string("is not a valid URL (") + curl_url_strerror(rc) + ")";
+    return std::nullopt;
   }
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      *err = "has an unterminated IPv6 address";
-      return std::nullopt;
-    }
-    url.host = std::string(authority.substr(1, close - 1));
-    authority = authority.substr(close + 1);
-    if (!authority.empty()) {
-      if (authority.front() != ':') {
-        *err = "has junk after the IPv6 address";
-        return std::nullopt;
-      }
-      url.port = std::string(authority.substr(1));
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    url.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) url.port = std::string(authority.substr(colon + 1));
+  const auto part = [&](CURLUPart which) {
+    char* value = nullptr;
+    std::string out;
+    if (curl_url_get(handle.h, which, &value, 0) == CURLUE_OK && value) out = value;
+    curl_free(value);
+    return out;
+  };
+  url.host = part(CURLUPART_HOST);
+  if (url.host.size() >= 2 && url.host.front() == '[' && url.host.back() == ']') {
+    url.host = url.host.substr(1, url.host.size() - 2);
   }
+  url.port = part(CURLUPART_PORT);
+  url.path = part(CURLUPART_PATH);
+  if (url.path == "/" && whole.find('/', scheme_end + 3) == std::string::npos) url.path.clear();
+  url.query = part(CURLUPART_QUERY);
   if (url.host.empty()) {
     *err = "has no host";
     return std::nullopt;
   }
-  for (char c : url.port) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) {
-      *err = "has an invalid port";
-      return std::nullopt;
-    }
-  }
-  if (url.port.size() > 5 || (!url.port.empty() && std::stoul(url.port) > 65535)) {
-    *err = "has an invalid port";
+  if (!url.port.empty() &&
+      (url.port.size() > 5 || std::stoul(url.port) == 0 || std::stoul(url.port) > 65535)) {
+    *err = "has an invalid port (" + url.port + ")";
     return std::nullopt;
   }
   return url;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "backfill_support.hpp"
+#include "fake_segment.hpp"
 #include "support.hpp"
 
 using nlohmann::json;
@@ -478,4 +479,25 @@ TEST_CASE("cli backfill: SIGTERM stops it while failing identities are evaluated
   const auto failed = read_jsonl(dir.file("failed.jsonl"));
   CHECK(saved["failed"].get<std::size_t>() == failed.size());
   CHECK(failed.size() < 3000);
+}
+
+TEST_CASE("cli backfill: a path prefix in --url is kept (a proxy in front of Segment)") {
+  test::TempDir dir;
+  test::FakeSegment segment;
+  const std::string ids = dir.write("ids.jsonl", identity(1).dump() + "\n");
+  for (const std::string& url :
+       {segment.url("/segment/v1/identify"), segment.url("/segment/v1"), segment.url("/segment")}) {
+    CAPTURE(url);
+    const auto r = test::run_tool({"backfill", "--jsonnet", k_example, "--identities", ids, "--url",
+                                   url, "--write-key", "wk", "--failed", dir.file("failed.jsonl"),
+                                   "--progress", "never"});
+    CHECK(r.status == 0);
+    const auto requests = segment.requests();
+    REQUIRE_FALSE(requests.empty());
+    CHECK(requests.back().path == "/segment/v1/batch");
+  }
+  const auto r = test::run_tool({"backfill", "--jsonnet", k_example, "--identities", ids, "--url",
+                                 "http://127.0.0.1:0/v1/batch", "--write-key", "wk", "--dry-run"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("has an invalid port (0)") != std::string::npos);
 }

@@ -101,3 +101,25 @@ TEST_CASE("url: passwords in URLs are redacted from messages") {
   CHECK(util::redact_url_passwords("http://h/path@x:y") == "http://h/path@x:y");
   CHECK(util::redact_url_passwords("http://a:b@c:d@h/") == "http://a:***@h/");
 }
+
+TEST_CASE("url: read as libcurl reads it, so the host checked is the host connected to") {
+  std::string err;
+  for (const auto& [text, host] : std::vector<std::pair<std::string, std::string>>{
+           {"http://10.0.0.1\\@127.0.0.1/", "127.0.0.1"},
+           {"http://127.1/v1/batch", "127.0.0.1"},
+           {"http://user:pw@h.example:8080/x?y", "h.example"},
+           {"http://[::1]:8765/v1", "::1"}}) {
+    CAPTURE(text);
+    const auto u = util::parse_url(text, &err);
+    REQUIRE(u);
+    CHECK(u->host == host);
+  }
+  CHECK_FALSE(util::parse_url("http://127.0.0.1:0/v1/batch", &err));
+  CHECK(err == "has an invalid port (0)");
+  CHECK_FALSE(util::parse_url("http://user@/x", &err));
+  CHECK(err == "has no host");
+  const auto u = util::parse_url("http://h/prefix/v1/batch?x=1", &err);
+  REQUIRE(u);
+  CHECK(u->path == "/prefix/v1/batch");
+  CHECK(u->query == "x=1");
+}
