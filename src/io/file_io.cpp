@@ -1,6 +1,7 @@
 #include "io/file_io.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <climits>
@@ -63,6 +64,29 @@ bool read_fd(int fd, const std::string& name, std::string* out, std::string* err
   }
 }
 
+// A FIFO (`--action <(...)`): waits for its writer, saying so on stderr after a few seconds
+// and giving up after a generous limit rather than hanging with no word.
+bool wait_for_writer(int fd, const std::string& path, std::string* err) {
+  constexpr int k_say_after_ms = 3000;
+  constexpr int k_give_up_after_ms = 120000;
+  int waited = 0;
+  while (waited < k_give_up_after_ms) {
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, 1000);
+    if (n > 0) return true;  // data, or the writer came and went (an empty input)
+    if (n < 0 && errno != EINTR) break;
+    waited += 1000;
+    if (waited == k_say_after_ms) {
+      std::cerr << "ory-segment: note: waiting for " << path
+                << " (a pipe nothing has written to yet)\n"
+                << std::flush;
+    }
+  }
+  *err = path + ": a pipe nothing wrote to in " + std::to_string(k_give_up_after_ms / 1000) +
+         " s; give a file, or start the command that writes it";
+  return false;
+}
+
 }  // namespace
 
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
@@ -105,7 +129,8 @@ bool read_input(const std::string& path, std::string* out, std::string* err,
     }
     return read_fd(STDIN_FILENO, "<stdin>", out, err, max_bytes);
   }
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Non-blocking, so a FIFO nobody writes to does not hang the open.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     const int e = errno;
     *err = path + ": cannot open: " + errno_text(e);
@@ -117,6 +142,9 @@ bool read_input(const std::string& path, std::string* out, std::string* err,
     *err = path + ": cannot stat: " + errno_text(errno);
     return false;
   }
+  if (S_ISFIFO(st.st_mode) && !wait_for_writer(fd.get(), path, err)) return false;
+  // Blocking again for the read (a pipe's writer may be slow).
+  ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
   if (S_ISDIR(st.st_mode)) {
     *err = path + ": is a directory, expected a file";
     return false;

@@ -1,4 +1,9 @@
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
 
 #include "support.hpp"
 
@@ -258,4 +263,22 @@ TEST_CASE("cli: output that cannot be written is an error, whatever the verb") {
   CHECK(r.err.find("cannot write the messages to standard output: Broken pipe; stopped") !=
         std::string::npos);
   CHECK(r.err.find("20,000 printed") == std::string::npos);
+}
+
+TEST_CASE("cli encode: a pipe as input works; one nothing writes to yet is waited for, aloud") {
+  test::TempDir dir;
+  const std::string fifo = dir.file("template.fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  test::BackgroundTool run({"encode", fifo});
+  // Past the 3 s after which the wait is announced; then the writer comes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  {
+    std::ofstream writer(fifo);
+    writer << test::read_file(test::source_path("examples/segment_identify.jsonnet"));
+  }
+  const auto r = run.wait();
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("base64://", 0) == 0);
+  CHECK(r.err.find("note: waiting for " + fifo + " (a pipe nothing has written to yet)") !=
+        std::string::npos);
 }
