@@ -501,3 +501,12 @@ TEST_CASE("cli backfill: a path prefix in --url is kept (a proxy in front of Seg
   CHECK(r.status == 2);
   CHECK(r.err.find("has an invalid port (0)") != std::string::npos);
 }
+
+TEST_CASE("cli backfill: --identities - with stdin closed is an error, not an empty run") {
+  const auto r = test::run_program({"/bin/sh", "-c",
+                                    std::string(ORY_SEGMENT_BINARY) + " backfill --jsonnet " +
+                                        k_example + " --identities - --dry-run <&-"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("standard input is closed") != std::string::npos);
+  CHECK(r.err.find("0 read") == std::string::npos);
+}
