@@ -360,18 +360,18 @@ class BackfillPipeline::Impl {
     BackfillState state;
     BackfillStats s;
     std::string err;
+    long failed_file_bytes = 0;
     {
       // The failures on disk, then the records finished: no failure line can fall between.
       std::lock_guard<std::mutex> fail_lock(m_fail_mutex);
       if (saving && !m_failed.path().empty() && !failed_fatally() &&
-          !m_failed.sync(&state.failed_file_bytes, &err)) {
+          !m_failed.sync(&failed_file_bytes, &err)) {
         fatal(err);
       }
-      const long failed_file_bytes = state.failed_file_bytes;
       state = m_finished_records.snapshot();
-      state.failed_file_bytes = failed_file_bytes;
       s = m_stats.load();
     }
+    state.failed_file_bytes = failed_file_bytes;
     // Also lets a paged source forget the pages now finished.
     state.page = m_source->position(state.records_done);
     if (!saving || failed_fatally()) return;

@@ -89,6 +89,8 @@ bool wait_for_writer(int fd, const std::string& path, std::string* err) {
 
 }  // namespace
 
+bool stdin_closed() { return ::fcntl(STDIN_FILENO, F_GETFD) < 0; }
+
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
 
 bool path_exists(const std::string& path) {
@@ -123,7 +125,7 @@ bool same_file(const std::string& a, const std::string& b) {
 bool read_input(const std::string& path, std::string* out, std::string* err,
                 std::size_t max_bytes) {
   if (path == "-") {
-    if (::fcntl(STDIN_FILENO, F_GETFD) < 0) {
+    if (stdin_closed()) {
       *err = "standard input is closed; give a FILE or pipe the input in";
       return false;
     }

@@ -43,6 +43,9 @@ struct WriteOptions {
   std::vector<std::string> inputs;
 };
 
+// Whether standard input is closed (`<&-`): reading "-" then is an error, not an empty input.
+bool stdin_closed();
+
 // Writes `content` to standard output for "" or "-"; otherwise as replace_file_atomically.
 bool write_output(const std::string& path, const std::string& content, const WriteOptions& opts,
                   std::string* err);

@@ -1,8 +1,5 @@
 #include "io/record_reader.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <sys/stat.h>
 
 #include <cctype>
@@ -10,6 +7,7 @@
 #include <cstring>
 
 #include "io/document.hpp"
+#include "io/file_io.hpp"
 #include "util/text.hpp"
 
 namespace io {
@@ -43,7 +41,7 @@ RecordReader::RecordReader(std::size_t max_record_bytes) : m_max(max_record_byte
 bool RecordReader::open(const std::string& path, std::string* err) {
   m_name = path == "-" ? "<stdin>" : path;
   if (path == "-") {
-    if (::fcntl(STDIN_FILENO, F_GETFD) < 0) {
+    if (stdin_closed()) {
       *err = "standard input is closed; give a FILE or pipe the identities in";
       return false;
     }
