@@ -1,13 +1,17 @@
-// Prints what test-identify costs: the whole process for `--dry-run` on the example, and
-// one template evaluation (fork, libjsonnet with go-jsonnet's std, manifest). Medians of
-// several runs; nothing is asserted.
+// Prints what test-identify costs: the whole process for `--dry-run` on the example, each
+// run paired with go-jsonnet's own CLI evaluating the same template on the same ctx (what
+// Kratos embeds: ../shared/tools/jsonnet-go, when it is there), with the ratio; start-up
+// (`--version`, `--help`) beside /bin/true; one template evaluation (fork, libjsonnet with
+// go-jsonnet's std, manifest). Medians of several runs; nothing is asserted.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -32,7 +36,7 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-double run_process(const std::vector<std::string>& args) {
+double run_process(const std::vector<std::string>& args, bool must_succeed = true) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -47,7 +51,7 @@ double run_process(const std::vector<std::string>& args) {
   waitpid(pid, &status, 0);
   const double ms = ms_since(t0);
   posix_spawn_file_actions_destroy(&actions);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ms : -1;
+  return !must_succeed || (WIFEXITED(status) && WEXITSTATUS(status) == 0) ? ms : -1;
 }
 
 std::string read_file(const std::string& path) {
@@ -69,7 +73,18 @@ int main(int argc, char** argv) {
   const std::string jsonnet = examples + "/segment_identify.jsonnet";
   const std::string identity = examples + "/identity.json";
 
-  std::vector<double> process;
+  core::ContextOptions opts;
+  opts.identity = core::Json::parse(read_file(identity));
+  const std::string ctx = core::build_context(opts, nullptr).dump();
+  char dir[] = "/tmp/ory-segment-bench.XXXXXX";
+  const std::string ctx_path = std::string(::mkdtemp(dir)) + "/ctx.json";
+  std::ofstream(ctx_path) << ctx;
+  const std::string jsonnet_go =
+      argc > 4 ? argv[4] : std::string(ORY_SEGMENT_SOURCE_DIR) + "/../shared/tools/jsonnet-go";
+  const bool has_go = ::access(jsonnet_go.c_str(), X_OK) == 0;
+
+  // Pairs in one loop, so both see the same machine.
+  std::vector<double> process, go, ratios;
   for (int i = 0; i < runs; ++i) {
     const double ms = run_process(
         {binary, "test-identify", "--jsonnet", jsonnet, "--identity", identity, "--dry-run"});
@@ -78,11 +93,23 @@ int main(int argc, char** argv) {
       return 1;
     }
     process.push_back(ms);
+    if (!has_go) continue;
+    const double go_ms = run_process({jsonnet_go, "--tla-code-file", "ctx=" + ctx_path, jsonnet});
+    if (go_ms < 0) {
+      std::fprintf(stderr, "%s failed\n", jsonnet_go.c_str());
+      return 1;
+    }
+    go.push_back(go_ms);
+    ratios.push_back(ms / go_ms);
   }
-
-  core::ContextOptions opts;
-  opts.identity = core::Json::parse(read_file(identity));
-  const std::string ctx = core::build_context(opts, nullptr).dump();
+  std::vector<double> version, help, floor;
+  for (int i = 0; i < runs; ++i) {
+    version.push_back(run_process({binary, "--version"}));
+    help.push_back(run_process({binary, "--help"}));
+    floor.push_back(run_process({"/bin/true"}));
+  }
+  std::remove(ctx_path.c_str());
+  ::rmdir(ctx_path.substr(0, ctx_path.rfind('/')).c_str());
   const std::string source = read_file(jsonnet);
   std::vector<double> evaluation, check;
   for (int i = 0; i < runs; ++i) {
@@ -98,6 +125,16 @@ int main(int argc, char** argv) {
       "test-identify --dry-run, whole process: median %.1f ms (min %.1f, max %.1f, %d runs)\n",
       median(process), *std::min_element(process.begin(), process.end()),
       *std::max_element(process.begin(), process.end()), runs);
+  if (has_go) {
+    std::printf(
+        "jsonnet-go (go-jsonnet's CLI, Kratos's engine) on the same template and ctx, in pairs: "
+        "median %.1f ms; test-identify / jsonnet-go: median of the pairs' ratios %.2f\n",
+        median(go), median(ratios));
+  } else {
+    std::printf("jsonnet-go: not found at %s, no ratio\n", jsonnet_go.c_str());
+  }
+  std::printf("start-up: --version median %.1f ms, --help median %.1f ms; /bin/true %.1f ms\n",
+              median(version), median(help), median(floor));
   std::printf("evaluate_template (fork + evaluate + manifest): median %.1f ms\n",
               median(evaluation));
   std::printf("check_template (parse + static check, in process): median %.1f ms\n", median(check));

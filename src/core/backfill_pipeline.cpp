@@ -267,9 +267,9 @@ class BackfillPipeline::Impl {
     TransformPool pool({m_target.source, m_target.name}, m_settings.worker_executable);
     while (auto chunk = m_chunks.pop()) {
       if (m_stop.load()) continue;  // not done: a resumed run does these again
-      std::vector<std::string> contexts;
+      std::vector<Json> contexts;
       contexts.reserve(chunk->size());
-      for (const auto& r : *chunk) contexts.push_back(m_contexts.ctx_json(r.identity));
+      for (const auto& r : *chunk) contexts.push_back(m_contexts.ctx(r.identity));
       const auto results = pool.evaluate(contexts, &m_stop);
       if (m_stop.load()) continue;  // stopped meanwhile: a resumed run does these again
       for (std::size_t i = 0; i < chunk->size(); ++i) handle_result((*chunk)[i], results[i]);

@@ -45,11 +45,11 @@ ContextFactory::ContextFactory(const Json& base_ctx,
   }
 }
 
-std::string ContextFactory::ctx_json(const Json& identity) const {
-  if (m_slots.empty()) return m_base.dump();
-  Json ctx = m_base;
+Json ContextFactory::ctx(const Json& identity) const {
+  if (m_slots.empty()) return m_base;
+  Json out = m_base;
   for (const auto& slot : m_slots) {
-    Json* at = &ctx;
+    Json* at = &out;
     for (std::size_t k = 0; k + 1 < slot.path.size(); ++k) {
       at = &(*at)[slot.path[k]];
       if (!at->is_object()) *at = Json::object();
@@ -58,7 +58,7 @@ std::string ContextFactory::ctx_json(const Json& identity) const {
     drop_unencoded_fields(&value);  // whatever the template asks for
     (*at)[slot.path.back()] = std::move(value);
   }
-  return ctx.dump();
+  return out;
 }
 
 }  // namespace core

@@ -29,7 +29,8 @@ class ContextFactory {
 
   // `identity` as it goes into ctx (credentials and metadata_admin already removed when
   // the template reads it whole).
-  std::string ctx_json(const Json& identity) const;
+  Json ctx(const Json& identity) const;
+  std::string ctx_json(const Json& identity) const { return ctx(identity).dump(); }
 
  private:
   struct Slot {

@@ -1,5 +1,6 @@
 #include "core/ctx_usage.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -256,35 +257,101 @@ bool is_not_a_reference(const std::vector<Token>& t, const Brackets& b, std::siz
 
 }  // namespace
 
-CtxUsage ctx_usage(std::string_view source) {
-  CtxUsage usage;
+namespace {
+
+// One chain of literal lookups on `ctx`: where `ctx` is, and each field it looks up with
+// the offset just past that lookup.
+struct Chain {
+  std::size_t begin = 0;
+  std::vector<std::pair<std::string, std::size_t>> steps;
+};
+
+// Every chain in `source`; nullopt when it does not lex (then the whole ctx counts).
+std::optional<std::vector<Chain>> ctx_chains(std::string_view source) {
   const auto tokens = Lexer(source).run();
   const auto brackets = tokens ? match_brackets(*tokens) : std::nullopt;
-  if (!tokens || !brackets) {
-    usage.whole = true;
-    return usage;
-  }
+  if (!tokens || !brackets) return std::nullopt;
+  const auto offset = [&](std::string_view text) {
+    return static_cast<std::size_t>(text.data() - source.data());
+  };
   const auto& t = *tokens;
+  std::vector<Chain> out;
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (!is(t[i], Kind::ident, "ctx") || is_not_a_reference(t, *brackets, i)) continue;
-    CtxUsage* node = &usage;
-    std::size_t j = i + 1;
-    while (!node->whole) {
+    Chain chain{offset(t[i].text), {}};
+    for (std::size_t j = i + 1;;) {
       if (j + 1 < t.size() && is(t[j], Kind::symbol, ".") && t[j + 1].kind == Kind::ident) {
-        node = &node->fields[std::string(t[j + 1].text)];
+        chain.steps.emplace_back(std::string(t[j + 1].text),
+                                 offset(t[j + 1].text) + t[j + 1].text.size());
         j += 2;
       } else if (j + 2 < t.size() && is(t[j], Kind::symbol, "[") && t[j + 1].kind == Kind::string &&
                  t[j + 1].plain && is(t[j + 2], Kind::symbol, "]")) {
-        node = &node->fields[std::string(t[j + 1].text)];
+        chain.steps.emplace_back(std::string(t[j + 1].text), offset(t[j + 2].text) + 1);
         j += 3;
       } else {
         break;
       }
     }
+    out.push_back(std::move(chain));
+  }
+  return out;
+}
+
+CtxUsage usage_of(const std::vector<Chain>& chains) {
+  CtxUsage usage;
+  for (const Chain& chain : chains) {
+    CtxUsage* node = &usage;
+    for (auto step = chain.steps.begin(); !node->whole && step != chain.steps.end(); ++step) {
+      node = &node->fields[step->first];
+    }
     node->whole = true;
     node->fields.clear();
   }
   return usage;
+}
+
+}  // namespace
+
+CtxUsage ctx_usage(std::string_view source) {
+  const auto chains = ctx_chains(source);
+  if (!chains) {
+    CtxUsage usage;
+    usage.whole = true;
+    return usage;
+  }
+  return usage_of(*chains);
+}
+
+std::vector<CtxLookup> single_site_lookups(std::string_view source) {
+  const auto chains = ctx_chains(source);
+  if (!chains) return {};
+  const CtxUsage usage = usage_of(*chains);
+  struct Seen {
+    int sites = 0;
+    CtxLookup lookup;
+  };
+  std::map<std::vector<std::string>, Seen> seen;
+  for (const Chain& chain : *chains) {
+    const CtxUsage* node = &usage;
+    std::vector<std::string> path;
+    for (const auto& [name, end] : chain.steps) {
+      // Past a value read whole, a missing field can be observed without a lookup.
+      if (node->whole) break;
+      node = &node->fields.at(name);
+      path.push_back(name);
+      Seen& s = seen[path];
+      ++s.sites;
+      s.lookup = CtxLookup{path, chain.begin, end};
+    }
+  }
+  std::vector<CtxLookup> out;
+  for (auto& [path, s] : seen) {
+    if (s.sites == 1) out.push_back(std::move(s.lookup));
+  }
+  std::sort(out.begin(), out.end(), [](const CtxLookup& a, const CtxLookup& b) {
+    return a.begin < b.begin || (a.begin == b.begin && a.end < b.end);
+  });
+  return out;
 }
 
 std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_view function) {

@@ -26,6 +26,18 @@ struct CtxUsage {
 // use of `ctx`, makes the whole context count.
 CtxUsage ctx_usage(std::string_view source);
 
+// A field of ctx the template can observe only by looking it up at one place in its source:
+// every object on the way is reached only by literal lookups (`.name`, `["name"]`), and one
+// chain of them reads `path`. So when the field is absent, the template's first sign of it
+// is libjsonnet's `field does not exist: NAME` at [begin, end) (from `ctx` to the end of the
+// lookup), at the moment that lookup runs, whatever the rest of the template does.
+struct CtxLookup {
+  std::vector<std::string> path;  // from ctx, e.g. identity, traits, name
+  std::size_t begin = 0, end = 0;
+};
+// Every such field, in source order; none when the source does not lex.
+std::vector<CtxLookup> single_site_lookups(std::string_view source);
+
 // `source` with each `error "cancel..."` (a cancel by Kratos's rule, is_cancel) whose argument is
 // one plain string literal replaced, in place and padded to the same length (so every line and
 // column stays), by `FUNCTION(I)`, I the site's index: a call that reports the cancel without

@@ -59,7 +59,7 @@ void number(const Json& v, std::string* out) {
     return;
   }
   const double d = v.get<double>();
-  char buf[64];
+  char buf[400];  // an integral double prints in full: up to 309 digits
   if (d == std::floor(d)) {
     std::snprintf(buf, sizeof buf, "%.0f", d);
   } else {

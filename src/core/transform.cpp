@@ -230,6 +230,12 @@ void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string
   vm->serve(k_template_key, name, std_prefix() + rewrite_chomped_blocks(source));
 }
 
+Finding finding_at(const std::string& message, const std::string& name, std::string_view source,
+                   std::size_t begin, std::size_t end) {
+  return Finding{Severity::error, source_location(name, source, begin), message,
+                 hint_for(message, std::string(source.substr(begin, end - begin)))};
+}
+
 std::string source_location(const std::string& name, std::string_view source, std::size_t offset) {
   const auto lc = util::line_col_at(source, offset);
   return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);

@@ -66,4 +66,9 @@ std::string source_location(const std::string& name, std::string_view source, st
 Finding finding_from_jsonnet(const std::string& raw, const std::string& name,
                              std::string_view source);
 
+// The finding finding_from_jsonnet gives for a runtime error `message` whose innermost frame
+// in the user's file is the expression at [begin, end).
+Finding finding_at(const std::string& message, const std::string& name, std::string_view source,
+                   std::size_t begin, std::size_t end);
+
 }  // namespace core

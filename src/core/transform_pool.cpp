@@ -20,7 +20,8 @@ TransformPool::TransformPool(TransformSetup setup, std::string worker_executable
     : m_setup(std::move(setup)),
       m_executable(std::move(worker_executable)),
       m_load_limit(load_limit),
-      m_fast_cancel(with_fast_cancel(m_setup.source, k_fast_cancel_function)) {}
+      m_fast_cancel(with_fast_cancel(m_setup.source, k_fast_cancel_function)),
+      m_lookups(single_site_lookups(m_setup.source)) {}
 
 TransformPool::~TransformPool() = default;
 
@@ -55,12 +56,48 @@ IdentityEvaluation TransformPool::failure(EvalStatus status, const std::string& 
   return IdentityEvaluation{status, "", nullptr, {Severity::error, m_setup.name, message, ""}};
 }
 
+IdentityEvaluation TransformPool::recorded(std::size_t site) const {
+  const std::size_t cancels = m_fast_cancel ? m_fast_cancel->sites.size() : 0;
+  if (site < cancels) {
+    // What libjsonnet would have said: the literal, at the `error`.
+    const auto& s = m_fast_cancel->sites[site];
+    return IdentityEvaluation{
+        EvalStatus::cancelled,
+        "",
+        nullptr,
+        {Severity::error, source_location(m_setup.name, m_setup.source, s.offset), s.message, ""}};
+  }
+  if (site - cancels < m_lookups.size()) {
+    const CtxLookup& l = m_lookups[site - cancels];
+    return IdentityEvaluation{EvalStatus::failed, "", nullptr,
+                              finding_at("field does not exist: " + l.path.back(), m_setup.name,
+                                         m_setup.source, l.begin, l.end)};
+  }
+  return failure(EvalStatus::failed, k_evaluation_died_message);
+}
+
 IdentityEvaluation TransformPool::from_error(const std::string& jsonnet_error) const {
   return IdentityEvaluation{status_of_error(jsonnet_error), "", nullptr,
                             finding_from_jsonnet(jsonnet_error, m_setup.name, m_setup.source)};
 }
 
-std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::string>& contexts,
+std::string TransformPool::item(const Json& ctx) const {
+  std::string ids;
+  for (std::size_t i = 0; i < m_lookups.size(); ++i) {
+    const auto& path = m_lookups[i].path;
+    const Json* parent = &ctx;
+    for (std::size_t d = 0; parent && d + 1 < path.size(); ++d) {
+      const auto it = parent->is_object() ? parent->find(path[d]) : parent->end();
+      parent = it == parent->end() ? nullptr : &*it;
+    }
+    if (!parent || !parent->is_object() || parent->contains(path.back())) continue;
+    if (!ids.empty()) ids += ',';
+    ids += std::to_string(i);
+  }
+  return ids + "\n" + ctx.dump();
+}
+
+std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<Json>& contexts,
                                                         const std::atomic<bool>* stop) {
   std::vector<IdentityEvaluation> out(contexts.size());
   if (contexts.empty()) return out;
@@ -77,7 +114,10 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
   // Until answered otherwise.
   std::fill(out.begin(), out.end(),
             failure(EvalStatus::failed, "the evaluation process stopped answering"));
-  const std::string request = encode_items(contexts);
+  std::vector<std::string> items;
+  items.reserve(contexts.size());
+  for (const Json& ctx : contexts) items.push_back(item(ctx));
+  const std::string request = encode_items(items);
   // The helper enforces the time limits itself; this only guards against it hanging.
   const auto deadline = Clock::now() + std::chrono::seconds(10) +
                         std::chrono::seconds(3) * static_cast<long>(contexts.size());
@@ -104,9 +144,10 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
       return out;
     }
     const char type = header[0];
-    if (type == 'D' && payload.size() >= 16) {
+    if (type == 'D' && payload.size() >= 24) {
       m_evaluations += static_cast<long>(get_u64(payload, 0));
       m_fast_cancels += static_cast<long>(get_u64(payload, 8));
+      m_fast_failures += static_cast<long>(get_u64(payload, 16));
       return out;
     }
     if (type == 'V' && payload.size() >= 16) {
@@ -141,22 +182,9 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<std::s
         case k_too_large:
           e = failure(EvalStatus::output_too_large, output_too_large_message());
           break;
-        case k_cancelled: {
-          // What libjsonnet would have said: the literal, at the `error`.
-          const std::size_t site = std::strtoul(text.c_str(), nullptr, 10);
-          if (m_fast_cancel && site < m_fast_cancel->sites.size()) {
-            const auto& s = m_fast_cancel->sites[site];
-            e = IdentityEvaluation{
-                EvalStatus::cancelled,
-                "",
-                nullptr,
-                {Severity::error, source_location(m_setup.name, m_setup.source, s.offset),
-                 s.message, ""}};
-          } else {
-            e = failure(EvalStatus::cancelled, "cancel");
-          }
+        case k_recorded:
+          e = recorded(std::strtoul(text.c_str(), nullptr, 10));
           break;
-        }
         default:
           e = failure(EvalStatus::failed, k_evaluation_died_message);
           break;

@@ -8,12 +8,13 @@
 // The protocol between TransformPool and its helper process (transform_worker). Frames:
 // a type byte, an 8-byte little-endian length, the payload.
 //   To the helper:   'S' {"source", "name"} once; then 'C' per request: the contexts
-//                    (encode_items).
+//                    (encode_items), each as the indices of the single_site_lookups it
+//                    lacks (comma-separated), a newline, and the ctx as JSON.
 //   From the helper: 'R' when the template is loaded, or 'X' and libjsonnet's error when
 //                    the template fails before it reads ctx; per request, any number of
 //                    'V' (u64 begin, u64 end, the manifested array of their values) and
 //                    'F' (u64 index, a status byte, a text), then 'D' (u64 evaluations
-//                    run, u64 fast cancels).
+//                    run, u64 fast cancels, u64 absent fields recorded).
 namespace core::wire {
 
 constexpr std::size_t k_header_size = 9;
@@ -23,7 +24,9 @@ constexpr char k_failed = 'e';     // text: libjsonnet's error
 constexpr char k_timed_out = 't';  // over Kratos's time limit, alone
 constexpr char k_died = 'd';       // the evaluation process died, alone
 constexpr char k_too_large = 'b';  // output over the cap, alone
-constexpr char k_cancelled = 'c';  // text: the fast-cancel site (see with_fast_cancel)
+// text: the site of an outcome recorded without libjsonnet's error path: a fast cancel's
+// (with_fast_cancel) or, numbered after those, an absent field's (single_site_lookups)
+constexpr char k_recorded = 'c';
 
 // The function `error "...cancel..."` becomes in the helper's copy of the template, and
 // its definition among std's fields.

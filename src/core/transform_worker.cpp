@@ -9,6 +9,7 @@ extern "C" {
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@ extern "C" {
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -23,6 +25,7 @@ extern "C" {
 
 #include "core/ctx_usage.hpp"
 #include "core/go_std.hpp"
+#include "core/jsonnet_throw.hpp"
 #include "core/jsonnet_vm.hpp"
 #include "core/kratos_sandbox.hpp"
 #include "core/transform.hpp"
@@ -35,6 +38,10 @@ namespace {
 using namespace wire;  // NOLINT(google-build-using-namespace): the protocol's own names
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::ordered_json;
+
+// A child that has finished nothing for this long, CPU or not, is stopped (it is retried
+// alone once, with its own time).
+constexpr std::chrono::seconds k_stall_limit{30};
 
 bool read_fd_exact(int fd, std::size_t n, std::string* out) {
   return io::read_exact(fd, n, out) == io::FdResult::ok;
@@ -52,25 +59,60 @@ bool write_fd_all(int fd, const std::string& data) {
 // results and exits: libjsonnet's teardown of everything it loaded (tens of milliseconds
 // of copy-on-write) is skipped. `'' + [v]` is libjsonnet's own manifester on one line: the
 // value Kratos's manifest prints, re-indented by the pool.
-std::string helper_code() {
+//
+// `lookups` (single_site_lookups), numbered from `first_site`: a context that lacks one of
+// those fields gets it, with a body that records libjsonnet's `field does not exist` for
+// that site (ory_segment_absent) and gives null. The template observes the field only by
+// that lookup, so the record is made exactly when libjsonnet would have thrown, and the
+// child goes on to the next context instead of unwinding.
+std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first_site) {
   // The template reaches std through go_std's import, which libjsonnet evaluates once and
   // caches: forced here, it is loaded before the children are forked, not in each of them.
-  return "local t = " + template_import_expression() + ", go_std = import '" + go_std_import_key() +
-         "';\n"
-         "local n = if std.type(go_std) == '' || std.type(t) == '' then null\n"
-         "          else std.native('ory_segment_next')();\n"
-         "if n == null then null else\n"
-         "local item = std.native('ory_segment_item'), emit = std.native('ory_segment_emit');\n"
-         "local call(c) = if std.type(t) == 'function' then t(ctx=c) else t;\n"
-         "std.native('ory_segment_done')(\n"
-         "  '' + [emit('' + [call(std.parseJson(item(k)))]) for k in std.range(0, n - 1)])\n";
+  std::string code = "local t = " + template_import_expression() + ", go_std = import '" +
+                     go_std_import_key() +
+                     "';\n"
+                     "local n = if std.type(go_std) == '' || std.type(t) == '' then null\n"
+                     "          else std.native('ory_segment_next')();\n"
+                     "if n == null then null else\n"
+                     "local item = std.native('ory_segment_item'), emit = "
+                     "std.native('ory_segment_emit');\n"
+                     "local call(c) = if std.type(t) == 'function' then t(ctx=c) else t;\n";
+  if (lookups.empty()) {
+    code += "local context(k) = std.parseJson(item(k));\n";
+  } else {
+    code +=
+        "local absent = std.native('ory_segment_absent'), "
+        "absent_ids = std.native('ory_segment_absent_ids');\n"
+        "local patches = [\n";
+    for (std::size_t i = 0; i < lookups.size(); ++i) {
+      const auto& path = lookups[i].path;
+      // {"identity"+: {"traits"+: {"name": absent(N)}}}
+      code += "  ";
+      for (std::size_t d = 0; d < path.size(); ++d) {
+        code += "{" + nlohmann::json(path[d]).dump();
+        code += d + 1 == path.size() ? ": " : "+: ";
+      }
+      code += "absent(" + std::to_string(first_site + i) + ")";
+      code += std::string(path.size(), '}');
+      code += ",\n";
+    }
+    code +=
+        "];\n"
+        "local context(k) = local c = std.parseJson(item(k)), m = absent_ids(k);\n"
+        "  if m == [] then c else std.foldl(function(o, i) o + patches[i], m, c);\n";
+  }
+  code +=
+      "std.native('ory_segment_done')(\n"
+      "  '' + [emit('' + [call(context(k))]) for k in std.range(0, n - 1)])\n";
+  return code;
 }
 
 // Shared between the helper and its children: how many contexts the child has finished,
 // which is the index of the one it is on.
 struct Marker {
   std::atomic<std::int64_t> done{0};
-  // The context a fast cancel ended (it is `done` while the child goes on), and the site.
+  // The context a recorded outcome ended (it is `done` while the child goes on), and its
+  // site (a fast cancel's or a lookup's).
   std::atomic<std::int64_t> cancelled{-1};
   std::atomic<std::int64_t> site{-1};
 };
@@ -110,8 +152,16 @@ ChildReport parse_report(const std::string& out) {
 
 class Server {
  public:
-  Server(int in_fd, int out_fd, Marker* marker, ::JsonnetVm* vm)
-      : m_in(in_fd), m_out(out_fd), m_marker(marker), m_vm(vm) {}
+  // Sites below `first_lookup_site` are fast cancels; from it on, `lookups`.
+  Server(int in_fd, int out_fd, Marker* marker, ::JsonnetVm* vm, bool errors_at_throw,
+         std::vector<CtxLookup> lookups, std::size_t first_lookup_site)
+      : m_in(in_fd),
+        m_out(out_fd),
+        m_marker(marker),
+        m_vm(vm),
+        m_errors_at_throw(errors_at_throw),
+        m_lookups(std::move(lookups)),
+        m_first_lookup_site(first_lookup_site) {}
 
   bool in_child() const { return m_child; }
   bool started() const { return m_started; }
@@ -126,7 +176,8 @@ class Server {
     }
     for (;;) {
       if (m_queue.empty()) {
-        if (m_open && !write_fd_all(m_out, frame('D', u64(m_runs) + u64(m_fast_cancels)))) {
+        if (m_open && !write_fd_all(m_out, frame('D', u64(m_runs) + u64(m_fast_cancels) +
+                                                          u64(m_fast_failures)))) {
           return std::nullopt;
         }
         m_open = false;
@@ -134,6 +185,7 @@ class Server {
         m_open = true;
         m_runs = 0;
         m_fast_cancels = 0;
+        m_fast_failures = 0;
         push({0, m_items.size(), false});
         continue;
       }
@@ -155,6 +207,12 @@ class Server {
         m_child = true;
         m_result_fd = fds[1];
         m_range = r;
+        // An error ends this child where it is thrown: libjsonnet's unwinding would free
+        // everything loaded, page by copy-on-write page, for nothing.
+        if (m_errors_at_throw) {
+          s_child = this;
+          on_runtime_error([](const std::string& text) { s_child->finish('E', text); });
+        }
         return r.end - r.begin;
       }
       ::close(fds[1]);
@@ -176,25 +234,32 @@ class Server {
 
   // In a child: one more result; the next context starts.
   void emit(std::string result) {
-    m_results.push_back(m_cancel_site >= 0 ? "C" + std::to_string(m_cancel_site)
-                                           : std::move(result));
-    m_cancel_site = -1;
+    m_results.push_back(m_recorded_site >= 0 ? "C" + std::to_string(m_recorded_site)
+                                             : std::move(result));
+    m_recorded_site = -1;
     m_marker->done.store(static_cast<std::int64_t>(m_results.size()));
   }
 
-  // In a child: the context being evaluated reached a literal `error "...cancel..."`.
-  // That is its outcome, as libjsonnet's first error would be; the evaluation goes on
-  // (with null in the error's place) only to reach the next context without a new child.
-  void cancel(long site) {
-    if (m_cancel_site >= 0) return;  // the first one stands
-    m_cancel_site = site;
+  // In a child: which of the lookups context k lacks.
+  const std::vector<std::size_t>& absent(std::size_t k) const {
+    static const std::vector<std::size_t> none;
+    return m_range.begin + k < m_range.end ? m_absent[m_range.begin + k] : none;
+  }
+
+  // In a child: the context being evaluated reached a literal `error "...cancel..."`, or a
+  // lookup of a field it lacks. That is its outcome, as libjsonnet's first error would be;
+  // the evaluation goes on (with null in the error's place) only to reach the next context
+  // without a new child.
+  void record(long site) {
+    if (m_recorded_site >= 0) return;  // the first one stands
+    m_recorded_site = site;
     m_marker->site.store(site);
     m_marker->cancelled.store(static_cast<std::int64_t>(m_results.size()));
   }
 
   // In a child: reports the results and how it ended, and exits.
   [[noreturn]] void finish(char end, const std::string& text) {
-    if (m_cancel_site >= 0) {
+    if (m_recorded_site >= 0) {
       emit("");
       if (end == 'E') end = 'S';
     }
@@ -212,6 +277,21 @@ class Server {
     if (!read_fd_exact(m_in, k_header_size, &header) || header[0] != 'C') return false;
     if (!read_fd_exact(m_in, payload_size(header), &payload)) return false;
     m_items = decode_items(payload);
+    // Each item: the indices of the lookups it lacks (comma-separated), a newline, the ctx.
+    m_absent.assign(m_items.size(), {});
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+      std::string& item = m_items[i];
+      const std::size_t nl = item.find('\n');
+      if (nl == std::string::npos) continue;
+      for (const char* p = item.c_str(); p < item.c_str() + nl;) {
+        char* end = nullptr;
+        const unsigned long id = std::strtoul(p, &end, 10);
+        if (end == p) break;
+        if (id < m_lookups.size()) m_absent[i].push_back(id);
+        p = end + (*end == ',' ? 1 : 0);
+      }
+      item.erase(0, nl + 1);
+    }
     return true;
   }
 
@@ -229,11 +309,25 @@ class Server {
 
   // Waits for a child, stopping it when a context runs over Kratos's limit or the output
   // over the cap; reports what it finished and what stopped it, and queues the rest.
+  //
+  // The limit counts the evaluation, as Kratos's does on its own warm worker: the child's
+  // CPU time on the context it is on, not time it spent waiting for a CPU on a loaded
+  // machine. A child that makes no progress at all for k_stall_limit is stopped as well.
   void watch(pid_t pid, int fd, const Range& r) {
     const std::size_t n = r.end - r.begin;
     const std::size_t cap = n * (std::size_t{768} << 10) + (std::size_t{1} << 20);
+    clockid_t cpu_clock{};
+    const bool has_cpu_clock = ::clock_getcpuclockid(pid, &cpu_clock) == 0;
+    const auto cpu_now = [&] {
+      timespec ts{};
+      if (!has_cpu_clock || ::clock_gettime(cpu_clock, &ts) != 0) return Clock::duration{};
+      return std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                         std::chrono::nanoseconds(ts.tv_nsec));
+    };
     const auto t0 = Clock::now();
+    const auto cpu0 = cpu_now();
     auto since = t0;
+    auto cpu_since = cpu0;
     std::int64_t current = 0;
     std::string out;
     char stopped = 0;
@@ -251,12 +345,17 @@ class Server {
         }
       }
       const auto now = Clock::now();
+      const auto cpu = cpu_now();
       const std::int64_t done = m_marker->done.load();
       if (done != current) {
         current = done;
         since = now;
+        cpu_since = cpu;
       }
-      if (now - (r.alone ? t0 : since) > EvalLimits{}.timeout) {
+      // Without a CPU clock, wall time.
+      const auto spent =
+          has_cpu_clock ? cpu - (r.alone ? cpu0 : cpu_since) : now - (r.alone ? t0 : since);
+      if (spent > EvalLimits{}.timeout || now - since > k_stall_limit) {
         stopped = k_timed_out;
         break;
       }
@@ -280,9 +379,9 @@ class Server {
       fail_item(at, k_failed, report.text);
       push({at + 1, r.end, false});
     } else if (m_marker->cancelled.load() == marked) {
-      // Killed or died after a fast cancel: the cancel stands.
-      ++m_fast_cancels;
-      fail_item(at, k_cancelled, std::to_string(m_marker->site.load()));
+      // Killed or died after a recorded outcome: it stands.
+      count_recorded(m_marker->site.load());
+      fail_item(at, k_recorded, std::to_string(m_marker->site.load()));
       push({r.begin, at, false});
       push({at + 1, r.end, false});
     } else if (stopped == k_too_large) {
@@ -303,7 +402,12 @@ class Server {
     }
   }
 
-  // Values as 'V' frames (runs of them), fast cancels as 'F' frames.
+  void count_recorded(long site) {
+    ++(site >= 0 && static_cast<std::size_t>(site) >= m_first_lookup_site ? m_fast_failures
+                                                                          : m_fast_cancels);
+  }
+
+  // Values as 'V' frames (runs of them), recorded outcomes as 'F' frames.
   void report_results(std::size_t begin, const std::vector<std::string>& results,
                       std::size_t count) {
     std::string values;
@@ -319,8 +423,8 @@ class Server {
       if (!result.empty() && result[0] == 'C') {
         flush(begin + i);
         run_begin = begin + i + 1;
-        ++m_fast_cancels;
-        fail_item(begin + i, k_cancelled, result.substr(1));
+        count_recorded(std::strtol(result.c_str() + 1, nullptr, 10));
+        fail_item(begin + i, k_recorded, result.substr(1));
         continue;
       }
       // Each value comes as `[value]`: the array's inside is the value.
@@ -330,9 +434,12 @@ class Server {
     flush(begin + count);
   }
 
+  static Server* s_child;  // in a child: the server whose finish() an error calls
+
   int m_in, m_out;
   Marker* m_marker;
   ::JsonnetVm* m_vm;
+  bool m_errors_at_throw;
   bool m_started = false;
   bool m_child = false;
   bool m_open = false;
@@ -340,11 +447,17 @@ class Server {
   Range m_range;
   std::uint64_t m_runs = 0;
   std::uint64_t m_fast_cancels = 0;
+  std::uint64_t m_fast_failures = 0;
+  std::vector<CtxLookup> m_lookups;
+  std::size_t m_first_lookup_site;
   std::vector<std::string> m_items;
+  std::vector<std::vector<std::size_t>> m_absent;  // per item: the lookups it lacks
   std::vector<std::string> m_results;
-  long m_cancel_site = -1;
+  long m_recorded_site = -1;
   std::deque<Range> m_queue;
 };
+
+Server* Server::s_child = nullptr;
 
 using Args = const JsonnetJsonValue* const*;
 
@@ -387,16 +500,39 @@ JsonnetJsonValue* native_done(void* ctx, Args /*argv*/, int* success) {
   server->finish('O', "");
 }
 
-// `error "...cancel..."` in a child: reported without unwinding libjsonnet.
+// `error "...cancel..."`, or a lookup of an absent field, in a child: recorded without
+// unwinding libjsonnet.
+JsonnetJsonValue* record_site(Server* server, Args argv, int* success) {
+  double site = -1;
+  jsonnet_json_extract_number(server->vm(), argv[0], &site);
+  server->record(static_cast<long>(site));
+  *success = 1;
+  return jsonnet_json_make_null(server->vm());
+}
+
+JsonnetJsonValue* native_absent(void* ctx, Args argv, int* success) {
+  auto* server = static_cast<Server*>(ctx);
+  if (!server->in_child()) return unavailable(server, success);
+  return record_site(server, argv, success);
+}
+
+JsonnetJsonValue* native_absent_ids(void* ctx, Args argv, int* success) {
+  auto* server = static_cast<Server*>(ctx);
+  if (!server->in_child()) return unavailable(server, success);
+  double k = -1;
+  jsonnet_json_extract_number(server->vm(), argv[0], &k);
+  JsonnetJsonValue* out = jsonnet_json_make_array(server->vm());
+  for (const std::size_t id : server->absent(static_cast<std::size_t>(k < 0 ? 0 : k))) {
+    jsonnet_json_array_append(server->vm(), out,
+                              jsonnet_json_make_number(server->vm(), static_cast<double>(id)));
+  }
+  *success = 1;
+  return out;
+}
+
 JsonnetJsonValue* native_cancel(void* ctx, Args argv, int* success) {
   auto* server = static_cast<Server*>(ctx);
-  if (server->in_child()) {
-    double site = -1;
-    jsonnet_json_extract_number(server->vm(), argv[0], &site);
-    server->cancel(static_cast<long>(site));
-    *success = 1;
-    return jsonnet_json_make_null(server->vm());
-  }
+  if (server->in_child()) return record_site(server, argv, success);
   *success = 0;  // the template's top level: an ordinary error, every identity cancelled
   return jsonnet_json_make_string(server->vm(), "cancel");
 }
@@ -425,7 +561,11 @@ int serve_transform_worker(int in_fd, int out_fd) {
   const auto fast = with_fast_cancel(source, k_fast_cancel_function);
   prepare_kratos_vm(&vm, fast ? fast->source : source, setup.value("name", ""),
                     fast ? k_fast_cancel_field : "");
-  Server server(in_fd, out_fd, marker, vm.handle());
+  const std::size_t first_lookup_site = fast ? fast->sites.size() : 0;
+  auto lookups = single_site_lookups(source);
+  const std::string code = helper_code(lookups, first_lookup_site);
+  Server server(in_fd, out_fd, marker, vm.handle(), runtime_errors_readable(), std::move(lookups),
+                first_lookup_site);
   const char* no_params[] = {nullptr};
   const char* k_param[] = {"k", nullptr};
   const char* text_param[] = {"text", nullptr};
@@ -435,8 +575,11 @@ int serve_transform_worker(int in_fd, int out_fd) {
   jsonnet_native_callback(vm.handle(), "ory_segment_emit", native_emit, &server, text_param);
   jsonnet_native_callback(vm.handle(), "ory_segment_done", native_done, &server, text_param);
   jsonnet_native_callback(vm.handle(), "ory_segment_cancel", native_cancel, &server, site_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_absent", native_absent, &server, site_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_absent_ids", native_absent_ids, &server,
+                          k_param);
   std::string out, err;
-  const bool ok = vm.evaluate("<ory-segment>", helper_code(), &out, &err);
+  const bool ok = vm.evaluate("<ory-segment>", code, &out, &err);
   if (server.in_child()) server.finish(ok ? 'O' : 'E', ok ? "" : err);
   if (!server.started() && !write_fd_all(out_fd, frame('X', ok ? "" : err))) return 1;
   return 0;

@@ -121,3 +121,29 @@ TEST_CASE("ctx_usage: with_fast_cancel rewrites literal cancels in place, and no
   CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'please cancel'", "std.__osc"));
   CHECK_FALSE(core::with_fast_cancel("function(ctx) error 'cancel", "std.__osc"));
 }
+
+TEST_CASE("ctx_usage: single_site_lookups are the fields looked up at exactly one place") {
+  const std::string source =
+      "function(ctx) {\n"
+      "  id: ctx.identity.id, a: ctx.identity.traits.name.first,\n"
+      "  b: ctx['identity'].traits.email, c: std.get(ctx.identity.metadata_public, 'p', 1),\n"
+      "  d: ctx.flow.id, e: ctx.flow.id }\n";
+  std::vector<std::string> found;
+  for (const auto& l : core::single_site_lookups(source)) {
+    std::string path;
+    for (const auto& p : l.path) path += (path.empty() ? "" : ".") + p;
+    found.push_back(path + " " + source.substr(l.begin, l.end - l.begin));
+  }
+  // identity and identity.traits have several sites; metadata_public is read whole (so a
+  // field under it is observed without a lookup); flow.id is looked up twice.
+  CHECK(found == std::vector<std::string>{
+                     "identity.id ctx.identity.id",
+                     "identity.traits.name ctx.identity.traits.name",
+                     "identity.traits.name.first ctx.identity.traits.name.first",
+                     "identity.traits.email ctx['identity'].traits.email",
+                     "identity.metadata_public ctx.identity.metadata_public",
+                 });
+  // ctx read whole, or a source that does not lex: nothing.
+  CHECK(core::single_site_lookups("function(ctx) { all: ctx, n: ctx.identity.id }").empty());
+  CHECK(core::single_site_lookups("function(ctx) ctx.identity.id + '").empty());
+}

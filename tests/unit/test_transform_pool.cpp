@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "core/context_factory.hpp"
 #include "core/ctx_usage.hpp"
@@ -28,18 +29,44 @@ const char* const k_template =
     "  }\n";
 
 // The contexts of `identities` at registration.after.password, pruned to what `source` reads.
-std::vector<std::string> contexts_for(const std::string& source,
-                                      const std::vector<core::Json>& identities,
-                                      core::Json* full_base = nullptr) {
+std::vector<core::Json> contexts_for(const std::string& source,
+                                     const std::vector<core::Json>& identities,
+                                     core::Json* full_base = nullptr) {
   core::ContextOptions opts;
   std::vector<std::string> unused;
   core::Json base = core::build_context(opts, &unused);
   base.erase("identity");
   if (full_base) *full_base = base;
   const core::ContextFactory factory(base, {{"identity"}}, core::ctx_usage(source));
-  std::vector<std::string> out;
-  for (const auto& i : identities) out.push_back(factory.ctx_json(i));
+  std::vector<core::Json> out;
+  for (const auto& i : identities) out.push_back(factory.ctx(i));
   return out;
+}
+
+// 300 identities with an email each; `change(i, traits)` alters some of them.
+template <typename Change>
+std::vector<core::Json> with_emails(Change change) {
+  std::vector<core::Json> out;
+  for (int i = 0; i < 300; ++i) {
+    core::Json traits = {{"email", "u" + std::to_string(i) + "@example.com"}};
+    change(i, traits);
+    out.push_back(identity(i, traits));
+  }
+  return out;
+}
+
+// The pool's result for `identity` is what evaluate_template gives for its full ctx: the
+// same outcome, body bytes, located message and hint.
+void check_same_as_alone(const core::IdentityEvaluation& pooled, const std::string& source,
+                         const std::string& name, const core::Json& base,
+                         const core::Json& identity) {
+  core::Json ctx = base;
+  ctx["identity"] = core::context_identity(identity);
+  const auto alone = core::evaluate_template(source, name, ctx.dump());
+  CHECK(pooled.status == alone.status);
+  CHECK(pooled.body == alone.body);
+  CHECK(core::to_string(pooled.error) == core::to_string(alone.error));
+  CHECK(pooled.error.hint == alone.error.hint);
 }
 
 }  // namespace
@@ -60,30 +87,24 @@ TEST_CASE("transform_pool: each identity's body is byte for byte evaluate_templa
   REQUIRE(results.size() == identities.size());
   for (std::size_t i = 0; i < identities.size(); ++i) {
     CAPTURE(i);
-    core::Json ctx = base;
-    ctx["identity"] = core::context_identity(identities[i]);
-    const auto single = core::evaluate_template(k_template, "t.jsonnet", ctx.dump());
-    CHECK(results[i].status == single.status);
-    CHECK(results[i].body == single.body);
-    CHECK(core::to_string(results[i].error) == core::to_string(single.error));
+    check_same_as_alone(results[i], k_template, "t.jsonnet", base, identities[i]);
   }
   CHECK(results[7].status == core::EvalStatus::failed);
   CHECK(core::to_string(results[7].error) == "t.jsonnet:5:22: field does not exist: email");
   CHECK(results[11].status == core::EvalStatus::cancelled);
   CHECK(results[39].status == core::EvalStatus::cancelled);
   CHECK(pool.fast_cancels() == 2);  // without libjsonnet's error path, the same outcome
-  // The chunk fails at 7: what came before is kept, and a second evaluation goes on from 8;
-  // the cancels (literal `error 'cancel...'`) do not even end an evaluation.
+  // The template reads traits whole (std.get), so the missing email is libjsonnet's error,
+  // read where it is thrown: the chunk's evaluation ends at 7 and a second goes on from 8.
+  // The cancels (literal `error 'cancel...'`) do not even end an evaluation.
+  CHECK(pool.fast_failures() == 0);
   CHECK(pool.evaluations() == 2);
 }
 
-TEST_CASE("transform_pool: failures cost evaluations in proportion to their number") {
-  std::vector<core::Json> identities;
-  for (int i = 0; i < 300; ++i) {
-    core::Json traits = {{"email", "u" + std::to_string(i) + "@example.com"}};
+TEST_CASE("transform_pool: a field some identities lack costs them nothing more") {
+  const auto identities = with_emails([](int i, core::Json& traits) {
     if (i % 10 == 3) traits.erase("email");
-    identities.push_back(identity(i, traits));
-  }
+  });
   const std::string source =
       "function(ctx) { userId: ctx.identity.id, e: ctx.identity.traits.email }";
   core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
@@ -96,11 +117,42 @@ TEST_CASE("transform_pool: failures cost evaluations in proportion to their numb
       CHECK(results[i].value["userId"] == "id-" + std::to_string(i));
     } else {
       ++failed;
+      CHECK(core::to_string(results[i].error) == "t.jsonnet:1:45: field does not exist: email");
+      CHECK(results[i].error.hint ==
+            "'email' may be missing (an optional trait left empty at sign-up): use "
+            "std.get(ctx.identity.traits, 'email', null), or test 'email' in "
+            "ctx.identity.traits first");
     }
   }
   CHECK(failed == 30);
-  // Each identity is evaluated once: a failure ends one evaluation, the next starts after it.
-  CHECK(pool.evaluations() == 1 + 30);
+  // The lookup is recorded where libjsonnet would have thrown, and the evaluation goes on.
+  CHECK(pool.fast_failures() == 30);
+  CHECK(pool.evaluations() == 1);
+}
+
+TEST_CASE("transform_pool: any other error costs one evaluation, not libjsonnet's unwinding") {
+  const auto identities = with_emails([](int i, core::Json& traits) {
+    if (i % 10 == 3) traits["email"] = i;   // a type error
+    if (i % 10 == 6) traits["email"] = "";  // an assertion
+  });
+  const std::string source =
+      "function(ctx) assert ctx.identity.traits.email != '' : 'no email';\n"
+      "  { userId: ctx.identity.id, e: std.asciiLower(ctx.identity.traits.email) }";
+  core::Json base;
+  const auto contexts = contexts_for(source, identities, &base);
+  core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto results = pool.evaluate(contexts);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    CAPTURE(i);
+    const bool fails = i % 10 == 3 || i % 10 == 6;
+    CHECK(results[i].status == (fails ? core::EvalStatus::failed : core::EvalStatus::ok));
+    if (i < 10) check_same_as_alone(results[i], source, "t.jsonnet", base, identities[i]);
+  }
+  CHECK(core::to_string(results[6].error) == "t.jsonnet:1:15: no email");
+  // Each failure ends one evaluation (the child leaves at the throw), the next starts after
+  // it: 60 failures, 61 evaluations, however loaded the machine (the time limit counts the
+  // child's CPU time).
+  CHECK(pool.evaluations() == 61);
 }
 
 TEST_CASE("transform_pool: cancels are cheap, and give what libjsonnet's error path gives") {
@@ -121,13 +173,8 @@ TEST_CASE("transform_pool: cancels are cheap, and give what libjsonnet's error p
   const auto results = pool.evaluate(contexts);
   for (std::size_t i = 0; i < 5; ++i) {
     CAPTURE(i);
-    core::Json ctx = base;
-    ctx["identity"] = core::context_identity(identities[i]);
-    const auto single = core::evaluate_template(source, "c.jsonnet", ctx.dump());
     CHECK(results[i].status == (i == 0 ? core::EvalStatus::ok : core::EvalStatus::cancelled));
-    CHECK(results[i].status == single.status);
-    CHECK(results[i].body == single.body);
-    CHECK(core::to_string(results[i].error) == core::to_string(single.error));
+    check_same_as_alone(results[i], source, "c.jsonnet", base, identities[i]);
   }
   CHECK(core::to_string(results[1].error) == "c.jsonnet:2:23: cancel: k is 1");
   for (std::size_t i = 5; i < results.size(); ++i)
@@ -266,11 +313,11 @@ TEST_CASE("transform_pool: pruned contexts give what full ones give, for every t
     CAPTURE(source);
     core::Json base;
     const auto pruned = contexts_for(source, identities, &base);
-    std::vector<std::string> full;
+    std::vector<core::Json> full;
     for (const auto& i : identities) {
       core::Json ctx = base;
       ctx["identity"] = core::context_identity(i);
-      full.push_back(ctx.dump());
+      full.push_back(ctx);
     }
     core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
     const auto a = pool.evaluate(pruned);
@@ -286,9 +333,79 @@ TEST_CASE("transform_pool: pruned contexts give what full ones give, for every t
 
 TEST_CASE("jsonnet_manifest: matches Jsonnet's manifester") {
   const auto e = core::evaluate_template(
-      "{ b: [1, 2.5, -3, 1e20, 0.1, [], {}], a: { z: null, y: true, s: 'tab\\t\"q\" \\u007f "
+      "{ b: [1, 2.5, -3, 1e20, 1e300, -2e200, 0.1, [], {}], a: { z: null, y: true, s: 'tab\\t\"q\" "
+      "\\u007f "
       "\\u0090 é' } }",
       "t", "{}");
   REQUIRE(e.status == core::EvalStatus::ok);
   CHECK(core::manifest_like_jsonnet(core::Json::parse(e.body)) == e.body);
+}
+
+TEST_CASE("transform_pool: missing fields give what libjsonnet's error gives, in every template") {
+  // The project's templates, and lookups in every shape: two sites for one field (the
+  // error's place depends on the evaluation order: not recorded, thrown), brackets, a chain
+  // over several lines, a missing object with a lookup under it, a lookup on a string or
+  // null, an error or a cancel before or after the missing field, a lookup never forced,
+  // one in a loop, in an assertion, in a function's parameter, in a local named ctx.
+  std::vector<std::string> templates = {
+      "function(ctx) { a: ctx.identity.traits.name, b: ctx.identity.traits.name }",
+      "function(ctx) { n: ctx['identity'][\"traits\"]['name'] }",
+      "function(ctx) {\n  n: ctx.identity\n    .traits.name.first,\n  e: ctx.identity.id }",
+      "function(ctx) { f: ctx.identity.traits.name.first, l: ctx.identity.traits.name.last }",
+      "function(ctx) { z: ctx.identity.traits.name, a: error 'boom' }",
+      "function(ctx) { a: ctx.identity.traits.name, z: error 'boom' }",
+      "function(ctx) if ctx.identity.traits.c then error 'cancel: c' else ctx.identity.traits.name",
+      "function(ctx) { a: ctx.identity.traits.name, b: if ctx.identity.traits.c then error "
+      "'cancel' else 1 }",
+      "function(ctx) local n = ctx.identity.traits.name; { e: ctx.identity.id }",
+      "function(ctx) [ctx.identity.traits.name for x in [1, 2]]",
+      "function(ctx) assert ctx.identity.traits.name != null : 'named'; { ok: true }",
+      "local f(ctx) = ctx.name; function(ctx) { n: f(ctx.identity.traits) }",
+      "local g(ctx) = ctx.identity.traits.name;\nfunction(ctx) { n: g({ identity: { traits: {} } "
+      "}), "
+      "i: ctx.identity.id }",
+      "function(ctx) { n: ctx.identity.traits['caf\u00e9'] }",
+      "function(ctx) { a: ctx.identity.traits.name + 1 }",
+      "function(ctx) { id: ctx.identity.id, m: ctx.identity.metadata_public.plan }",
+      "function(ctx) local x = ctx.identity.traits.name; if x == null then { ok: 1 } else "
+      "std.length(x)",
+      "function(ctx) { n: std.get(ctx.identity.traits, 'name', 'none'), e: "
+      "ctx.identity.traits.email }",
+  };
+  templates.push_back(test::read_file(test::source_path("examples/segment_identify.jsonnet")));
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::source_path("tests/fidelity"))) {
+    if (entry.path().extension() == ".jsonnet") {
+      templates.push_back(test::read_file(entry.path().string()));
+    }
+  }
+  // Identities with every trait, with none, with each shape wrong, and without some objects.
+  const core::Json full = {{"email", "a@example.com"},
+                           {"name", {{"first", "A"}, {"last", "B"}}},
+                           {"c", false},
+                           {"consent", {{"newsletter", true}}},
+                           {"caf\u00e9", 1}};
+  std::vector<core::Json> identities = {identity(0, full),
+                                        identity(1, core::Json::object()),
+                                        identity(2, {{"name", "plain"}, {"c", true}}),
+                                        identity(3, {{"name", nullptr}, {"c", false}}),
+                                        identity(4, {{"name", {{"first", "A"}}}, {"c", false}}),
+                                        identity(5, {{"email", "e@example.com"}, {"c", false}})};
+  identities[0]["metadata_public"] = {{"plan", "pro"}};
+  identities[1].erase("traits");
+  identities[5]["metadata_public"] = core::Json::object();
+  long recorded = 0;
+  for (const auto& source : templates) {
+    CAPTURE(source);
+    core::Json base;
+    const auto contexts = contexts_for(source, identities, &base);
+    core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+    const auto results = pool.evaluate(contexts);
+    for (std::size_t i = 0; i < identities.size(); ++i) {
+      CAPTURE(i);
+      check_same_as_alone(results[i], source, "t.jsonnet", base, identities[i]);
+    }
+    recorded += pool.fast_failures();
+  }
+  CHECK(recorded > 20);  // most of those failures took the fast way
 }

@@ -1,0 +1,165 @@
+#include "core/jsonnet_throw.hpp"
+
+extern "C" {
+#include <libjsonnet.h>
+}
+
+#include <dlfcn.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <sstream>
+#include <thread>
+#include <typeinfo>
+#include <vector>
+
+namespace core {
+namespace {
+
+// libjsonnet's RuntimeError and what it holds (core/vm.h and core/static_error.h of its
+// source): read only after the probe has shown the layout is this one.
+struct Location {
+  unsigned long line;
+  unsigned long column;
+};
+struct LocationRange {
+  std::string file;
+  Location begin, end;
+};
+struct TraceFrame {
+  LocationRange location;
+  std::string name;
+};
+struct RuntimeError {
+  std::vector<TraceFrame> stack_trace;
+  std::string msg;
+};
+
+// The mangled name of libjsonnet's `RuntimeError` (global namespace in 0.18).
+constexpr const char* k_runtime_error_type = "12RuntimeError";
+// jsonnet_max_trace's default, which the evaluations here keep.
+constexpr long k_max_trace = 20;
+
+enum class Mode { off, probe, handle };
+Mode g_mode = Mode::off;
+RuntimeErrorHandler g_handler = nullptr;
+std::string* g_probe_text = nullptr;
+
+std::ostream& operator<<(std::ostream& o, const Location& l) {
+  return o << l.line << ":" << l.column;
+}
+
+// libjsonnet's operator<< for a LocationRange.
+std::ostream& operator<<(std::ostream& o, const LocationRange& l) {
+  if (!l.file.empty()) o << l.file;
+  if (l.begin.line != 0) {
+    if (!l.file.empty()) o << ":";
+    if (l.begin.line == l.end.line) {
+      if (l.begin.column == l.end.column - 1) {
+        o << l.begin;
+      } else {
+        o << l.begin << "-" << l.end.column;
+      }
+    } else {
+      o << "(" << l.begin << ")-(" << l.end << ")";
+    }
+  }
+  return o;
+}
+
+// What jsonnet_evaluate_snippet returns for `e`.
+std::string format(const RuntimeError& e) {
+  std::ostringstream ss;
+  ss << "RUNTIME ERROR: " << e.msg << "\n";
+  const long max_above = k_max_trace / 2;
+  const long max_below = k_max_trace - max_above;
+  const long size = static_cast<long>(e.stack_trace.size());
+  for (long i = 0; i < size; ++i) {
+    if (i >= max_above && i < size - max_below) {
+      if (i == max_above) ss << "\t...\n";
+    } else {
+      const TraceFrame& f = e.stack_trace[static_cast<std::size_t>(i)];
+      ss << "\t" << f.location << "\t" << f.name << "\n";
+    }
+  }
+  return ss.str();
+}
+
+// A runtime error deep enough to elide frames, with locations on one line and over several.
+constexpr const char* k_probe_code =
+    "local f(n) =\n"
+    "  if n == 0 then error 'probe: ' + n\n"
+    "  else [f(n - 1)][0];\n"
+    "{\n"
+    "  a: (\n"
+    "    f(30)\n"
+    "  ),\n"
+    "}\n";
+
+// In the probe child: 0 when the text read at the throw is libjsonnet's own.
+[[noreturn]] void run_probe() {
+  std::string at_throw;
+  g_probe_text = &at_throw;
+  g_mode = Mode::probe;
+  ::JsonnetVm* vm = jsonnet_make();
+  int error = 0;
+  char* out = jsonnet_evaluate_snippet(vm, "probe.jsonnet", k_probe_code, &error);
+  const bool same = error != 0 && out && at_throw == out && !at_throw.empty();
+  ::_exit(same ? 0 : 1);
+}
+
+bool probe() {
+  const pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) run_probe();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) return false;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
+bool runtime_errors_readable() {
+  static const bool readable = probe();
+  return readable;
+}
+
+void on_runtime_error(RuntimeErrorHandler handler) {
+  g_handler = handler;
+  g_mode = handler ? Mode::handle : Mode::off;
+}
+
+}  // namespace core
+
+using ThrowFunction = void (*)(void*, std::type_info*, void (*)(void*));
+
+// The C++ runtime's throw, seen first by libjsonnet (this executable's definition comes
+// before libstdc++'s in the lookup): a libjsonnet RuntimeError goes to the handler when one
+// is set; every exception then goes on to the real __cxa_throw.
+extern "C" [[noreturn]] void __cxa_throw(  // NOLINT(bugprone-reserved-identifier)
+    void* object, std::type_info* type, void (*destroy)(void*)) {
+  using core::g_mode;
+  if (g_mode != core::Mode::off && type &&
+      std::strcmp(type->name(), core::k_runtime_error_type) == 0) {
+    const std::string text = core::format(*static_cast<const core::RuntimeError*>(object));
+    if (g_mode == core::Mode::handle) core::g_handler(text);
+    *core::g_probe_text = text;
+  }
+  static const auto real = reinterpret_cast<ThrowFunction>(::dlsym(RTLD_NEXT, "__cxa_throw"));
+  real(object, type, destroy);
+  __builtin_unreachable();
+}
