@@ -128,4 +128,36 @@ std::string manifest_like_jsonnet(const Json& value) {
   return out;
 }
 
+Json parse_manifested(std::string_view text) {
+  std::string copy;
+  std::size_t copied = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    // `-0` alone (not -0.5, -0e1 or -05): write it as the float it is.
+    if (c == '-' && i + 1 < text.size() && text[i + 1] == '0' &&
+        (i + 2 == text.size() ||
+         std::string_view(".eE0123456789").find(text[i + 2]) == std::string_view::npos)) {
+      copy.append(text.substr(copied, i + 2 - copied));
+      copy += ".0";
+      copied = i + 2;
+    }
+  }
+  if (copied == 0) return Json::parse(text, nullptr, false);
+  copy.append(text.substr(copied));
+  return Json::parse(copy, nullptr, false);
+}
+
 }  // namespace core

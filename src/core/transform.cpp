@@ -1,5 +1,9 @@
 #include "core/transform.hpp"
 
+extern "C" {
+#include <libjsonnet.h>
+}
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,6 +13,7 @@
 #include <cerrno>
 
 #include "core/go_std.hpp"
+#include "core/jsonnet_manifest.hpp"
 #include "core/jsonnet_vm.hpp"
 #include "io/fd_io.hpp"
 #include "util/text.hpp"
@@ -247,27 +252,62 @@ std::string template_import_expression() {
 
 namespace {
 
-// Child side of evaluate_template: loads the std libraries, writes 'S' (Kratos's clock
-// starts: its worker is warm when it begins a template), evaluates, and writes 'O'+body or
-// 'E'+error to `fd`.
+// Child side of evaluate_template, in one libjsonnet evaluation (libjsonnet parses its std
+// library once per evaluation): loads go-jsonnet's std, says 'S' (Kratos's clock starts: its
+// worker is warm when it begins a template), evaluates the template, and writes 'O'+body or
+// 'E'+error to the pipe. The body is written, and the process ends, from a native callback
+// inside the evaluation: libjsonnet's teardown of everything it loaded is skipped.
+// `'' + [v]` is libjsonnet's manifester on one line; manifest_like_jsonnet re-indents it as
+// the top-level manifester would (the same path TransformPool takes).
+int g_result_fd = -1;
+
+JsonnetJsonValue* native_started(void* vm, const JsonnetJsonValue* const* /*argv*/, int* success) {
+  io::write_all(g_result_fd, "S");
+  *success = 1;
+  return jsonnet_json_make_null(static_cast<::JsonnetVm*>(vm));
+}
+
+JsonnetJsonValue* native_result(void* vm, const JsonnetJsonValue* const* argv, int* success) {
+  const char* text = jsonnet_json_extract_string(static_cast<::JsonnetVm*>(vm), argv[0]);
+  const Json value = parse_manifested(text ? text : "");
+  if (!value.is_array() || value.size() != 1) {
+    *success = 0;
+    return jsonnet_json_make_string(static_cast<::JsonnetVm*>(vm), "unexpected result");
+  }
+  io::write_all(g_result_fd, "O" + manifest_like_jsonnet(value[0]));
+  ::_exit(0);
+}
+
 [[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,
                                     const std::string& ctx_json) {
   // A crash in libjsonnet ends this process plainly, whatever handlers the parent has.
   for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
+  g_result_fd = fd;
   std::string out, err;
-  {
-    JsonnetVm vm;
-    prepare_kratos_vm(&vm, source, name);
-    vm.tla_code("ctx", ctx_json);
-    vm.evaluate(
-        k_main_file,
-        std::string("std.length(std.objectFieldsAll(import \"") + go_std_import_key() + "\"))",
-        &out, &err);
-    io::write_all(fd, "S");
-    const bool ok = vm.evaluate(k_main_file, template_import_expression(), &out, &err);
-    out = ok ? "O" + out : "E" + err;
-  }
-  io::write_all(fd, out);
+  JsonnetVm vm;
+  prepare_kratos_vm(&vm, source, name);
+  const char* no_params[] = {nullptr};
+  const char* text_param[] = {"text", nullptr};
+  jsonnet_native_callback(vm.handle(), "ory_segment_started", native_started, vm.handle(),
+                          no_params);
+  jsonnet_native_callback(vm.handle(), "ory_segment_result", native_result, vm.handle(),
+                          text_param);
+  vm.tla_code("ctx", ctx_json);
+  const std::string code =
+      std::string(
+          "function(ctx)\n"
+          "local go_std = import '") +
+      go_std_import_key() +
+      "';\n"
+      "if std.length(std.objectFieldsAll(go_std)) < 0 then null else\n"
+      "if std.native('ory_segment_started')() != null then null else\n"
+      "local t = " +
+      template_import_expression() +
+      ";\n"
+      "std.native('ory_segment_result')('' + [if std.type(t) == 'function' then t(ctx=ctx) else "
+      "t])\n";
+  vm.evaluate(k_main_file, code, &out, &err);
+  io::write_all(fd, "E" + err);
   ::_exit(0);
 }
 

@@ -153,7 +153,7 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<Json>&
     if (type == 'V' && payload.size() >= 16) {
       const std::size_t begin = get_u64(payload, 0);
       const std::size_t end = std::min<std::size_t>(get_u64(payload, 8), out.size());
-      Json values = Json::parse(payload.begin() + 16, payload.end(), nullptr, false);
+      Json values = parse_manifested(std::string_view(payload).substr(16));
       for (std::size_t i = begin; values.is_array() && i < end && i - begin < values.size(); ++i) {
         IdentityEvaluation& e = out[i];
         Json& value = values[i - begin];

@@ -5,6 +5,7 @@
 #include "core/ctx_usage.hpp"
 #include "core/identity_schema.hpp"
 #include "core/jsonnet_manifest.hpp"
+#include "core/jsonnet_vm.hpp"
 #include "core/kratos_context.hpp"
 #include "core/transform_pool.hpp"
 #include "support.hpp"
@@ -332,13 +333,19 @@ TEST_CASE("transform_pool: pruned contexts give what full ones give, for every t
 }
 
 TEST_CASE("jsonnet_manifest: matches Jsonnet's manifester") {
-  const auto e = core::evaluate_template(
-      "{ b: [1, 2.5, -3, 1e20, 1e300, -2e200, 0.1, [], {}], a: { z: null, y: true, s: 'tab\\t\"q\" "
-      "\\u007f "
-      "\\u0090 é' } }",
-      "t", "{}");
-  REQUIRE(e.status == core::EvalStatus::ok);
-  CHECK(core::manifest_like_jsonnet(core::Json::parse(e.body)) == e.body);
+  // libjsonnet's own top-level manifester (evaluate_template and TransformPool both write
+  // through manifest_like_jsonnet, so the reference is a plain VM).
+  core::JsonnetVm vm;
+  const std::string code =
+      "{ b: [1, 2.5, -3, 1e20, 1e300, -2e200, 0.1, -0, [], {}], a: { z: null, y: true, s: "
+      "'tab\\t\"q\" \\u007f \\u0090 é' } }";
+  std::string body, err, line;
+  REQUIRE(vm.evaluate("t", code, &body, &err));
+  REQUIRE(vm.evaluate("t", "'' + [" + code + "]", &line, &err));
+  CHECK(core::manifest_like_jsonnet(core::parse_manifested(body)) == body);
+  // What the helper hands over: the value on one line, parsed back.
+  const auto value = core::parse_manifested(core::Json::parse(line).get<std::string>());
+  CHECK(core::manifest_like_jsonnet(value[0]) == body);
 }
 
 TEST_CASE("transform_pool: missing fields give what libjsonnet's error gives, in every template") {
@@ -408,4 +415,15 @@ TEST_CASE("transform_pool: missing fields give what libjsonnet's error gives, in
     recorded += pool.fast_failures();
   }
   CHECK(recorded > 20);  // most of those failures took the fast way
+}
+
+TEST_CASE("transform_pool: a negative zero is sent as go-jsonnet prints it") {
+  const std::string source = "function(ctx) { r: std.round(-0.4), z: -0, l: [-0.5 * 0, 0] }";
+  core::TransformPool pool({source, "z.jsonnet"}, ORY_SEGMENT_BINARY);
+  const auto results = pool.evaluate(contexts_for(source, {identity(1, core::Json::object())}));
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].body ==
+        "{\n   \"l\": [\n      -0,\n      0\n   ],\n   \"r\": -0,\n   \"z\": -0\n}\n");
+  CHECK(core::parse_manifested(R"(["-0", -0, -0.5, -0e1, {"a": -0}])").dump() ==
+        R"(["-0",-0.0,-0.5,-0.0,{"a":-0.0}])");
 }
