@@ -48,11 +48,12 @@ struct SendTarget {
 };
 
 // Resolves the options, or throws a bad-input Error naming the flag or file at fault.
-// The template is checked as Kratos loads it (an error throws; what fails when it is
-// called, and warnings, are returned);
-// the URL must be one the write key can safely travel to (core::validate_url).
-// A dry run needs no write key: without one the header carries a placeholder.
-SendTarget resolve_send_target(const SendOptions& opts);
+// With `check`, the template is checked as Kratos loads it (an error throws; what fails
+// when it is called, and warnings, are returned; without, the caller checks it, e.g. with
+// core::evaluate_checked); the URL must be one the write key can safely travel to
+// (core::validate_url). A dry run needs no write key: without one the header carries a
+// placeholder.
+SendTarget resolve_send_target(const SendOptions& opts, bool check = true);
 
 // The --hook point, or a bad-input Error with a did-you-mean.
 core::HookPoint resolve_hook(const SendOptions& opts);

@@ -48,11 +48,10 @@ std::string redact(std::string text, const std::string& secret) {
   return text;
 }
 
+// The template is checked by the evaluation itself (core::evaluate_checked: one libjsonnet
+// evaluation rather than two).
 SendTarget target_from_options(const TestIdentifyOptions& opts) {
-  SendTarget t = resolve_send_target(opts.send);
-  if (t.call_error) warning(core::to_string(*t.call_error));
-  for (const auto& w : t.warnings) warning(core::to_string(w));
-  return t;
+  return resolve_send_target(opts.send, /*check=*/false);
 }
 
 core::Json identity_from_options(const TestIdentifyOptions& opts) {
@@ -171,6 +170,12 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   }
   const SendTarget target = target_from_options(opts);
   const core::Json ctx = context_from_options(opts, target);
+  const core::CheckedEvaluation checked =
+      core::evaluate_checked(target.source, target.source_name, ctx.dump());
+  if (checked.check.error) throw bad_input(core::to_string(*checked.check.error));
+  if (checked.check.call_error) warning(core::to_string(*checked.check.call_error));
+  for (const auto& w : checked.check.warnings) warning(core::to_string(w));
+  const core::Evaluation& eval = checked.evaluation;
   Report report;
   report.json["context"] = ctx;
   if (opts.print_context)
@@ -186,8 +191,6 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   }
   const bool form = kratos.encoding == core::BodyEncoding::form;
 
-  const core::Evaluation eval =
-      core::evaluate_template(target.source, target.source_name, ctx.dump());
   if (eval.status == core::EvalStatus::cancelled && !form) {
     report.text << "hook cancelled: Ory sends nothing (" << core::to_string(eval.error) << ")\n";
     return finish(opts, report, "cancelled", ExitStatus::ok);

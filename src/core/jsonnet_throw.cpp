@@ -40,8 +40,8 @@ struct RuntimeError {
 
 // The mangled name of libjsonnet's `RuntimeError` (global namespace in 0.18).
 constexpr const char* k_runtime_error_type = "12RuntimeError";
-// jsonnet_max_trace's default, which the evaluations here keep.
-constexpr long k_max_trace = 20;
+// The evaluations here keep every frame (jsonnet_max_trace 0, prepare_kratos_vm), so the
+// innermost one in the user's file is always there, however deep the code around it.
 
 enum class Mode { off, probe, handle };
 Mode g_mode = Mode::off;
@@ -70,25 +70,15 @@ std::ostream& operator<<(std::ostream& o, const LocationRange& l) {
   return o;
 }
 
-// What jsonnet_evaluate_snippet returns for `e`.
+// What jsonnet_evaluate_snippet returns for `e` (with jsonnet_max_trace 0: every frame).
 std::string format(const RuntimeError& e) {
   std::ostringstream ss;
   ss << "RUNTIME ERROR: " << e.msg << "\n";
-  const long max_above = k_max_trace / 2;
-  const long max_below = k_max_trace - max_above;
-  const long size = static_cast<long>(e.stack_trace.size());
-  for (long i = 0; i < size; ++i) {
-    if (i >= max_above && i < size - max_below) {
-      if (i == max_above) ss << "\t...\n";
-    } else {
-      const TraceFrame& f = e.stack_trace[static_cast<std::size_t>(i)];
-      ss << "\t" << f.location << "\t" << f.name << "\n";
-    }
-  }
+  for (const TraceFrame& f : e.stack_trace) ss << "\t" << f.location << "\t" << f.name << "\n";
   return ss.str();
 }
 
-// A runtime error deep enough to elide frames, with locations on one line and over several.
+// A runtime error with many frames, with locations on one line and over several.
 constexpr const char* k_probe_code =
     "local f(n) =\n"
     "  if n == 0 then error 'probe: ' + n\n"
@@ -105,6 +95,7 @@ constexpr const char* k_probe_code =
   g_probe_text = &at_throw;
   g_mode = Mode::probe;
   ::JsonnetVm* vm = jsonnet_make();
+  jsonnet_max_trace(vm, 0);
   int error = 0;
   char* out = jsonnet_evaluate_snippet(vm, "probe.jsonnet", k_probe_code, &error);
   const bool same = error != 0 && out && at_throw == out && !at_throw.empty();

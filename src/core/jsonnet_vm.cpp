@@ -38,6 +38,8 @@ void JsonnetVm::ext_var(const std::string& name, const std::string& value) {
 
 void JsonnetVm::max_stack(unsigned frames) { jsonnet_max_stack(m_vm, frames); }
 
+void JsonnetVm::max_trace(unsigned lines) { jsonnet_max_trace(m_vm, lines); }
+
 bool JsonnetVm::evaluate(const std::string& filename, const std::string& code, std::string* out,
                          std::string* err) {
   int error = 0;

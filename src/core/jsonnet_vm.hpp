@@ -22,6 +22,8 @@ class JsonnetVm {
   void tla_code(const std::string& name, const std::string& code);
   void ext_var(const std::string& name, const std::string& value);
   void max_stack(unsigned frames);
+  // Lines of stack trace in an error (0: every frame).
+  void max_trace(unsigned lines);
 
   // The underlying handle, for registering native callbacks (see go_std).
   ::JsonnetVm* handle() { return m_vm; }

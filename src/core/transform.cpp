@@ -231,6 +231,9 @@ std::string rewrite_chomped_blocks(std::string_view source) {
 void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
                        const std::string& std_extra) {
   vm->max_stack(500);
+  // Every frame: the innermost in the user's file, which locates an error, is never elided,
+  // however deep the code that calls the template (jsonnet_throw formats the same way).
+  vm->max_trace(0);
   install_go_std(*vm, std_extra);
   vm->serve(k_template_key, name, std_prefix() + rewrite_chomped_blocks(source));
 }
@@ -244,6 +247,11 @@ Finding finding_at(const std::string& message, const std::string& name, std::str
 std::string source_location(const std::string& name, std::string_view source, std::size_t offset) {
   const auto lc = util::line_col_at(source, offset);
   return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+
+std::string main_file_beside(const std::string& name) {
+  const auto slash = name.rfind('/');
+  return (slash == std::string::npos ? std::string() : name.substr(0, slash + 1)) + k_main_file;
 }
 
 std::string template_import_expression() {
@@ -263,6 +271,13 @@ int g_result_fd = -1;
 
 JsonnetJsonValue* native_started(void* vm, const JsonnetJsonValue* const* /*argv*/, int* success) {
   io::write_all(g_result_fd, "S");
+  *success = 1;
+  return jsonnet_json_make_null(static_cast<::JsonnetVm*>(vm));
+}
+
+// The template's top-level value is there: what fails after this is the call, not the load.
+JsonnetJsonValue* native_loaded(void* vm, const JsonnetJsonValue* const* /*argv*/, int* success) {
+  io::write_all(g_result_fd, "L");
   *success = 1;
   return jsonnet_json_make_null(static_cast<::JsonnetVm*>(vm));
 }
@@ -292,6 +307,8 @@ JsonnetJsonValue* native_result(void* vm, const JsonnetJsonValue* const* argv, i
                           no_params);
   jsonnet_native_callback(vm.handle(), "ory_segment_result", native_result, vm.handle(),
                           text_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_loaded", native_loaded, vm.handle(),
+                          text_param);
   vm.tla_code("ctx", ctx_json);
   const std::string code =
       std::string(
@@ -304,9 +321,10 @@ JsonnetJsonValue* native_result(void* vm, const JsonnetJsonValue* const* argv, i
       "local t = " +
       template_import_expression() +
       ";\n"
+      "if std.native('ory_segment_loaded')(std.type(t)) != null then null else\n"
       "std.native('ory_segment_result')('' + [if std.type(t) == 'function' then t(ctx=ctx) else "
       "t])\n";
-  vm.evaluate(k_main_file, code, &out, &err);
+  vm.evaluate(main_file_beside(name), code, &out, &err);
   io::write_all(fd, "E" + err);
   ::_exit(0);
 }
@@ -346,6 +364,29 @@ std::vector<Finding> find_imports(std::string_view source, const std::string& na
   return found;
 }
 
+std::optional<Finding> call_error_for(const std::string& err, const std::string& name) {
+  if (err.find("has no parameter ctx") != std::string::npos) {
+    return Finding{
+        Severity::warning, name,
+        "the template is a function without a parameter named 'ctx': Kratos passes the "
+        "context as the top-level argument 'ctx', so the call fails; write function(ctx) ...",
+        ""};
+  }
+  if (err.find("not bound in call") != std::string::npos) {
+    const auto start = err.find("parameter ");
+    const auto end = err.find(" not bound");
+    const std::string param =
+        start == std::string::npos ? "?" : err.substr(start + 10, end - start - 10);
+    return Finding{
+        Severity::warning, name,
+        "the template function's parameter '" + param +
+            "' has no default: Kratos passes only 'ctx', so the call fails; give it a default or "
+            "remove it",
+        ""};
+  }
+  return std::nullopt;
+}
+
 TemplateCheck check_template(std::string_view source, const std::string& name) {
   TemplateCheck check;
   // Imports are evaluated lazily, as in go-jsonnet: one that is never reached does no harm
@@ -374,29 +415,17 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
     if (status_of_error(err) != EvalStatus::cancelled) check.error = d;
     return check;
   }
-  if (err.find("has no parameter ctx") != std::string::npos) {
-    check.call_error = Finding{
-        Severity::warning, name,
-        "the template is a function without a parameter named 'ctx': Kratos passes the "
-        "context as the top-level argument 'ctx', so the call fails; write function(ctx) ...",
-        ""};
-  } else if (err.find("not bound in call") != std::string::npos) {
-    const auto start = err.find("parameter ");
-    const auto end = err.find(" not bound");
-    const std::string param =
-        start == std::string::npos ? "?" : err.substr(start + 10, end - start - 10);
-    check.call_error = Finding{
-        Severity::warning, name,
-        "the template function's parameter '" + param +
-            "' has no default: Kratos passes only 'ctx', so the call fails; give it a default or "
-            "remove it",
-        ""};
-  }
+  check.call_error = call_error_for(err, name);
   return check;
 }
 
-Evaluation evaluate_template(std::string_view source, const std::string& name,
-                             const std::string& ctx_json, const EvalLimits& limits) {
+namespace {
+
+// evaluate_template; `*top_level_loaded` says whether the template's top-level value was
+// there before the outcome (so a failure is the call's or the body's, not the load's).
+Evaluation run_template(std::string_view source, const std::string& name,
+                        const std::string& ctx_json, const EvalLimits& limits,
+                        bool* top_level_loaded) {
   const auto t0 = std::chrono::steady_clock::now();
   int fds[2];
   if (::pipe(fds) != 0) {
@@ -416,7 +445,7 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
   ::close(fds[1]);
   // Until the child has loaded the libraries, a generous guard; then Kratos's limit.
   auto deadline = t0 + k_start_limit;
-  bool started = false;
+  bool started = false, loaded = false;
   std::string received;
   bool timed_out = false, too_large = false;
   char buf[65536];
@@ -440,12 +469,17 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
       deadline = std::chrono::steady_clock::now() + limits.timeout;
       received.erase(0, 1);
     }
+    if (started && !loaded && !received.empty() && received[0] == 'L') {
+      loaded = true;
+      received.erase(0, 1);
+    }
     if (received.size() > limits.max_output + 1) {
       too_large = true;
       break;
     }
   }
   ::close(fds[0]);
+  *top_level_loaded = loaded;
   if (timed_out || too_large) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -472,6 +506,30 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
   Evaluation e = finish(EvalStatus::ok, {}, t0);
   e.body = received.substr(1);
   return e;
+}
+
+}  // namespace
+
+Evaluation evaluate_template(std::string_view source, const std::string& name,
+                             const std::string& ctx_json, const EvalLimits& limits) {
+  bool loaded = false;
+  return run_template(source, name, ctx_json, limits, &loaded);
+}
+
+CheckedEvaluation evaluate_checked(std::string_view source, const std::string& name,
+                                   const std::string& ctx_json, const EvalLimits& limits) {
+  CheckedEvaluation r;
+  r.check.warnings = find_imports(source, name);
+  bool loaded = false;
+  r.evaluation = run_template(source, name, ctx_json, limits, &loaded);
+  if (r.evaluation.status != EvalStatus::failed) return r;
+  if (!loaded && r.evaluation.error.message != k_evaluation_died_message) {
+    // The template does not load (a cancel there is a valid template: Kratos skips the hook).
+    r.check.error = r.evaluation.error;
+  } else if (loaded) {
+    r.check.call_error = call_error_for(r.evaluation.error.message, name);
+  }
+  return r;
 }
 
 }  // namespace core

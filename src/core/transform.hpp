@@ -41,6 +41,21 @@ struct Evaluation {
 Evaluation evaluate_template(std::string_view source, const std::string& name,
                              const std::string& ctx_json, const EvalLimits& limits = {});
 
+// check_template and evaluate_template in one evaluation (libjsonnet parses its std library
+// once per evaluation): what test-identify runs. `check.error` when the template does not
+// load (then `evaluation` is that failure too); `check.call_error` when Kratos's call of it
+// fails; the import warnings.
+struct CheckedEvaluation {
+  TemplateCheck check;
+  Evaluation evaluation;
+};
+CheckedEvaluation evaluate_checked(std::string_view source, const std::string& name,
+                                   const std::string& ctx_json, const EvalLimits& limits = {});
+
+// The warning for libjsonnet's error `err` when it says the call of the template cannot bind
+// `ctx` (a function without that parameter, or with another one without a default).
+std::optional<Finding> call_error_for(const std::string& err, const std::string& name);
+
 class JsonnetVm;
 
 // The pieces of evaluate_template that TransformPool builds on.
@@ -54,6 +69,11 @@ std::string rewrite_chomped_blocks(std::string_view source);
 // served under its own name (chomped text blocks rewritten).
 void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
                        const std::string& std_extra = "");
+
+// The file name for code that imports go-jsonnet's std and calls the template in a prepared
+// VM: in the template's directory, because libjsonnet caches an import per directory of the
+// file that imports it, so the std loaded there is the template's own, loaded once.
+std::string main_file_beside(const std::string& template_name);
 
 // `(import "<the template>")`, for code that calls the template in a prepared VM.
 std::string template_import_expression();

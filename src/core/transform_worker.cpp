@@ -102,8 +102,8 @@ std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first
         "  if m == [] then c else std.foldl(function(o, i) o + patches[i], m, c);\n";
   }
   code +=
-      "std.native('ory_segment_done')(\n"
-      "  '' + [emit('' + [call(context(k))]) for k in std.range(0, n - 1)])\n";
+      "local step(done, k) = emit('' + [call(context(k))]);\n"
+      "std.native('ory_segment_done')(std.foldl(step, std.range(0, n - 1), true))\n";
   return code;
 }
 
@@ -579,7 +579,7 @@ int serve_transform_worker(int in_fd, int out_fd) {
   jsonnet_native_callback(vm.handle(), "ory_segment_absent_ids", native_absent_ids, &server,
                           k_param);
   std::string out, err;
-  const bool ok = vm.evaluate("<ory-segment>", code, &out, &err);
+  const bool ok = vm.evaluate(main_file_beside(setup.value("name", "")), code, &out, &err);
   if (server.in_child()) server.finish(ok ? 'O' : 'E', ok ? "" : err);
   if (!server.started() && !write_fd_all(out_fd, frame('X', ok ? "" : err))) return 1;
   return 0;

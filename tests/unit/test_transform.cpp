@@ -244,3 +244,41 @@ TEST_CASE("transform: '%g' of 0, a known difference, is explained where it fails
   REQUIRE(big.status == core::EvalStatus::failed);
   CHECK(big.error.hint.empty());
 }
+
+TEST_CASE("transform: evaluate_checked checks as check_template does, in the same evaluation") {
+  const std::vector<std::string> templates = {
+      "function(ctx) { userId: ctx.identity.id }",
+      "function(ctx) {\n  a: ,\n}\n",
+      "function(ctx) {\n  a: 1,\n  b: foo,\n}\n",
+      "{ userId: ctx.identity.id }",
+      "local x = import 'y.libsonnet';\n{}",
+      "local x = import 'y.libsonnet';\nx",
+      "{}",
+      "error \"cancel\"",
+      "error 'not yet'",
+      "local a = [][1];\nfunction(ctx) a",
+      "function(user) { id: user.id }",
+      "function(ctx, extra) { id: ctx.identity.id }",
+      "function(ctx) error 'fails in the body'",
+      "function(ctx) error 'cancel: body'",
+  };
+  const std::string ctx = R"({"identity": {"id": "i-1"}})";
+  for (const auto& source : templates) {
+    CAPTURE(source);
+    const auto check = core::check_template(source, "t.jsonnet");
+    const auto checked = core::evaluate_checked(source, "t.jsonnet", ctx);
+    const auto alone = core::evaluate_template(source, "t.jsonnet", ctx);
+    CHECK(check.error.has_value() == checked.check.error.has_value());
+    if (check.error && checked.check.error) {
+      CHECK(core::to_string(*check.error) == core::to_string(*checked.check.error));
+    }
+    CHECK(check.call_error.has_value() == checked.check.call_error.has_value());
+    if (check.call_error && checked.check.call_error) {
+      CHECK(core::to_string(*check.call_error) == core::to_string(*checked.check.call_error));
+    }
+    CHECK(check.warnings.size() == checked.check.warnings.size());
+    CHECK(checked.evaluation.status == alone.status);
+    CHECK(checked.evaluation.body == alone.body);
+    CHECK(core::to_string(checked.evaluation.error) == core::to_string(alone.error));
+  }
+}
