@@ -82,7 +82,8 @@ std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first
   } else {
     code +=
         "local absent = std.native('ory_segment_absent'), "
-        "absent_ids = std.native('ory_segment_absent_ids');\n"
+        "absent_ids = std.native('ory_segment_absent_ids'), "
+        "has_absent = std.native('ory_segment_has_absent');\n"
         "local patches = [\n";
     for (std::size_t i = 0; i < lookups.size(); ++i) {
       const auto& path = lookups[i].path;
@@ -98,10 +99,13 @@ std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first
     }
     code +=
         "];\n"
-        "local context(k) = local c = std.parseJson(item(k)), m = absent_ids(k);\n"
-        "  if m == [] then c else std.foldl(function(o, i) o + patches[i], m, c);\n";
+        // No comparison (`==` is std.equals, in Jsonnet): most contexts lack nothing.
+        "local context(k) = local c = std.parseJson(item(k));\n"
+        "  if !has_absent(k) then c else std.foldl(function(o, i) o + patches[i], absent_ids(k), "
+        "c);\n";
   }
   code +=
+      // One context after another (foldl's tail call forces each step in order).
       "local step(done, k) = emit('' + [call(context(k))]);\n"
       "std.native('ory_segment_done')(std.foldl(step, std.range(0, n - 1), true))\n";
   return code;
@@ -530,6 +534,16 @@ JsonnetJsonValue* native_absent_ids(void* ctx, Args argv, int* success) {
   return out;
 }
 
+JsonnetJsonValue* native_has_absent(void* ctx, Args argv, int* success) {
+  auto* server = static_cast<Server*>(ctx);
+  if (!server->in_child()) return unavailable(server, success);
+  double k = -1;
+  jsonnet_json_extract_number(server->vm(), argv[0], &k);
+  *success = 1;
+  return jsonnet_json_make_bool(
+      server->vm(), server->absent(static_cast<std::size_t>(k < 0 ? 0 : k)).empty() ? 0 : 1);
+}
+
 JsonnetJsonValue* native_cancel(void* ctx, Args argv, int* success) {
   auto* server = static_cast<Server*>(ctx);
   if (server->in_child()) return record_site(server, argv, success);
@@ -577,6 +591,8 @@ int serve_transform_worker(int in_fd, int out_fd) {
   jsonnet_native_callback(vm.handle(), "ory_segment_cancel", native_cancel, &server, site_param);
   jsonnet_native_callback(vm.handle(), "ory_segment_absent", native_absent, &server, site_param);
   jsonnet_native_callback(vm.handle(), "ory_segment_absent_ids", native_absent_ids, &server,
+                          k_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_has_absent", native_has_absent, &server,
                           k_param);
   std::string out, err;
   const bool ok = vm.evaluate(main_file_beside(setup.value("name", "")), code, &out, &err);
