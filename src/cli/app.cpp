@@ -45,6 +45,8 @@ const Verb k_verbs[] = {
      setup_listen},
     {"backfill", "send existing identities through the transform to Segment, resumable",
      setup_backfill},
+    {"lint", "the template mistakes that fail the hook or lose the event, before a sign-up",
+     setup_lint},
     {core::k_transform_worker_verb, "internal: evaluates templates for backfill",
      setup_transform_worker, true},
 };

@@ -11,6 +11,7 @@
 #include "cli/flags.hpp"
 #include "core/segment_api.hpp"
 #include "core/transform.hpp"
+#include "core/webhook_action.hpp"
 #include "io/file_io.hpp"
 #include "util/text.hpp"
 
@@ -144,6 +145,20 @@ std::string resolve_segment_url(const SegmentTargetOptions& opts) {
   if (!opts.url.empty()) return opts.url;
   return core::segment_url(*core::parse_segment_region(opts.region),
                            *core::parse_segment_call(opts.call));
+}
+
+std::vector<std::string> header_allowlist_or_throw(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start < list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    const std::string name(util::trim(list.substr(start, comma - start)));
+    if (name.empty() || !core::is_valid_header_name(name)) {
+      throw bad_input("--header-allowlist: '" + name + "' is not a header name");
+    }
+    out.push_back(name);
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace cli

@@ -63,6 +63,9 @@ void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts);
 std::string resolve_segment_url(const SegmentTargetOptions& opts);
 
 // Throws a bad-input Error unless `value` is one of `allowed`, suggesting the closest.
+// --header-allowlist NAMES: comma-separated header names, or a bad-input Error.
+std::vector<std::string> header_allowlist_or_throw(const std::string& list);
+
 void require_one_of(const std::string& flag, const std::string& value,
                     const std::vector<std::string>& allowed);
 

@@ -105,16 +105,7 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
       throw bad_input("--header '" + spec + "': expected NAME=VALUE");
     c.extra_headers.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
   }
-  for (std::size_t start = 0; start < opts.header_allowlist.size();) {
-    const std::size_t comma =
-        std::min(opts.header_allowlist.find(',', start), opts.header_allowlist.size());
-    const std::string name(util::trim(opts.header_allowlist.substr(start, comma - start)));
-    if (name.empty() || !core::is_valid_header_name(name)) {
-      throw bad_input("--header-allowlist: '" + name + "' is not a header name");
-    }
-    c.header_allowlist.push_back(name);
-    start = comma + 1;
-  }
+  c.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
   if (!opts.transient_payload.empty()) {
     c.transient_payload = read_document_or_throw(opts.transient_payload);
     if (!c.transient_payload.is_object()) {

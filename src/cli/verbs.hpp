@@ -20,5 +20,6 @@ VerbRunner setup_patch(CLI::App& cmd);
 VerbRunner setup_test_identify(CLI::App& cmd);
 VerbRunner setup_listen(CLI::App& cmd);
 VerbRunner setup_backfill(CLI::App& cmd);
+VerbRunner setup_lint(CLI::App& cmd);
 
 }  // namespace cli

@@ -257,17 +257,7 @@ bool is_not_a_reference(const std::vector<Token>& t, const Brackets& b, std::siz
 
 }  // namespace
 
-namespace {
-
-// One chain of literal lookups on `ctx`: where `ctx` is, and each field it looks up with
-// the offset just past that lookup.
-struct Chain {
-  std::size_t begin = 0;
-  std::vector<std::pair<std::string, std::size_t>> steps;
-};
-
-// Every chain in `source`; nullopt when it does not lex (then the whole ctx counts).
-std::optional<std::vector<Chain>> ctx_chains(std::string_view source) {
+std::optional<std::vector<CtxChain>> ctx_chains(std::string_view source) {
   const auto tokens = Lexer(source).run();
   const auto brackets = tokens ? match_brackets(*tokens) : std::nullopt;
   if (!tokens || !brackets) return std::nullopt;
@@ -275,10 +265,10 @@ std::optional<std::vector<Chain>> ctx_chains(std::string_view source) {
     return static_cast<std::size_t>(text.data() - source.data());
   };
   const auto& t = *tokens;
-  std::vector<Chain> out;
+  std::vector<CtxChain> out;
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (!is(t[i], Kind::ident, "ctx") || is_not_a_reference(t, *brackets, i)) continue;
-    Chain chain{offset(t[i].text), {}};
+    CtxChain chain{offset(t[i].text), {}};
     for (std::size_t j = i + 1;;) {
       if (j + 1 < t.size() && is(t[j], Kind::symbol, ".") && t[j + 1].kind == Kind::ident) {
         chain.steps.emplace_back(std::string(t[j + 1].text),
@@ -297,9 +287,11 @@ std::optional<std::vector<Chain>> ctx_chains(std::string_view source) {
   return out;
 }
 
-CtxUsage usage_of(const std::vector<Chain>& chains) {
+namespace {
+
+CtxUsage usage_of(const std::vector<CtxChain>& chains) {
   CtxUsage usage;
-  for (const Chain& chain : chains) {
+  for (const CtxChain& chain : chains) {
     CtxUsage* node = &usage;
     for (auto step = chain.steps.begin(); !node->whole && step != chain.steps.end(); ++step) {
       node = &node->fields[step->first];
@@ -331,7 +323,7 @@ std::vector<CtxLookup> single_site_lookups(std::string_view source) {
     CtxLookup lookup;
   };
   std::map<std::vector<std::string>, Seen> seen;
-  for (const Chain& chain : *chains) {
+  for (const CtxChain& chain : *chains) {
     const CtxUsage* node = &usage;
     std::vector<std::string> path;
     for (const auto& [name, end] : chain.steps) {

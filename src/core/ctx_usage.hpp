@@ -19,6 +19,15 @@ struct CtxUsage {
   std::map<std::string, CtxUsage> fields;
 };
 
+// One use of `ctx` that can refer to the value, and the literal lookups that follow it
+// (`.name`, `["name"]`), each with the offset just past it.
+struct CtxChain {
+  std::size_t begin = 0;  // of `ctx`
+  std::vector<std::pair<std::string, std::size_t>> steps;
+};
+// Every such use in `source`, in order; nullopt when it does not lex.
+std::optional<std::vector<CtxChain>> ctx_chains(std::string_view source);
+
 // A sound over-approximation from the template's tokens: every occurrence of the name
 // `ctx` that can refer to the value (not a parameter, a binder, a field name or an
 // argument name) is followed through its chain of `.name` and `["name"]` lookups, and the

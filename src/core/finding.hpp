@@ -6,7 +6,7 @@
 
 namespace core {
 
-enum class Severity { error, warning };
+enum class Severity { error, warning, note };
 
 // A finding about user input: a template, a message, an action, a config. The one type
 // core reports such problems in; "this operation failed" is `bool f(..., std::string* err)`.

@@ -1,0 +1,362 @@
+#include "core/template_lint.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <regex>
+#include <tuple>
+
+#include "core/ctx_usage.hpp"
+#include "core/identity_schema.hpp"
+#include "core/kratos_context.hpp"
+#include "core/segment_message.hpp"
+#include "core/transform.hpp"
+
+namespace core {
+namespace {
+
+// The source without blanks, for finding guards by their text, and the same for one
+// expression of it.
+std::string without_blanks(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+// A regex for `text` (an expression without blanks) that allows blanks between its characters
+// (with `blanks`), its special characters escaped.
+std::string spaced_pattern(const std::string& text, bool blanks = true) {
+  std::string out;
+  for (const char c : text) {
+    if (blanks && !out.empty()) out += "\\s*";
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// Whether the text between a guard and a lookup stays within one expression of the guard:
+// no `,` or `;` at the guard's bracket depth, and not out of its brackets (strings and
+// comments skipped).
+bool same_expression(std::string_view between) {
+  int depth = 0;
+  for (std::size_t i = 0; i < between.size(); ++i) {
+    const char c = between[i];
+    if (c == '\'' || c == '"') {
+      for (++i; i < between.size() && between[i] != c; ++i) {
+        if (between[i] == '\\') ++i;
+      }
+    } else if (c == '#' || (c == '/' && i + 1 < between.size() && between[i + 1] == '/')) {
+      while (i < between.size() && between[i] != '\n') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (--depth < 0) return false;
+    } else if ((c == ',' || c == ';') && depth == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether the lookup of `field` on `object` (an expression without blanks) at `lookup` is
+// guarded: a presence test of the same field on the same expression comes before it in the
+// same expression (`if 'f' in OBJ then OBJ.f`, `std.objectHas(OBJ, 'f') && OBJ.f`):
+// std.objectHas(OBJ, 'f'), objectHasAll, objectHasEx, 'f' in OBJ.
+bool guarded(std::string_view source, std::size_t lookup, const std::string& object,
+             const std::string& field) {
+  const std::string obj = spaced_pattern(object);
+  const std::string quoted = "(['\"])" + spaced_pattern(field, false) + "\\1";
+  const std::regex tests[] = {
+      std::regex("objectHas(?:All|Ex)?\\s*\\(\\s*" + obj + "\\s*,\\s*" + quoted),
+      std::regex(quoted + "\\s*in\\s*" + obj),
+  };
+  const std::string before(source.substr(0, lookup));
+  for (const std::regex& test : tests) {
+    for (auto it = std::sregex_iterator(before.begin(), before.end(), test);
+         it != std::sregex_iterator(); ++it) {
+      const auto end = static_cast<std::size_t>(it->position() + it->length());
+      if (same_expression(source.substr(end, lookup - end))) return true;
+    }
+  }
+  return false;
+}
+
+std::string std_get_hint(const std::string& object, const std::string& field,
+                         const std::string& why) {
+  return why + ": use std.get(" + object + ", '" + field + "', null), or test '" + field + "' in " +
+         object + " first";
+}
+
+// The schema of identity traits at `path` (from traits down), and whether the last
+// component is required by its parent. nullopt when the schema cannot say (no properties
+// there: anything may be).
+struct TraitInSchema {
+  bool exists = true;
+  bool required = false;
+  bool known = true;  // the schema describes this level
+};
+
+TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>& path) {
+  const Json* node = nullptr;
+  if (schema.contains("properties") && schema["properties"].contains("traits")) {
+    node = &schema["properties"]["traits"];
+  }
+  TraitInSchema out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!node || !node->is_object() || !node->contains("properties") ||
+        !(*node)["properties"].is_object()) {
+      out.known = false;
+      return out;
+    }
+    const Json& props = (*node)["properties"];
+    const bool additional_closed =
+        node->contains("additionalProperties") && (*node)["additionalProperties"] == false;
+    if (!props.contains(path[i])) {
+      out.exists = !additional_closed;
+      out.known = additional_closed;
+      out.required = false;
+      return out;
+    }
+    bool required = false;
+    if (node->contains("required") && (*node)["required"].is_array()) {
+      for (const auto& r : (*node)["required"]) required = required || r == path[i];
+    }
+    out.required = required;
+    if (i + 1 < path.size() && !required) return out;  // the first optional level decides
+    node = &props[path[i]];
+  }
+  return out;
+}
+
+class Linter {
+ public:
+  Linter(std::string_view source, const std::string& name, const TemplateLintOptions& options)
+      : m_source(source), m_name(name), m_options(options) {}
+
+  std::vector<Finding> run() {
+    const TemplateCheck check = check_template(m_source, m_name);
+    if (check.error) {
+      m_findings.push_back(*check.error);
+      return sorted();
+    }
+    if (check.call_error) {
+      Finding f = *check.call_error;
+      f.severity = Severity::error;
+      m_findings.push_back(f);
+    }
+    for (const auto& w : check.warnings) m_findings.push_back(w);
+    ext_var();
+    if (const auto chains = ctx_chains(m_source)) {
+      for (const CtxChain& chain : *chains) lookups(chain);
+    }
+    if (!check.call_error) output();
+    return sorted();
+  }
+
+ private:
+  void add(Severity s, std::size_t offset, std::string message, std::string hint) {
+    const std::string where = source_location(m_name, m_source, offset);
+    for (const auto& f : m_findings) {
+      if (f.location == where && f.message == message) return;
+    }
+    m_findings.push_back(Finding{s, where, std::move(message), std::move(hint)});
+  }
+
+  void ext_var() {
+    static const std::regex k_ext_var(R"(std\s*\.\s*extVar\s*\(\s*(['"])ctx\1\s*\))");
+    const std::string text(m_source);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), k_ext_var);
+         it != std::sregex_iterator(); ++it) {
+      add(Severity::error, static_cast<std::size_t>(it->position()),
+          "std.extVar('ctx') fails the hook: Kratos passes ctx as the template's top-level "
+          "argument, not as an external variable",
+          "write the template as function(ctx) { ... } and read ctx there");
+    }
+  }
+
+  // The text of the chain up to (not including) step `i`: the object a field is read from.
+  std::string object_text(const CtxChain& chain, std::size_t i) const {
+    const std::size_t end = i == 0 ? chain.begin + 3 : chain.steps[i - 1].second;
+    return std::string(m_source.substr(chain.begin, end - chain.begin));
+  }
+
+  void lookups(const CtxChain& chain) {
+    if (chain.steps.empty()) return;
+    const auto& steps = chain.steps;
+    hook_field(chain);
+    if (steps[0].first == "request_headers" && steps.size() > 1) header(chain);
+    // identity.traits.X, session.identity.traits.X, ...; and identity.metadata_public.Y
+    for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
+      if (steps[i].first != "identity") continue;
+      if (steps[i + 1].first == "traits" && i + 2 < steps.size()) trait(chain, i + 2);
+      if (steps[i + 1].first == "metadata_public" && i + 2 < steps.size()) {
+        const std::string object = object_text(chain, i + 2);
+        const std::string field = steps[i + 2].first;
+        if (!guarded(m_source, chain.begin, without_blanks(object), field)) {
+          add(Severity::warning, chain.begin,
+              "metadata_public." + field + " is read without a guard: identities without it (or " +
+                  "with no metadata_public at all, where it is null) fail the hook",
+              std_get_hint(object, field, "read it defensively"));
+        }
+      }
+      break;
+    }
+  }
+
+  // A lookup on a ctx field that does not exist at the hook point.
+  void hook_field(const CtxChain& chain) {
+    if (!m_options.hook) return;
+    if (!m_hook_ctx) {
+      ContextOptions opts;
+      opts.hook = *m_options.hook;
+      opts.identity = builtin_sample_identity();
+      std::vector<std::string> dropped;
+      m_hook_ctx = build_context(opts, &dropped);
+    }
+    const std::string& field = chain.steps[0].first;
+    if (m_hook_ctx->contains(field) || field == "request_headers") return;
+    add(Severity::error, chain.begin,
+        "ctx." + field + " does not exist at " + m_options.hook->name() +
+            ": the lookup fails the hook there",
+        "read only what Kratos passes at this hook point (test-identify --print-context shows it)");
+  }
+
+  void header(const CtxChain& chain) {
+    const std::string& field = chain.steps[1].first;
+    const std::string canonical = canonical_header_name(field);
+    const std::string object = object_text(chain, 1);
+    if (guarded(m_source, chain.begin, without_blanks(object), field)) return;
+    if (is_allowlisted_header(canonical, m_options.header_allowlist)) {
+      m_sample_headers.emplace_back(canonical, "sample");
+      add(Severity::warning, chain.begin,
+          "the request header " + canonical +
+              " is read without a guard: it is there only when the client sends it, and the "
+              "hook fails for every request without it",
+          "read it with std.get(" + object + ", '" + field + "', null)");
+      return;
+    }
+    add(Severity::error, chain.begin,
+        "Kratos does not pass the request header " + canonical +
+            " to templates (it is not on clients.web_hook.header_allowlist): the lookup fails "
+            "the hook",
+        "add it to clients.web_hook.header_allowlist, or read it with std.get(" + object + ", '" +
+            chain.steps[1].first + "', null)");
+  }
+
+  // The trait path starting at step `first` (after `traits`).
+  void trait(const CtxChain& chain, std::size_t first) {
+    std::vector<std::string> path;
+    for (std::size_t i = first; i < chain.steps.size(); ++i) {
+      path.push_back(chain.steps[i].first);
+      const std::string object = object_text(chain, i);
+      const std::string& field = chain.steps[i].first;
+      const bool is_guarded = guarded(m_source, chain.begin, without_blanks(object), field);
+      std::string dotted;
+      for (const auto& p : path) dotted += (dotted.empty() ? "" : ".") + p;
+      if (m_options.schema) {
+        const TraitInSchema t = trait_in_schema(*m_options.schema, path);
+        if (!t.known) return;  // the schema does not describe it: nothing to say
+        if (!t.exists) {
+          add(Severity::error, chain.begin,
+              "the identity schema has no trait '" + dotted + "': the lookup fails the hook",
+              "check the name against the schema's traits");
+          return;
+        }
+        if (t.required) continue;
+      } else if (i == first && field == "email") {
+        return;  // the identifier trait: there in practice
+      }
+      if (!is_guarded) {
+        // With a schema: it says the trait is optional. Without: it looks optional.
+        add(m_options.schema ? Severity::error : Severity::warning, chain.begin,
+            "trait '" + dotted +
+                (m_options.schema
+                     ? "' is optional in the identity schema and read without a guard: the hook "
+                       "fails for every identity without it"
+                     : "' is read without a guard: the hook fails for every identity without it "
+                       "(an optional trait left empty at sign-up); pass --schema to know"),
+            std_get_hint(object, field, "read it defensively"));
+      }
+      return;
+    }
+  }
+
+  // What the template sends for a sample identity, by Segment's rules.
+  void output() {
+    Json identity = builtin_sample_identity();
+    if (m_options.schema) {
+      std::string err;
+      Json sampled;
+      if (sample_identity(*m_options.schema, SampleShape::full, &sampled, &err)) {
+        identity = sampled;
+      }
+    }
+    ContextOptions opts;
+    if (m_options.hook) opts.hook = *m_options.hook;
+    opts.identity = identity;
+    opts.header_allowlist = m_options.header_allowlist;
+    opts.extra_headers = m_sample_headers;  // the allowlisted ones it reads: warned about above
+    std::vector<std::string> dropped;
+    const Json ctx = build_context(opts, &dropped);
+    const Evaluation e = evaluate_template(m_source, m_name, ctx.dump());
+    if (e.status == EvalStatus::cancelled) return;
+    if (e.status != EvalStatus::ok) {
+      for (const auto& known : m_findings) {
+        if (known.severity == Severity::error && known.location == e.error.location) return;
+      }
+      Finding f = e.error;
+      f.severity = Severity::error;
+      f.message = "for a sample identity with every trait filled in: " + f.message;
+      m_findings.push_back(f);
+      return;
+    }
+    const Json message = Json::parse(e.body, nullptr, false);
+    for (Finding f : validate_message(message, m_options.call, e.body.size())) {
+      f.message = std::string("what it sends for a sample identity") +
+                  (f.location.empty() ? "" : " at " + f.location) + ": " + f.message;
+      f.location = m_name;
+      m_findings.push_back(f);
+    }
+    if (message.is_object() && !message.contains("messageId")) {
+      m_findings.push_back(Finding{
+          Severity::note, m_name,
+          "no messageId: Kratos retries a web hook that fails, and Segment drops a repeated "
+          "message only by its messageId",
+          "derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id"});
+    }
+  }
+
+  std::vector<Finding> sorted() {
+    // FILE:LINE:COL by line and column; locations without them last, in order of finding.
+    const auto key = [this](const Finding& f) {
+      const std::string prefix = m_name + ":";
+      long line = 1L << 30, col = 0;
+      if (f.location.rfind(prefix, 0) == 0) {
+        std::sscanf(f.location.c_str() + prefix.size(), "%ld:%ld", &line, &col);
+      }
+      return std::make_tuple(line, col);
+    };
+    std::stable_sort(m_findings.begin(), m_findings.end(),
+                     [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
+    return m_findings;
+  }
+
+  std::string_view m_source;
+  const std::string& m_name;
+  const TemplateLintOptions& m_options;
+  std::optional<Json> m_hook_ctx;
+  std::vector<std::pair<std::string, std::string>> m_sample_headers;
+  std::vector<Finding> m_findings;
+};
+
+}  // namespace
+
+std::vector<Finding> lint_template(std::string_view source, const std::string& name,
+                                   const TemplateLintOptions& options) {
+  return Linter(source, name, options).run();
+}
+
+}  // namespace core
