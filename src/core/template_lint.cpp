@@ -137,22 +137,20 @@ class Linter {
       : m_source(source), m_name(name), m_options(options) {}
 
   std::vector<Finding> run() {
-    const TemplateCheck check = check_template(m_source, m_name);
-    if (check.error) {
-      m_findings.push_back(*check.error);
-      return sorted();
-    }
-    if (check.call_error) {
-      Finding f = *check.call_error;
-      f.severity = Severity::error;
-      m_findings.push_back(f);
-    }
-    for (const auto& w : check.warnings) m_findings.push_back(w);
     ext_var();
     if (const auto chains = ctx_chains(m_source)) {
       for (const CtxChain& chain : *chains) lookups(chain);
     }
-    if (!check.call_error) output();
+    // The check and the sample run in one evaluation.
+    const CheckedEvaluation c = evaluate_checked(m_source, m_name, sample_ctx().dump());
+    if (c.check.error) return {*c.check.error};  // nothing else means much then
+    if (c.check.call_error) {
+      Finding f = *c.check.call_error;
+      f.severity = Severity::error;
+      m_findings.push_back(f);
+    }
+    for (const auto& w : c.check.warnings) m_findings.push_back(w);
+    if (!c.check.call_error) output(c.evaluation);
     return sorted();
   }
 
@@ -284,8 +282,9 @@ class Linter {
     }
   }
 
-  // What the template sends for a sample identity, by Segment's rules.
-  void output() {
+  // The ctx for a sample identity (the schema's, every trait filled in, or the built-in one)
+  // at the hook point, with the allowlisted headers the template reads.
+  Json sample_ctx() const {
     Json identity = builtin_sample_identity();
     if (m_options.schema) {
       std::string err;
@@ -300,8 +299,11 @@ class Linter {
     opts.header_allowlist = m_options.header_allowlist;
     opts.extra_headers = m_sample_headers;  // the allowlisted ones it reads: warned about above
     std::vector<std::string> dropped;
-    const Json ctx = build_context(opts, &dropped);
-    const Evaluation e = evaluate_template(m_source, m_name, ctx.dump());
+    return build_context(opts, &dropped);
+  }
+
+  // What the template sends for the sample identity, by Segment's rules.
+  void output(const Evaluation& e) {
     if (e.status == EvalStatus::cancelled) return;
     if (e.status != EvalStatus::ok) {
       for (const auto& known : m_findings) {

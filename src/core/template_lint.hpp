@@ -25,7 +25,7 @@ struct TemplateLintOptions {
 
 // The mistakes a template makes that only show in production, located in it (FILE:LINE:COL)
 // with a fix, sorted by location:
-// - it does not load or cannot be called as Kratos calls it (check_template), or reads
+// - it does not load or cannot be called as Kratos calls it (evaluate_checked), or reads
 //   `std.extVar('ctx')` (Kratos passes ctx as the top-level argument): errors;
 // - a trait (or a field of metadata_public) read by a lookup without a guard
 //   (`std.objectHas`, `in`; `std.get` is not a lookup): with a schema, an error when the

@@ -169,6 +169,6 @@ TEST_CASE("cli lint: an action's body is linted, located in the action") {
   REQUIRE(!lines.empty());
   CHECK(lines[0].find(":5:11: trait 'name' is optional in the identity schema") !=
         std::string::npos);
-  CHECK(lines[0].find(action) != std::string::npos);   // the action file names the place
+  CHECK(lines[0].find(action) != std::string::npos);        // the action file names the place
   CHECK(r.out.find("lint-test-key") == std::string::npos);  // the key is never shown
 }
