@@ -1,81 +1,370 @@
-// ory-segment lint: the mistakes a template makes that only show in production.
+// ory-segment lint: the mistakes a template or a config makes that only show in production.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iomanip>
 #include <iostream>
 #include <memory>
+#include <regex>
+#include <sstream>
 
 #include "cli/common.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "core/action_body.hpp"
+#include "core/config_lint.hpp"
+#include "core/lint_rules.hpp"
+#include "core/segment_message.hpp"
 #include "core/template_lint.hpp"
 #include "core/webhook_action.hpp"
+#include "io/document.hpp"
 #include "io/file_io.hpp"
+#include "util/hash.hpp"
+#include "util/text.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 namespace {
 
 struct LintOptions {
+  std::string config;
   std::string jsonnet;
   std::string action;
   std::string schema;
   std::string hook;
-  std::string call = "identify";
+  std::string call;  // empty: identify, or what an action's URL names
   std::string header_allowlist;
   std::string format = "text";
+};
+
+// A file lint read: findings name it, SARIF points into it.
+struct Input {
+  std::string name;       // as findings name it (io::display_name)
+  std::string path;       // as given
+  std::string text;       // its bytes, for locating JSON pointers (documents only)
+  bool document = false;  // a config or an action: findings in it are JSON pointers
 };
 
 struct Template {
   std::string source;
   std::string name;
+  std::string url;  // an action's URL, for the call it makes
 };
 
-Template template_from_options(const LintOptions& opts) {
-  if (opts.jsonnet.empty() == opts.action.empty()) {
-    throw bad_input("give exactly one of --jsonnet FILE or --action FILE");
-  }
+Template template_from_options(const LintOptions& opts, std::vector<Input>* inputs) {
   if (!opts.jsonnet.empty()) {
-    return {read_text_or_throw(opts.jsonnet), io::display_name(opts.jsonnet)};
+    inputs->push_back({io::display_name(opts.jsonnet), opts.jsonnet, "", false});
+    return {read_text_or_throw(opts.jsonnet), io::display_name(opts.jsonnet), ""};
   }
   const std::string name = io::display_name(opts.action);
-  core::DeployedAction action;
+  const std::string text = read_text_or_throw(opts.action);
+  io::Json doc;
   std::string err;
-  if (!core::read_action(read_document_or_throw(opts.action), &action, &err)) {
-    throw bad_input(name + ": " + err);
-  }
+  if (!io::parse_document(text, name, &doc, nullptr, &err)) throw bad_input(err);
+  inputs->push_back({name, opts.action, text, true});
+  core::DeployedAction action;
+  if (!core::read_action(doc, &action, &err)) throw bad_input(name + ": " + err);
   core::BodyTemplate body;
   if (!core::template_from_body(action.body, name + " (body)", &body, &err)) {
     throw bad_input(err);
   }
-  return {std::move(body.source), std::move(body.name)};
+  return {std::move(body.source), std::move(body.name), action.url};
 }
 
-ExitStatus run_lint(const LintOptions& opts) {
-  require_one_of("--format", opts.format, {"text", "json"});
-  const Template t = template_from_options(opts);
+std::vector<std::string> config_allowlist(const core::Json& config) {
+  std::vector<std::string> out;
+  try {
+    const auto& list = config.at(core::Json::json_pointer("/clients/web_hook/header_allowlist"));
+    for (const auto& h : list) {
+      if (h.is_string()) out.push_back(h.get<std::string>());
+    }
+  } catch (const core::Json::exception&) {
+  }
+  return out;
+}
+
+struct Report {
+  std::vector<Input> inputs;
+  bool has_table = false;
+  std::vector<core::HookRow> table;
+  std::vector<core::Finding> findings;
+  std::string template_name;
+};
+
+void lint_the_template(const LintOptions& opts, const core::Json* schema, const core::Json* config,
+                       Report* report) {
+  const Template t = template_from_options(opts, &report->inputs);
+  report->template_name = t.name;
   core::TemplateLintOptions options;
+  options.schema = schema;
+  if (!opts.hook.empty()) {
+    std::string err;
+    const auto hook = core::parse_hook_point(opts.hook, &err);
+    if (!hook) throw bad_input("--hook: " + err);
+    options.hooks.push_back(*hook);
+  }
+  if (!opts.call.empty()) {
+    const auto call = core::parse_segment_call(opts.call);
+    if (!call) {
+      throw bad_input("--call: '" + opts.call + "' is not a Segment call (" +
+                      util::join(core::segment_call_names(), ", ") + ")");
+    }
+    options.call = *call;
+  } else if (!t.url.empty()) {
+    // An action: the call its URL makes, and Segment's rules only when it calls Segment.
+    std::string err;
+    const auto url = util::parse_url(t.url, &err);
+    const auto call = url ? core::call_from_path(url->path) : std::nullopt;
+    options.call = call.value_or(core::SegmentCall::identify);
+    options.check_message = url && (core::is_segment_host(url->host) || call);
+  }
+  options.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
+  if (opts.header_allowlist.empty() && config) options.header_allowlist = config_allowlist(*config);
+  for (auto& f : core::lint_template(t.source, t.name, options)) {
+    report->findings.push_back(std::move(f));
+  }
+}
+
+Report lint(const LintOptions& opts) {
+  require_one_of("--format", opts.format, {"text", "json", "sarif"});
+  if (!opts.jsonnet.empty() && !opts.action.empty()) {
+    throw bad_input("give one of --jsonnet FILE or --action FILE, not both");
+  }
+  if (opts.config.empty() && opts.jsonnet.empty() && opts.action.empty()) {
+    throw bad_input("give what to lint: --config FILE, --jsonnet FILE or --action FILE");
+  }
+  const bool has_template = !opts.jsonnet.empty() || !opts.action.empty();
+  if (!has_template && (!opts.hook.empty() || !opts.call.empty())) {
+    throw bad_input(
+        "--hook and --call describe a template (--jsonnet or --action); with --config alone, "
+        "each web_hook body is linted at the hook points it runs at, for the call its URL makes");
+  }
+  int stdin_uses = 0;
+  for (const auto* p : {&opts.config, &opts.jsonnet, &opts.action, &opts.schema}) {
+    stdin_uses += *p == "-" ? 1 : 0;
+  }
+  if (stdin_uses > 1) throw bad_input("only one input can be standard input (-)");
+
+  Report report;
   core::Json schema;
   if (!opts.schema.empty()) {
     schema = read_document_or_throw(opts.schema);
     if (!schema.is_object()) throw bad_input(opts.schema + ": not a JSON schema (an object)");
-    options.schema = &schema;
   }
-  if (!opts.hook.empty()) {
+  const core::Json* schema_ptr = opts.schema.empty() ? nullptr : &schema;
+  core::Json config;
+  if (!opts.config.empty()) {
+    const std::string name = io::display_name(opts.config);
+    const std::string text = read_text_or_throw(opts.config);
     std::string err;
-    options.hook = core::parse_hook_point(opts.hook, &err);
-    if (!options.hook) throw bad_input("--hook: " + err);
+    if (!io::parse_document(text, name, &config, nullptr, &err)) throw bad_input(err);
+    report.inputs.push_back({name, opts.config, text, true});
+    core::ConfigLintOptions options;
+    options.schema = schema_ptr;
+    core::ConfigLint result = core::lint_config(config, name, options);
+    report.has_table = true;
+    report.table = std::move(result.table);
+    report.findings = std::move(result.findings);
   }
-  const auto call = core::parse_segment_call(opts.call);
-  if (!call) throw bad_input("--call: '" + opts.call + "' is not a Segment call");
-  options.call = *call;
-  options.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
-  const std::vector<core::Finding> findings = core::lint_template(t.source, t.name, options);
+  if (has_template) {
+    lint_the_template(opts, schema_ptr, opts.config.empty() ? nullptr : &config, &report);
+  }
+  return report;
+}
 
+std::string hook_label(const core::RunningHook& h) {
+  std::string label = h.name;
+  if (!h.url.empty()) {
+    std::string err;
+    const auto url = util::parse_url(h.url, &err);
+    label += " " + (url ? url->host + url->path : h.url);
+  }
+  if (h.before_save) label += " (before save)";
+  return label;
+}
+
+std::string list_label(const core::HookRow& row) {
+  if (row.point.when == "before" || row.point.method.empty()) return row.point.name() + ".hooks";
+  return row.global ? row.point.flow + ".after.hooks (global)" : row.point.name() + ".hooks";
+}
+
+void print_table(const Report& report, std::ostream& out) {
+  out << "Hooks Kratos runs (" << report.inputs.front().name << "), in order:\n";
+  std::size_t width = 0;
+  for (const auto& row : report.table) width = std::max(width, row.point.name().size());
+  bool hidden = false;
+  for (const auto& row : report.table) {
+    if (!row.enabled && row.hooks.empty()) {  // no sign-ups, nothing to run
+      hidden = true;
+      continue;
+    }
+    std::string hooks;
+    for (const auto& h : row.hooks) hooks += (hooks.empty() ? "" : ", ") + hook_label(h);
+    out << "  " << std::left << std::setw(static_cast<int>(width)) << row.point.name() << "  "
+        << (hooks.empty() ? "-" : hooks);
+    if (!row.hooks.empty()) out << "   [" << list_label(row) << "]";
+    if (!row.enabled) out << "   (method not enabled)";
+    out << "\n";
+  }
+  if (hidden) {
+    out << "  (methods not enabled in selfservice.methods are shown only where hooks would "
+           "run)\n";
+  }
+  out << "\n";
+}
+
+core::Json table_json(const Report& report) {
+  core::Json rows = core::Json::array();
+  for (const auto& row : report.table) {
+    core::Json hooks = core::Json::array();
+    for (const auto& h : row.hooks) {
+      core::Json hook = {{"hook", h.name}, {"pointer", h.pointer}};
+      if (!h.url.empty()) hook["url"] = h.url;
+      if (h.before_save) hook["before_save"] = true;
+      hooks.push_back(hook);
+    }
+    rows.push_back({{"point", row.point.name()},
+                    {"list", list_label(row)},
+                    {"global", row.global},
+                    {"enabled", row.enabled},
+                    {"hooks", hooks}});
+  }
+  return rows;
+}
+
+// --- SARIF 2.1.0 ---------------------------------------------------------------------
+
+// A URI for a path, as GitHub code scanning takes them: a relative reference, or a file://
+// URI for an absolute path; unreserved characters and '/' kept, the rest %-encoded.
+std::string uri_for(const std::string& path) {
+  std::string out = !path.empty() && path[0] == '/' ? "file://" : "";
+  for (const unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+struct SarifPlace {
+  const Input* input = nullptr;
+  std::string pointer;            // into a document
+  std::size_t line = 0, col = 0;  // in a template (the file, or a body's text)
+  bool in_body = false;           // line and col are in an embedded template
+};
+
+SarifPlace place_of(const core::Finding& f, const std::vector<Input>& inputs) {
+  static const std::regex k_line_col(R"(:([0-9]+):([0-9]+)$)");
+  SarifPlace place;
+  std::string rest = f.location;
+  std::smatch m;
+  if (std::regex_search(rest, m, k_line_col)) {
+    place.line = std::stoul(m[1]);
+    place.col = std::stoul(m[2]);
+    rest = rest.substr(0, static_cast<std::size_t>(m.position(0)));
+  }
+  for (const Input& input : inputs) {
+    if (rest == input.name) {
+      place.input = &input;
+    } else if (rest == input.name + " (body)") {
+      place = {&input, "/config/body", place.line, place.col, true};
+    } else if (rest.rfind(input.name + "#", 0) == 0) {
+      place.input = &input;
+      place.pointer = rest.substr(input.name.size() + 1);
+      place.in_body = place.line > 0;
+    } else {
+      continue;
+    }
+    break;
+  }
+  return place;
+}
+
+core::Json sarif(const Report& report) {
+  const auto& rules = core::lint_rules();
+  core::Json rule_docs = core::Json::array();
+  for (const auto& rule : rules) {
+    const char* level = rule.level == core::Severity::error     ? "error"
+                        : rule.level == core::Severity::warning ? "warning"
+                                                                : "note";
+    rule_docs.push_back({{"id", rule.id},
+                         {"shortDescription", {{"text", rule.summary}}},
+                         {"fullDescription", {{"text", rule.help}}},
+                         {"help", {{"text", rule.help}}},
+                         {"defaultConfiguration", {{"level", level}}}});
+  }
+  core::Json results = core::Json::array();
+  for (const auto& f : report.findings) {
+    const std::string rule_id = f.rule.empty() ? "template-load" : f.rule;
+    std::size_t index = 0;
+    while (index < rules.size() && rule_id != rules[index].id) ++index;
+    const SarifPlace place = place_of(f, report.inputs);
+    std::string text = f.message;
+    if (place.in_body) {
+      text += " (template line " + std::to_string(place.line) + ", column " +
+              std::to_string(place.col) + ")";
+    }
+    if (!f.hint.empty()) text += ". Fix: " + f.hint;
+    core::Json region = {{"startLine", 1}};
+    if (place.input && !place.in_body && place.line > 0) {
+      region = {{"startLine", place.line}, {"startColumn", place.col}};
+    } else if (place.input && place.input->document) {
+      if (const auto pos = io::pointer_position(place.input->text, place.pointer)) {
+        region = {{"startLine", pos->line}, {"startColumn", pos->column}};
+      }
+    }
+    const std::string path = place.input ? place.input->path : f.location;
+    core::Json location = {{"physicalLocation",
+                            {{"artifactLocation", {{"uri", uri_for(path == "-" ? "stdin" : path)}}},
+                             {"region", region}}}};
+    if (!place.pointer.empty()) {
+      location["logicalLocations"] = core::Json::array({{{"fullyQualifiedName", place.pointer}}});
+    }
+    core::Json result = {{"ruleId", rule_id},
+                         {"level", core::severity_name(f.severity)},
+                         {"message", {{"text", text}}},
+                         {"locations", core::Json::array({location})}};
+    if (index < rules.size()) result["ruleIndex"] = index;
+    // What identifies the finding across runs: its rule, place and message.
+    char fingerprint[17];
+    std::snprintf(fingerprint, sizeof fingerprint, "%016llx",
+                  static_cast<unsigned long long>(
+                      util::fnv1a64(rule_id + "\n" + f.location + "\n" + f.message)));
+    result["partialFingerprints"] = {{"orySegmentFinding/v1", fingerprint}};
+    results.push_back(result);
+  }
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+          {"version", "2.1.0"},
+          {"runs", core::Json::array({{{"tool",
+                                        {{"driver",
+                                          {{"name", "ory-segment"},
+                                           {"version", ORY_SEGMENT_VERSION},
+                                           {"rules", rule_docs}}}}},
+                                       {"results", results}}})}};
+}
+
+ExitStatus run_lint(const LintOptions& opts) {
+  const Report report = lint(opts);
   std::size_t counts[3] = {0, 0, 0};
-  for (const auto& f : findings) ++counts[static_cast<int>(f.severity)];
-  if (opts.format == "json") {
-    core::Json doc = {{"template", t.name}, {"findings", core::Json::array()}};
-    for (const auto& f : findings) {
+  for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
+  std::string names;
+  for (const auto& input : report.inputs) names += (names.empty() ? "" : ", ") + input.name;
+  if (opts.format == "sarif") {
+    std::cout << sarif(report).dump(2) << "\n";
+  } else if (opts.format == "json") {
+    core::Json doc = core::Json::object();
+    if (!report.template_name.empty()) doc["template"] = report.template_name;
+    if (report.has_table) {
+      doc["config"] = report.inputs.front().name;
+      doc["hooks"] = table_json(report);
+    }
+    doc["findings"] = core::Json::array();
+    for (const auto& f : report.findings) {
       doc["findings"].push_back({{"severity", core::severity_name(f.severity)},
+                                 {"rule", f.rule},
                                  {"location", f.location},
                                  {"message", f.message},
                                  {"fix", f.hint}});
@@ -85,11 +374,12 @@ ExitStatus run_lint(const LintOptions& opts) {
     doc["notes"] = counts[2];
     std::cout << doc.dump(2) << "\n";
   } else {
-    for (const auto& f : findings) {
+    if (report.has_table) print_table(report, std::cout);
+    for (const auto& f : report.findings) {
       std::cout << core::to_line(f) << "\n";
       if (!f.hint.empty()) std::cout << "  fix: " << f.hint << "\n";
     }
-    std::cout << t.name << ": " << counts[0] << (counts[0] == 1 ? " error, " : " errors, ")
+    std::cout << names << ": " << counts[0] << (counts[0] == 1 ? " error, " : " errors, ")
               << counts[1] << (counts[1] == 1 ? " warning, " : " warnings, ") << counts[2]
               << (counts[2] == 1 ? " note" : " notes") << "\n";
   }
@@ -102,36 +392,58 @@ ExitStatus run_lint(const LintOptions& opts) {
 VerbRunner setup_lint(CLI::App& cmd) {
   auto opts = std::make_shared<LintOptions>();
   add_flags(
-      cmd,
-      {
-          {"--jsonnet", "FILE|-", "the template to lint", &opts->jsonnet},
-          {"--action", "FILE|-", "a web_hook action: lint its body's template", &opts->action},
-          {"--schema", "FILE", "the identity schema: which traits exist, which are required",
-           &opts->schema},
-          {"--hook", "FLOW.WHEN[.METHOD]",
-           "the hook point it runs at: which ctx fields exist there", &opts->hook},
-          {"--call", "CALL", "the Segment call it makes (default identify)", &opts->call},
-          {"--header-allowlist", "NAMES",
-           "the project's clients.web_hook.header_allowlist, comma-separated (default: "
-           "Kratos's)",
-           &opts->header_allowlist},
-          {"--format", "FORMAT", "text (default) or json (one document, for CI)", &opts->format},
-      });
-  cmd.footer(R"(Finds, before a user signs up, what makes the hook fail or Segment drop the message:
-a template that does not load or that Kratos cannot call (a parameter not named ctx),
-std.extVar('ctx'), a trait read without a guard (with --schema: one the schema does not
-require or does not have; without: anything but email), metadata_public read without a
-guard, a request header Kratos does not pass, a ctx field the --hook point does not have,
-and what the template sends for a sample identity checked by Segment's rules (a track
-without event, no userId or anonymousId; a note without a messageId). Each finding has a
-location in the template and a fix.
+      cmd, {
+               {"--config", "FILE|-",
+                "an identity config (Kratos YAML/JSON, or ory get identity-config): its hooks and "
+                "each web_hook body",
+                &opts->config},
+               {"--jsonnet", "FILE|-", "a template to lint", &opts->jsonnet},
+               {"--action", "FILE|-", "a web_hook action: lint its body's template", &opts->action},
+               {"--schema", "FILE", "the identity schema: which traits exist, which are required",
+                &opts->schema},
+               {"--hook", "FLOW.WHEN[.METHOD]",
+                "the hook point the template runs at: which ctx fields exist there", &opts->hook},
+               {"--call", "CALL",
+                "the Segment call the template makes (default: identify, or what the action's URL "
+                "names)",
+                &opts->call},
+               {"--header-allowlist", "NAMES",
+                "the project's clients.web_hook.header_allowlist, comma-separated (default: the "
+                "config's, or Kratos's)",
+                &opts->header_allowlist},
+               {"--format", "FORMAT",
+                "text (default), json (one document with findings) or sarif (SARIF 2.1.0, for "
+                "GitHub code scanning)",
+                &opts->format},
+           });
+  cmd.footer(R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
+the message.
+
+A config (--config): the hooks Kratos runs at every flow and method, as a table (a
+method's own after-list, or the flow's global list only while the method's own is empty);
+web_hooks that never run (a shadowed global list, a method not enabled) or run for some
+methods only; response.parse in a global list; unknown hooks and hooks the schema does not
+allow there; duplicates; session before a web_hook; Segment calls without
+response.ignore; and each web_hook body linted as a template at the points it runs at.
+
+A template (--jsonnet, --action, each body of --config): a template that does not load
+or that Kratos cannot call (a parameter not named ctx); std.extVar('ctx'); a trait read
+without a guard (with --schema: one the schema does not require or does not have);
+metadata_public read without a guard; a request header Kratos does not pass; a ctx field
+the hook point does not have; and what it sends for a sample identity by Segment's rules
+(a track without event, no userId or anonymousId, fields of another call; a note without
+a messageId).
+
+Each finding has a severity, a rule, a location (FILE:LINE:COL in a template,
+FILE#/json/pointer in a config or action) and a fix.
 
 Exit status: 0 no errors (warnings and notes may be printed), 1 errors found, 2 bad input.
 
 Examples:
-  ory-segment lint --jsonnet examples/segment_identify.jsonnet
-  ory-segment lint --jsonnet t.jsonnet --schema examples/identity.schema.json --hook registration.after.password
-  ory-segment lint --action webhook-action.json --format json)");
+  ory-segment lint --jsonnet examples/segment_identify.jsonnet --schema examples/identity.schema.json
+  ory get identity-config --format yaml | ory-segment lint --config - --schema identity.schema.json
+  ory-segment lint --config kratos.yml --format sarif > lint.sarif
+  ory-segment lint --action webhook-action.json --hook registration.after.password --format json)");
   return [opts] { return run_lint(*opts); };
 }
 

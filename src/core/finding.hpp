@@ -12,8 +12,13 @@ enum class Severity { error, warning, note };
 // core reports such problems in; "this operation failed" is `bool f(..., std::string* err)`.
 struct Finding {
   Finding() = default;
-  Finding(Severity s, std::string where, std::string what, std::string fix = "")
-      : severity(s), location(std::move(where)), message(std::move(what)), hint(std::move(fix)) {}
+  Finding(Severity s, std::string where, std::string what, std::string fix = "",
+          std::string rule_id = "")
+      : severity(s),
+        location(std::move(where)),
+        message(std::move(what)),
+        hint(std::move(fix)),
+        rule(std::move(rule_id)) {}
 
   Severity severity = Severity::error;
   // Where: "FILE:LINE:COL" or "FILE" for a file, a JSON pointer for a document ("" for
@@ -21,6 +26,7 @@ struct Finding {
   std::string location;
   std::string message;
   std::string hint;  // a suggested fix, when one is known
+  std::string rule;  // the lint rule it breaks (core/lint_rules.hpp), when lint reports it
 };
 
 // "LOCATION: MESSAGE", or MESSAGE alone when there is no location.

@@ -97,9 +97,14 @@ struct TraitInSchema {
   bool exists = true;
   bool required = false;
   bool known = true;  // the schema describes this level
+  // The schema's type of a trait on the path that has no fields (not "object"), and how
+  // many components lead to it: a lookup below it fails whenever it is there.
+  std::string scalar_type;
+  std::size_t scalar_depth = 0;
 };
 
-TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>& path) {
+TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>& path,
+                              bool stop_at_optional = true) {
   const Json* node = nullptr;
   if (schema.contains("properties") && schema["properties"].contains("traits")) {
     node = &schema["properties"]["traits"];
@@ -125,8 +130,16 @@ TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>
       for (const auto& r : (*node)["required"]) required = required || r == path[i];
     }
     out.required = required;
-    if (i + 1 < path.size() && !required) return out;  // the first optional level decides
-    node = &props[path[i]];
+    const Json& next = props[path[i]];
+    if (i + 1 < path.size() && next.is_object() && next.contains("type") &&
+        next["type"].is_string() && next["type"] != "object") {
+      out.scalar_type = next["type"].get<std::string>();
+      out.scalar_depth = i + 1;
+      return out;
+    }
+    // The first optional level decides whether the lookup needs a guard.
+    if (i + 1 < path.size() && !required && stop_at_optional) return out;
+    node = &next;
   }
   return out;
 }
@@ -143,24 +156,33 @@ class Linter {
     }
     // The check and the sample run in one evaluation.
     const CheckedEvaluation c = evaluate_checked(m_source, m_name, sample_ctx().dump());
-    if (c.check.error) return {*c.check.error};  // nothing else means much then
+    if (c.check.error) {  // nothing else means much then
+      Finding f = *c.check.error;
+      f.rule = "template-load";
+      return {f};
+    }
     if (c.check.call_error) {
       Finding f = *c.check.call_error;
       f.severity = Severity::error;
+      f.rule = "template-call";
       m_findings.push_back(f);
     }
-    for (const auto& w : c.check.warnings) m_findings.push_back(w);
+    for (Finding w : c.check.warnings) {
+      w.rule = "template-load";
+      m_findings.push_back(w);
+    }
     if (!c.check.call_error) output(c.evaluation);
     return sorted();
   }
 
  private:
-  void add(Severity s, std::size_t offset, std::string message, std::string hint) {
+  void add(const char* rule, Severity s, std::size_t offset, std::string message,
+           std::string hint) {
     const std::string where = source_location(m_name, m_source, offset);
     for (const auto& f : m_findings) {
       if (f.location == where && f.message == message) return;
     }
-    m_findings.push_back(Finding{s, where, std::move(message), std::move(hint)});
+    m_findings.push_back(Finding{s, where, std::move(message), std::move(hint), rule});
   }
 
   void ext_var() {
@@ -168,7 +190,7 @@ class Linter {
     const std::string text(m_source);
     for (auto it = std::sregex_iterator(text.begin(), text.end(), k_ext_var);
          it != std::sregex_iterator(); ++it) {
-      add(Severity::error, static_cast<std::size_t>(it->position()),
+      add("ctx-ext-var", Severity::error, static_cast<std::size_t>(it->position()),
           "std.extVar('ctx') fails the hook: Kratos passes ctx as the template's top-level "
           "argument, not as an external variable",
           "write the template as function(ctx) { ... } and read ctx there");
@@ -194,7 +216,7 @@ class Linter {
         const std::string object = object_text(chain, i + 2);
         const std::string field = steps[i + 2].first;
         if (!guarded(m_source, chain.begin, without_blanks(object), field)) {
-          add(Severity::warning, chain.begin,
+          add("metadata-unguarded", Severity::warning, chain.begin,
               "metadata_public." + field + " is read without a guard: identities without it (or " +
                   "with no metadata_public at all, where it is null) fail the hook",
               std_get_hint(object, field, "read it defensively"));
@@ -204,21 +226,29 @@ class Linter {
     }
   }
 
-  // A lookup on a ctx field that does not exist at the hook point.
+  // A lookup on a ctx field that does not exist at a hook point the template runs at.
   void hook_field(const CtxChain& chain) {
-    if (!m_options.hook) return;
-    if (!m_hook_ctx) {
-      ContextOptions opts;
-      opts.hook = *m_options.hook;
-      opts.identity = builtin_sample_identity();
-      std::vector<std::string> dropped;
-      m_hook_ctx = build_context(opts, &dropped);
+    if (m_options.hooks.empty()) return;
+    if (m_hook_ctxs.empty()) {
+      for (const HookPoint& hook : m_options.hooks) {
+        ContextOptions opts;
+        opts.hook = hook;
+        opts.identity = builtin_sample_identity();
+        std::vector<std::string> dropped;
+        m_hook_ctxs.push_back(build_context(opts, &dropped));
+      }
     }
     const std::string& field = chain.steps[0].first;
-    if (m_hook_ctx->contains(field) || field == "request_headers") return;
-    add(Severity::error, chain.begin,
-        "ctx." + field + " does not exist at " + m_options.hook->name() +
-            ": the lookup fails the hook there",
+    if (field == "request_headers") return;
+    std::vector<std::string> missing_at;
+    for (std::size_t i = 0; i < m_hook_ctxs.size(); ++i) {
+      if (!m_hook_ctxs[i].contains(field)) missing_at.push_back(m_options.hooks[i].name());
+    }
+    if (missing_at.empty()) return;
+    std::string where;
+    for (const auto& name : missing_at) where += (where.empty() ? "" : ", ") + name;
+    add("ctx-field-at-hook", Severity::error, chain.begin,
+        "ctx." + field + " does not exist at " + where + ": the lookup fails the hook there",
         "read only what Kratos passes at this hook point (test-identify --print-context shows it)");
   }
 
@@ -229,14 +259,14 @@ class Linter {
     if (guarded(m_source, chain.begin, without_blanks(object), field)) return;
     if (is_allowlisted_header(canonical, m_options.header_allowlist)) {
       m_sample_headers.emplace_back(canonical, "sample");
-      add(Severity::warning, chain.begin,
+      add("header-unguarded", Severity::warning, chain.begin,
           "the request header " + canonical +
               " is read without a guard: it is there only when the client sends it, and the "
               "hook fails for every request without it",
           "read it with std.get(" + object + ", '" + field + "', null)");
       return;
     }
-    add(Severity::error, chain.begin,
+    add("header-not-forwarded", Severity::error, chain.begin,
         "Kratos does not pass the request header " + canonical +
             " to templates (it is not on clients.web_hook.header_allowlist): the lookup fails "
             "the hook",
@@ -244,8 +274,23 @@ class Linter {
             chain.steps[1].first + "', null)");
   }
 
+  // A field lookup below a trait the schema types as a string, number or list.
+  void trait_type(const CtxChain& chain, std::size_t first) {
+    std::vector<std::string> path;
+    for (std::size_t i = first; i < chain.steps.size(); ++i) path.push_back(chain.steps[i].first);
+    const TraitInSchema t = trait_in_schema(*m_options.schema, path, false);
+    if (t.scalar_type.empty()) return;
+    std::string typed;
+    for (std::size_t k = 0; k < t.scalar_depth; ++k) typed += (k ? "." : "") + path[k];
+    add("trait-type", Severity::warning, chain.begin,
+        "the identity schema makes trait '" + typed + "' a " + t.scalar_type + ": the lookup of '" +
+            path[t.scalar_depth] + "' on it fails whenever it is there",
+        "read '" + typed + "' itself, or change its type in the schema");
+  }
+
   // The trait path starting at step `first` (after `traits`).
   void trait(const CtxChain& chain, std::size_t first) {
+    if (m_options.schema) trait_type(chain, first);
     std::vector<std::string> path;
     for (std::size_t i = first; i < chain.steps.size(); ++i) {
       path.push_back(chain.steps[i].first);
@@ -258,7 +303,7 @@ class Linter {
         const TraitInSchema t = trait_in_schema(*m_options.schema, path);
         if (!t.known) return;  // the schema does not describe it: nothing to say
         if (!t.exists) {
-          add(Severity::error, chain.begin,
+          add("trait-unknown", Severity::error, chain.begin,
               "the identity schema has no trait '" + dotted + "': the lookup fails the hook",
               "check the name against the schema's traits");
           return;
@@ -269,7 +314,7 @@ class Linter {
       }
       if (!is_guarded) {
         // With a schema: it says the trait is optional. Without: it looks optional.
-        add(m_options.schema ? Severity::error : Severity::warning, chain.begin,
+        add("trait-unguarded", m_options.schema ? Severity::error : Severity::warning, chain.begin,
             "trait '" + dotted +
                 (m_options.schema
                      ? "' is optional in the identity schema and read without a guard: the hook "
@@ -294,7 +339,7 @@ class Linter {
       }
     }
     ContextOptions opts;
-    if (m_options.hook) opts.hook = *m_options.hook;
+    if (!m_options.hooks.empty()) opts.hook = m_options.hooks.front();
     opts.identity = identity;
     opts.header_allowlist = m_options.header_allowlist;
     opts.extra_headers = m_sample_headers;  // the allowlisted ones it reads: warned about above
@@ -311,23 +356,53 @@ class Linter {
       }
       Finding f = e.error;
       f.severity = Severity::error;
+      f.rule = "sample-fails";
       f.message = "for a sample identity with every trait filled in: " + f.message;
       m_findings.push_back(f);
       return;
     }
     const Json message = Json::parse(e.body, nullptr, false);
+    if (!m_options.check_message) return;
     for (Finding f : validate_message(message, m_options.call, e.body.size())) {
       f.message = std::string("what it sends for a sample identity") +
                   (f.location.empty() ? "" : " at " + f.location) + ": " + f.message;
       f.location = m_name;
+      f.rule = "segment-message";
       m_findings.push_back(f);
     }
+    call_mismatch(message);
     if (message.is_object() && !message.contains("messageId")) {
       m_findings.push_back(Finding{
           Severity::note, m_name,
           "no messageId: Kratos retries a web hook that fails, and Segment drops a repeated "
           "message only by its messageId",
-          "derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id"});
+          "derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id", "message-id"});
+    }
+  }
+
+  // Fields of another call than the one the URL makes: Segment ignores them.
+  void call_mismatch(const Json& message) {
+    if (!message.is_object()) return;
+    struct Field {
+      const char* name;
+      SegmentCall call;
+    };
+    static const Field k_fields[] = {{"event", SegmentCall::track},
+                                     {"traits", SegmentCall::identify},
+                                     {"groupId", SegmentCall::group},
+                                     {"previousId", SegmentCall::alias}};
+    const SegmentCall call = m_options.call;
+    for (const Field& field : k_fields) {
+      if (!message.contains(field.name) || call == field.call) continue;
+      // group takes traits too; page and screen take a name, not an event.
+      if (std::string(field.name) == "traits" && call == SegmentCall::group) continue;
+      m_findings.push_back(Finding{Severity::warning, m_name,
+                                   std::string("it sends ") + field.name +
+                                       ", a field of Segment's " + to_string(field.call) +
+                                       " call, to " + to_string(call) + ": Segment ignores it",
+                                   "send it to /v1/" + to_string(field.call) + " (--call " +
+                                       to_string(field.call) + "), or drop the field",
+                                   "segment-call-mismatch"});
     }
   }
 
@@ -349,7 +424,7 @@ class Linter {
   std::string_view m_source;
   const std::string& m_name;
   const TemplateLintOptions& m_options;
-  std::optional<Json> m_hook_ctx;
+  std::vector<Json> m_hook_ctxs;
   std::vector<std::pair<std::string, std::string>> m_sample_headers;
   std::vector<Finding> m_findings;
 };

@@ -17,9 +17,12 @@ using Json = nlohmann::ordered_json;
 struct TemplateLintOptions {
   // An identity schema: which traits exist, and which every identity has.
   const Json* schema = nullptr;
-  // The hook point the template runs at: which ctx fields exist there. None: not checked.
-  std::optional<HookPoint> hook;
+  // The hook points the template runs at: which ctx fields exist there (the sample ctx is
+  // the first one's). None: not checked.
+  std::vector<HookPoint> hooks;
   SegmentCall call = SegmentCall::identify;
+  // Whether it sends to Segment: what it sends is checked by Segment's rules for `call`.
+  bool check_message = true;
   std::vector<std::string> header_allowlist;  // clients.web_hook.header_allowlist; empty: default
 };
 
@@ -31,11 +34,14 @@ struct TemplateLintOptions {
 //   (`std.objectHas`, `in`; `std.get` is not a lookup): with a schema, an error when the
 //   schema does not require it or does not have it; without, a warning for anything but
 //   `email` (optional-looking);
+// - a lookup below a trait the schema types as a string, number or list: a warning;
 // - a request header Kratos does not pass (not on the allowlist), a ctx field that does not
-//   exist at `hook`: errors (the lookup fails the hook);
+//   exist at one of `hooks`: errors (the lookup fails the hook);
 // - what the template sends for a sample identity (the schema's, every trait filled, or
 //   the built-in one), checked by Segment's rules for `call` (a track without `event`, no
-//   userId or anonymousId), and a note when it has no messageId.
+//   userId or anonymousId), fields of another call (event sent to identify: a warning), and a
+//   note when it has no messageId.
+// Each finding names its rule (core/lint_rules.hpp).
 // Guards are recognised by their text: a presence test of the same field on the same
 // expression anywhere in the template counts.
 std::vector<Finding> lint_template(std::string_view source, const std::string& name,

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <regex>
@@ -246,6 +247,51 @@ bool parse_document(std::string_view text, const std::string& name, Json* out,
   const bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
   if (format) *format = json ? DocumentFormat::json : DocumentFormat::yaml;
   return json ? parse_json(text, name, out, err) : parse_yaml(text, name, out, err);
+}
+
+std::optional<TextPosition> pointer_position(std::string_view text, const std::string& pointer) {
+  YAML::Node node;
+  try {
+    node.reset(YAML::Load(std::string(text)));
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+  const auto position = [](const YAML::Node& n) {
+    const YAML::Mark mark = n.Mark();
+    return TextPosition{static_cast<std::size_t>(std::max(mark.line, 0)) + 1,
+                        static_cast<std::size_t>(std::max(mark.column, 0)) + 1};
+  };
+  TextPosition at = position(node);
+  std::size_t start = pointer.empty() ? std::string::npos : 1;
+  while (start != std::string::npos && start <= pointer.size()) {
+    const std::size_t slash = pointer.find('/', start);
+    std::string token =
+        pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    for (std::size_t i = 0; (i = token.find('~', i)) != std::string::npos; ++i) {
+      if (i + 1 < token.size()) token.replace(i, 2, token[i + 1] == '1' ? "/" : "~");
+    }
+    YAML::Node next;
+    bool found = false;
+    if (node.IsMap()) {
+      for (const auto& kv : node) {
+        if (!found && kv.first.IsScalar() && kv.first.Scalar() == token) {
+          next.reset(kv.second);
+          found = true;
+        }
+      }
+    } else if (node.IsSequence() && !token.empty() &&
+               token.find_first_not_of("0123456789") == std::string::npos && token.size() < 10 &&
+               std::stoul(token) < node.size()) {
+      const YAML::Node& seq = node;  // const: operator[] must not add to the tree
+      next.reset(seq[std::stoul(token)]);
+      found = true;
+    }
+    if (!found || next.Mark().line < 0) break;
+    node.reset(next);  // not `=`: that would assign into the tree
+    at = position(node);
+    start = slash == std::string::npos ? std::string::npos : slash + 1;
+  }
+  return at;
 }
 
 std::string to_yaml(const Json& value) {

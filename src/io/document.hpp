@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,16 @@ constexpr int k_max_document_depth = 256;
 // read "NAME:LINE:COL: ...". Key order is kept.
 bool parse_document(std::string_view text, const std::string& name, Json* out,
                     DocumentFormat* format, std::string* err);
+
+// Where the value at a JSON `pointer` starts in `text` (a JSON or YAML document that
+// parse_document accepted): 1-based line and column. A pointer that leaves the document
+// (or goes through a merge key) gives the deepest value on its way; nullopt when the text
+// does not parse.
+struct TextPosition {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+std::optional<TextPosition> pointer_position(std::string_view text, const std::string& pointer);
 
 // Block-style YAML, strings quoted wherever a plain scalar would change type.
 std::string to_yaml(const Json& value);

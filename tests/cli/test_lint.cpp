@@ -114,6 +114,21 @@ TEST_CASE("cli lint: each mistake, located, with its fix") {
        {"--call", "track"},
        "error: t.jsonnet: what it sends for a sample identity",
        1},
+      {"a field lookup on a trait the schema makes a string",
+       "function(ctx) { userId: ctx.identity.id, first: ctx.identity.traits.name.first }",
+       {"--schema", k_schema},
+       "warning: t.jsonnet:1:49: the identity schema makes trait 'name' a string",
+       1},  // and the sample identity's name is a string: that lookup fails
+      {"traits sent to track",
+       "function(ctx) { userId: ctx.identity.id, event: 'Signed Up', traits: {}, messageId: 'x' }",
+       {"--call", "track"},
+       "warning: t.jsonnet: it sends traits, a field of Segment's identify call, to track",
+       0},
+      {"an event sent to identify",
+       "function(ctx) { userId: ctx.identity.id, event: 'Signed Up', messageId: 'x' }",
+       {},
+       "warning: t.jsonnet: it sends event, a field of Segment's track call, to identify",
+       0},
       {"no userId",
        "function(ctx) { traits: { email: ctx.identity.traits.email }, messageId: 'x' }",
        {},
@@ -151,7 +166,7 @@ TEST_CASE("cli lint: --format json is one document; bad input exits 2") {
   CHECK(doc["findings"][0]["fix"].get<std::string>().find("std.get(") != std::string::npos);
 
   CHECK(run_tool({"lint"}).status == 2);
-  CHECK(run_tool({"lint", "--jsonnet", k_example, "--format", "sarif"}).status == 2);
+  CHECK(run_tool({"lint", "--jsonnet", k_example, "--format", "xml"}).status == 2);
   CHECK(run_tool({"lint", "--jsonnet", k_example, "--hook", "nowhere.after"}).status == 2);
   CHECK(run_tool({"lint", "--jsonnet", k_example, "--call", "shout"}).status == 2);
   CHECK(run_tool({"lint", "--jsonnet", "/nonexistent/t.jsonnet"}).status == 2);

@@ -127,3 +127,31 @@ TEST_CASE("document: a parse error gives the place, never the text (it may be a 
     CHECK(err.find("SEK") == std::string::npos);
   }
 }
+
+TEST_CASE("document: where a JSON pointer's value starts, in YAML and JSON") {
+  const std::string yaml =
+      "a:\n"
+      "  b:\n"
+      "    - x: 1\n"
+      "    - hook: web_hook\n"
+      "      config: {url: 'u'}\n"
+      "  \"c/d\": 2\n";
+  const auto at = [&](const std::string& text, const std::string& pointer) {
+    const auto p = io::pointer_position(text, pointer);
+    REQUIRE(p);
+    return std::make_pair(p->line, p->column);
+  };
+  CHECK(at(yaml, "") == std::make_pair(std::size_t{1}, std::size_t{1}));
+  CHECK(at(yaml, "/a/b") == std::make_pair(std::size_t{3}, std::size_t{5}));
+  CHECK(at(yaml, "/a/b/1") == std::make_pair(std::size_t{4}, std::size_t{7}));
+  CHECK(at(yaml, "/a/b/1/config/url") == std::make_pair(std::size_t{5}, std::size_t{21}));
+  CHECK(at(yaml, "/a/c~1d") == std::make_pair(std::size_t{6}, std::size_t{10}));
+  // a pointer that leaves the document: the deepest value on its way
+  CHECK(at(yaml, "/a/b/7") == std::make_pair(std::size_t{3}, std::size_t{5}));
+  CHECK(at(yaml, "/a/nope/x") == std::make_pair(std::size_t{2}, std::size_t{3}));
+  const std::string json = "{\n  \"a\": [\n    1,\n    {\"b\": true}\n  ]\n}\n";
+  CHECK(at(json, "/a/1/b") == std::make_pair(std::size_t{4}, std::size_t{11}));
+  CHECK(!io::pointer_position("a: [1,\n", "/a"));
+  // the tree is only read: asking twice gives the same answer
+  CHECK(at(yaml, "/a/b/1") == at(yaml, "/a/b/1"));
+}
