@@ -45,8 +45,9 @@ const Verb k_verbs[] = {
      setup_listen},
     {"backfill", "send existing identities through the transform to Segment, resumable",
      setup_backfill},
-    {"lint", "the template mistakes that fail the hook or lose the event, before a sign-up",
-     setup_lint},
+    {"init", "a commented template from an identity schema, that lint and test-identify pass",
+     setup_init},
+    {"lint", "the template and config mistakes that fail the hook or lose the event", setup_lint},
     {core::k_transform_worker_verb, "internal: evaluates templates for backfill",
      setup_transform_worker, true},
 };

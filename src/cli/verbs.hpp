@@ -21,5 +21,6 @@ VerbRunner setup_test_identify(CLI::App& cmd);
 VerbRunner setup_listen(CLI::App& cmd);
 VerbRunner setup_backfill(CLI::App& cmd);
 VerbRunner setup_lint(CLI::App& cmd);
+VerbRunner setup_init(CLI::App& cmd);
 
 }  // namespace cli
