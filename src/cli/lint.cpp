@@ -431,8 +431,8 @@ or that Kratos cannot call (a parameter not named ctx); std.extVar('ctx'); a tra
 without a guard (with --schema: one the schema does not require or does not have);
 metadata_public read without a guard; a request header Kratos does not pass; a ctx field
 the hook point does not have; and what it sends for a sample identity by Segment's rules
-(a track without event, no userId or anonymousId, fields of another call; a note without
-a messageId).
+(a track without event, no userId or anonymousId, fields of another call, no messageId
+to drop the duplicates of Kratos's retries by).
 
 Each finding has a severity, a rule, a location (FILE:LINE:COL in a template,
 FILE#/json/pointer in a config or action) and a fix.

@@ -65,7 +65,7 @@ const std::vector<LintRule>& lint_rules() {
       {"message-id", "No stable messageId",
        "Kratos retries a web hook that fails; Segment drops a repeated message only by its "
        "messageId. Derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id.",
-       Severity::note},
+       Severity::warning},
       // Configs.
       {"config-shape", "The config has something Kratos cannot read where hooks go",
        "A hook list that is not a list, a hook that is not an object, or a method list under "

@@ -373,7 +373,7 @@ class Linter {
     call_mismatch(message);
     if (message.is_object() && !message.contains("messageId")) {
       m_findings.push_back(Finding{
-          Severity::note, m_name,
+          Severity::warning, m_name,
           "no messageId: Kratos retries a web hook that fails, and Segment drops a repeated "
           "message only by its messageId",
           "derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id", "message-id"});

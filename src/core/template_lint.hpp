@@ -40,7 +40,7 @@ struct TemplateLintOptions {
 // - what the template sends for a sample identity (the schema's, every trait filled, or
 //   the built-in one), checked by Segment's rules for `call` (a track without `event`, no
 //   userId or anonymousId), fields of another call (event sent to identify: a warning), and a
-//   note when it has no messageId.
+//   warning when it has no messageId.
 // Each finding names its rule (core/lint_rules.hpp).
 // Guards are recognised by their text: a presence test of the same field on the same
 // expression anywhere in the template counts.

@@ -39,11 +39,11 @@ TEST_CASE("cli lint: the docs' template, without and with the identity schema") 
   CHECK(lines[0].rfind("warning: " + k_example + ":5:11: trait 'name' is read without a guard",
                        0) == 0);
   CHECK(lines[1].rfind("warning: " + k_example + ":6:24: trait 'consent'", 0) == 0);
-  CHECK(lines[2].rfind("note: " + k_example + ": no messageId", 0) == 0);
+  CHECK(lines[2].rfind("warning: " + k_example + ": no messageId", 0) == 0);
   CHECK(plain.out.find(
             "  fix: read it defensively: use std.get(ctx.identity.traits, 'name', null)") !=
         std::string::npos);
-  CHECK(plain.out.find(": 0 errors, 2 warnings, 1 note\n") != std::string::npos);
+  CHECK(plain.out.find(": 0 errors, 3 warnings, 0 notes\n") != std::string::npos);
 
   // The schema requires only email: name and consent are errors now.
   const auto with_schema = run_tool({"lint", "--jsonnet", k_example, "--schema", k_schema});
@@ -86,13 +86,13 @@ TEST_CASE("cli lint: each mistake, located, with its fix") {
        "function(ctx) { userId: ctx.identity.id, n: if 'name' in ctx.identity.traits then "
        "ctx.identity.traits.name else null }",
        {"--schema", k_schema},
-       "note: t.jsonnet: no messageId",
+       "warning: t.jsonnet: no messageId",
        0},
       {"std.objectHas guards too",
        "function(ctx) { userId: ctx.identity.id, n: if std.objectHas(ctx.identity.traits, "
        "'name') then ctx.identity.traits.name else null }",
        {},
-       "note: t.jsonnet: no messageId",
+       "warning: t.jsonnet: no messageId",
        0},
       {"a header Kratos does not pass",
        "function(ctx) { userId: ctx.identity.id, ua: ctx.request_headers['X-Custom'] }",
@@ -102,7 +102,7 @@ TEST_CASE("cli lint: each mistake, located, with its fix") {
       {"a header on the allowlist given",
        "function(ctx) { userId: ctx.identity.id, ua: ctx.request_headers['X-Custom'] }",
        {"--header-allowlist", "X-Custom"},
-       "note: t.jsonnet: no messageId",
+       "warning: t.jsonnet: no messageId",
        0},
       {"ctx.session where there is none",
        "function(ctx) { userId: ctx.session.identity.id }",
@@ -159,7 +159,7 @@ TEST_CASE("cli lint: --format json is one document; bad input exits 2") {
   CHECK(r.status == 0);
   const auto doc = nlohmann::json::parse(r.out);
   CHECK(doc["errors"] == 0);
-  CHECK(doc["warnings"] == 2);
+  CHECK(doc["warnings"] == 3);
   REQUIRE(doc["findings"].size() == 3);
   CHECK(doc["findings"][0]["severity"] == "warning");
   CHECK(doc["findings"][0]["location"] == k_example + ":5:11");
