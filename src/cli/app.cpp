@@ -1,16 +1,21 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 
 #include "cli/diagnostics.hpp"
+#include "cli/exit_status.hpp"
+#include "cli/help.hpp"
 #include "cli/verbs.hpp"
 #include "core/transform_pool.hpp"
 #include "core/transform_worker.hpp"
+#include "util/text.hpp"
 
 namespace cli {
 namespace {
@@ -26,6 +31,35 @@ struct Verb {
 VerbRunner setup_transform_worker(CLI::App& /*cmd*/) {
   return [] {
     return core::serve_transform_worker(0, 1) == 0 ? ExitStatus::ok : ExitStatus::check_failed;
+  };
+}
+
+const CLI::App* g_app = nullptr;  // for the verbs that describe the others (completion)
+
+struct CompletionOptions {
+  std::string shell;
+};
+
+VerbRunner setup_completion(CLI::App& cmd) {
+  auto opts = std::make_shared<CompletionOptions>();
+  cmd.add_option("SHELL", opts->shell, "bash, zsh or fish")->required();
+  cmd.footer(
+      R"(Prints a completion script for the shell, generated from the verbs and their options.
+The package installs them; to load one by hand:
+
+Examples:
+  source <(ory-segment completion bash)
+  ory-segment completion zsh > "${fpath[1]}/_ory-segment"
+  ory-segment completion fish > ~/.config/fish/completions/ory-segment.fish)");
+  return [opts] {
+    const std::string script = completion_script(*g_app, opts->shell);
+    if (script.empty()) {
+      throw Error(ExitStatus::bad_input, "completion: unknown shell '" + opts->shell + "'" +
+                                             did_you_mean(opts->shell, {"bash", "zsh", "fish"}) +
+                                             " (bash, zsh or fish)");
+    }
+    std::cout << script;
+    return ExitStatus::ok;
   };
 }
 
@@ -48,6 +82,7 @@ const Verb k_verbs[] = {
     {"init", "a commented template from an identity schema, that lint and test-identify pass",
      setup_init},
     {"lint", "the template and config mistakes that fail the hook or lose the event", setup_lint},
+    {"completion", "a bash, zsh or fish completion script for ory-segment", setup_completion},
     {core::k_transform_worker_verb, "internal: evaluates templates for backfill",
      setup_transform_worker, true},
 };
@@ -59,20 +94,95 @@ const char* const k_exit_statuses = R"(Exit statuses:
   3    a remote endpoint could not be reached
   130  interrupted)";
 
+// The "Usage: ..." line of a verb's help.
+std::string usage_line(const CLI::App& cmd) {
+  const std::string help = cmd.help("ory-segment");
+  const auto at = help.find("Usage:");
+  if (at == std::string::npos) return "";
+  return help.substr(at, help.find('\n', at) - at);
+}
+
+std::vector<std::string> verb_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* verb : visible_verbs(app)) names.push_back(verb->get_name());
+  return names;
+}
+
+// A parse error inside `cmd`: an unknown option gets a did-you-mean and the verb's usage.
+int verb_parse_error(const CLI::App& cmd, const CLI::ParseError& e) {
+  std::string unknown;
+  for (const auto& arg : cmd.remaining()) {
+    if (!arg.empty() && arg[0] == '-') {
+      unknown = arg.substr(0, arg.find('='));
+      break;
+    }
+  }
+  if (!unknown.empty()) {
+    std::vector<std::string> names;
+    for (const auto& o : verb_options(cmd)) {
+      if (!o.positional) names.insert(names.end(), o.names.begin(), o.names.end());
+    }
+    error("unknown option '" + unknown + "' for " + cmd.get_name() + did_you_mean(unknown, names));
+  } else {
+    // CLI11's messages start upper-case; ours never do.
+    std::string message = e.what();
+    if (!message.empty())
+      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    error(cmd.get_name() + ": " + message);
+  }
+  std::cerr << usage_line(cmd) << "\n(see 'ory-segment " << cmd.get_name() << " --help')\n";
+  return static_cast<int>(ExitStatus::bad_input);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"ory-segment: wire Ory identities into Segment through Ory Actions, verified.",
                "ory-segment"};
-  app.set_version_flag("--version", std::string("ory-segment ") + ORY_SEGMENT_VERSION);
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1, 1);
-  app.footer(std::string("Run 'ory-segment VERB --help' for a verb's options and examples.\n\n") +
+  app.footer(std::string("Run 'ory-segment VERB --help' (or 'ory-segment help VERB') for a verb's "
+                         "options and examples.\n\n") +
              k_exit_statuses);
   std::vector<std::pair<CLI::App*, VerbRunner>> runners;
+  g_app = &app;
   for (const Verb& verb : k_verbs) {
     CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
     if (verb.hidden) cmd->group("");
     runners.emplace_back(cmd, verb.setup(*cmd));
+    if (!cmd->get_option_no_throw("--quiet")) {
+      cmd->add_flag("-q,--quiet", "print no notes (warnings and errors are still printed)");
+    }
+  }
+  // `help [VERB]`, and a verb that does not exist: said before CLI11 parses anything.
+  if (argc >= 2 && argv[1][0] != '-') {
+    const std::string first = argv[1];
+    const auto verbs = verb_names(app);
+    if (first == "help") {
+      if (argc == 2) {
+        std::cout << app.help();
+        return 0;
+      }
+      const std::string verb = argv[2];
+      if (std::find(verbs.begin(), verbs.end(), verb) != verbs.end()) {
+        std::cout << app.get_subcommand(verb)->help("ory-segment");
+        return 0;
+      }
+      if (verb == "--man") {
+        std::cout << man_page(app);
+        return 0;
+      }
+      error("unknown verb '" + verb + "'" + did_you_mean(verb, verbs) +
+            " (verbs: " + util::join(verbs, ", ") + ")");
+      return static_cast<int>(ExitStatus::bad_input);
+    }
+    const bool known = std::any_of(std::begin(k_verbs), std::end(k_verbs),
+                                   [&](const Verb& v) { return first == v.name; });
+    if (!known) {
+      error("unknown verb '" + first + "'" + did_you_mean(first, verbs) +
+            " (verbs: " + util::join(verbs, ", ") + ")");
+      return static_cast<int>(ExitStatus::bad_input);
+    }
   }
   try {
     app.parse(argc, argv);
@@ -83,12 +193,18 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    for (auto& [cmd, runner] : runners) {
+      if (cmd->parsed()) return verb_parse_error(*cmd, e);
+    }
     // CLI11's messages start upper-case; ours never do.
     std::string message = e.what();
     if (!message.empty())
       message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
     error(message + "; see 'ory-segment --help'");
     return static_cast<int>(ExitStatus::bad_input);
+  }
+  for (auto& [cmd, runner] : runners) {
+    if (cmd->parsed() && cmd->get_option("--quiet")->count() > 0) set_quiet(true);
   }
   try {
     for (auto& [cmd, runner] : runners) {

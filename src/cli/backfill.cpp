@@ -48,6 +48,7 @@ struct BackfillOptions {
   double rate = 500;
   std::string timestamp_from = "created_at";
   std::string progress = "auto";
+  std::string format = "text";  // of the final summary
   int chunk = 1000;
   int evaluators = 0;
   int max_retries = 10;
@@ -126,6 +127,7 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   }
   require_one_of("--timestamp-from", opts.timestamp_from, {"created_at", "none"});
   require_one_of("--progress", opts.progress, {"auto", "always", "never"});
+  require_one_of("--format", opts.format, {"text", "json"});
   if (opts.concurrency < 1 || opts.concurrency > 64) throw bad_input("--concurrency must be 1-64");
   if (!(opts.rate > 0)) throw bad_input("--rate must be above 0");
   if (opts.chunk < 1 || opts.chunk > 10000) throw bad_input("--chunk must be 1-10000");
@@ -298,13 +300,32 @@ ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.1f s, %.0f identities/s", r.seconds,
                 static_cast<double>(done) / std::max(r.seconds, 0.001));
-  std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
-            << util::format_count(s.sent) << (opts.send.dry_run ? " printed, " : " sent, ")
-            << util::format_count(s.skipped) << " skipped (cancel), "
-            << util::format_count(s.failed) << " failed"
-            << (s.failed > 0 && !opts.send.dry_run ? " (see " + opts.failed + ")" : "") << ", "
-            << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
-            << " retries; " << rate << "\n";
+  if (opts.format == "json") {
+    // One line, the last on standard error: for scripts.
+    const core::Json line = {
+        {"read", s.read},
+        {opts.send.dry_run ? "printed" : "sent", s.sent},
+        {"skipped", s.skipped},
+        {"failed", s.failed},
+        {"failed_file",
+         s.failed > 0 && !opts.send.dry_run ? core::Json(opts.failed) : core::Json(nullptr)},
+        {"requests", s.requests},
+        {"retries", s.retries},
+        {"seconds", r.seconds},
+        {"interrupted", r.interrupted},
+        {"error", !r.write_error.empty()  ? r.write_error
+                  : !r.read_error.empty() ? r.read_error
+                                          : ""}};
+    std::cerr << line.dump() << "\n";
+  } else {
+    std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
+              << util::format_count(s.sent) << (opts.send.dry_run ? " printed, " : " sent, ")
+              << util::format_count(s.skipped) << " skipped (cancel), "
+              << util::format_count(s.failed) << " failed"
+              << (s.failed > 0 && !opts.send.dry_run ? " (see " + opts.failed + ")" : "") << ", "
+              << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
+              << " retries; " << rate << "\n";
+  }
   if (g_stdout_errno.load() != 0) {
     error(std::string("cannot write the messages to standard output: ") +
           std::strerror(g_stdout_errno.load()) + "; stopped");
@@ -424,6 +445,10 @@ VerbRunner setup_backfill(CLI::App& cmd) {
           {"--timestamp-from", "FIELD", "created_at (default: the identity's) or none",
            &opts->timestamp_from},
           {"--progress", "WHEN", "auto (default), always or never", &opts->progress},
+          {"--format", "FORMAT",
+           "text (default) or json: the final summary, the last line on stderr, as one JSON "
+           "object",
+           &opts->format},
           {"--chunk", "N", "identities per template evaluation (default 1000)", &opts->chunk},
           {"--evaluators", "N", "template evaluation processes (default: cores, at most 4)",
            &opts->evaluators},

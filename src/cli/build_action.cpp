@@ -6,7 +6,12 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
+#include "core/identity_schema.hpp"
+#include "core/kratos_context.hpp"
+#include "core/segment_message.hpp"
+#include "core/transform.hpp"
 #include "core/webhook_action.hpp"
+#include "io/file_io.hpp"
 #include "util/base64.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
@@ -67,6 +72,32 @@ std::string body_from_options(const BuildActionOptions& opts) {
   return "base64://" + util::base64_encode(read_checked_template(opts.jsonnet));
 }
 
+// A track call needs `event` (Segment drops a track without one): what the template sends for
+// the built-in identity must have it.
+void check_track_event(const BuildActionOptions& opts, const std::string& url) {
+  std::string err;
+  const auto parsed = util::parse_url(url, &err);
+  if (!parsed || core::call_from_path(parsed->path) != core::SegmentCall::track) return;
+  const std::string name = io::display_name(opts.jsonnet);
+  core::ContextOptions c;
+  c.identity = core::builtin_sample_identity();
+  std::vector<std::string> dropped;
+  const core::Evaluation e = core::evaluate_template(read_text_or_throw(opts.jsonnet), name,
+                                                     core::build_context(c, &dropped).dump());
+  if (e.status != core::EvalStatus::ok) return;  // test-identify and lint say why
+  const core::Json message = core::Json::parse(e.body, nullptr, false);
+  const auto event = message.is_object() ? message.find("event") : message.end();
+  if (message.is_object() && event != message.end() && event->is_string() &&
+      !event->get_ref<const std::string&>().empty()) {
+    return;
+  }
+  throw Error(ExitStatus::check_failed,
+              name +
+                  ": the action makes a track call, and what the template sends (for the "
+                  "built-in identity) has no event: Segment drops such a track; add e.g. "
+                  "event: 'Signed Up' (ory-segment init --call track writes one)");
+}
+
 ExitStatus run_build_action(const BuildActionOptions& opts) {
   require_one_of("--format", opts.format, {"json", "yaml"});
   core::ActionSpec spec;
@@ -83,6 +114,7 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
       opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse;
   std::string problem;
   if (!core::validate(spec, insecure, &problem)) throw bad_input(problem);
+  if (!opts.jsonnet.empty()) check_track_event(opts, spec.url);
 
   std::string why;
   const auto url = util::parse_url(spec.url, &why);
@@ -119,7 +151,7 @@ VerbRunner setup_build_action(CLI::App& cmd) {
   add_write_key_options(cmd, &opts->key);
   add_segment_target_options(cmd, &opts->target);
   add_flags(cmd, {
-                     {"--method", "METHOD", "HTTP method (default POST)", &opts->method},
+                     {"--http-method", "METHOD", "HTTP method (default POST)", &opts->method},
                      {"--ignore-response", "",
                       "response.ignore: call Segment asynchronously, never blocking the flow",
                       &opts->ignore_response},

@@ -46,8 +46,9 @@ std::string read_checked_template(const std::string& path) {
   std::string source = read_text_or_throw(path);
   const core::TemplateCheck check = core::check_template(source, io::display_name(path));
   if (check.error) throw bad_input(core::to_string(*check.error));
-  if (check.call_error) warning(core::to_string(*check.call_error));
   for (const auto& w : check.warnings) warning(core::to_string(w));
+  // Kratos cannot call it: every hook would fail. Nothing is written.
+  if (check.call_error) throw Error(ExitStatus::check_failed, core::to_string(*check.call_error));
   return source;
 }
 

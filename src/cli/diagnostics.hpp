@@ -10,4 +10,7 @@ void error(const std::string& message);
 void warning(const std::string& message);
 void note(const std::string& message);
 
+// --quiet: notes are not printed (warnings and errors still are).
+void set_quiet(bool quiet);
+
 }  // namespace cli

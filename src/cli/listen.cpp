@@ -32,6 +32,7 @@ struct ListenOptions {
   std::string host = "127.0.0.1";
   int port = 8765;
   long max_events = 0;
+  long expect = 0;  // exit 1 when fewer messages arrived
   double client_timeout = 10;
   double exit_after = 0;
   WriteKeyOptions key;
@@ -196,6 +197,12 @@ class Listener {
     if (m_rejected_requests > 0) std::cout << "; " << m_rejected_requests << " requests rejected";
     if (m_faulted > 0) std::cout << "; " << m_faulted << " requests answered with injected faults";
     std::cout << "\n" << std::flush;
+    if (m_events < m_opts.expect) {
+      error("expected " + std::to_string(m_opts.expect) + " message" +
+            (m_opts.expect == 1 ? "" : "s") + ", received " + std::to_string(m_events) +
+            ": the hook did not fire (or did not reach this endpoint)");
+      return 1;
+    }
     return m_dropped > 0 ? 1 : 0;
   }
 
@@ -291,6 +298,10 @@ extern "C" void on_stop_signal(int) {
 ExitStatus run_listen(const ListenOptions& opts) {
   if (opts.port < 0 || opts.port > 65535) throw bad_input("--port must be 0-65535");
   if (opts.max_events < 0) throw bad_input("--max-events must not be negative");
+  if (opts.expect < 0) throw bad_input("--expect must not be negative");
+  if (opts.expect > 0 && opts.exit_after <= 0 && opts.max_events <= 0) {
+    throw bad_input("--expect N needs --exit-after SECONDS (or --max-events): when to count");
+  }
   // nan never compares, and 1e300 s overflows the deadline: both refused.
   if (!(opts.exit_after >= 0 && opts.exit_after <= 1e7)) {
     throw bad_input("--exit-after must be a number of seconds from 0 to 10,000,000");
@@ -357,25 +368,30 @@ VerbRunner setup_listen(CLI::App& cmd) {
                 {"--port", "PORT", "port (default 8765; 0 picks a free one)", &opts->port},
                 {"--max-events", "N", "stop after N messages", &opts->max_events},
                 {"--exit-after", "SECONDS", "stop after SECONDS", &opts->exit_after},
+                {"--expect", "N",
+                 "exit 1 when fewer than N messages arrived (with --exit-after: a hook that "
+                 "never fires fails CI)",
+                 &opts->expect},
                 {"--client-timeout", "SECONDS",
                  "seconds a client has to send a request head (3x that for the body and for idle "
                  "keep-alive connections; default 10)",
                  &opts->client_timeout},
             });
   add_write_key_options(cmd, &opts->key);
-  add_flags(cmd, {
-                     {"--jsonl", "FILE", "append one JSON object per received message to FILE",
-                      &opts->jsonl},
-                     {"--quiet", "", "print only the address and the summary", &opts->quiet},
-                     {"--strict-auth", "",
-                      "answer 401 to a missing or wrong write key (Segment answers 200 and "
-                      "drops the data)",
-                      &opts->strict_auth},
-                     {"--fail", "SPEC",
-                      "answer the next requests with a fault (repeatable, applied in order): "
-                      "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
-                      &opts->fail},
-                 });
+  add_flags(
+      cmd,
+      {
+          {"--jsonl", "FILE", "append one JSON object per received message to FILE", &opts->jsonl},
+          {"-q,--quiet", "", "print only the address and the summary (and no notes)", &opts->quiet},
+          {"--strict-auth", "",
+           "answer 401 to a missing or wrong write key (Segment answers 200 and "
+           "drops the data)",
+           &opts->strict_auth},
+          {"--fail", "SPEC",
+           "answer the next requests with a fault (repeatable, applied in order): "
+           "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
+           &opts->fail},
+      });
   cmd.footer(
       R"(A local endpoint that speaks Segment's HTTP Tracking API (POST /v1/identify, track, page, screen,
 group, alias, batch, import), applies Segment's rules and says what Segment would do with each

@@ -27,7 +27,7 @@ struct PatchOptions {
   std::vector<std::string> methods;
   std::string position = "0";
   std::string config;
-  std::string output = "json-patch";
+  std::string format = "json-patch";
   bool apply = false;
   std::string out_file;
   std::string project;
@@ -73,11 +73,11 @@ std::string ory_cli_lines(const std::vector<core::PatchOp>& ops, const PatchOpti
 }
 
 std::string render(const std::vector<core::PatchOp>& ops, const PatchOptions& opts) {
-  if (opts.output == "json-patch") return io::to_pretty_json(core::to_json_patch(ops));
-  if (opts.output == "ory-project-api") {
+  if (opts.format == "json-patch") return io::to_pretty_json(core::to_json_patch(ops));
+  if (opts.format == "ory-project-api") {
     return io::to_pretty_json(core::to_json_patch(ops, k_project_prefix));
   }
-  if (opts.output == "yaml") return ops.empty() ? "[]\n" : io::to_yaml(core::to_json_patch(ops));
+  if (opts.format == "yaml") return ops.empty() ? "[]\n" : io::to_yaml(core::to_json_patch(ops));
   return ory_cli_lines(ops, opts);
 }
 
@@ -127,11 +127,11 @@ void warn_method_lists_without_config(const PatchOptions& opts) {
 
 ExitStatus run_patch(const PatchOptions& opts) {
   require_one_of("--when", opts.when, {"after", "before"});
-  require_one_of("--output", opts.output, {"json-patch", "ory-cli", "ory-project-api", "yaml"});
+  require_one_of("--format", opts.format, {"json-patch", "ory-cli", "ory-project-api", "yaml"});
   if (opts.action.empty()) throw bad_input("--action FILE is required (what build-action prints)");
   if (opts.apply && opts.config.empty()) throw bad_input("--apply needs --config FILE");
-  if (opts.apply && opts.output != "json-patch") {
-    throw bad_input("--apply writes the patched config; drop --output");
+  if (opts.apply && opts.format != "json-patch") {
+    throw bad_input("--apply writes the patched config; drop --format");
   }
   if (opts.action == "-" && opts.config == "-")
     throw bad_input("--action and --config cannot both read stdin");
@@ -212,14 +212,14 @@ VerbRunner setup_patch(CLI::App& cmd) {
           {"--config", "FILE|-",
            "the current identity config (ory get identity-config, or a kratos.yml) to plan against",
            &opts->config},
-          {"--output", "FORMAT", "json-patch (default), ory-cli, ory-project-api or yaml",
-           &opts->output},
+          {"--format", "FORMAT", "json-patch (default), ory-cli, ory-project-api or yaml",
+           &opts->format},
           {"--apply", "", "write the patched config (needs --config)", &opts->apply},
-          {"-o,--out", "FILE",
+          {"-o,--output", "FILE",
            "write to FILE (atomically) instead of stdout, or with --apply instead of the config",
            &opts->out_file},
-          {"--project", "ID", "for --output ory-cli: --project ID", &opts->project},
-          {"--workspace", "ID", "for --output ory-cli: --workspace ID", &opts->workspace},
+          {"--project", "ID", "for --format ory-cli: --project ID", &opts->project},
+          {"--workspace", "ID", "for --format ory-cli: --workspace ID", &opts->workspace},
       });
   cmd.footer(
       R"(Emits the RFC 6902 operations that install a web_hook action in Kratos's identity config,
@@ -235,9 +235,9 @@ by its owner only (it holds the write key); the original is kept as FILE.bak, or
 when that exists, so no backup is ever overwritten.
 
 Examples:
-  ory-segment patch --action webhook-action.json --method password --method oidc --output ory-cli
+  ory-segment patch --action webhook-action.json --method password --method oidc --format ory-cli
   ory get identity-config --project $ORY_PROJECT --format yaml > config.yml
-  ory-segment patch --action webhook-action.json --config config.yml --method password --output ory-cli
+  ory-segment patch --action webhook-action.json --config config.yml --method password --format ory-cli
   ory-segment patch --action webhook-action.json --config kratos.yml --method password --apply -o out.yml)");
   return [opts] { return run_patch(*opts); };
 }

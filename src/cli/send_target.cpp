@@ -48,8 +48,21 @@ void from_template(const SendOptions& opts, SendTarget* t) {
   t->action.url = resolve_segment_url(opts.segment);
   t->action.method = "POST";
   t->call = *core::parse_segment_call(opts.segment.call);
-  const std::string key = !opts.dry_run || write_key_given(opts.key) ? resolve_write_key(opts.key)
-                                                                     : "dry-run-write-key";
+  std::string why;
+  const auto url = util::parse_url(t->action.url, &why);
+  const bool loopback = url && util::is_loopback_host(url->host);
+  // Without a key: a dry run sends nothing, and a local endpoint (ory-segment listen) accepts
+  // any key unless told one; anywhere else resolve_write_key says how to give one.
+  std::string key;
+  if (!write_key_given(opts.key) && opts.dry_run) {
+    key = "dry-run-write-key";
+  } else if (!write_key_given(opts.key) && loopback) {
+    key = "local-write-key";
+    note("no write key given: sending to " + url->host +
+         " (loopback) with the placeholder key 'local-write-key'");
+  } else {
+    key = resolve_write_key(opts.key);
+  }
   t->action.secret = key;
   t->action.auth = {core::ActionAuth::Kind::basic, "Authorization",
                     core::basic_auth_header(key, "")};

@@ -34,7 +34,7 @@ struct TestIdentifyOptions {
   std::string transient_payload;
   bool print_context = false;
   bool parse_response = false;
-  std::string output = "text";
+  std::string format = "text";
   double timeout_seconds = 30;
   std::string ca_file;
 };
@@ -91,14 +91,15 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
   return core::builtin_sample_identity();
 }
 
-core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target) {
+core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target,
+                                const core::Json* identity = nullptr) {
   require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
   core::ContextOptions c;
   c.hook = resolve_hook(opts.send);
   c.pre_persist =
       opts.parse_response || target.action.parse_response || target.action.can_interrupt;
   c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
-  c.identity = identity_from_options(opts);
+  c.identity = identity ? *identity : identity_from_options(opts);
   for (const auto& spec : opts.headers) {
     const auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -139,7 +140,7 @@ ExitStatus finish(const TestIdentifyOptions& opts, Report& report, const std::st
                   ExitStatus status) {
   report.json["verdict"] = verdict;
   report.text << "verdict: " << verdict << "\n";
-  if (opts.output == "json") {
+  if (opts.format == "json") {
     std::cout << report.json.dump(2) << "\n";
   } else {
     std::cout << report.text.str();
@@ -148,7 +149,7 @@ ExitStatus finish(const TestIdentifyOptions& opts, Report& report, const std::st
 }
 
 ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
-  require_one_of("--output", opts.output, {"text", "json"});
+  require_one_of("--format", opts.format, {"text", "json"});
   if (!(opts.timeout_seconds > 0 && opts.timeout_seconds <= 30)) {
     throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
   }
@@ -171,6 +172,28 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   report.json["context"] = ctx;
   if (opts.print_context)
     report.text << "== ctx (" << opts.send.hook << ")\n" << ctx.dump(2) << "\n";
+  if (opts.identity.empty() && opts.schema.empty() && !checked.check.call_error) {
+    // The built-in identity has every trait; a user who skipped the optional ones has only
+    // email. The hook must not fail for them either.
+    const core::Json minimal = core::builtin_sample_identity(core::SampleShape::minimal);
+    const core::Evaluation without =
+        core::evaluate_checked(target.source, target.source_name,
+                               context_from_options(opts, target, &minimal).dump())
+            .evaluation;
+    if (without.status != core::EvalStatus::ok && without.status != core::EvalStatus::cancelled) {
+      error(core::to_string(without.error) +
+            " (for the built-in identity with only its required trait, email: a user who "
+            "skipped the optional ones)");
+      if (!without.error.hint.empty()) note(without.error.hint);
+      report.json["error"] = core::to_string(without.error);
+      report.json["identity"] = "built-in, required traits only";
+      if (!without.error.hint.empty()) report.json["hint"] = without.error.hint;
+      report.text << "the template fails in Kratos for identities without the optional traits: "
+                     "the hook fails and Ory sends nothing for them (pass --identity or "
+                     "--schema to test another identity)\n";
+      return finish(opts, report, "template-failed", ExitStatus::check_failed);
+    }
+  }
 
   core::KratosRequest kratos;
   std::string err;
@@ -379,7 +402,7 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
            "registration after-hook then runs before the identity is saved (nil id, zero "
            "created_at)",
            &opts->parse_response},
-          {"--output", "FORMAT", "text (default) or json (one document, for CI)", &opts->output},
+          {"--format", "FORMAT", "text (default) or json (one document, for CI)", &opts->format},
           {"--timeout", "SECONDS", "seconds per attempt (default 30, as Kratos)",
            &opts->timeout_seconds},
           {"--ca-file", "FILE", "an extra CA bundle (TLS is always verified)", &opts->ca_file},
@@ -398,7 +421,7 @@ endpoint rejected it; 2 bad input; 3 unreachable after retries.
 Examples:
   ory-segment test-identify --jsonnet examples/segment_identify.jsonnet --identity examples/identity.json --dry-run
   ory-segment test-identify --jsonnet t.jsonnet --schema identity.schema.json --sample minimal --dry-run
-  ory-segment test-identify --action webhook-action.json --identity identity.json --output json
+  ory-segment test-identify --action webhook-action.json --identity identity.json --format json
   ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify)");
   return [opts] { return run_test_identify(*opts); };
 }

@@ -185,10 +185,13 @@ bool sample_identity(const Json& schema, SampleShape shape, Json* identity, std:
   }
 }
 
-Json builtin_sample_identity() {
-  Json identity = envelope(Json{{"email", "ada.lovelace@example.com"},
-                                {"name", "Ada Lovelace"},
-                                {"consent", {{"newsletter", true}}}});
+Json builtin_sample_identity(SampleShape shape) {
+  Json traits = {{"email", "ada.lovelace@example.com"}};
+  if (shape == SampleShape::full) {
+    traits["name"] = "Ada Lovelace";
+    traits["consent"] = {{"newsletter", true}};
+  }
+  Json identity = envelope(traits);
   identity["verifiable_addresses"] = Json::array();
   identity["recovery_addresses"] = Json::array();
   identity["metadata_public"] = nullptr;

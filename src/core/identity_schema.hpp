@@ -17,7 +17,8 @@ enum class SampleShape {
 // local $refs. Returns false with a reason for a schema it cannot use.
 bool sample_identity(const Json& schema, SampleShape shape, Json* identity, std::string* err);
 
-// The docs' example identity: traits email, name and consent.newsletter.
-Json builtin_sample_identity();
+// The docs' example identity: traits email, name and consent.newsletter (full), or only
+// email, the one trait the docs' schema requires (minimal).
+Json builtin_sample_identity(SampleShape shape = SampleShape::full);
 
 }  // namespace core

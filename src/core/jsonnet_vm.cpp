@@ -67,4 +67,6 @@ char* JsonnetVm::import_callback(void* ctx, const char* /*base*/, const char* re
   return copy_to_vm(self->m_vm, it->second.content);
 }
 
+std::string libjsonnet_version() { return jsonnet_version(); }
+
 }  // namespace core

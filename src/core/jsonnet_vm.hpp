@@ -8,6 +8,9 @@ struct JsonnetVm;
 
 namespace core {
 
+// The version of the libjsonnet the binary runs ("v0.18.0").
+std::string libjsonnet_version();
+
 // Owns one libjsonnet VM. Imports are refused except for sources registered with
 // `serve`, which is how a user's template is loaded under its own file name.
 class JsonnetVm {

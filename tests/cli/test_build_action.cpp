@@ -29,7 +29,7 @@ std::vector<std::string> build_variants(const test::TempDir& dir) {
       {"--jsonnet", k_example},
       {"--jsonnet", k_example, "--ignore-response", "--format", "yaml"},
       {"--jsonnet", k_example, "--parse-response", "--id", "segment-identify"},
-      {"--jsonnet", k_example, "--region", "eu", "--call", "track"},
+      {"--jsonnet", k_example, "--region", "eu", "--call", "page"},
       {"--jsonnet", k_example, "--call", "alias", "--no-analytics-event"},
       {"--jsonnet", k_example, "--header", "X-Source=ory", "--header", "X-Empty=", "--format",
        "yaml"},
@@ -37,7 +37,7 @@ std::vector<std::string> build_variants(const test::TempDir& dir) {
        "http://127.0.0.1:8765/v1/identify"},
       {"--body", "https://example.com/t.jsonnet", "--url", "http://segment.lan/v1/identify",
        "--allow-insecure-url"},
-      {"--body", "base64://e30K", "--method", "PUT", "--format", "yaml"},
+      {"--body", "base64://e30K", "--http-method", "PUT", "--format", "yaml"},
   };
   std::vector<std::string> files;
   for (std::size_t i = 0; i < variants.size(); ++i) {
@@ -82,7 +82,7 @@ TEST_CASE("cli build-action: every variant builds, and decodes back to the templ
   CHECK(dec.out == test::read_file(k_example));
   CHECK(test::read_file(files[1]).find("ignore: true") != std::string::npos);
   CHECK(nlohmann::json::parse(test::read_file(files[3]))["config"]["url"] ==
-        "https://events.eu1.segmentapis.com/v1/track");
+        "https://events.eu1.segmentapis.com/v1/page");
 }
 
 TEST_CASE("cli build-action: every variant is valid under Kratos's schema") {

@@ -107,24 +107,49 @@ TEST_CASE("cli encode: an import Kratos never reaches is a warning, as imports a
                      "templates with imports disabled; inline the code instead\n");
 }
 
-TEST_CASE("cli encode: warns when the parameter is not ctx") {
+TEST_CASE("cli encode: a template Kratos cannot call exits 1, nothing written") {
   test::TempDir dir;
-  const auto r =
-      run_tool({"encode", dir.write("user.jsonnet", "function(user) { id: user.id }\n")});
-  CHECK(r.status == 0);
-  CHECK(r.err.find("ory-segment: warning: ") == 0);
+  const std::string t = dir.write("user.jsonnet", "function(user) { id: user.id }\n");
+  auto r = run_tool({"encode", t});
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("ory-segment: error: ") == 0);
   CHECK(r.err.find("without a parameter named 'ctx'") != std::string::npos);
+  r = run_tool({"encode", t, "-o", dir.path() + "/body.txt"});
+  CHECK(r.status == 1);
+  CHECK(!test::file_exists(dir.path() + "/body.txt"));
+  r = run_tool({"build-action", "--jsonnet", t, "--write-key", "k"});
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
 }
 
 TEST_CASE("cli: usage errors exit 2") {
   auto r = run_tool({"encode", "--bogus"});
   CHECK(r.status == 2);
-  CHECK(r.err.rfind("ory-segment: error: the following argument was not expected: --bogus", 0) ==
-        0);
+  CHECK(r.err.rfind("ory-segment: error: unknown option '--bogus' for encode\n"
+                    "Usage: ory-segment encode [OPTIONS] [FILE]\n",
+                    0) == 0);
+  r = run_tool({"encode", "--outptu", "x"});
+  CHECK(r.status == 2);
+  CHECK(r.err.rfind("ory-segment: error: unknown option '--outptu' for encode; did you mean "
+                    "'--output'?\n",
+                    0) == 0);
   r = run_tool({});
   CHECK(r.status == 2);
   r = run_tool({"frobnicate"});
   CHECK(r.status == 2);
+  r = run_tool({"encod", "x"});
+  CHECK(r.status == 2);
+  CHECK(r.err.rfind("ory-segment: error: unknown verb 'encod'; did you mean 'encode'?", 0) == 0);
+  r = run_tool({"help"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Exit statuses:") != std::string::npos);
+  r = run_tool({"help", "lint"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Usage: ory-segment lint [OPTIONS]") != std::string::npos);
+  r = run_tool({"help", "lnt"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("did you mean 'lint'?") != std::string::npos);
   r = run_tool({"--help"});
   CHECK(r.status == 0);
   CHECK(r.out.find("Exit statuses:") != std::string::npos);

@@ -54,7 +54,7 @@ const char* const k_phone_schema = R"({
 nlohmann::json sent(const std::string& t, const std::string& schema, const std::string& shape,
                     const std::string& call) {
   const auto r = run_tool({"test-identify", "--jsonnet", t, "--schema", schema, "--sample", shape,
-                           "--call", call, "--dry-run", "--output", "json"});
+                           "--call", call, "--dry-run", "--format", "json"});
   CAPTURE(shape, r.out, r.err);
   CHECK(r.status == 0);  // Kratos would run it, and Segment would accept what it sends
   const auto report = nlohmann::json::parse(r.out);

@@ -269,7 +269,7 @@ TEST_CASE("cli patch: ory-cli lines survive hostile strings under sh") {
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{}, {"--project", "p'$(x)"}}) {
     std::vector<std::string> args = {"patch",    "--action", act,        "--method", "password",
-                                     "--method", "oidc",     "--output", "ory-cli"};
+                                     "--method", "oidc",     "--format", "ory-cli"};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = run_tool(args);
     REQUIRE(r.status == 0);

@@ -23,7 +23,10 @@ std::string action_json(const std::string& body, const std::string& url) {
 // Both sending verbs, as a dry run, with the same target flags.
 std::vector<test::RunResult> run_both(const std::vector<std::string>& target) {
   test::TempDir dir;
-  std::vector<std::string> identify = {"test-identify", "--dry-run"};
+  // An identity with every trait: the built-in one is also tried with only email, which the
+  // docs' template fails for (tested in test_test_identify.cpp).
+  std::vector<std::string> identify = {"test-identify", "--dry-run", "--identity",
+                                       test::source_path("examples/identity.json")};
   std::vector<std::string> backfill = {"backfill",           "--dry-run",  "--identities",
                                        identities_file(dir), "--progress", "never"};
   identify.insert(identify.end(), target.begin(), target.end());

@@ -29,7 +29,7 @@ const std::string k_expected_body =
 
 TEST_CASE("cli test-identify: --dry-run prints the exact body Kratos would send") {
   const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
-                           "--dry-run", "--output", "json"});
+                           "--dry-run", "--format", "json"});
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(r.out);
   CHECK(report["body"] == k_expected_body);
@@ -192,7 +192,7 @@ TEST_CASE("cli test-identify: retries like Kratos against a real endpoint") {
   SECTION("503 three times: Kratos's client gives up and the hook fails with 500") {
     segment.script({{503, "{}", "0"}, {503, "{}", "0"}, {503, "{}", "0"}});
     const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
-                             "--url", segment.url("/v1/identify"), "--output", "json"},
+                             "--url", segment.url("/v1/identify"), "--format", "json"},
                             with_key());
     CHECK(r.status == 1);
     const auto report = nlohmann::json::parse(r.out);
@@ -252,7 +252,7 @@ TEST_CASE("cli test-identify: failures of the template and of the message") {
                   "function(ctx) { userId: std.sha256(ctx.identity.traits.email), "
                   "traits: { name: std.trim('  ' + ctx.identity.traits.name + '\\u00a0') } }\n");
     const auto r = run_tool({"test-identify", "--jsonnet", t, "--identity", k_identity, "--dry-run",
-                             "--output", "json"});
+                             "--format", "json"});
     REQUIRE(r.status == 0);
     const auto body =
         nlohmann::json::parse(nlohmann::json::parse(r.out)["body"].get<std::string>());
@@ -296,7 +296,7 @@ TEST_CASE("cli test-identify: bad input exits 2") {
 TEST_CASE("cli test-identify: the ctx at the hook point, as Kratos's flow handlers build it") {
   SECTION("--parse-response: a registration hook before the save sees the nil id") {
     const auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity,
-                             "--parse-response", "--dry-run", "--output", "json"});
+                             "--parse-response", "--dry-run", "--format", "json"});
     REQUIRE(r.status == 0);
     const auto report = nlohmann::json::parse(r.out);
     CHECK(report["context"]["identity"]["id"] == "00000000-0000-0000-0000-000000000000");
@@ -307,7 +307,7 @@ TEST_CASE("cli test-identify: the ctx at the hook point, as Kratos's flow handle
     const auto r =
         run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity, "--hook",
                   "settings.after.password", "--transient-payload",
-                  dir.write("tp.json", R"({"utm": "x"})"), "--dry-run", "--output", "json"});
+                  dir.write("tp.json", R"({"utm": "x"})"), "--dry-run", "--format", "json"});
     REQUIRE(r.status == 0);
     CHECK(r.err.find("Kratos does not pass it to settings.after.password") != std::string::npos);
     const auto report = nlohmann::json::parse(r.out);

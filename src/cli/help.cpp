@@ -1,0 +1,259 @@
+#include "cli/help.hpp"
+
+#include <CLI/CLI.hpp>
+#include <sstream>
+
+#include "core/jsonnet_vm.hpp"
+#include "ory_segment_build_info.hpp"
+#include "util/text.hpp"
+
+namespace cli {
+namespace {
+
+// What the tool reproduces, as FACTS.md names the sources it was read from.
+constexpr const char* k_emulates = "Kratos v26.2.0, go-jsonnet v0.21.0, Segment HTTP API";
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+bool takes_file(const OptionInfo& o) {
+  return o.value.find("FILE") != std::string::npos || o.value.find("INPUT") != std::string::npos;
+}
+
+// Text for a single-quoted shell word, and for a zsh _arguments description.
+std::string shell_single_quoted(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string zsh_description(std::string s) {
+  s = first_line(s);
+  std::string out;
+  for (const char c : s) {
+    if (c == '[' || c == ']') {
+      out += '\\';
+      out += c;
+    } else if (c == ':') {
+      out += "\\:";
+    } else {
+      out += c;
+    }
+  }
+  return shell_single_quoted(out);
+}
+
+std::string bash(const CLI::App& app) {
+  std::ostringstream out;
+  std::vector<std::string> names;
+  for (const CLI::App* verb : visible_verbs(app)) names.push_back(verb->get_name());
+  out << "# bash completion for ory-segment (ory-segment completion bash)\n"
+      << "_ory_segment() {\n"
+      << "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+      << "  local verbs='" << util::join(names, " ") << " help'\n"
+      << "  if [[ $COMP_CWORD -eq 1 ]]; then\n"
+      << "    COMPREPLY=($(compgen -W \"$verbs --help --version\" -- \"$cur\"))\n"
+      << "    return\n"
+      << "  fi\n"
+      << "  local opts='' files=''\n"
+      << "  case \"${COMP_WORDS[1]}\" in\n";
+  for (const CLI::App* verb : visible_verbs(app)) {
+    std::vector<std::string> flags, file_flags;
+    for (const auto& o : verb_options(*verb)) {
+      if (o.positional) continue;
+      for (const auto& n : o.names) {
+        flags.push_back(n);
+        if (takes_file(o)) file_flags.push_back(n);
+      }
+    }
+    out << "    " << verb->get_name() << ") opts='" << util::join(flags, " ") << "'; files='"
+        << util::join(file_flags, " ") << "' ;;\n";
+  }
+  out << "    help) COMPREPLY=($(compgen -W \"$verbs\" -- \"$cur\")); return ;;\n"
+      << "  esac\n"
+      << "  if [[ \" $files \" == *\" $prev \"* ]]; then\n"
+      << "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+      << "    return\n"
+      << "  fi\n"
+      << "  if [[ \"$cur\" == -* ]]; then\n"
+      << "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+      << "  else\n"
+      << "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+      << "  fi\n"
+      << "}\n"
+      << "complete -o filenames -F _ory_segment ory-segment\n";
+  return out.str();
+}
+
+std::string zsh(const CLI::App& app) {
+  std::ostringstream out;
+  out << "#compdef ory-segment\n"
+      << "# zsh completion for ory-segment (ory-segment completion zsh)\n"
+      << "_ory_segment() {\n"
+      << "  local -a verbs\n"
+      << "  verbs=(\n";
+  for (const CLI::App* verb : visible_verbs(app)) {
+    out << "    '" << verb->get_name() << ":" << zsh_description(verb->get_description()) << "'\n";
+  }
+  out << "    'help:a verb'\"'\"'s help'\n"
+      << "  )\n"
+      << "  if (( CURRENT == 2 )); then\n"
+      << "    _describe 'verb' verbs\n"
+      << "    return\n"
+      << "  fi\n"
+      << "  case $words[2] in\n";
+  for (const CLI::App* verb : visible_verbs(app)) {
+    out << "    " << verb->get_name() << ")\n      _arguments";
+    for (const auto& o : verb_options(*verb)) {
+      const std::string action = o.value.empty() ? ""
+                                 : takes_file(o) ? ":file:_files"
+                                                 : ":" + o.value + ": ";
+      if (o.positional) {
+        out << " \\\n        '*:" << zsh_description(o.names.front()) << ":_files'";
+        continue;
+      }
+      const std::string desc = "[" + zsh_description(o.help) + "]" + action;
+      if (o.names.size() == 1) {
+        out << " \\\n        '" << o.names.front() << desc << "'";
+      } else {
+        out << " \\\n        '(" << util::join(o.names, " ") << ")'{" << util::join(o.names, ",")
+            << "}'" << desc << "'";
+      }
+    }
+    out << " ;;\n";
+  }
+  out << "    help) _describe 'verb' verbs ;;\n"
+      << "  esac\n"
+      << "}\n"
+      << "_ory_segment \"$@\"\n";
+  return out.str();
+}
+
+std::string fish(const CLI::App& app) {
+  std::ostringstream out;
+  out << "# fish completion for ory-segment (ory-segment completion fish)\n"
+      << "complete -c ory-segment -f\n";
+  std::vector<std::string> names;
+  for (const CLI::App* verb : visible_verbs(app)) names.push_back(verb->get_name());
+  const std::string all = util::join(names, " ") + " help";
+  for (const CLI::App* verb : visible_verbs(app)) {
+    out << "complete -c ory-segment -n 'not __fish_seen_subcommand_from " << all << "' -a "
+        << verb->get_name() << " -d '" << shell_single_quoted(first_line(verb->get_description()))
+        << "'\n";
+  }
+  out << "complete -c ory-segment -n 'not __fish_seen_subcommand_from " << all
+      << "' -a help -d 'a verb'\\''s help'\n";
+  for (const CLI::App* verb : visible_verbs(app)) {
+    for (const auto& o : verb_options(*verb)) {
+      if (o.positional) {
+        out << "complete -c ory-segment -n '__fish_seen_subcommand_from " << verb->get_name()
+            << "' -F\n";
+        continue;
+      }
+      out << "complete -c ory-segment -n '__fish_seen_subcommand_from " << verb->get_name() << "'";
+      for (const auto& n : o.names) {
+        out << (n.size() == 2 ? " -s " + n.substr(1) : " -l " + n.substr(2));
+      }
+      if (!o.value.empty()) out << (takes_file(o) ? " -r -F" : " -r");
+      out << " -d '" << shell_single_quoted(first_line(o.help)) << "'\n";
+    }
+  }
+  return out.str();
+}
+
+// Text set in roff: backslashes doubled, a leading '.' or '\'' escaped.
+std::string roff(const std::string& text) {
+  std::string out;
+  bool line_start = true;
+  for (const char c : text) {
+    if (line_start && (c == '.' || c == '\'')) out += "\\&";
+    if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";
+    } else {
+      out += c;
+    }
+    line_start = c == '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string version_text() {
+  std::string out = std::string("ory-segment ") + ORY_SEGMENT_VERSION + "\n";
+  out += std::string("commit ") + ORY_SEGMENT_COMMIT + ", built " + ORY_SEGMENT_BUILD_DATE + "\n";
+  out += "libjsonnet " + core::libjsonnet_version() + "\n";
+  out += std::string("emulates ") + k_emulates;
+  return out;
+}
+
+std::vector<OptionInfo> verb_options(const CLI::App& verb) {
+  std::vector<OptionInfo> out;
+  for (const CLI::Option* o : verb.get_options()) {
+    OptionInfo info;
+    info.positional = o->get_positional() && !o->nonpositional();
+    if (info.positional) {
+      info.names.push_back(o->get_name());
+    } else {
+      for (const auto& s : o->get_snames()) info.names.push_back("-" + s);
+      for (const auto& l : o->get_lnames()) info.names.push_back("--" + l);
+    }
+    info.value = o->get_option_text();
+    if (info.value.empty() && o->get_type_size_max() > 0 && o->get_expected_min() > 0) {
+      info.value = "VALUE";
+    }
+    info.help = o->get_description();
+    out.push_back(info);
+  }
+  return out;
+}
+
+std::vector<const CLI::App*> visible_verbs(const CLI::App& app) {
+  std::vector<const CLI::App*> out;
+  for (const CLI::App* verb : app.get_subcommands({})) {
+    if (!verb->get_group().empty()) out.push_back(verb);
+  }
+  return out;
+}
+
+std::string completion_script(const CLI::App& app, const std::string& shell) {
+  if (shell == "bash") return bash(app);
+  if (shell == "zsh") return zsh(app);
+  if (shell == "fish") return fish(app);
+  return "";
+}
+
+std::string man_page(const CLI::App& app) {
+  std::ostringstream out;
+  out << ".TH ORY-SEGMENT 1 \"" << ORY_SEGMENT_BUILD_DATE << "\" \"ory-segment "
+      << ORY_SEGMENT_VERSION << "\" \"User Commands\"\n"
+      << ".SH NAME\n"
+      << "ory-segment \\- wire Ory identities into Segment through Ory Actions, verified\n"
+      << ".SH SYNOPSIS\n"
+      << ".B ory-segment\n.I VERB\n[\\fIOPTIONS\\fR]\n.br\n"
+      << ".B ory-segment help\n[\\fIVERB\\fR]\n.br\n"
+      << ".B ory-segment \\-\\-version\n"
+      << ".SH DESCRIPTION\n"
+      << ".nf\n"
+      << roff(app.help()) << ".fi\n"
+      << ".SH VERBS\n";
+  for (const CLI::App* verb : visible_verbs(app)) {
+    out << ".SS " << verb->get_name() << "\n.nf\n" << roff(verb->help("ory-segment")) << ".fi\n";
+  }
+  out << ".SH VERSION\n.nf\n" << roff(version_text()) << "\n.fi\n";
+  return out.str();
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const auto guess = util::closest_match(word, candidates);
+  return guess ? "; did you mean '" + *guess + "'?" : "";
+}
+
+}  // namespace cli

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace cli {
+
+// What --version prints: version, commit, build date, libjsonnet's version, and what the
+// tool emulates.
+std::string version_text();
+
+// One option of a verb, as its --help shows it.
+struct OptionInfo {
+  std::vector<std::string> names;  // "-o", "--output"; a positional: its name alone
+  std::string value;               // "FILE"; "" for a switch
+  std::string help;
+  bool positional = false;
+};
+
+// The options of a verb (its subcommand), --help included.
+std::vector<OptionInfo> verb_options(const CLI::App& verb);
+
+// The visible verbs of `app`, in table order.
+std::vector<const CLI::App*> visible_verbs(const CLI::App& app);
+
+// A completion script for `shell` (bash, zsh or fish), from the verbs and their options, or
+// "" when the shell is not one of those.
+std::string completion_script(const CLI::App& app, const std::string& shell);
+
+// ory-segment(1) in roff: every verb's help text, from the same source as --help.
+std::string man_page(const CLI::App& app);
+
+// The closest of `candidates` to `word`, as "; did you mean 'X'?", or "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace cli

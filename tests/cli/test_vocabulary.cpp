@@ -1,0 +1,266 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fake_segment.hpp"
+#include "support.hpp"
+#include "util/base64.hpp"
+
+using test::run_tool;
+
+namespace {
+
+const std::string k_example = test::source_path("examples/segment_identify.jsonnet");
+const std::string k_schema = test::source_path("examples/identity.schema.json");
+const std::string k_identities = test::source_path("examples/identities.jsonl");
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The verbs `ory-segment --help` lists.
+std::vector<std::string> verbs() {
+  const auto r = run_tool({"--help"});
+  REQUIRE(r.status == 0);
+  std::vector<std::string> out;
+  bool in_list = false;
+  for (const auto& line : lines_of(r.out)) {
+    if (line.rfind("Subcommands:", 0) == 0) {
+      in_list = true;
+      continue;
+    }
+    if (in_list && line.empty()) break;
+    if (in_list) out.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  return out;
+}
+
+struct Option {
+  std::vector<std::string> names;
+  std::string value;  // "FILE", "FORMAT", ... ; "" for a switch
+  std::string help;
+};
+
+// The options a verb's --help lists.
+std::vector<Option> options_of(const std::string& verb) {
+  const auto r = run_tool({verb, "--help"});
+  REQUIRE(r.status == 0);
+  std::vector<Option> out;
+  bool in_list = false;
+  static const std::regex k_line(R"(^  (-[^ ]+)(?: ([A-Z][A-Z0-9_.=|\[\]-]*))?\s+(.*)$)");
+  for (const auto& line : lines_of(r.out)) {
+    if (line == "Options:") {
+      in_list = true;
+      continue;
+    }
+    if (in_list && line.empty()) break;
+    std::smatch m;
+    if (!in_list || !std::regex_match(line, m, k_line)) continue;
+    Option o;
+    std::string names = m[1];
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = names.find(',', start);
+      o.names.push_back(names.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    o.value = m[2];
+    o.help = m[3];
+    out.push_back(o);
+  }
+  return out;
+}
+
+bool has_name(const Option& o, const std::string& name) {
+  return std::find(o.names.begin(), o.names.end(), name) != o.names.end();
+}
+
+}  // namespace
+
+TEST_CASE("cli vocabulary: every verb's options speak one dialect") {
+  const auto all = verbs();
+  REQUIRE(all.size() >= 10);
+  for (const auto& verb : all) {
+    CAPTURE(verb);
+    const auto options = options_of(verb);
+    REQUIRE(options.size() >= 2);  // --help and --quiet at least
+    bool quiet = false;
+    for (const auto& o : options) {
+      CAPTURE(o.names, o.value, o.help);
+      CHECK(!has_name(o, "--out"));
+      // An output format is --format, and --format is an output format.
+      if (o.value == "FORMAT") CHECK(o.names == std::vector<std::string>{"--format"});
+      if (has_name(o, "--format")) CHECK(o.value == "FORMAT");
+      // The file a verb writes its output to is -o/--output, and -o/--output is that file.
+      if (o.help.find("instead of stdout") != std::string::npos) {
+        CHECK(o.names == std::vector<std::string>{"-o", "--output"});
+      }
+      if (has_name(o, "--output") || has_name(o, "-o")) {
+        CHECK(o.names == std::vector<std::string>{"-o", "--output"});
+        CHECK(o.value == "FILE");
+      }
+      quiet = quiet || o.names == std::vector<std::string>{"-q", "--quiet"};
+    }
+    CHECK(quiet);
+  }
+  // The HTTP method is --http-method; --method is a sign-in method (patch).
+  for (const auto& o : options_of("build-action")) CHECK(!has_name(o, "--method"));
+  bool http_method = false;
+  for (const auto& o : options_of("build-action")) http_method |= has_name(o, "--http-method");
+  CHECK(http_method);
+}
+
+TEST_CASE("cli vocabulary: --quiet silences notes, not warnings or errors") {
+  test::TempDir dir;
+  const std::string key = dir.write("key", "k\n");
+  // Without --ignore-response build-action notes it; --write-key is a warning.
+  auto r = run_tool({"build-action", "--jsonnet", k_example, "--write-key", "k"});
+  CHECK(r.status == 0);
+  CHECK(r.err.find("ory-segment: note: consider --ignore-response") != std::string::npos);
+  r = run_tool({"build-action", "--jsonnet", k_example, "--write-key", "k", "--quiet"});
+  CHECK(r.status == 0);
+  CHECK(r.err.find("note:") == std::string::npos);
+  CHECK(r.err.find("ory-segment: warning: --write-key shows the key") != std::string::npos);
+  r = run_tool({"init", "--schema", k_schema, "-q", "-o", dir.path() + "/t.jsonnet"});
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  r = run_tool({"encode", "-q", dir.write("bad.jsonnet", "function(x) x")});
+  CHECK(r.status == 1);
+  CHECK(r.err.find("ory-segment: error: ") == 0);
+}
+
+TEST_CASE("cli defaults: test-identify tries the built-in identity without optional traits") {
+  // The docs' template reads name and consent without a guard: users without them fail.
+  auto r = run_tool({"test-identify", "--jsonnet", k_example, "--dry-run"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(k_example +
+                   ":5:11: field does not exist: name (for the built-in identity with only its "
+                   "required trait, email") != std::string::npos);
+  CHECK(r.out.find("verdict: template-failed") != std::string::npos);
+  r = run_tool({"test-identify", "--jsonnet", k_example, "--dry-run", "--format", "json"});
+  CHECK(r.status == 1);
+  CHECK(nlohmann::json::parse(r.out)["identity"] == "built-in, required traits only");
+  // A template that guards them passes both.
+  test::TempDir dir;
+  const std::string guarded = dir.write(
+      "t.jsonnet",
+      "function(ctx) { userId: ctx.identity.id, traits: { email: ctx.identity.traits.email, "
+      "name: std.get(ctx.identity.traits, 'name') } }\n");
+  r = run_tool({"test-identify", "--jsonnet", guarded, "--dry-run"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"name\": \"Ada Lovelace\"") != std::string::npos);  // the full one is shown
+  // An explicit identity is tried as given.
+  r = run_tool({"test-identify", "--jsonnet", k_example, "--dry-run", "--identity",
+                test::source_path("examples/identity.json")});
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("cli defaults: listen --expect fails when the hook never fired") {
+  auto r = run_tool({"listen", "--port", "0", "--exit-after", "0.2", "--expect", "1"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find("ory-segment: error: expected 1 message, received 0") != std::string::npos);
+  r = run_tool({"listen", "--port", "0", "--exit-after", "0.2"});
+  CHECK(r.status == 0);
+  r = run_tool({"listen", "--expect", "1"});
+  CHECK(r.status == 2);  // when to count?
+}
+
+TEST_CASE("cli defaults: build-action --call track needs an event in what the template sends") {
+  test::TempDir dir;
+  auto r =
+      run_tool({"build-action", "--jsonnet", k_example, "--write-key", "k", "--call", "track"});
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("has no event") != std::string::npos);
+  const std::string track =
+      dir.write("track.jsonnet", "function(ctx) { userId: ctx.identity.id, event: 'Signed Up' }\n");
+  r = run_tool({"build-action", "--jsonnet", track, "--write-key", "k", "--call", "track"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"url\": \"https://api.segment.io/v1/track\"") != std::string::npos);
+}
+
+TEST_CASE("cli defaults: decode takes what encode --raw prints") {
+  const auto raw = run_tool({"encode", "--raw", k_example});
+  REQUIRE(raw.status == 0);
+  std::string text = raw.out;
+  text.pop_back();             // the newline
+  REQUIRE(text.size() > 255);  // longer than a file name can be
+  auto r = run_tool({"decode", text});
+  CHECK(r.status == 0);
+  CHECK(r.out == test::read_file(k_example));
+  r = run_tool({"decode", "--format", "json", "base64://" + text});
+  CHECK(r.status == 0);
+  CHECK(nlohmann::json::parse(r.out)["templates"][0]["template"] == test::read_file(k_example));
+  CHECK(run_tool({"decode", "not/a/file/and/not/base64"}).status == 2);
+}
+
+TEST_CASE("cli defaults: backfill to a loopback URL needs no write key; --format json") {
+  test::FakeSegment segment;
+  test::TempDir dir;
+  const auto r = run_tool({"backfill", "--jsonnet", k_example, "--identities", k_identities,
+                           "--url", segment.url("/v1"), "--progress", "never", "--format", "json",
+                           "--failed", dir.path() + "/failed.jsonl"});
+  CAPTURE(r.err);
+  CHECK(r.err.find("ory-segment: note: no write key given: sending to 127.0.0.1 (loopback)") !=
+        std::string::npos);
+  const auto requests = segment.requests();
+  REQUIRE(!requests.empty());
+  CHECK(requests[0].header("Authorization") ==
+        "Basic " + util::base64_encode(std::string("local-write-key:")));
+  // The last line of stderr is the summary, as JSON.
+  const auto lines = lines_of(r.err);
+  REQUIRE(!lines.empty());
+  const auto summary = nlohmann::json::parse(lines.back());
+  CHECK(summary["read"] == 5);
+  CHECK(summary["sent"] == 4);
+  CHECK(summary["failed"] == 1);
+  CHECK(r.status == 1);  // one identity failed (no name)
+}
+
+TEST_CASE("cli install: --version, completions and the man page come from the verb table") {
+  auto r = run_tool({"--version"});
+  CHECK(r.status == 0);
+  const auto version = lines_of(r.out);
+  REQUIRE(version.size() == 4);
+  CHECK(std::regex_match(version[0], std::regex(R"(ory-segment [0-9]+\.[0-9]+\.[0-9]+)")));
+  CHECK(std::regex_match(
+      version[1],
+      std::regex(R"(commit ([0-9a-f]{7,}(-dirty)?|unknown), built [0-9]{4}-[0-9]{2}-[0-9]{2})")));
+  CHECK(std::regex_match(version[2], std::regex(R"(libjsonnet v[0-9.]+)")));
+  CHECK(version[3] == "emulates Kratos v26.2.0, go-jsonnet v0.21.0, Segment HTTP API");
+
+  const auto all = verbs();
+  for (const std::string shell : {"bash", "zsh", "fish"}) {
+    CAPTURE(shell);
+    r = run_tool({"completion", shell});
+    CHECK(r.status == 0);
+    for (const auto& verb : all) {
+      CHECK(r.out.find(verb) != std::string::npos);
+      for (const auto& o : options_of(verb)) {
+        // every long option of every verb, in that shell's syntax
+        const std::string name = o.names.back();
+        const std::string spelled = shell == "fish" ? "-l " + name.substr(2) : name;
+        CAPTURE(verb, name);
+        CHECK(r.out.find(spelled) != std::string::npos);
+      }
+    }
+  }
+  r = run_tool({"completion", "bash"});
+  test::TempDir dir;
+  const std::string script = dir.write("ory-segment.bash", r.out);
+  const auto syntax = test::run_program({"/bin/bash", "-n", script});
+  CHECK(syntax.status == 0);
+  CHECK(run_tool({"completion", "tcsh"}).status == 2);
+
+  r = run_tool({"help", "--man"});
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind(".TH ORY-SEGMENT 1 ", 0) == 0);
+  for (const auto& verb : all) CHECK(r.out.find(".SS " + verb + "\n") != std::string::npos);
+}
