@@ -38,6 +38,15 @@ io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* for
 
 void write_output_or_throw(const std::string& path, const std::string& content,
                            const io::WriteOptions& opts) {
+  // `-o json` names a file; the format is --format. Said when no such file exists yet.
+  static const char* const k_format_names[] = {"json",       "yaml",    "text",           "sarif",
+                                               "json-patch", "ory-cli", "ory-project-api"};
+  for (const char* format : k_format_names) {
+    if (path == format && !io::path_exists(path)) {
+      warning("writing to a file named '" + path +
+              "': -o/--output names a file (an output format is --format)");
+    }
+  }
   std::string err;
   if (!io::write_output(path, content, opts, &err)) throw bad_input(err);
 }

@@ -117,6 +117,16 @@ TEST_CASE("cli vocabulary: every verb's options speak one dialect") {
   CHECK(http_method);
 }
 
+TEST_CASE("cli vocabulary: -o with a format's name writes that file, and says so") {
+  test::TempDir dir;
+  const auto r =
+      run_tool({"encode", k_example, "--output", "json"}, test::RunOptions{{}, {}, dir.path()});
+  CHECK(r.status == 0);
+  CHECK(r.err.find("warning: writing to a file named 'json': -o/--output names a file (an "
+                   "output format is --format)") != std::string::npos);
+  CHECK(test::read_file(dir.path() + "/json").rfind("base64://", 0) == 0);
+}
+
 TEST_CASE("cli vocabulary: --quiet silences notes, not warnings or errors") {
   test::TempDir dir;
   const std::string key = dir.write("key", "k\n");
