@@ -70,18 +70,6 @@ Template template_from_options(const LintOptions& opts, std::vector<Input>* inpu
   return {std::move(body.source), std::move(body.name), action.url};
 }
 
-std::vector<std::string> config_allowlist(const core::Json& config) {
-  std::vector<std::string> out;
-  try {
-    const auto& list = config.at(core::Json::json_pointer("/clients/web_hook/header_allowlist"));
-    for (const auto& h : list) {
-      if (h.is_string()) out.push_back(h.get<std::string>());
-    }
-  } catch (const core::Json::exception&) {
-  }
-  return out;
-}
-
 struct Report {
   std::vector<Input> inputs;
   bool has_table = false;
@@ -118,7 +106,8 @@ void lint_the_template(const LintOptions& opts, const core::Json* schema, const 
     options.check_message = url && (core::is_segment_host(url->host) || call);
   }
   options.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
-  if (opts.header_allowlist.empty() && config) options.header_allowlist = config_allowlist(*config);
+  if (opts.header_allowlist.empty() && config)
+    options.header_allowlist = core::config_header_allowlist(*config);
   for (auto& f : core::lint_template(t.source, t.name, options)) {
     report->findings.push_back(std::move(f));
   }

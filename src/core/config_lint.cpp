@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/action_body.hpp"
+#include "core/config_patch.hpp"
 #include "core/segment_api.hpp"
 #include "core/segment_message.hpp"
 #include "core/template_lint.hpp"
@@ -131,14 +132,6 @@ Json hook_config(const Json& hook) {
   if (!hook.is_object()) return Json::object();
   const auto it = hook.find("config");
   return it != hook.end() && it->is_object() ? *it : Json::object();
-}
-
-// A web_hook that runs before the identity is saved (registration and settings).
-bool runs_before_save(const Json& hook) {
-  const Json config = hook_config(hook);
-  const Json response = config.value("response", Json::object());
-  return (config.contains("can_interrupt") && config["can_interrupt"] == true) ||
-         (response.is_object() && response.contains("parse") && response["parse"] == true);
 }
 
 // getHooks: the hooks of the list at `pointer` that have an executor for `stage`, session
@@ -496,13 +489,7 @@ class ConfigLinter {
     const auto call = url ? call_from_path(url->path) : std::nullopt;
     options.check_message = url && (is_segment_host(url->host) || call);
     options.call = call.value_or(SegmentCall::identify);
-    if (const Json* list = at_pointer(m_config, "/clients/web_hook/header_allowlist")) {
-      if (list->is_array()) {
-        for (const auto& h : *list) {
-          if (h.is_string()) options.header_allowlist.push_back(h.get<std::string>());
-        }
-      }
-    }
+    options.header_allowlist = config_header_allowlist(m_config);
     for (Finding f : lint_template(t.source, t.name, options)) m_findings.push_back(std::move(f));
   }
 
@@ -539,6 +526,16 @@ std::vector<HookRow> hook_table(const Json& config) {
     }
   }
   return rows;
+}
+
+std::vector<std::string> config_header_allowlist(const Json& config) {
+  std::vector<std::string> out;
+  const Json* list = at_pointer(config, "/clients/web_hook/header_allowlist");
+  if (!list || !list->is_array()) return out;
+  for (const auto& h : *list) {
+    if (h.is_string()) out.push_back(h.get<std::string>());
+  }
+  return out;
 }
 
 ConfigLint lint_config(const Json& config, const std::string& name,

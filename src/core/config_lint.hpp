@@ -41,6 +41,9 @@ struct HookRow {
 // the config names saml.
 std::vector<HookRow> hook_table(const Json& config);
 
+// The config's clients.web_hook.header_allowlist (empty when it has none: Kratos's default).
+std::vector<std::string> config_header_allowlist(const Json& config);
+
 struct ConfigLintOptions {
   const Json* schema = nullptr;  // the identity schema, for the bodies' templates
 };

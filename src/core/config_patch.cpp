@@ -70,17 +70,6 @@ std::string describe(const Json& value) {
   return "a scalar";
 }
 
-// A web_hook that runs before the identity is saved: such hooks have no global fallback in
-// registration and settings (PostRegistrationPrePersistHooks, PostSettingsPrePersistHooks).
-bool runs_before_save(const Json& hook) {
-  if (!hook.is_object() || hook.value("hook", "") != "web_hook") return false;
-  const Json config = hook.value("config", Json::object());
-  if (!config.is_object()) return false;
-  const Json response = config.value("response", Json::object());
-  return config.value("can_interrupt", false) ||
-         (response.is_object() && response.value("parse", false));
-}
-
 const Json* global_after_list(const Json& config, const std::string& flow) {
   try {
     const Json& list = config.at(Json::json_pointer(HookPoint{flow, "after", ""}.pointer()));
@@ -261,6 +250,19 @@ void add_warnings(const PatchRequest& request, const Json* config, PatchPlan* pl
 }
 
 }  // namespace
+
+bool runs_before_save(const Json& hook) {
+  if (!hook.is_object() || hook.value("hook", "") != "web_hook") return false;
+  const auto config = hook.find("config");
+  if (config == hook.end() || !config->is_object()) return false;
+  const auto response = config->find("response");
+  const auto is_true = [](const Json& o, const char* key) {
+    const auto it = o.find(key);
+    return it != o.end() && *it == true;
+  };
+  return is_true(*config, "can_interrupt") ||
+         (response != config->end() && response->is_object() && is_true(*response, "parse"));
+}
 
 std::vector<std::string> methods_shadowing_global_list(const HookPoint& target,
                                                        const Json& config) {

@@ -41,6 +41,11 @@ struct PatchPlan {
 // non-object or non-list where a path needs one.
 bool plan_patch(const PatchRequest& request, const Json* config, PatchPlan* plan, std::string* err);
 
+// A web_hook with response.parse or can_interrupt: in registration and settings it runs
+// before the identity is saved, from a method's own list only (no global fallback:
+// PostRegistrationPrePersistHooks, PostSettingsPrePersistHooks).
+bool runs_before_save(const Json& hook);
+
 // Whether a hook list at `target` runs for sign-ups that use `method` under `config`:
 // Kratos runs the global after-list for a method only when the method's own list is
 // empty (registry_default_registration.go and friends).
