@@ -11,6 +11,20 @@
 // What the backfill tests share.
 namespace test {
 
+// Identity `i` as Kratos's admin API lists it: email, name and consent traits, and a `bio`
+// of `pad` bytes when asked (to fill batches with few identities).
+inline nlohmann::json identity(int i, std::size_t pad = 0) {
+  nlohmann::json traits = {{"email", "user" + std::to_string(i) + "@example.com"},
+                           {"name", "User " + std::to_string(i)},
+                           {"consent", {{"newsletter", i % 2 == 0}}}};
+  if (pad) traits["bio"] = std::string(pad, 'b');
+  return {{"id", "id-" + std::to_string(i)},
+          {"schema_id", "default"},
+          {"traits", traits},
+          {"credentials", {{"password", {{"type", "password"}}}}},
+          {"created_at", "2026-01-01T00:00:00Z"}};
+}
+
 // The values of a JSON Lines file (listen --jsonl, a failed file), blank lines skipped.
 inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   std::ifstream in(path);
@@ -20,6 +34,14 @@ inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
     if (!line.empty()) out.push_back(nlohmann::json::parse(line));
   }
   return out;
+}
+
+// How many whole lines (ending in '\n') a file has so far: safe to call while it is written.
+inline std::size_t complete_lines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::size_t n = 0;
+  for (char c; in.get(c);) n += c == '\n';
+  return n;
 }
 
 // The userIds of the messages `listen --jsonl` recorded.

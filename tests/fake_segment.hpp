@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -14,7 +15,8 @@ namespace test {
 
 // A Segment stand-in on 127.0.0.1 (ephemeral port) inside the test process: records
 // every request and answers from a script (default 200 {"success":true}). Stops with
-// the object.
+// the object. hold() keeps every answer back until release(): a test can act while a
+// request is in flight, and know that it is (wait_for_requests).
 class FakeSegment {
  public:
   struct Request {
@@ -40,10 +42,12 @@ class FakeSegment {
 
   FakeSegment() {
     const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(m_mutex);
+      std::unique_lock<std::mutex> lock(m_mutex);
       Request r{req.method, req.path, req.body, {}};
       for (const auto& [k, v] : req.headers) r.headers.emplace(k, v);
       m_requests.push_back(r);
+      m_changed.notify_all();
+      m_changed.wait(lock, [this] { return !m_holding; });
       Reply reply;
       if (!m_script.empty()) {
         reply = m_script.front();
@@ -65,6 +69,7 @@ class FakeSegment {
   FakeSegment(const FakeSegment&) = delete;
   FakeSegment& operator=(const FakeSegment&) = delete;
   ~FakeSegment() {
+    release();
     m_server.stop();
     m_thread.join();
   }
@@ -72,6 +77,21 @@ class FakeSegment {
   void script(std::vector<Reply> replies) {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_script.assign(replies.begin(), replies.end());
+  }
+  void hold() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_holding = true;
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_holding = false;
+    m_changed.notify_all();
+  }
+  // Waits until `n` requests have arrived (held ones included); false after `timeout`.
+  bool wait_for_requests(std::size_t n,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    return m_changed.wait_for(lock, timeout, [&] { return m_requests.size() >= n; });
   }
   std::vector<Request> requests() {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -86,6 +106,8 @@ class FakeSegment {
   int m_port = 0;
   std::thread m_thread;
   std::mutex m_mutex;
+  std::condition_variable m_changed;
+  bool m_holding = false;
   std::deque<Reply> m_script;
   std::vector<Request> m_requests;
 };

@@ -77,9 +77,16 @@ class BackgroundTool {
 
   // The next line of stdout (without '\n'), waiting up to `timeout_ms`; "" at EOF or timeout.
   std::string read_line(int timeout_ms = 10000);
+  // Waits until stderr holds `text` (up to `timeout_ms`; stdout is kept meanwhile); false
+  // when it ends or the time runs out first.
+  bool wait_for_stderr(const std::string& text, int timeout_ms = 60000);
   // For `listen`: reads the first line and returns "http://127.0.0.1:PORT".
   std::string listen_url();
   void signal(int sig);
+  // After signal(sig): waits until the process has taken it (no longer pending in
+  // /proc/PID/status), so its handler has run or is running. False if it is still pending
+  // after `timeout_ms`.
+  bool wait_signal_taken(int sig, int timeout_ms = 60000);
   // To it and every process it started, as a terminal's Ctrl-C reaches its whole group.
   void signal_with_descendants(int sig);
   // Waits for exit (up to `timeout_ms`, then kills it) and returns everything printed.

@@ -10,7 +10,8 @@
 namespace cli {
 namespace {
 
-// What the tool reproduces, as FACTS.md names the sources it was read from.
+// What the tool reproduces: the Kratos release its hook model was read from (docs/fidelity.md
+// cites the files), the go-jsonnet Kratos embeds, and Segment's HTTP Tracking API.
 constexpr const char* k_emulates = "Kratos v26.2.0, go-jsonnet v0.21.0, Segment HTTP API";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }

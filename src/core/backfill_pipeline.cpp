@@ -328,7 +328,7 @@ class BackfillPipeline::Impl {
       request.body = batch->body();
       request.timeout = std::chrono::seconds(30);
       request.max_body_bytes = std::size_t{64} << 10;  // Segment answers {"success":true}
-      m_rate.acquire(m_stop);
+      if (!m_rate.acquire(m_stop)) continue;  // stopped while waiting for its slot: not sent
       const BatchDelivery d =
           deliver_batch(*client, io::system_clock(), jitter, request, policy, &m_stop);
       m_stats.requests += d.attempts;

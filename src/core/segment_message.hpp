@@ -13,7 +13,10 @@ namespace core {
 
 using Json = nlohmann::ordered_json;
 
-// Segment's limits (FACTS.md section 5).
+// Segment's limits: 32 KB per message, 500 KB and 2,500 messages per batch request (over
+// the count: 200, but the events are dropped): Segment's docs, "HTTP API Source", section
+// "Errors" (segment.com/docs/connections/sources/catalog/libraries/server/http-api/). The
+// 100-character messageId is a limit this tool keeps to; Segment's public docs do not state one.
 constexpr std::size_t k_max_message_bytes = std::size_t{32} * 1024;
 constexpr std::size_t k_max_batch_bytes = std::size_t{500} * 1024;
 constexpr std::size_t k_max_batch_messages = 2500;

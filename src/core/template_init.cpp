@@ -41,7 +41,8 @@ bool is_one_of(const std::string& word, std::initializer_list<const char*> words
   return std::any_of(words.begin(), words.end(), [&](const char* w) { return word == w; });
 }
 
-// The reserved Segment trait a schema's trait name stands for (FACTS.md section 5), or "".
+// The reserved Segment trait a schema's trait name stands for, or "": Segment's docs,
+// "Identify", section "Traits" (segment.com/docs/connections/spec/identify/#traits).
 std::string reserved_trait(const std::string& name, const std::string& format) {
   const std::string n = normalized(name);
   if (is_one_of(n, {"email", "emailaddress", "mail"})) return "email";

@@ -70,7 +70,8 @@ bool guarded(std::string_view source, std::size_t lookup, const std::string& obj
   const std::string obj = spaced_pattern(object);
   const std::string quoted = "(['\"])" + spaced_pattern(field, false) + "\\1";
   const std::regex tests[] = {
-      std::regex("objectHas(?:All|Ex)?\\s*\\(\\s*" + obj + "\\s*,\\s*" + quoted),
+      std::regex("objectHas(?:All|Ex)?\\s*\\(\\s*" + obj + "\\s*,\\s*" + quoted +
+                 "\\s*(?:,[^()]*)?\\)"),
       std::regex(quoted + "\\s*in\\s*" + obj),
   };
   const std::string before(source.substr(0, lookup));

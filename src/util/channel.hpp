@@ -19,7 +19,9 @@ class Channel {
   // False once closed (the item is dropped).
   bool push(T item) {
     std::unique_lock<std::mutex> lock(m_mutex);
+    ++m_blocked_pushers;
     m_not_full.wait(lock, [&] { return m_items.size() < m_capacity || m_closed; });
+    --m_blocked_pushers;
     if (m_closed) return false;
     m_items.push_back(std::move(item));
     m_not_empty.notify_one();
@@ -36,6 +38,17 @@ class Channel {
     return item;
   }
 
+  std::size_t size() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_items.size();
+  }
+
+  // Producers waiting in push() for room: the back-pressure of a full channel.
+  std::size_t blocked_pushers() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_blocked_pushers;
+  }
+
   void close() {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_closed = true;
@@ -47,7 +60,8 @@ class Channel {
   std::size_t m_capacity;
   std::deque<T> m_items;
   bool m_closed = false;
-  std::mutex m_mutex;
+  std::size_t m_blocked_pushers = 0;
+  mutable std::mutex m_mutex;
   std::condition_variable m_not_empty, m_not_full;
 };
 

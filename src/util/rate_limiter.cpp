@@ -19,11 +19,14 @@ RateLimiter::Clock::time_point RateLimiter::reserve() {
   return slot;
 }
 
-void RateLimiter::acquire(const std::atomic<bool>& stop) {
+bool RateLimiter::acquire(const std::atomic<bool>& stop) {
   const auto slot = reserve();
-  while (Clock::now() < slot && !stop.load()) {
+  for (;;) {
+    if (stop.load()) return false;
+    const auto now = Clock::now();
+    if (now >= slot) return true;
     std::this_thread::sleep_for(
-        std::min<Clock::duration>(slot - Clock::now(), std::chrono::milliseconds(50)));
+        std::min<Clock::duration>(slot - now, std::chrono::milliseconds(50)));
   }
 }
 

@@ -17,8 +17,8 @@ class RateLimiter {
   // The next slot: when the caller may go, at least 1/rate after the previous one.
   Clock::time_point reserve();
 
-  // Waits for the next slot; returns early once `stop` is true.
-  void acquire(const std::atomic<bool>& stop);
+  // Waits for the next slot: true when it came, false when `stop` became true first.
+  bool acquire(const std::atomic<bool>& stop);
 
  private:
   Clock::duration m_interval;

@@ -74,7 +74,7 @@ TEST_CASE("cli backfill --from-admin-api: every page, the key as a bearer token,
         "page_size=100&page_token=" + test::FakeKratosAdmin::id(1199));
 }
 
-TEST_CASE("cli backfill --from-admin-api: 401 without the key; 429 and 503 retried") {
+TEST_CASE("cli backfill --from-admin-api: 401 without the key, 429 and 503 retried") {
   test::TempDir dir;
   test::FakeKratosAdmin kratos(30, "ory_pat_k", 10);  // Kratos caps the page size at 10 here
   test::BackgroundTool listen({"listen", "--port", "0", "--quiet", "--exit-after", "120"});

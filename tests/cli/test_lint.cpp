@@ -154,7 +154,7 @@ TEST_CASE("cli lint: each mistake, located, with its fix") {
   }
 }
 
-TEST_CASE("cli lint: --format json is one document; bad input exits 2") {
+TEST_CASE("cli lint: --format json is one document, bad input exits 2") {
   const auto r = run_tool({"lint", "--jsonnet", k_example, "--format", "json"});
   CHECK(r.status == 0);
   const auto doc = nlohmann::json::parse(r.out);

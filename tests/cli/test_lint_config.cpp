@@ -111,7 +111,7 @@ TEST_CASE("cli lint --config: the hook table, a shadowed global list, each body 
   CHECK(rules.count("segment-message") == 1);
 }
 
-TEST_CASE("cli lint --config: a correct config is clean; bad input exits 2") {
+TEST_CASE("cli lint --config: a correct config is clean, bad input exits 2") {
   test::TempDir dir;
   const std::string key = dir.write("key", "k\n");
   const auto built = run_tool(

@@ -165,7 +165,7 @@ TEST_CASE("cli listen: a batch over 2,500 messages is accepted and flagged as dr
             "\nreceived 2501 messages: 0 accepted, 2501 would be dropped (identify 2501)\n");
 }
 
-TEST_CASE("cli listen: --fail makes a client's retries visible; faults are not recorded") {
+TEST_CASE("cli listen: --fail makes a client's retries visible, faults are not recorded") {
   test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "1", "--fail", "503:2",
                                "--fail", "429:1:retry-after=0", "--fail", "reset:1"});
   const std::string base = listen.listen_url();
@@ -203,7 +203,7 @@ TEST_CASE("cli listen: a slow answer is still an answer: the message is recorded
   CHECK(jsonl.find(R"("userId":"t")") != std::string::npos);
 }
 
-TEST_CASE("cli listen: --jsonl never stores a write key; a message it cannot store gets 503") {
+TEST_CASE("cli listen: --jsonl never stores a write key, a message it cannot store gets 503") {
   test::TempDir dir;
   {
     test::BackgroundTool listen(

@@ -202,7 +202,7 @@ TEST_CASE("cli patch: --apply in place keeps FILE.bak") {
             .contains("code"));
 }
 
-TEST_CASE("cli: an output onto one of the command's inputs is refused; nothing is written") {
+TEST_CASE("cli: an output onto one of the command's inputs is refused, nothing is written") {
   test::TempDir dir;
   const std::string t = dir.write("t.jsonnet", test::read_file(k_example));
   const std::string key = dir.write("key.txt", "wk\n");

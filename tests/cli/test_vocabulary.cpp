@@ -211,7 +211,7 @@ TEST_CASE("cli defaults: decode takes what encode --raw prints") {
   CHECK(run_tool({"decode", "not/a/file/and/not/base64"}).status == 2);
 }
 
-TEST_CASE("cli defaults: backfill to a loopback URL needs no write key; --format json") {
+TEST_CASE("cli defaults: backfill to a loopback URL needs no write key, --format json") {
   test::FakeSegment segment;
   test::TempDir dir;
   const auto r = run_tool({"backfill", "--jsonnet", k_example, "--identities", k_identities,

@@ -1,7 +1,8 @@
 // The engine against go-jsonnet itself (../shared/tools/jsonnet-go, the engine Kratos runs
 // templates with): for every template of the corpus and every ctx shape, the same body
-// bytes, or both cancel, or both fail. Cases that still differ are listed, with the reason,
-// in docs/fidelity.md; the harness checks that list stays true.
+// bytes, or both cancel, or both fail; the project's templates also through backfill's
+// helper pool (TransformPool), with contexts built as backfill builds them. Cases that still differ
+// are listed, with the reason, in docs/fidelity.md; the harness checks that list stays true.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -11,9 +12,12 @@
 #include <regex>
 #include <set>
 
+#include "core/context_factory.hpp"
+#include "core/ctx_usage.hpp"
 #include "core/identity_schema.hpp"
 #include "core/kratos_context.hpp"
 #include "core/transform.hpp"
+#include "core/transform_pool.hpp"
 #include "support.hpp"
 
 namespace {
@@ -66,26 +70,58 @@ Outcome engine(const std::string& source, const std::string& name, const std::st
   }
 }
 
-// The ctx shapes every project template is run with.
-std::vector<std::pair<std::string, core::Json>> ctx_shapes() {
+// A ctx shape every project template is run with: the hook point and identity, and the
+// ctx build_context makes of them.
+struct Shape {
+  std::string name;
+  core::ContextOptions options;
+  core::Json ctx;
+};
+
+std::vector<Shape> ctx_shapes() {
   const auto full = core::Json::parse(test::read_file(test::source_path("examples/identity.json")));
   core::Json minimal = {{"id", "0b6e4a32-3c1f-4a57-9a55-2f0d3c5c0a11"},
                         {"schema_id", "default"},
                         {"traits", {{"email", "min@example.com"}}}};
-  std::vector<std::pair<std::string, core::Json>> shapes;
+  std::vector<Shape> shapes;
   const auto add = [&](const std::string& name, const std::string& hook, const core::Json& id) {
     core::ContextOptions c;
     std::string err;
     c.hook = *core::parse_hook_point(hook, &err);
     c.identity = id;
     c.now = std::chrono::system_clock::time_point(std::chrono::seconds(1790000000));
-    shapes.emplace_back(name, core::build_context(c, nullptr));
+    shapes.push_back({name, c, core::build_context(c, nullptr)});
   };
   add("registration-full", "registration.after.password", full);
   add("registration-minimal", "registration.after.password", minimal);
   add("login-full", "login.after.password", full);
   add("settings-minimal", "settings.after.profile", minimal);
   return shapes;
+}
+
+// What backfill's helper pool gives for each shape: its ctx built as backfill builds it
+// (ContextFactory, pruned to what the template reads), all shapes in one evaluation.
+std::vector<Outcome> pool(const std::string& source, const std::string& name,
+                          const std::vector<Shape>& shapes) {
+  std::vector<core::Json> contexts;
+  for (const auto& shape : shapes) {
+    std::string err;
+    const auto factory =
+        core::ContextFactory::for_hook(shape.options, core::ctx_usage(source), &err);
+    REQUIRE(factory);
+    contexts.push_back(factory->ctx(shape.options.identity));
+  }
+  core::TransformPool transforms({source, name}, ORY_SEGMENT_BINARY);
+  std::vector<Outcome> out;
+  for (const auto& e : transforms.evaluate(contexts)) {
+    if (e.status == core::EvalStatus::ok) {
+      out.push_back({Kind::ok, e.body, ""});
+    } else {
+      out.push_back({e.status == core::EvalStatus::cancelled ? Kind::cancel : Kind::failure, "",
+                     core::to_string(e.error)});
+    }
+  }
+  return out;
 }
 
 // Files of go-jsonnet's testdata that Kratos could run: no import of any kind, no external
@@ -115,12 +151,9 @@ struct Tally {
   std::set<std::string> ran, differ;  // case names
 };
 
-// Runs one template with one ctx on both engines; records the outcome under `name`.
-void compare(const std::string& name, const std::string& path, const std::string& ctx_path,
-             const std::string& ctx, const std::string& jsonnet_go, Tally* tally) {
-  const std::string source = test::read_file(path);
-  const Outcome want = oracle(jsonnet_go, path, ctx_path);
-  const Outcome got = engine(source, fs::path(path).filename().string(), ctx);
+// Records how `got` (from `engine_name`) compares with go-jsonnet's `want` for case `name`.
+void record(const std::string& name, const Outcome& want, const Outcome& got,
+            const std::string& engine_name, Tally* tally) {
   ++tally->total;
   tally->ran.insert(name);
   const bool same = want.kind == got.kind && (want.kind != Kind::ok || want.body == got.body);
@@ -130,9 +163,17 @@ void compare(const std::string& name, const std::string& path, const std::string
   }
   tally->differ.insert(name);
   std::cout << "fidelity: " << name << ": go-jsonnet " << kind_name(want.kind) << " "
-            << (want.kind == Kind::ok ? first_line(want.body) : want.detail) << " | engine "
-            << kind_name(got.kind) << " "
+            << (want.kind == Kind::ok ? first_line(want.body) : want.detail) << " | " << engine_name
+            << " " << kind_name(got.kind) << " "
             << (got.kind == Kind::ok ? first_line(got.body) : got.detail) << "\n";
+}
+
+// Runs one template with one ctx on go-jsonnet and the engine; records it under `name`.
+void compare(const std::string& name, const std::string& path, const std::string& ctx_path,
+             const std::string& ctx, const std::string& jsonnet_go, Tally* tally) {
+  const Outcome want = oracle(jsonnet_go, path, ctx_path);
+  record(name, want, engine(test::read_file(path), fs::path(path).filename().string(), ctx),
+         "engine", tally);
 }
 
 void check_against_list(const std::string& corpus, const Tally& tally) {
@@ -153,7 +194,9 @@ void check_against_list(const std::string& corpus, const Tally& tally) {
 
 }  // namespace
 
-TEST_CASE("fidelity: the project's templates, for every ctx shape, as go-jsonnet runs them") {
+TEST_CASE(
+    "fidelity: the project's templates, for every ctx shape, as go-jsonnet runs them, alone "
+    "and through backfill's pool") {
   REQUIRE_REFERENCE(jsonnet_go, "tools/jsonnet-go");
   test::TempDir dir;
   std::vector<std::string> templates = {test::source_path("examples/segment_identify.jsonnet")};
@@ -161,16 +204,25 @@ TEST_CASE("fidelity: the project's templates, for every ctx shape, as go-jsonnet
     if (entry.path().extension() == ".jsonnet") templates.push_back(entry.path().string());
   }
   std::sort(templates.begin(), templates.end());
-  Tally tally;
-  for (const auto& [shape, ctx] : ctx_shapes()) {
-    const std::string ctx_text = ctx.dump();
-    const std::string ctx_path = dir.write(shape + ".json", ctx_text);
-    for (const auto& path : templates) {
-      compare(fs::path(path).filename().string() + " (" + shape + ")", path, ctx_path, ctx_text,
-              jsonnet_go, &tally);
+  const auto shapes = ctx_shapes();
+  Tally alone, pooled;
+  for (const auto& path : templates) {
+    const std::string file = fs::path(path).filename().string();
+    const std::string source = test::read_file(path);
+    const auto through_pool = pool(source, file, shapes);
+    REQUIRE(through_pool.size() == shapes.size());
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      const std::string ctx_text = shapes[i].ctx.dump();
+      const std::string ctx_path = dir.write(shapes[i].name + ".json", ctx_text);
+      const std::string name = file + " (" + shapes[i].name + ")";
+      const Outcome want = oracle(jsonnet_go, path, ctx_path);
+      record(name, want, engine(source, file, ctx_text), "engine", &alone);
+      record(name, want, through_pool[i], "pool", &pooled);
     }
   }
-  check_against_list("project templates", tally);
+  // Both against the one list: the pool differs from go-jsonnet only where the engine does.
+  check_against_list("project templates", alone);
+  check_against_list("project templates through backfill's pool", pooled);
 }
 
 namespace {
@@ -183,7 +235,7 @@ void run_testdata_part(int part) {
   REQUIRE_REFERENCE(testdata, "ref/go-jsonnet-testdata");
   test::TempDir dir;
   const auto shapes = ctx_shapes();
-  const std::string ctx_text = shapes.front().second.dump();
+  const std::string ctx_text = shapes.front().ctx.dump();
   const std::string ctx_path = dir.write("ctx.json", ctx_text);
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(testdata)) {

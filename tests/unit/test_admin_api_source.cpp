@@ -121,7 +121,7 @@ TEST_CASE("admin_api_source: pages followed by their Link, with the key as a bea
   CHECK(f.source->name() == "http://127.0.0.1:4434/admin/identities");
 }
 
-TEST_CASE("admin_api_source: no key sends no Authorization; 401 says how to give one") {
+TEST_CASE("admin_api_source: no key sends no Authorization, 401 says how to give one") {
   Fixture f(
       {status(401, R"({"error":{"code":401,"message":"The request could not be authorized"}})")},
       "");
@@ -143,7 +143,7 @@ TEST_CASE("admin_api_source: no key sends no Authorization; 401 says how to give
   CHECK(err.find(" k ") == std::string::npos);
 }
 
-TEST_CASE("admin_api_source: 429 and 5xx are retried, Retry-After honoured; then it gives up") {
+TEST_CASE("admin_api_source: 429 and 5xx are retried, Retry-After honoured, then it gives up") {
   Fixture f({status(429, "", "2"), status(503), page({"a"})});
   core::BackfillState resume;
   std::string err;

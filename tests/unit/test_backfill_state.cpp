@@ -138,7 +138,7 @@ TEST_CASE("backfill_state: the admin API's page to pick up from is kept and chec
   CHECK(err == bad + k_not_a_state);
 }
 
-TEST_CASE("backfill_state: no file is a fresh start; anything else is refused") {
+TEST_CASE("backfill_state: no file is a fresh start, anything else is refused") {
   test::TempDir dir;
   core::BackfillState loaded;
   bool found = true;

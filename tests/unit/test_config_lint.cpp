@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -30,6 +31,14 @@ std::string runs(const std::vector<core::HookRow>& table, const std::string& poi
     return out;
   }
   return "?";
+}
+
+// The row for `point`; the test fails when the table has none.
+const core::HookRow& row(const std::vector<core::HookRow>& table, const std::string& point) {
+  const auto it = std::find_if(table.begin(), table.end(),
+                               [&](const core::HookRow& r) { return r.point.name() == point; });
+  if (it == table.end()) FAIL("no row for " + point);
+  return *it;
 }
 
 std::vector<std::string> rules(const std::vector<core::Finding>& findings) {
@@ -90,14 +99,11 @@ TEST_CASE("config_lint: the hook table follows Kratos's registries") {
   CHECK(runs(table, "recovery.after") == "revoke_active_sessions");
   CHECK(runs(table, "verification.after") == "");
   CHECK(runs(table, "login.after.saml") == "?");  // the config does not name saml
-  for (const auto& row : table) {
-    if (row.point.name() == "registration.after.webauthn") CHECK(!row.enabled);
-    if (row.point.name() == "registration.after.oidc") CHECK(row.enabled);
-    // code signs up only with passwordless_enabled
-    if (row.point.name() == "registration.after.code") CHECK(!row.enabled);
-    if (row.point.name() == "registration.after.webauthn") CHECK(row.global);
-    if (row.point.name() == "registration.after.password") CHECK(!row.global);
-  }
+  CHECK_FALSE(row(table, "registration.after.webauthn").enabled);
+  CHECK(row(table, "registration.after.oidc").enabled);
+  CHECK_FALSE(row(table, "registration.after.code").enabled);  // only with passwordless_enabled
+  CHECK(row(table, "registration.after.webauthn").global);
+  CHECK_FALSE(row(table, "registration.after.password").global);
   const std::string reg = "k.yml#/selfservice/flows/registration/after/hooks/";
   const auto findings = core::lint_config(config, "k.yml", {}).findings;
   CAPTURE(rules(findings));
@@ -117,18 +123,14 @@ TEST_CASE("config_lint: the hook table follows Kratos's registries") {
   // code signs up with passwordless_enabled, and has no list of its own: the global list runs
   // for it, and the methods that shadow it are named.
   config["selfservice"]["methods"]["code"]["passwordless_enabled"] = true;
-  for (const auto& row : core::hook_table(config)) {
-    if (row.point.name() == "registration.after.code") CHECK(row.enabled);
-  }
+  CHECK(row(core::hook_table(config), "registration.after.code").enabled);
   const auto with_code = core::lint_config(config, "k.yml", {}).findings;
   CHECK(!has(with_code, "web-hook-never-runs", reg + "0"));
-  bool named = false;
-  for (const auto& f : with_code) {
-    if (f.rule == "web-hook-some-methods" && f.location == reg + "0") {
-      named = f.message.find("password, oidc registrations") != std::string::npos;
-    }
-  }
-  CHECK(named);
+  const auto some = std::find_if(with_code.begin(), with_code.end(), [&](const core::Finding& f) {
+    return f.rule == "web-hook-some-methods" && f.location == reg + "0";
+  });
+  REQUIRE(some != with_code.end());
+  CHECK(some->message.find("password, oidc registrations") != std::string::npos);
   // Ory Network's saml, when the config names it, is a row of its own.
   config["selfservice"]["methods"]["saml"] = {{"enabled", true}};
   CHECK(runs(core::hook_table(config), "login.after.saml") == "web_hook");

@@ -78,7 +78,7 @@ TEST_CASE("file_io: replace_file_atomically keeps the mode and every backup") {
   }
 }
 
-TEST_CASE("file_io: new files respect the umask; private ones are 0600") {
+TEST_CASE("file_io: new files respect the umask, private ones are 0600") {
   test::TempDir dir;
   const mode_t old = ::umask(027);
   std::string err;
@@ -94,7 +94,7 @@ TEST_CASE("file_io: new files respect the umask; private ones are 0600") {
   CHECK(mode_of(dir.file("plain022")) == 0644);
 }
 
-TEST_CASE("file_io: symlinks are written through; FIFOs and devices are never replaced") {
+TEST_CASE("file_io: symlinks are written through, FIFOs and devices are never replaced") {
   test::TempDir dir;
   const std::string real = dir.write("real.yml", "old\n");
   const std::string link = dir.file("link.yml");
