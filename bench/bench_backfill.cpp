@@ -323,7 +323,10 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s ORY_SEGMENT_BINARY RUNS [N...]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s ORY_SEGMENT_BINARY RUNS [N...]   (env BENCH_VARIANT_SIZE: the "
+                 "identities of the failure and cancel runs, default 100000)\n",
+                 argv[0]);
     return 2;
   }
   const std::string bin = argv[1];
@@ -362,7 +365,9 @@ int main(int argc, char** argv) {
   // The docs' template where identities skipped the optional name trait (each of those
   // fails, located where test-identify locates it), and a template that cancels half of
   // them (a literal `error "cancel"`), each round beside all passing and jq.
-  const long v = 100000;
+  // BENCH_VARIANT_SIZE: fewer for a smoke run (scripts/test), 100,000 for the docs' figures.
+  const char* variant_size = std::getenv("BENCH_VARIANT_SIZE");
+  const long v = variant_size && std::atol(variant_size) >= 100 ? std::atol(variant_size) : 100000;
   const std::string cancel = dir + "/cancel.jsonnet";
   std::ofstream(cancel) << "function(ctx) if !ctx.identity.traits.consent.newsletter then "
                            "error \"cancel\" else { userId: ctx.identity.id }\n";

@@ -36,22 +36,30 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-double run_process(const std::vector<std::string>& args, bool must_succeed = true) {
+// The run's wall time in ms; exits the benchmark when it fails (a figure of a failed run
+// would be no figure). `out`: where its stdout goes.
+double run_process(const std::vector<std::string>& args, const std::string& out = "/dev/null") {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   const auto t0 = Clock::now();
   pid_t pid = 0;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
+  int status = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+    waitpid(pid, &status, 0);
+  }
   const double ms = ms_since(t0);
   posix_spawn_file_actions_destroy(&actions);
-  return !must_succeed || (WIFEXITED(status) && WEXITSTATUS(status) == 0) ? ms : -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "bench: %s %s failed\n", args[0].c_str(),
+                 args.size() > 1 ? args[1].c_str() : "");
+    std::exit(1);
+  }
+  return ms;
 }
 
 std::string read_file(const std::string& path) {
@@ -83,22 +91,29 @@ int main(int argc, char** argv) {
       argc > 4 ? argv[4] : std::string(ORY_SEGMENT_SOURCE_DIR) + "/../shared/tools/jsonnet-go";
   const bool has_go = ::access(jsonnet_go.c_str(), X_OK) == 0;
 
+  // What is timed is right: test-identify prints the body the engine makes in process.
+  const std::string source = read_file(jsonnet);
+  const auto expected = core::evaluate_template(source, "segment_identify.jsonnet", ctx);
+  const std::string out_path = ctx_path + ".out";
+  run_process({binary, "test-identify", "--jsonnet", jsonnet, "--identity", identity, "--dry-run"},
+              out_path);
+  const std::string printed = read_file(out_path);
+  std::remove(out_path.c_str());
+  if (expected.status != core::EvalStatus::ok || expected.body.empty() ||
+      printed.find(expected.body) == std::string::npos ||
+      printed.find("verdict: dry-run") == std::string::npos) {
+    std::fprintf(stderr, "bench: test-identify --dry-run printed another body:\n%s\n",
+                 printed.c_str());
+    return 1;
+  }
   // Pairs in one loop, so both see the same machine.
   std::vector<double> process, go, ratios;
   for (int i = 0; i < runs; ++i) {
     const double ms = run_process(
         {binary, "test-identify", "--jsonnet", jsonnet, "--identity", identity, "--dry-run"});
-    if (ms < 0) {
-      std::fprintf(stderr, "test-identify --dry-run failed\n");
-      return 1;
-    }
     process.push_back(ms);
     if (!has_go) continue;
     const double go_ms = run_process({jsonnet_go, "--tla-code-file", "ctx=" + ctx_path, jsonnet});
-    if (go_ms < 0) {
-      std::fprintf(stderr, "%s failed\n", jsonnet_go.c_str());
-      return 1;
-    }
     go.push_back(go_ms);
     ratios.push_back(ms / go_ms);
   }
@@ -110,16 +125,22 @@ int main(int argc, char** argv) {
   }
   std::remove(ctx_path.c_str());
   ::rmdir(ctx_path.substr(0, ctx_path.rfind('/')).c_str());
-  const std::string source = read_file(jsonnet);
   std::vector<double> evaluation, check;
   for (int i = 0; i < runs; ++i) {
     auto t0 = Clock::now();
     const auto e = core::evaluate_template(source, "segment_identify.jsonnet", ctx);
     evaluation.push_back(ms_since(t0));
-    if (e.status != core::EvalStatus::ok) return 1;
+    if (e.status != core::EvalStatus::ok || e.body != expected.body) {
+      std::fprintf(stderr, "bench: evaluate_template gave another result\n");
+      return 1;
+    }
     t0 = Clock::now();
-    core::check_template(source, "segment_identify.jsonnet");
+    const auto checked = core::check_template(source, "segment_identify.jsonnet");
     check.push_back(ms_since(t0));
+    if (checked.error || checked.call_error) {
+      std::fprintf(stderr, "bench: check_template refused the template\n");
+      return 1;
+    }
   }
   std::printf(
       "test-identify --dry-run, whole process: median %.1f ms (min %.1f, max %.1f, %d runs)\n",
