@@ -172,7 +172,9 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
   report.json["context"] = ctx;
   if (opts.print_context)
     report.text << "== ctx (" << opts.send.hook << ")\n" << ctx.dump(2) << "\n";
-  if (opts.identity.empty() && opts.schema.empty() && !checked.check.call_error) {
+  const bool full_ran = eval.status == core::EvalStatus::ok ||
+                        eval.status == core::EvalStatus::cancelled;
+  if (opts.identity.empty() && opts.schema.empty() && !checked.check.call_error && full_ran) {
     // The built-in identity has every trait; a user who skipped the optional ones has only
     // email. The hook must not fail for them either.
     const core::Json minimal = core::builtin_sample_identity(core::SampleShape::minimal);

@@ -387,38 +387,6 @@ std::optional<Finding> call_error_for(const std::string& err, const std::string&
   return std::nullopt;
 }
 
-TemplateCheck check_template(std::string_view source, const std::string& name) {
-  TemplateCheck check;
-  // Imports are evaluated lazily, as in go-jsonnet: one that is never reached does no harm
-  // (Kratos runs the template), one that is reached fails the hook.
-  check.warnings = find_imports(source, name);
-  JsonnetVm vm;
-  prepare_kratos_vm(&vm, source, name);
-  std::string out, err;
-  // One evaluation in the common case: force the top-level value (which parses and
-  // statically checks the whole file without running the body) and, for a function,
-  // call it with a ctx that errors when read, to learn how its parameters bind.
-  const std::string t = template_import_expression();
-  const std::string probe = "local t = " + t +
-                            "; if std.type(t) == 'function' then std.type(t(ctx=error \"" +
-                            k_probe_marker + "\")) else std.type(t)";
-  if (vm.evaluate(k_main_file, probe, &out, &err)) return check;
-  const bool binding_problem = err.find("has no parameter ctx") != std::string::npos ||
-                               err.find("not bound in call") != std::string::npos;
-  if (err.find(k_probe_marker) != std::string::npos) return check;
-  if (!binding_problem) {
-    // Either the top level failed (a real error) or the function body did before reading
-    // ctx (which Kratos would only hit at run time): tell them apart.
-    if (vm.evaluate(k_main_file, "std.type(" + t + ")", &out, &err)) return check;
-    Finding d = finding_from_jsonnet(err, name, source);
-    // `error "cancel"` at top level is a valid template: Kratos skips the hook.
-    if (status_of_error(err) != EvalStatus::cancelled) check.error = d;
-    return check;
-  }
-  check.call_error = call_error_for(err, name);
-  return check;
-}
-
 namespace {
 
 // evaluate_template; `*top_level_loaded` says whether the template's top-level value was
@@ -516,20 +484,56 @@ Evaluation evaluate_template(std::string_view source, const std::string& name,
   return run_template(source, name, ctx_json, limits, &loaded);
 }
 
-CheckedEvaluation evaluate_checked(std::string_view source, const std::string& name,
-                                   const std::string& ctx_json, const EvalLimits& limits) {
+namespace {
+
+// evaluate_checked, and whether the template's top level was there before the outcome.
+CheckedEvaluation run_checked(std::string_view source, const std::string& name,
+                              const std::string& ctx_json, const EvalLimits& limits,
+                              bool* loaded) {
   CheckedEvaluation r;
   r.check.warnings = find_imports(source, name);
-  bool loaded = false;
-  r.evaluation = run_template(source, name, ctx_json, limits, &loaded);
+  r.evaluation = run_template(source, name, ctx_json, limits, loaded);
+  if (r.evaluation.status == EvalStatus::timed_out && !*loaded) {
+    // The top level never ends: the template does not load in Kratos.
+    r.evaluation.error.message = timed_out_message("the template's top level", limits.timeout);
+    r.check.error = r.evaluation.error;
+  }
   if (r.evaluation.status != EvalStatus::failed) return r;
-  if (!loaded && r.evaluation.error.message != k_evaluation_died_message) {
+  if (!*loaded && r.evaluation.error.message != k_evaluation_died_message) {
     // The template does not load (a cancel there is a valid template: Kratos skips the hook).
     r.check.error = r.evaluation.error;
-  } else if (loaded) {
+  } else if (*loaded) {
     r.check.call_error = call_error_for(r.evaluation.error.message, name);
   }
   return r;
+}
+
+}  // namespace
+
+CheckedEvaluation evaluate_checked(std::string_view source, const std::string& name,
+                                   const std::string& ctx_json, const EvalLimits& limits) {
+  bool loaded = false;
+  return run_checked(source, name, ctx_json, limits, &loaded);
+}
+
+TemplateCheck check_template(std::string_view source, const std::string& name) {
+  // The template runs as Kratos runs it (a child process, Kratos's limits), called with a
+  // ctx that fails when read: a body that reads ctx stops there; one that does not runs to
+  // its end, as it would in Kratos for every identity.
+  const std::string probe_ctx = std::string("error \"") + k_probe_marker + "\"";
+  bool loaded = false;
+  CheckedEvaluation c = run_checked(source, name, probe_ctx, EvalLimits{}, &loaded);
+  const Evaluation& e = c.evaluation;
+  if (e.status == EvalStatus::timed_out && loaded) {
+    c.check.call_error = Finding{
+        Severity::error, name,
+        timed_out_message("the template's body", EvalLimits{}.timeout) +
+            " before it reads ctx: every hook fails",
+        ""};
+  } else if (e.status == EvalStatus::failed && e.error.message == k_evaluation_died_message) {
+    c.check.error = e.error;
+  }
+  return c.check;
 }
 
 }  // namespace core
