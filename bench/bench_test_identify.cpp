@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
       argc > 4 ? argv[4] : std::string(ORY_SEGMENT_SOURCE_DIR) + "/../shared/tools/jsonnet-go";
   const bool has_go = ::access(jsonnet_go.c_str(), X_OK) == 0;
 
-  // What is timed is right: test-identify prints the body the engine makes in process.
+  // What is timed is right: test-identify prints the body evaluate_template makes.
   const std::string source = read_file(jsonnet);
   const auto expected = core::evaluate_template(source, "segment_identify.jsonnet", ctx);
   const std::string out_path = ctx_path + ".out";
@@ -158,6 +158,9 @@ int main(int argc, char** argv) {
               median(version), median(help), median(floor));
   std::printf("evaluate_template (fork + evaluate + manifest): median %.1f ms\n",
               median(evaluation));
-  std::printf("check_template (parse + static check, in process): median %.1f ms\n", median(check));
+  std::printf(
+      "check_template (the template run in a child with a ctx that stops it when read): median "
+      "%.1f ms\n",
+      median(check));
   return 0;
 }
