@@ -8,11 +8,13 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "core/action_body.hpp"
 #include "core/config_lint.hpp"
 #include "core/lint_rules.hpp"
+#include "core/schema_reader.hpp"
 #include "core/segment_message.hpp"
 #include "core/template_lint.hpp"
 #include "core/webhook_action.hpp"
@@ -136,8 +138,14 @@ Report lint(const LintOptions& opts) {
   Report report;
   core::Json schema;
   if (!opts.schema.empty()) {
-    schema = read_document_or_throw(opts.schema);
-    if (!schema.is_object()) throw bad_input(opts.schema + ": not a JSON schema (an object)");
+    const core::Json raw = read_document_or_throw(opts.schema);
+    if (!raw.is_object()) throw bad_input(opts.schema + ": not a JSON schema (an object)");
+    std::vector<std::string> notes;
+    std::string err;
+    if (!core::read_identity_schema(raw, &schema, &notes, &err)) {
+      throw bad_input(opts.schema + ": " + err);
+    }
+    for (const auto& n : notes) note(opts.schema + ": " + n);
   }
   const core::Json* schema_ptr = opts.schema.empty() ? nullptr : &schema;
   core::Json config;

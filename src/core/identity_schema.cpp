@@ -1,6 +1,10 @@
 #include "core/identity_schema.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "core/schema_reader.hpp"
 
 namespace core {
 namespace {
@@ -10,11 +14,10 @@ constexpr const char* k_created_at = "2026-11-02T09:14:51.426375Z";
 
 class Sampler {
  public:
-  Sampler(const Json& root, SampleShape shape) : m_root(root), m_shape(shape) {}
+  explicit Sampler(SampleShape shape) : m_shape(shape) {}
 
-  Json sample(const Json& schema, const std::string& key, int depth) {
-    if (depth > 32) throw std::runtime_error("schema nests deeper than 32 levels (a $ref cycle?)");
-    const Json& s = resolve(schema);
+  Json sample(const Json& s, const std::string& key, int depth) {
+    if (depth > 64) throw std::runtime_error("the schema nests deeper than 64 levels");
     if (!s.is_object()) return nullptr;
     if (s.contains("const")) return s["const"];
     if (s.contains("default")) return s["default"];
@@ -52,25 +55,6 @@ class Sampler {
   }
 
  private:
-  // Follows local $refs (chains included); a cycle is an error.
-  const Json& resolve(const Json& schema) {
-    const Json* current = &schema;
-    for (int hops = 0; hops < 32; ++hops) {
-      if (!current->is_object() || !current->contains("$ref") || !(*current)["$ref"].is_string()) {
-        return *current;
-      }
-      const std::string ref = (*current)["$ref"].get<std::string>();
-      if (ref.rfind("#/", 0) != 0)
-        throw std::runtime_error("only local $refs are supported: " + ref);
-      try {
-        current = &m_root.at(Json::json_pointer(ref.substr(1)));
-      } catch (const Json::exception&) {
-        throw std::runtime_error("$ref " + ref + " points nowhere");
-      }
-    }
-    throw std::runtime_error("$ref chain longer than 32 hops (a cycle?)");
-  }
-
   Json object(const Json& s, int depth) {
     Json obj = Json::object();
     if (!s.contains("properties") || !s["properties"].is_object()) return obj;
@@ -109,7 +93,6 @@ class Sampler {
     return value;
   }
 
-  const Json& m_root;
   SampleShape m_shape;
 };
 
@@ -155,11 +138,14 @@ Json envelope(const Json& traits) {
 
 }  // namespace
 
-bool sample_identity(const Json& schema, SampleShape shape, Json* identity, std::string* err) {
-  if (!schema.is_object()) {
+bool sample_identity(const Json& raw_schema, SampleShape shape, Json* identity, std::string* err) {
+  if (!raw_schema.is_object()) {
     *err = "the identity schema must be a JSON object";
     return false;
   }
+  Json schema;
+  std::vector<std::string> notes;
+  if (!read_identity_schema(raw_schema, &schema, &notes, err)) return false;
   const Json* traits_schema = nullptr;
   try {
     traits_schema = &schema.at("/properties/traits"_json_pointer);
@@ -170,7 +156,7 @@ bool sample_identity(const Json& schema, SampleShape shape, Json* identity, std:
     return false;
   }
   try {
-    Sampler sampler(schema, shape);
+    Sampler sampler(shape);
     const Json traits = sampler.sample(*traits_schema, "traits", 0);
     *identity = envelope(traits);
     add_addresses(schema, traits, identity);

@@ -4,28 +4,11 @@
 #include <cctype>
 #include <set>
 
+#include "core/schema_reader.hpp"
 #include "util/text.hpp"
 
 namespace core {
 namespace {
-
-// Follows local $refs (a chain of them); nullptr when one points nowhere or loops.
-const Json* resolve(const Json& root, const Json& node) {
-  const Json* current = &node;
-  for (int hops = 0; hops < 32; ++hops) {
-    if (!current->is_object() || !current->contains("$ref") || !(*current)["$ref"].is_string()) {
-      return current;
-    }
-    const std::string ref = (*current)["$ref"].get<std::string>();
-    if (ref.rfind("#/", 0) != 0 && ref != "#") return nullptr;
-    try {
-      current = &root.at(Json::json_pointer(ref.substr(1)));
-    } catch (const Json::exception&) {
-      return nullptr;
-    }
-  }
-  return nullptr;
-}
 
 // Lower case without '_', '-', '.' and blanks: "first_name" and "firstName" are "firstname".
 std::string normalized(const std::string& name) {
@@ -133,7 +116,7 @@ class Writer {
     const Json* traits = m_root.is_object() && m_root.contains("properties") &&
                                  m_root["properties"].is_object() &&
                                  m_root["properties"].contains("traits")
-                             ? resolve(m_root, m_root["properties"]["traits"])
+                             ? &m_root["properties"]["traits"]
                              : nullptr;
     if (!traits || !traits->is_object() || !traits->contains("properties") ||
         !(*traits)["properties"].is_object()) {
@@ -142,13 +125,9 @@ class Writer {
           "schema?";
       return false;
     }
-    for (const auto& [name, raw] : (*traits)["properties"].items()) {
-      const Json* prop = resolve(m_root, raw);
-      if (!prop) {
-        m_notes->push_back("trait '" + name + "': its $ref points nowhere; left out");
-        continue;
-      }
-      trait(name, *prop, required_in(*traits, name), out);
+    for (const auto& [name, prop] : (*traits)["properties"].items()) {
+      if (prop.is_object() && prop.contains("$ref")) continue;  // another document's: noted
+      trait(name, prop, required_in(*traits, name), out);
     }
     return true;
   }
@@ -263,8 +242,10 @@ bool init_template(const Json& schema, const InitOptions& options, std::string* 
            ".after)";
     return false;
   }
+  Json read;  // $refs followed, allOf merged
+  if (!read_identity_schema(schema, &read, notes, err)) return false;
   std::vector<Field> fields;
-  Writer writer(schema, notes);
+  Writer writer(read, notes);
   if (!writer.fields(&fields, err)) return false;
   const bool track = options.call == SegmentCall::track;
   const std::string call = to_string(options.call);

@@ -9,6 +9,7 @@
 #include "core/ctx_usage.hpp"
 #include "core/identity_schema.hpp"
 #include "core/kratos_context.hpp"
+#include "core/schema_reader.hpp"
 #include "core/segment_message.hpp"
 #include "core/transform.hpp"
 
@@ -148,7 +149,18 @@ TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>
 class Linter {
  public:
   Linter(std::string_view source, const std::string& name, const TemplateLintOptions& options)
-      : m_source(source), m_name(name), m_options(options) {}
+      : m_source(source), m_name(name), m_options(options) {
+    if (options.schema) {
+      // $refs followed and allOf merged (a schema the reader refuses is read as it is: the
+      // CLI refuses it before this).
+      std::vector<std::string> notes;
+      std::string err;
+      if (!read_identity_schema(*options.schema, &m_schema_read, &notes, &err)) {
+        m_schema_read = *options.schema;
+      }
+      m_schema = &m_schema_read;
+    }
+  }
 
   std::vector<Finding> run() {
     ext_var();
@@ -279,7 +291,7 @@ class Linter {
   void trait_type(const CtxChain& chain, std::size_t first) {
     std::vector<std::string> path;
     for (std::size_t i = first; i < chain.steps.size(); ++i) path.push_back(chain.steps[i].first);
-    const TraitInSchema t = trait_in_schema(*m_options.schema, path, false);
+    const TraitInSchema t = trait_in_schema(*m_schema, path, false);
     if (t.scalar_type.empty()) return;
     std::string typed;
     for (std::size_t k = 0; k < t.scalar_depth; ++k) typed += (k ? "." : "") + path[k];
@@ -291,7 +303,7 @@ class Linter {
 
   // The trait path starting at step `first` (after `traits`).
   void trait(const CtxChain& chain, std::size_t first) {
-    if (m_options.schema) trait_type(chain, first);
+    if (m_schema) trait_type(chain, first);
     std::vector<std::string> path;
     for (std::size_t i = first; i < chain.steps.size(); ++i) {
       path.push_back(chain.steps[i].first);
@@ -300,8 +312,8 @@ class Linter {
       const bool is_guarded = guarded(m_source, chain.begin, without_blanks(object), field);
       std::string dotted;
       for (const auto& p : path) dotted += (dotted.empty() ? "" : ".") + p;
-      if (m_options.schema) {
-        const TraitInSchema t = trait_in_schema(*m_options.schema, path);
+      if (m_schema) {
+        const TraitInSchema t = trait_in_schema(*m_schema, path);
         if (!t.known) return;  // the schema does not describe it: nothing to say
         if (!t.exists) {
           add("trait-unknown", Severity::error, chain.begin,
@@ -315,9 +327,9 @@ class Linter {
       }
       if (!is_guarded) {
         // With a schema: it says the trait is optional. Without: it looks optional.
-        add("trait-unguarded", m_options.schema ? Severity::error : Severity::warning, chain.begin,
+        add("trait-unguarded", m_schema ? Severity::error : Severity::warning, chain.begin,
             "trait '" + dotted +
-                (m_options.schema
+                (m_schema
                      ? "' is optional in the identity schema and read without a guard: the hook "
                        "fails for every identity without it"
                      : "' is read without a guard: the hook fails for every identity without it "
@@ -332,10 +344,10 @@ class Linter {
   // at the hook point, with the allowlisted headers the template reads.
   Json sample_ctx() const {
     Json identity = builtin_sample_identity();
-    if (m_options.schema) {
+    if (m_schema) {
       std::string err;
       Json sampled;
-      if (sample_identity(*m_options.schema, SampleShape::full, &sampled, &err)) {
+      if (sample_identity(*m_schema, SampleShape::full, &sampled, &err)) {
         identity = sampled;
       }
     }
@@ -425,6 +437,8 @@ class Linter {
   std::string_view m_source;
   const std::string& m_name;
   const TemplateLintOptions& m_options;
+  Json m_schema_read;              // the schema as read_identity_schema reads it
+  const Json* m_schema = nullptr;  // it, when lint has one
   std::vector<Json> m_hook_ctxs;
   std::vector<std::pair<std::string, std::string>> m_sample_headers;
   std::vector<Finding> m_findings;
