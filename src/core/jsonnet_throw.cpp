@@ -10,6 +10,7 @@ extern "C" {
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <thread>
@@ -38,8 +39,13 @@ struct RuntimeError {
   std::string msg;
 };
 
-// The mangled name of libjsonnet's `RuntimeError` (global namespace in 0.18).
-constexpr const char* k_runtime_error_type = "12RuntimeError";
+// The type info of libjsonnet's `RuntimeError` (global namespace in 0.18), as libjsonnet
+// exports it: the object its throws name. nullptr when no loaded library exports it.
+const std::type_info* runtime_error_type() {
+  static const auto* type =
+      static_cast<const std::type_info*>(::dlsym(RTLD_DEFAULT, "_ZTI12RuntimeError"));
+  return type;
+}
 // The evaluations here keep every frame (jsonnet_max_trace 0, prepare_kratos_vm), so the
 // innermost one in the user's file is always there, however deep the code around it.
 
@@ -125,7 +131,11 @@ bool probe() {
 }  // namespace
 
 bool runtime_errors_readable() {
-  static const bool readable = probe();
+  static const bool readable = [] {
+    const char* off = std::getenv("ORY_SEGMENT_NO_THROW_HOOK");
+    if (off && std::string(off) == "1") return false;
+    return runtime_error_type() != nullptr && probe();
+  }();
   return readable;
 }
 
@@ -134,23 +144,14 @@ void on_runtime_error(RuntimeErrorHandler handler) {
   g_mode = handler ? Mode::handle : Mode::off;
 }
 
-}  // namespace core
-
-using ThrowFunction = void (*)(void*, std::type_info*, void (*)(void*));
-
-// The C++ runtime's throw, seen first by libjsonnet (this executable's definition comes
-// before libstdc++'s in the lookup): a libjsonnet RuntimeError goes to the handler when one
-// is set; every exception then goes on to the real __cxa_throw.
-extern "C" [[noreturn]] void __cxa_throw(  // NOLINT(bugprone-reserved-identifier)
-    void* object, std::type_info* type, void (*destroy)(void*)) {
-  using core::g_mode;
-  if (g_mode != core::Mode::off && type &&
-      std::strcmp(type->name(), core::k_runtime_error_type) == 0) {
-    const std::string text = core::format(*static_cast<const core::RuntimeError*>(object));
-    if (g_mode == core::Mode::handle) core::g_handler(text);
-    *core::g_probe_text = text;
+void at_cxa_throw(void* object, const std::type_info* type) {
+  if (g_mode == Mode::off || !type || type != runtime_error_type()) return;
+  const std::string text = format(*static_cast<const RuntimeError*>(object));
+  if (g_mode == Mode::handle) {
+    g_handler(text);
+    std::abort();  // a handler that returned: the throw cannot go on from here
   }
-  static const auto real = reinterpret_cast<ThrowFunction>(::dlsym(RTLD_NEXT, "__cxa_throw"));
-  real(object, type, destroy);
-  __builtin_unreachable();
+  *g_probe_text = text;
 }
+
+}  // namespace core

@@ -29,10 +29,15 @@ bool TransformPool::ensure_worker(std::string* err) {
   if (m_worker || m_template_outcome) return true;
   m_worker = io::ChildProcess::spawn({m_executable, k_transform_worker_verb}, "/dev/null", err);
   if (!m_worker) return false;
-  const Json setup = {{"source", m_setup.source}, {"name", m_setup.name}};
+  WorkerSetup setup;
+  setup.name = m_setup.name;
+  setup.source = m_fast_cancel ? m_fast_cancel->source : m_setup.source;
+  setup.fast_cancel = m_fast_cancel.has_value();
+  setup.cancel_sites = m_fast_cancel ? m_fast_cancel->sites.size() : 0;
+  for (const auto& lookup : m_lookups) setup.lookup_paths.push_back(lookup.path);
   const auto deadline = Clock::now() + m_load_limit;
   std::string header, payload;
-  if (!m_worker->write_all(frame('S', setup.dump()), deadline) ||
+  if (!m_worker->write_all(frame('S', encode_setup(setup)), deadline) ||
       !m_worker->read_exact(k_header_size, &header, deadline) ||
       !m_worker->read_exact(payload_size(header), &payload, deadline)) {
     const bool timed_out = m_worker->timed_out();

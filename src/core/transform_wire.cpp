@@ -1,5 +1,7 @@
 #include "core/transform_wire.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace core::wire {
 
 std::string u64(std::uint64_t n) {
@@ -33,6 +35,31 @@ std::vector<std::string> decode_items(const std::string& payload) {
     at += 8 + n;
   }
   return items;
+}
+
+std::string encode_setup(const WorkerSetup& setup) {
+  return nlohmann::json{{"protocol", k_protocol_version},
+                        {"name", setup.name},
+                        {"source", setup.source},
+                        {"fast_cancel", setup.fast_cancel},
+                        {"cancel_sites", setup.cancel_sites},
+                        {"lookup_paths", setup.lookup_paths}}
+      .dump();
+}
+
+bool decode_setup(const std::string& payload, WorkerSetup* setup) {
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object() || j.value("protocol", 0) != k_protocol_version) return false;
+  try {
+    setup->name = j.at("name").get<std::string>();
+    setup->source = j.at("source").get<std::string>();
+    setup->fast_cancel = j.at("fast_cancel").get<bool>();
+    setup->cancel_sites = j.at("cancel_sites").get<std::size_t>();
+    setup->lookup_paths = j.at("lookup_paths").get<std::vector<std::vector<std::string>>>();
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace core::wire

@@ -7,7 +7,7 @@
 
 // The protocol between TransformPool and its helper process (transform_worker). Frames:
 // a type byte, an 8-byte little-endian length, the payload.
-//   To the helper:   'S' {"source", "name"} once; then 'C' per request: the contexts
+//   To the helper:   'S' the setup (WorkerSetup, as JSON) once; then 'C' per request: the contexts
 //                    (encode_items), each as the indices of the single_site_lookups it
 //                    lacks (comma-separated), a newline, and the ctx as JSON.
 //   From the helper: 'R' when the template is loaded, or 'X' and libjsonnet's error when
@@ -32,6 +32,24 @@ constexpr char k_recorded = 'c';
 // its definition among std's fields.
 constexpr const char* k_fast_cancel_function = "std.__osc";
 constexpr const char* k_fast_cancel_field = "__osc(site):: std.native('ory_segment_cancel')(site)";
+
+// Bumped whenever a frame changes: a helper refuses a setup of another version.
+constexpr int k_protocol_version = 2;
+
+// What the pool computes once from the template and the helper runs as it is (so the two
+// never number the recorded sites differently): the source to serve (fast cancels
+// rewritten in), how many fast-cancel sites it has (numbered from 0), and the paths of the
+// single_site_lookups (numbered after them).
+struct WorkerSetup {
+  std::string name;
+  std::string source;
+  bool fast_cancel = false;
+  std::size_t cancel_sites = 0;
+  std::vector<std::vector<std::string>> lookup_paths;
+};
+std::string encode_setup(const WorkerSetup& setup);
+// False for a payload that is not a setup of k_protocol_version.
+bool decode_setup(const std::string& payload, WorkerSetup* setup);
 
 std::string u64(std::uint64_t n);
 std::uint64_t get_u64(const std::string& s, std::size_t at);  // `s` holds 8 bytes at `at`

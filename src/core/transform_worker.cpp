@@ -564,19 +564,18 @@ int serve_transform_worker(int in_fd, int out_fd) {
       !read_fd_exact(in_fd, payload_size(header), &payload)) {
     return 1;
   }
-  const Json setup = Json::parse(payload, nullptr, false);
-  if (!setup.is_object()) return 1;
+  WorkerSetup setup;
+  if (!decode_setup(payload, &setup)) return 1;  // another protocol version: the pool says so
   void* shared =
       ::mmap(nullptr, sizeof(Marker), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) return 1;
   auto* marker = new (shared) Marker;
   JsonnetVm vm;
-  const std::string source = setup.value("source", "");
-  const auto fast = with_fast_cancel(source, k_fast_cancel_function);
-  prepare_kratos_vm(&vm, fast ? fast->source : source, setup.value("name", ""),
-                    fast ? k_fast_cancel_field : "");
-  const std::size_t first_lookup_site = fast ? fast->sites.size() : 0;
-  auto lookups = single_site_lookups(source);
+  // The pool numbered the sites: fast cancels from 0, the absent-field lookups after them.
+  prepare_kratos_vm(&vm, setup.source, setup.name, setup.fast_cancel ? k_fast_cancel_field : "");
+  const std::size_t first_lookup_site = setup.cancel_sites;
+  std::vector<CtxLookup> lookups;
+  for (auto& path : setup.lookup_paths) lookups.push_back(CtxLookup{std::move(path), 0, 0});
   const std::string code = helper_code(lookups, first_lookup_site);
   Server server(in_fd, out_fd, marker, vm.handle(), runtime_errors_readable(), std::move(lookups),
                 first_lookup_site);
@@ -595,7 +594,7 @@ int serve_transform_worker(int in_fd, int out_fd) {
   jsonnet_native_callback(vm.handle(), "ory_segment_has_absent", native_has_absent, &server,
                           k_param);
   std::string out, err;
-  const bool ok = vm.evaluate(main_file_beside(setup.value("name", "")), code, &out, &err);
+  const bool ok = vm.evaluate(main_file_beside(setup.name), code, &out, &err);
   if (server.in_child()) server.finish(ok ? 'O' : 'E', ok ? "" : err);
   if (!server.started() && !write_fd_all(out_fd, frame('X', ok ? "" : err))) return 1;
   return 0;
