@@ -5,17 +5,15 @@ extern "C" {
 }
 
 #include <dlfcn.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <sstream>
-#include <thread>
 #include <typeinfo>
 #include <vector>
+
+#include "io/forked_child.hpp"
 
 namespace core {
 namespace {
@@ -109,23 +107,11 @@ constexpr const char* k_probe_code =
 }
 
 bool probe() {
-  const pid_t pid = ::fork();
-  if (pid < 0) return false;
-  if (pid == 0) run_probe();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  int status = 0;
-  for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) return false;
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  std::string err;
+  const auto child = io::ForkedChild::start([](int /*fd*/) { run_probe(); }, &err);
+  if (!child) return false;
+  const int status = child->reap(io::ForkedChild::Clock::now() + std::chrono::seconds(5));
+  return io::ForkedChild::exited_with(status, 0);
 }
 
 }  // namespace

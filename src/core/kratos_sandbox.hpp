@@ -9,12 +9,25 @@ namespace core {
 // Kratos's sandbox for templates (oryx/jsonnetsecure) and what it does with their
 // errors: the one place evaluate_template and TransformPool take them from.
 
-// 1 s, and output up to 262,143 bytes: Kratos reads the evaluation's answer with a 256 KiB
-// limit that counts the delimiter after it.
+// The time limit, the one definition every verb applies. Kratos gives an evaluation 1 s of
+// wall time from taking a warm worker of its pool to its answer
+// (oryx/jsonnetsecure/jsonnet_pool.go:240 at v26.2.0, `context.WithTimeoutCause(ctx,
+// 1*time.Second, ...)`). A warm worker does nothing else meanwhile, so on an unloaded Kratos
+// that is the template's own CPU time. Here it is counted as such: the CPU time of the child
+// evaluating the template, from when the template starts (after the child has loaded its
+// libraries, as Kratos's worker has before it is taken), so that a template Kratos runs in
+// time is not failed because this machine is busy. A child that uses no CPU and says nothing
+// for k_stall_limit of wall time is stopped as well.
+//
+// Output up to 262,143 bytes: Kratos reads the evaluation's answer with a 256 KiB limit that
+// counts the delimiter after it.
 struct EvalLimits {
   std::chrono::milliseconds timeout{1000};
   std::size_t max_output = (std::size_t{256} << 10) - 1;
 };
+constexpr std::chrono::seconds k_stall_limit{30};
+// How long a child may take to start and load its libraries before the limit's clock runs.
+constexpr std::chrono::seconds k_start_limit{10};
 
 enum class EvalStatus {
   ok,                // the body is what Kratos sends

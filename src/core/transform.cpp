@@ -4,8 +4,6 @@ extern "C" {
 #include <libjsonnet.h>
 }
 
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@ extern "C" {
 #include "core/jsonnet_manifest.hpp"
 #include "core/jsonnet_vm.hpp"
 #include "io/fd_io.hpp"
+#include "io/forked_child.hpp"
 #include "util/text.hpp"
 
 namespace core {
@@ -24,8 +23,6 @@ namespace {
 constexpr const char* k_template_key = "ory-segment:template";
 constexpr const char* k_probe_marker = "ory-segment probe: ctx was read";
 constexpr const char* k_main_file = "<ory-segment>";
-// How long a child may take to start and load the std libraries before Kratos's clock runs.
-constexpr auto k_start_limit = std::chrono::seconds(10);
 
 // Put in front of the user's first line, so every other line keeps its number; the
 // columns of line 1 are corrected in diagnostics.
@@ -295,8 +292,6 @@ JsonnetJsonValue* native_result(void* vm, const JsonnetJsonValue* const* argv, i
 
 [[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,
                                     const std::string& ctx_json) {
-  // A crash in libjsonnet ends this process plainly, whatever handlers the parent has.
-  for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
   g_result_fd = fd;
   std::string out, err;
   JsonnetVm vm;
@@ -389,90 +384,91 @@ std::optional<Finding> call_error_for(const std::string& err, const std::string&
 
 namespace {
 
-// evaluate_template; `*top_level_loaded` says whether the template's top-level value was
-// there before the outcome (so a failure is the call's or the body's, not the load's).
-Evaluation run_template(std::string_view source, const std::string& name,
-                        const std::string& ctx_json, const EvalLimits& limits,
-                        bool* top_level_loaded) {
-  const auto t0 = std::chrono::steady_clock::now();
-  int fds[2];
-  if (::pipe(fds) != 0) {
-    return finish(EvalStatus::failed, {Severity::error, name, "cannot create a pipe", ""}, t0);
-  }
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return finish(EvalStatus::failed,
-                  {Severity::error, name, "cannot start the evaluation process", ""}, t0);
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    evaluate_in_child(fds[1], source, name, ctx_json);
-  }
-  ::close(fds[1]);
-  // Until the child has loaded the libraries, a generous guard; then Kratos's limit.
-  auto deadline = t0 + k_start_limit;
-  bool started = false, loaded = false;
+// What a child said, as it arrives: 'S' when the template starts, 'L' when its top-level
+// value is there, then 'O' and the body or 'E' and libjsonnet's error.
+struct ChildOutput {
   std::string received;
-  bool timed_out = false, too_large = false;
-  char buf[65536];
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(left.count()) + 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) continue;
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    received.append(buf, static_cast<std::size_t>(n));
-    if (!started && received[0] == 'S') {
+  bool started = false, loaded = false;
+
+  void take_markers() {
+    if (!started && !received.empty() && received[0] == 'S') {
       started = true;
-      deadline = std::chrono::steady_clock::now() + limits.timeout;
       received.erase(0, 1);
     }
     if (started && !loaded && !received.empty() && received[0] == 'L') {
       loaded = true;
       received.erase(0, 1);
     }
-    if (received.size() > limits.max_output + 1) {
-      too_large = true;
-      break;
+  }
+};
+
+enum class Stop { none, not_started, timed_out, too_large };
+
+// Reads the child until it ends or a limit stops it: k_start_limit (wall) until the template
+// starts, then Kratos's limit on the child's CPU time (kratos_sandbox.hpp), the stall limit,
+// and the output cap.
+Stop supervise(io::ForkedChild& child, const EvalLimits& limits, ChildOutput* out) {
+  const auto t0 = io::ForkedChild::Clock::now();
+  auto last_news = t0;
+  io::ForkedChild::Clock::duration cpu_at_start{};
+  for (;;) {
+    const auto read = child.read_some(&out->received, std::chrono::milliseconds(10));
+    if (read == io::ForkedChild::Read::eof) return Stop::none;
+    const auto now = io::ForkedChild::Clock::now();
+    if (read == io::ForkedChild::Read::data) {
+      last_news = now;
+      const bool was_started = out->started;
+      out->take_markers();
+      if (!was_started && out->started) cpu_at_start = child.cpu_time();
+    }
+    if (!out->started) {
+      if (now - t0 > k_start_limit) return Stop::not_started;
+      continue;
+    }
+    if (out->received.size() > limits.max_output + 1) return Stop::too_large;
+    if (child.cpu_time() - cpu_at_start > limits.timeout || now - last_news > k_stall_limit) {
+      return Stop::timed_out;
     }
   }
-  ::close(fds[0]);
-  *top_level_loaded = loaded;
-  if (timed_out || too_large) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+}
+
+// evaluate_template; `*top_level_loaded` says whether the template's top-level value was
+// there before the outcome (so a failure is the call's or the body's, not the load's).
+Evaluation run_template(std::string_view source, const std::string& name,
+                        const std::string& ctx_json, const EvalLimits& limits,
+                        bool* top_level_loaded) {
+  const auto t0 = std::chrono::steady_clock::now();
   const auto failure = [&](EvalStatus s, const std::string& message) {
     return finish(s, Finding{Severity::error, name, message, ""}, t0);
   };
-  if (timed_out && !started) {
+  std::string err;
+  const auto child =
+      io::ForkedChild::start([&](int fd) { evaluate_in_child(fd, source, name, ctx_json); }, &err);
+  if (!child) return failure(EvalStatus::failed, err);
+  ChildOutput out;
+  const Stop stop = supervise(*child, limits, &out);
+  if (stop != Stop::none) child->kill();
+  const int status = child->reap();
+  *top_level_loaded = out.loaded;
+  if (stop == Stop::not_started) {
     return failure(EvalStatus::failed,
                    "the evaluation process did not start (machine overloaded?)");
   }
-  if (timed_out)
+  if (stop == Stop::timed_out) {
     return failure(EvalStatus::timed_out, timed_out_message("the evaluation", limits.timeout));
-  if (too_large || (received.size() > limits.max_output + 1)) {
+  }
+  if (stop == Stop::too_large || out.received.size() > limits.max_output + 1) {
     return failure(EvalStatus::output_too_large, output_too_large_message(limits.max_output));
   }
-  if (received.empty() || !WIFEXITED(status)) {
+  if (out.received.empty() || !WIFEXITED(status)) {
     return failure(EvalStatus::failed, k_evaluation_died_message);
   }
-  if (received[0] == 'E') {
-    const std::string text = received.substr(1);
+  if (out.received[0] == 'E') {
+    const std::string text = out.received.substr(1);
     return finish(status_of_error(text), finding_from_jsonnet(text, name, source), t0);
   }
   Evaluation e = finish(EvalStatus::ok, {}, t0);
-  e.body = received.substr(1);
+  e.body = out.received.substr(1);
   return e;
 }
 
@@ -488,8 +484,7 @@ namespace {
 
 // evaluate_checked, and whether the template's top level was there before the outcome.
 CheckedEvaluation run_checked(std::string_view source, const std::string& name,
-                              const std::string& ctx_json, const EvalLimits& limits,
-                              bool* loaded) {
+                              const std::string& ctx_json, const EvalLimits& limits, bool* loaded) {
   CheckedEvaluation r;
   r.check.warnings = find_imports(source, name);
   r.evaluation = run_template(source, name, ctx_json, limits, loaded);
@@ -525,11 +520,10 @@ TemplateCheck check_template(std::string_view source, const std::string& name) {
   CheckedEvaluation c = run_checked(source, name, probe_ctx, EvalLimits{}, &loaded);
   const Evaluation& e = c.evaluation;
   if (e.status == EvalStatus::timed_out && loaded) {
-    c.check.call_error = Finding{
-        Severity::error, name,
-        timed_out_message("the template's body", EvalLimits{}.timeout) +
-            " before it reads ctx: every hook fails",
-        ""};
+    c.check.call_error = Finding{Severity::error, name,
+                                 timed_out_message("the template's body", EvalLimits{}.timeout) +
+                                     " before it reads ctx: every hook fails",
+                                 ""};
   } else if (e.status == EvalStatus::failed && e.error.message == k_evaluation_died_message) {
     c.check.error = e.error;
   }

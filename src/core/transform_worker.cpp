@@ -4,12 +4,9 @@ extern "C" {
 #include <libjsonnet.h>
 }
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +28,7 @@ extern "C" {
 #include "core/transform.hpp"
 #include "core/transform_wire.hpp"
 #include "io/fd_io.hpp"
+#include "io/forked_child.hpp"
 
 namespace core {
 namespace {
@@ -41,7 +39,6 @@ using Json = nlohmann::ordered_json;
 
 // A child that has finished nothing for this long, CPU or not, is stopped (it is retried
 // alone once, with its own time).
-constexpr std::chrono::seconds k_stall_limit{30};
 
 bool read_fd_exact(int fd, std::size_t n, std::string* out) {
   return io::read_exact(fd, n, out) == io::FdResult::ok;
@@ -195,21 +192,16 @@ class Server {
       }
       const Range r = m_queue.front();
       m_queue.pop_front();
-      int fds[2];
-      if (::pipe(fds) != 0) {
-        fail_range(r, k_died, "cannot create a pipe");
-        continue;
-      }
       m_marker->done.store(0);
       m_marker->cancelled.store(-1);
-      const pid_t pid = ::fork();
-      if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the helper that watches it
-        ::close(fds[0]);
+      int child_fd = -1;
+      std::string err;
+      auto child = io::ForkedChild::fork_here(&child_fd, &err);
+      if (child_fd >= 0) {  // the child: evaluates the range, from this callback on
         ::close(m_in);
         ::close(m_out);
         m_child = true;
-        m_result_fd = fds[1];
+        m_result_fd = child_fd;
         m_range = r;
         // An error ends this child where it is thrown: libjsonnet's unwinding would free
         // everything loaded, page by copy-on-write page, for nothing.
@@ -219,14 +211,12 @@ class Server {
         }
         return r.end - r.begin;
       }
-      ::close(fds[1]);
-      if (pid < 0) {
-        ::close(fds[0]);
-        fail_range(r, k_died, "cannot start an evaluation process");
+      if (!child) {
+        fail_range(r, k_died, err);
         continue;
       }
       ++m_runs;
-      watch(pid, fds[0], r);
+      watch(*child, r);
     }
   }
 
@@ -317,58 +307,41 @@ class Server {
   // The limit counts the evaluation, as Kratos's does on its own warm worker: the child's
   // CPU time on the context it is on, not time it spent waiting for a CPU on a loaded
   // machine. A child that makes no progress at all for k_stall_limit is stopped as well.
-  void watch(pid_t pid, int fd, const Range& r) {
+  void watch(io::ForkedChild& child, const Range& r) {
     const std::size_t n = r.end - r.begin;
     const std::size_t cap = n * (std::size_t{768} << 10) + (std::size_t{1} << 20);
-    clockid_t cpu_clock{};
-    const bool has_cpu_clock = ::clock_getcpuclockid(pid, &cpu_clock) == 0;
-    const auto cpu_now = [&] {
-      timespec ts{};
-      if (!has_cpu_clock || ::clock_gettime(cpu_clock, &ts) != 0) return Clock::duration{};
-      return std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.tv_sec) +
-                                                         std::chrono::nanoseconds(ts.tv_nsec));
-    };
     const auto t0 = Clock::now();
-    const auto cpu0 = cpu_now();
+    const auto cpu0 = child.cpu_time();
     auto since = t0;
     auto cpu_since = cpu0;
     std::int64_t current = 0;
     std::string out;
     char stopped = 0;
-    char buf[65536];
     for (;;) {
-      pollfd p{fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, 20);
-      if (ready > 0) {
-        const ssize_t got = ::read(fd, buf, sizeof buf);
-        if (got == 0 || (got < 0 && errno != EINTR)) break;
-        if (got > 0) out.append(buf, static_cast<std::size_t>(got));
-        if (out.size() > cap) {
-          stopped = k_too_large;
-          break;
-        }
+      if (child.read_some(&out, std::chrono::milliseconds(20)) == io::ForkedChild::Read::eof) {
+        break;
+      }
+      if (out.size() > cap) {
+        stopped = k_too_large;
+        break;
       }
       const auto now = Clock::now();
-      const auto cpu = cpu_now();
+      const auto cpu = child.cpu_time();
       const std::int64_t done = m_marker->done.load();
       if (done != current) {
         current = done;
         since = now;
         cpu_since = cpu;
       }
-      // Without a CPU clock, wall time.
-      const auto spent =
-          has_cpu_clock ? cpu - (r.alone ? cpu0 : cpu_since) : now - (r.alone ? t0 : since);
+      // Kratos's limit (kratos_sandbox.hpp): the CPU time on the context it is on.
+      const auto spent = cpu - (r.alone ? cpu0 : cpu_since);
       if (spent > EvalLimits{}.timeout || now - since > k_stall_limit) {
         stopped = k_timed_out;
         break;
       }
     }
-    if (stopped) ::kill(pid, SIGKILL);
-    ::close(fd);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    if (stopped) child.kill();
+    child.reap();
     const ChildReport report = stopped ? ChildReport{} : parse_report(out);
     const std::size_t finished = std::min(report.results.size(), n);
     report_results(r.begin, report.results, finished);
