@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
@@ -134,6 +135,100 @@ int verb_parse_error(const CLI::App& cmd, const CLI::ParseError& e) {
   return static_cast<int>(ExitStatus::bad_input);
 }
 
+using Runners = std::vector<std::pair<CLI::App*, VerbRunner>>;
+
+// Every verb of k_verbs, with -q/--quiet where the verb has none of its own.
+Runners add_verbs(CLI::App& app) {
+  Runners runners;
+  for (const Verb& verb : k_verbs) {
+    CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
+    if (verb.hidden) cmd->group("");
+    runners.emplace_back(cmd, verb.setup(*cmd));
+    if (!cmd->get_option_no_throw("--quiet")) {
+      cmd->add_flag("-q,--quiet", "print no notes (warnings and errors are still printed)");
+    }
+  }
+  return runners;
+}
+
+// `help [VERB]`, and a verb that does not exist: answered before CLI11 parses anything.
+std::optional<int> help_or_unknown_verb(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  const std::string first = argv[1];
+  const auto verbs = verb_names(app);
+  if (first == "help") {
+    if (argc == 2) {
+      std::cout << app.help();
+      return 0;
+    }
+    const std::string verb = argv[2];
+    if (std::find(verbs.begin(), verbs.end(), verb) != verbs.end()) {
+      std::cout << app.get_subcommand(verb)->help("ory-segment");
+      return 0;
+    }
+    if (verb == "--man") {
+      std::cout << man_page(app);
+      return 0;
+    }
+    error("unknown verb '" + verb + "'" + did_you_mean(verb, verbs) +
+          " (verbs: " + util::join(verbs, ", ") + ")");
+    return static_cast<int>(ExitStatus::bad_input);
+  }
+  const bool known = std::any_of(std::begin(k_verbs), std::end(k_verbs),
+                                 [&](const Verb& v) { return first == v.name; });
+  if (known) return std::nullopt;
+  error("unknown verb '" + first + "'" + did_you_mean(first, verbs) +
+        " (verbs: " + util::join(verbs, ", ") + ")");
+  return static_cast<int>(ExitStatus::bad_input);
+}
+
+// CLI11's parse; an exit status when it ends the run (help, version, a usage error).
+std::optional<int> parse(CLI::App& app, const Runners& runners, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    for (const auto& [cmd, runner] : runners) {
+      if (cmd->parsed()) return verb_parse_error(*cmd, e);
+    }
+    // CLI11's messages start upper-case; ours never do.
+    std::string message = e.what();
+    if (!message.empty())
+      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    error(message + "; see 'ory-segment --help'");
+    return static_cast<int>(ExitStatus::bad_input);
+  }
+  return std::nullopt;
+}
+
+// Runs the verb that was parsed; what went to standard output must have arrived (a full
+// disk, a closed pipe): a verb that failed has said why already.
+int run_verb(const Runners& runners) {
+  for (const auto& [cmd, runner] : runners) {
+    if (cmd->parsed() && cmd->get_option("--quiet")->count() > 0) set_quiet(true);
+  }
+  for (const auto& [cmd, runner] : runners) {
+    if (!cmd->parsed()) continue;
+    const ExitStatus status = runner();
+    errno = 0;
+    std::cout.flush();
+    const bool lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+    const int e = errno;
+    if (lost && status == ExitStatus::ok) {
+      error(std::string("cannot write to standard output") +
+            (e != 0 ? std::string(": ") + std::strerror(e) : std::string()));
+      return static_cast<int>(ExitStatus::bad_input);
+    }
+    return static_cast<int>(status);
+  }
+  return static_cast<int>(ExitStatus::bad_input);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -144,85 +239,12 @@ int run(int argc, char** argv) {
   app.footer(std::string("Run 'ory-segment VERB --help' (or 'ory-segment help VERB') for a verb's "
                          "options and examples.\n\n") +
              k_exit_statuses);
-  std::vector<std::pair<CLI::App*, VerbRunner>> runners;
   g_app = &app;
-  for (const Verb& verb : k_verbs) {
-    CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
-    if (verb.hidden) cmd->group("");
-    runners.emplace_back(cmd, verb.setup(*cmd));
-    if (!cmd->get_option_no_throw("--quiet")) {
-      cmd->add_flag("-q,--quiet", "print no notes (warnings and errors are still printed)");
-    }
-  }
-  // `help [VERB]`, and a verb that does not exist: said before CLI11 parses anything.
-  if (argc >= 2 && argv[1][0] != '-') {
-    const std::string first = argv[1];
-    const auto verbs = verb_names(app);
-    if (first == "help") {
-      if (argc == 2) {
-        std::cout << app.help();
-        return 0;
-      }
-      const std::string verb = argv[2];
-      if (std::find(verbs.begin(), verbs.end(), verb) != verbs.end()) {
-        std::cout << app.get_subcommand(verb)->help("ory-segment");
-        return 0;
-      }
-      if (verb == "--man") {
-        std::cout << man_page(app);
-        return 0;
-      }
-      error("unknown verb '" + verb + "'" + did_you_mean(verb, verbs) +
-            " (verbs: " + util::join(verbs, ", ") + ")");
-      return static_cast<int>(ExitStatus::bad_input);
-    }
-    const bool known = std::any_of(std::begin(k_verbs), std::end(k_verbs),
-                                   [&](const Verb& v) { return first == v.name; });
-    if (!known) {
-      error("unknown verb '" + first + "'" + did_you_mean(first, verbs) +
-            " (verbs: " + util::join(verbs, ", ") + ")");
-      return static_cast<int>(ExitStatus::bad_input);
-    }
-  }
+  const Runners runners = add_verbs(app);
+  if (const auto status = help_or_unknown_verb(app, argc, argv)) return *status;
+  if (const auto status = parse(app, runners, argc, argv)) return *status;
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    for (auto& [cmd, runner] : runners) {
-      if (cmd->parsed()) return verb_parse_error(*cmd, e);
-    }
-    // CLI11's messages start upper-case; ours never do.
-    std::string message = e.what();
-    if (!message.empty())
-      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
-    error(message + "; see 'ory-segment --help'");
-    return static_cast<int>(ExitStatus::bad_input);
-  }
-  for (auto& [cmd, runner] : runners) {
-    if (cmd->parsed() && cmd->get_option("--quiet")->count() > 0) set_quiet(true);
-  }
-  try {
-    for (auto& [cmd, runner] : runners) {
-      if (!cmd->parsed()) continue;
-      const ExitStatus status = runner();
-      // What went to standard output must have arrived (a full disk, a closed pipe). A verb
-      // that failed has said why already.
-      errno = 0;
-      std::cout.flush();
-      const bool lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
-      const int e = errno;
-      if (lost && status == ExitStatus::ok) {
-        error(std::string("cannot write to standard output") +
-              (e != 0 ? std::string(": ") + std::strerror(e) : std::string()));
-        return static_cast<int>(ExitStatus::bad_input);
-      }
-      return static_cast<int>(status);
-    }
+    return run_verb(runners);
   } catch (const Error& e) {
     error(e.what());
     return static_cast<int>(e.status());
@@ -233,7 +255,6 @@ int run(int argc, char** argv) {
     error(std::string("internal error: ") + e.what());
     return static_cast<int>(ExitStatus::check_failed);
   }
-  return static_cast<int>(ExitStatus::bad_input);
 }
 
 }  // namespace cli

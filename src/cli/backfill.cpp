@@ -407,6 +407,39 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   return summary(opts, result);
 }
 
+constexpr const char* k_backfill_help =
+    R"(Sends existing identities through the same transform Kratos runs (many per evaluation, each isolated:
+a failing identity goes to the failed file with its error, `error "cancel"` skips it) to Segment's batch
+API: requests within 500 KB and 2,500 messages, a deterministic messageId per identity and template (so
+Segment de-duplicates resends), timestamp from created_at, Segment's own clients' retry policy. Nothing
+is dropped silently: every record is sent, skipped, or written to the failed file with the reason.
+With --state the run resumes after Ctrl-C, a crash or kill -9; at most the batches in flight are sent
+again. --url takes the API base (http://127.0.0.1:8765) or any /v1/... URL of it; a path prefix
+before /v1 (a proxy's) is kept.
+
+--from-admin-api reads the identities from Kratos's admin API, GET /admin/identities page after page
+(the Link header's next page; no credentials asked for), streaming; the key (--api-key-file or
+ORY_PROJECT_API_KEY) goes as "Authorization: Bearer" and is never printed. 429, 5xx and network errors
+are retried as Segment's are; the state records the page to pick up from, so a resume does not start
+over.
+
+Exit: 0 all sent or skipped; 1 some records failed, in this run or an earlier one of --state (see
+--failed); 2 bad input, or a failure that could not be recorded; 3 unreachable; 130 interrupted,
+143 terminated (resume with the same command).
+
+Examples:
+  ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
+      --from-admin-api https://$ORY_PROJECT_SLUG.projects.oryapis.com --api-key-file ory-key.txt \
+      --state backfill.state
+  ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
+      --from-admin-api http://127.0.0.1:4434 --state backfill.state
+  ory list identities --format json > identities.json
+  ory-segment backfill --jsonnet segment_identify.jsonnet --identities identities.json \
+      --write-key-file key.txt --state backfill.state
+  ory-segment backfill --action webhook-action.json --identities identities.json --state backfill.state
+  ory-segment backfill --jsonnet segment_identify.jsonnet --identities backfill-failed.jsonl --write-key-file key.txt
+  ory-segment backfill --jsonnet t.jsonnet --identities identities.json --dry-run | head)";
+
 }  // namespace
 
 VerbRunner setup_backfill(CLI::App& cmd) {
@@ -456,38 +489,8 @@ VerbRunner setup_backfill(CLI::App& cmd) {
            "retries per batch before its messages go to the failed file (default 10)",
            &opts->max_retries},
       });
-  cmd.footer(
-      R"(Sends existing identities through the same transform Kratos runs (many per evaluation, each isolated:
-a failing identity goes to the failed file with its error, `error "cancel"` skips it) to Segment's batch
-API: requests within 500 KB and 2,500 messages, a deterministic messageId per identity and template (so
-Segment de-duplicates resends), timestamp from created_at, Segment's own clients' retry policy. Nothing
-is dropped silently: every record is sent, skipped, or written to the failed file with the reason.
-With --state the run resumes after Ctrl-C, a crash or kill -9; at most the batches in flight are sent
-again. --url takes the API base (http://127.0.0.1:8765) or any /v1/... URL of it; a path prefix
-before /v1 (a proxy's) is kept.
+  cmd.footer(k_backfill_help);
 
---from-admin-api reads the identities from Kratos's admin API, GET /admin/identities page after page
-(the Link header's next page; no credentials asked for), streaming; the key (--api-key-file or
-ORY_PROJECT_API_KEY) goes as "Authorization: Bearer" and is never printed. 429, 5xx and network errors
-are retried as Segment's are; the state records the page to pick up from, so a resume does not start
-over.
-
-Exit: 0 all sent or skipped; 1 some records failed, in this run or an earlier one of --state (see
---failed); 2 bad input, or a failure that could not be recorded; 3 unreachable; 130 interrupted,
-143 terminated (resume with the same command).
-
-Examples:
-  ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
-      --from-admin-api https://$ORY_PROJECT_SLUG.projects.oryapis.com --api-key-file ory-key.txt \
-      --state backfill.state
-  ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
-      --from-admin-api http://127.0.0.1:4434 --state backfill.state
-  ory list identities --format json > identities.json
-  ory-segment backfill --jsonnet segment_identify.jsonnet --identities identities.json \
-      --write-key-file key.txt --state backfill.state
-  ory-segment backfill --action webhook-action.json --identities identities.json --state backfill.state
-  ory-segment backfill --jsonnet segment_identify.jsonnet --identities backfill-failed.jsonl --write-key-file key.txt
-  ory-segment backfill --jsonnet t.jsonnet --identities identities.json --dry-run | head)");
   return [opts] { return run_backfill(*opts); };
 }
 

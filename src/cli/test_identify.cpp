@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/common.hpp"
@@ -148,229 +149,292 @@ ExitStatus finish(const TestIdentifyOptions& opts, Report& report, const std::st
   return status;
 }
 
-ExitStatus run_test_identify(const TestIdentifyOptions& opts) {
-  require_one_of("--format", opts.format, {"text", "json"});
-  if (!(opts.timeout_seconds > 0 && opts.timeout_seconds <= 30)) {
-    throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
+// One run, stage by stage: each stage hands on to the next, or ends the run with a verdict.
+class Run {
+ public:
+  explicit Run(const TestIdentifyOptions& opts) : m_opts(opts) {}
+
+  ExitStatus go() {
+    check_inputs();
+    if (const auto done = evaluate()) return *done;
+    if (const auto done = make_body()) return *done;
+    if (const auto done = validate()) return *done;
+    if (const auto done = show_request()) return *done;
+    return exchange();
   }
-  if (!opts.ca_file.empty()) {
-    // Checked before any attempt: libcurl would only fail each of them.
-    const std::string pem = read_text_or_throw(opts.ca_file);
-    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      throw bad_input("--ca-file " + opts.ca_file + ": not a PEM bundle (no BEGIN CERTIFICATE)");
+
+ private:
+  ExitStatus finish(const std::string& verdict, ExitStatus status) {
+    return cli::finish(m_opts, m_report, verdict, status);
+  }
+
+  void check_inputs() {
+    require_one_of("--format", m_opts.format, {"text", "json"});
+    if (!(m_opts.timeout_seconds > 0 && m_opts.timeout_seconds <= 30)) {
+      throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
     }
-  }
-  const SendTarget target = target_from_options(opts);
-  const core::Json ctx = context_from_options(opts, target);
-  const core::CheckedEvaluation checked =
-      core::evaluate_checked(target.source, target.source_name, ctx.dump());
-  if (checked.check.error) throw bad_input(core::to_string(*checked.check.error));
-  if (checked.check.call_error) warning(core::to_string(*checked.check.call_error));
-  for (const auto& w : checked.check.warnings) warning(core::to_string(w));
-  const core::Evaluation& eval = checked.evaluation;
-  Report report;
-  report.json["context"] = ctx;
-  if (opts.print_context)
-    report.text << "== ctx (" << opts.send.hook << ")\n" << ctx.dump(2) << "\n";
-  const bool full_ran = eval.status == core::EvalStatus::ok ||
-                        eval.status == core::EvalStatus::cancelled;
-  if (opts.identity.empty() && opts.schema.empty() && !checked.check.call_error && full_ran) {
-    // The built-in identity has every trait; a user who skipped the optional ones has only
-    // email. The hook must not fail for them either.
-    const core::Json minimal = core::builtin_sample_identity(core::SampleShape::minimal);
-    const core::Evaluation without =
-        core::evaluate_checked(target.source, target.source_name,
-                               context_from_options(opts, target, &minimal).dump())
-            .evaluation;
-    if (without.status != core::EvalStatus::ok && without.status != core::EvalStatus::cancelled) {
-      error(core::to_string(without.error) +
-            " (for the built-in identity with only its required trait, email: a user who "
-            "skipped the optional ones)");
-      if (!without.error.hint.empty()) note(without.error.hint);
-      report.json["error"] = core::to_string(without.error);
-      report.json["identity"] = "built-in, required traits only";
-      if (!without.error.hint.empty()) report.json["hint"] = without.error.hint;
-      report.text << "the template fails in Kratos for identities without the optional traits: "
-                     "the hook fails and Ory sends nothing for them (pass --identity or "
-                     "--schema to test another identity)\n";
-      return finish(opts, report, "template-failed", ExitStatus::check_failed);
+    if (!m_opts.ca_file.empty()) {
+      // Checked before any attempt: libcurl would only fail each of them.
+      const std::string pem = read_text_or_throw(m_opts.ca_file);
+      if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+        throw bad_input("--ca-file " + m_opts.ca_file +
+                        ": not a PEM bundle (no BEGIN CERTIFICATE)");
+      }
     }
   }
 
-  core::KratosRequest kratos;
-  std::string err;
-  if (!core::kratos_request(target.action, &kratos, &err)) {
-    error(err);
-    report.json["error"] = err;
-    report.text << "the hook fails in Kratos before the template runs: Ory sends nothing\n";
-    return finish(opts, report, "hook-failed", ExitStatus::check_failed);
-  }
-  const bool form = kratos.encoding == core::BodyEncoding::form;
-
-  if (eval.status == core::EvalStatus::cancelled && !form) {
-    report.text << "hook cancelled: Ory sends nothing (" << core::to_string(eval.error) << ")\n";
-    return finish(opts, report, "cancelled", ExitStatus::ok);
-  }
-  if (eval.status != core::EvalStatus::ok) {
-    error(core::to_string(eval.error));
-    if (!eval.error.hint.empty()) note(eval.error.hint);
-    if (eval.status == core::EvalStatus::cancelled) {
-      note(
-          "with Content-Type application/x-www-form-urlencoded Kratos does not look for a "
-          "cancel: this error fails the hook");
+  // The template for the identity (and, with the built-in one, for a user who skipped the
+  // optional traits).
+  std::optional<ExitStatus> evaluate() {
+    m_target = target_from_options(m_opts);
+    m_ctx = context_from_options(m_opts, m_target);
+    m_checked = core::evaluate_checked(m_target.source, m_target.source_name, m_ctx.dump());
+    if (m_checked.check.error) throw bad_input(core::to_string(*m_checked.check.error));
+    if (m_checked.check.call_error) warning(core::to_string(*m_checked.check.call_error));
+    for (const auto& w : m_checked.check.warnings) warning(core::to_string(w));
+    const core::Evaluation& eval = m_checked.evaluation;
+    m_report.json["context"] = m_ctx;
+    if (m_opts.print_context)
+      m_report.text << "== ctx (" << m_opts.send.hook << ")\n" << m_ctx.dump(2) << "\n";
+    const bool full_ran =
+        eval.status == core::EvalStatus::ok || eval.status == core::EvalStatus::cancelled;
+    if (m_opts.identity.empty() && m_opts.schema.empty() && !m_checked.check.call_error &&
+        full_ran) {
+      // The built-in identity has every trait; a user who skipped the optional ones has only
+      // email. The hook must not fail for them either.
+      const core::Json minimal = core::builtin_sample_identity(core::SampleShape::minimal);
+      const core::Evaluation without =
+          core::evaluate_checked(m_target.source, m_target.source_name,
+                                 context_from_options(m_opts, m_target, &minimal).dump())
+              .evaluation;
+      if (without.status != core::EvalStatus::ok && without.status != core::EvalStatus::cancelled) {
+        error(core::to_string(without.error) +
+              " (for the built-in identity with only its required trait, email: a user who "
+              "skipped the optional ones)");
+        if (!without.error.hint.empty()) note(without.error.hint);
+        m_report.json["error"] = core::to_string(without.error);
+        m_report.json["identity"] = "built-in, required traits only";
+        if (!without.error.hint.empty()) m_report.json["hint"] = without.error.hint;
+        m_report.text << "the template fails in Kratos for identities without the optional traits: "
+                         "the hook fails and Ory sends nothing for them (pass --identity or "
+                         "--schema to test another identity)\n";
+        return finish("template-failed", ExitStatus::check_failed);
+      }
     }
-    report.json["error"] = core::to_string(eval.error);
-    if (!eval.error.hint.empty()) report.json["hint"] = eval.error.hint;
-    report.text << "the template fails in Kratos: the hook fails and Ory sends nothing\n";
-    return finish(opts, report, "template-failed", ExitStatus::check_failed);
+    return std::nullopt;
   }
-  std::string body;
-  if (!core::kratos_body(kratos.encoding, eval.body, &body, &err)) {
-    error(target.source_name + ": " + err);
-    report.json["error"] = err;
-    report.text << "the hook fails in Kratos: the form body cannot be built, Ory sends nothing\n";
-    return finish(opts, report, "template-failed", ExitStatus::check_failed);
-  }
-  report.json["body"] = body;
-  report.text << "== body (" << body.size() << " bytes, exactly what Kratos sends"
-              << (form ? ", URL-encoded" : "") << ")\n"
-              << body << (form ? "\n" : "");
 
-  const core::SegmentCall call = target.call;
-  std::vector<core::Finding> findings;
-  if (form) {
-    findings.emplace_back(core::Severity::error, "",
-                          "the action's Content-Type is application/x-www-form-urlencoded: "
-                          "Kratos sends the body URL-encoded, and Segment reads JSON only (it "
-                          "answers 400)");
-  } else {
-    const core::Json message = core::Json::parse(body, nullptr, false);
-    if (message.is_discarded()) {
-      findings.emplace_back(core::Severity::error, "", "the body is not JSON");
+  // The request Kratos makes of the action, and the body it sends.
+  std::optional<ExitStatus> make_body() {
+    const core::Evaluation& eval = m_checked.evaluation;
+    std::string err;
+    if (!core::kratos_request(m_target.action, &m_kratos, &err)) {
+      error(err);
+      m_report.json["error"] = err;
+      m_report.text << "the hook fails in Kratos before the template runs: Ory sends nothing\n";
+      return finish("hook-failed", ExitStatus::check_failed);
+    }
+    m_form = m_kratos.encoding == core::BodyEncoding::form;
+
+    if (eval.status == core::EvalStatus::cancelled && !m_form) {
+      m_report.text << "hook cancelled: Ory sends nothing (" << core::to_string(eval.error)
+                    << ")\n";
+      return finish("cancelled", ExitStatus::ok);
+    }
+    if (eval.status != core::EvalStatus::ok) {
+      error(core::to_string(eval.error));
+      if (!eval.error.hint.empty()) note(eval.error.hint);
+      if (eval.status == core::EvalStatus::cancelled) {
+        note(
+            "with Content-Type application/x-www-form-urlencoded Kratos does not look for a "
+            "cancel: this error fails the hook");
+      }
+      m_report.json["error"] = core::to_string(eval.error);
+      if (!eval.error.hint.empty()) m_report.json["hint"] = eval.error.hint;
+      m_report.text << "the template fails in Kratos: the hook fails and Ory sends nothing\n";
+      return finish("template-failed", ExitStatus::check_failed);
+    }
+    if (!core::kratos_body(m_kratos.encoding, eval.body, &m_body, &err)) {
+      error(m_target.source_name + ": " + err);
+      m_report.json["error"] = err;
+      m_report.text
+          << "the hook fails in Kratos: the form body cannot be built, Ory sends nothing\n";
+      return finish("template-failed", ExitStatus::check_failed);
+    }
+    m_report.json["body"] = m_body;
+    m_report.text << "== body (" << m_body.size() << " bytes, exactly what Kratos sends"
+                  << (m_form ? ", URL-encoded" : "") << ")\n"
+                  << m_body << (m_form ? "\n" : "");
+    return std::nullopt;
+  }
+
+  // What Segment does with the body.
+  std::optional<ExitStatus> validate() {
+    const core::SegmentCall call = m_target.call;
+    std::vector<core::Finding> findings;
+    if (m_form) {
+      findings.emplace_back(core::Severity::error, "",
+                            "the action's Content-Type is application/x-www-form-urlencoded: "
+                            "Kratos sends the body URL-encoded, and Segment reads JSON only (it "
+                            "answers 400)");
     } else {
-      findings = core::validate_message(message, call, body.size());
+      const core::Json message = core::Json::parse(m_body, nullptr, false);
+      if (message.is_discarded()) {
+        findings.emplace_back(core::Severity::error, "", "the body is not JSON");
+      } else {
+        findings = core::validate_message(message, call, m_body.size());
+      }
     }
-  }
-  report.json["findings"] = core::Json::array();
-  report.text << "== Segment validation (" << core::to_string(call) << ")\n";
-  if (findings.empty()) report.text << "ok: Segment will process this message\n";
-  std::vector<std::string> errors;
-  for (const auto& f : findings) {
-    report.json["findings"].push_back({{"severity", core::severity_name(f.severity)},
-                                       {"path", f.location},
-                                       {"message", f.message}});
-    report.text << core::to_line(f) << "\n";
-    if (f.severity == core::Severity::error) errors.push_back(core::to_string(f));
-  }
-  if (!errors.empty()) {
-    error(
-        (form ? "Segment would answer 400: " : "Segment would accept this with 200 and drop it: ") +
-        util::join(errors, "; "));
-    return finish(opts, report, "invalid", ExitStatus::check_failed);
-  }
-  if (target.action.ignore_response) {
-    report.text << "note: response.ignore is set: Kratos does not wait for this call; failures "
-                   "only show in its logs\n";
+    m_report.json["findings"] = core::Json::array();
+    m_report.text << "== Segment validation (" << core::to_string(call) << ")\n";
+    if (findings.empty()) m_report.text << "ok: Segment will process this message\n";
+    std::vector<std::string> errors;
+    for (const auto& f : findings) {
+      m_report.json["findings"].push_back({{"severity", core::severity_name(f.severity)},
+                                           {"path", f.location},
+                                           {"message", f.message}});
+      m_report.text << core::to_line(f) << "\n";
+      if (f.severity == core::Severity::error) errors.push_back(core::to_string(f));
+    }
+    if (!errors.empty()) {
+      error((m_form ? "Segment would answer 400: "
+                    : "Segment would accept this with 200 and drop it: ") +
+            util::join(errors, "; "));
+      return finish("invalid", ExitStatus::check_failed);
+    }
+    if (m_target.action.ignore_response) {
+      m_report.text << "note: response.ignore is set: Kratos does not wait for this call; failures "
+                       "only show in its logs\n";
+    }
+    return std::nullopt;
   }
 
-  io::HttpRequest request = kratos.http;
-  request.body = body;
-  const std::string& secret = target.action.secret;
-  report.text << "== request\n" << request.method << " " << redact(request.url, secret) << "\n";
-  core::Json shown_headers = core::Json::object();
-  for (const auto& [name, value] : request.headers) {
-    const std::string shown = redact(value, secret);
-    const std::string safe = util::to_lower(name) == "authorization" ? "<redacted>" : shown;
-    report.text << name << ": " << safe << "\n";
-    shown_headers[name] = safe;
-  }
-  report.json["request"] = {
-      {"method", request.method}, {"url", redact(request.url, secret)}, {"headers", shown_headers}};
-  if (opts.send.dry_run) {
-    report.text << "(dry run: not sent)\n";
-    return finish(opts, report, "dry-run", ExitStatus::ok);
+  std::optional<ExitStatus> show_request() {
+    const std::string& secret = m_target.action.secret;
+    m_request = m_kratos.http;
+    m_request.body = m_body;
+    m_report.text << "== request\n"
+                  << m_request.method << " " << redact(m_request.url, secret) << "\n";
+    core::Json shown_headers = core::Json::object();
+    for (const auto& [name, value] : m_request.headers) {
+      const std::string shown = redact(value, secret);
+      const std::string safe = util::to_lower(name) == "authorization" ? "<redacted>" : shown;
+      m_report.text << name << ": " << safe << "\n";
+      shown_headers[name] = safe;
+    }
+    m_report.json["request"] = {{"method", m_request.method},
+                                {"url", redact(m_request.url, secret)},
+                                {"headers", shown_headers}};
+    if (m_opts.send.dry_run) {
+      m_report.text << "(dry run: not sent)\n";
+      return finish("dry-run", ExitStatus::ok);
+    }
+    return std::nullopt;
   }
 
-  core::DeliveryPolicy policy;
-  policy.attempt_timeout =
-      std::chrono::milliseconds(static_cast<long>(opts.timeout_seconds * 1000));
-  policy.on_wait = [](std::chrono::milliseconds wait, int next, bool retry_after) {
-    if (wait < std::chrono::seconds(5)) return;
-    note("waiting " + std::to_string((wait.count() + 999) / 1000) + " s before attempt " +
-         std::to_string(next) +
-         (retry_after ? ", as the endpoint's Retry-After asks (Kratos waits as long)"
-                      : " (Kratos's backoff)"));
-  };
-  auto client = io::make_curl_client(io::CurlOptions{opts.ca_file});
-  const core::Delivery delivery =
-      core::deliver_like_kratos(*client, io::system_clock(), request, policy);
-  report.json["attempts"] = core::Json::array();
-  report.text << "== exchange\n";
-  int n = 0;
-  bool body_lost = false;
-  for (const auto& a : delivery.attempts) {
-    ++n;
-    const std::string response = redact(a.response_body, secret);
-    core::Json redirects = core::Json::array();
-    for (const auto& r : a.redirects) {
-      redirects.push_back({{"status", r.status},
-                           {"method", r.method},
-                           {"url", redact(r.url, secret)},
-                           {"body_dropped", r.body_dropped},
-                           {"credentials_dropped", r.credentials_dropped}});
-      body_lost = body_lost || r.body_dropped;
+  // Each attempt, its redirects and its answer; whether a redirect dropped the body.
+  bool show_attempts(const core::Delivery& delivery) {
+    const std::string& secret = m_target.action.secret;
+    m_report.json["attempts"] = core::Json::array();
+    m_report.text << "== exchange\n";
+    int n = 0;
+    bool body_lost = false;
+    for (const auto& a : delivery.attempts) {
+      ++n;
+      const std::string response = redact(a.response_body, secret);
+      core::Json redirects = core::Json::array();
+      for (const auto& r : a.redirects) {
+        redirects.push_back({{"status", r.status},
+                             {"method", r.method},
+                             {"url", redact(r.url, secret)},
+                             {"body_dropped", r.body_dropped},
+                             {"credentials_dropped", r.credentials_dropped}});
+        body_lost = body_lost || r.body_dropped;
+      }
+      m_report.json["attempts"].push_back({{"status", a.status},
+                                           {"error", redact(a.error, secret)},
+                                           {"elapsed_ms", a.elapsed.count()},
+                                           {"waited_ms", a.waited_before.count()},
+                                           {"redirects", redirects},
+                                           {"response_body", response}});
+      m_report.text << "attempt " << n;
+      if (a.waited_before.count() > 0)
+        m_report.text << " (after waiting " << a.waited_before.count() << " ms)";
+      m_report.text << ": ";
+      for (const auto& r : a.redirects) {
+        m_report.text << r.status << ", followed as " << r.method << " " << redact(r.url, secret)
+                      << (r.body_dropped ? " without the body" : "")
+                      << (r.credentials_dropped ? " without Authorization and Cookie (another host)"
+                                                : "")
+                      << "; ";
+      }
+      if (a.status == 0) {
+        m_report.text << "no response: " << redact(a.error, secret) << " (" << a.elapsed.count()
+                      << " ms)\n";
+      } else {
+        m_report.text << a.status << " in " << a.elapsed.count() << " ms: " << util::trim(response)
+                      << "\n";
+      }
     }
-    report.json["attempts"].push_back({{"status", a.status},
-                                       {"error", redact(a.error, secret)},
-                                       {"elapsed_ms", a.elapsed.count()},
-                                       {"waited_ms", a.waited_before.count()},
-                                       {"redirects", redirects},
-                                       {"response_body", response}});
-    report.text << "attempt " << n;
-    if (a.waited_before.count() > 0)
-      report.text << " (after waiting " << a.waited_before.count() << " ms)";
-    report.text << ": ";
-    for (const auto& r : a.redirects) {
-      report.text << r.status << ", followed as " << r.method << " " << redact(r.url, secret)
-                  << (r.body_dropped ? " without the body" : "")
-                  << (r.credentials_dropped ? " without Authorization and Cookie (another host)"
-                                            : "")
-                  << "; ";
-    }
-    if (a.status == 0) {
-      report.text << "no response: " << redact(a.error, secret) << " (" << a.elapsed.count()
-                  << " ms)\n";
-    } else {
-      report.text << a.status << " in " << a.elapsed.count() << " ms: " << util::trim(response)
-                  << "\n";
-    }
+    return body_lost;
   }
-  if (delivery.outcome == core::DeliveryOutcome::accepted) {
-    const core::Attempt& last = delivery.attempts.back();
-    if (last.status >= 300) {
-      warning("the endpoint answered " + std::to_string(last.status) +
-              " without a Location: Go's client stops there and Kratos counts the hook a "
-              "success, but the message went nowhere");
-    } else if (body_lost) {
-      warning(
-          "a redirect turned the request into a bodiless GET (as Go's client does for "
-          "301, 302 and 303): Kratos counts the hook a success, but the message was not "
-          "delivered");
+
+  // Sends it as Kratos does, and says what came back.
+  ExitStatus exchange() {
+    const std::string& secret = m_target.action.secret;
+    core::DeliveryPolicy policy;
+    policy.attempt_timeout =
+        std::chrono::milliseconds(static_cast<long>(m_opts.timeout_seconds * 1000));
+    policy.on_wait = [](std::chrono::milliseconds wait, int next, bool retry_after) {
+      if (wait < std::chrono::seconds(5)) return;
+      note("waiting " + std::to_string((wait.count() + 999) / 1000) + " s before attempt " +
+           std::to_string(next) +
+           (retry_after ? ", as the endpoint's Retry-After asks (Kratos waits as long)"
+                        : " (Kratos's backoff)"));
+    };
+    auto client = io::make_curl_client(io::CurlOptions{m_opts.ca_file});
+    const core::Delivery delivery =
+        core::deliver_like_kratos(*client, io::system_clock(), m_request, policy);
+    const bool body_lost = show_attempts(delivery);
+    if (delivery.outcome == core::DeliveryOutcome::accepted) {
+      const core::Attempt& last = delivery.attempts.back();
+      if (last.status >= 300) {
+        warning("the endpoint answered " + std::to_string(last.status) +
+                " without a Location: Go's client stops there and Kratos counts the hook a "
+                "success, but the message went nowhere");
+      } else if (body_lost) {
+        warning(
+            "a redirect turned the request into a bodiless GET (as Go's client does for "
+            "301, 302 and 303): Kratos counts the hook a success, but the message was not "
+            "delivered");
+      }
+      return finish("accepted", ExitStatus::ok);
     }
-    return finish(opts, report, "accepted", ExitStatus::ok);
+    m_report.json["kratos_status"] = delivery.kratos_status;
+    m_report.json["kratos_error"] = redact(delivery.kratos_error, secret);
+    const std::string kratos_says = "Kratos fails the hook with " +
+                                    std::to_string(delivery.kratos_status) + ": " +
+                                    redact(delivery.kratos_error, secret);
+    if (delivery.outcome == core::DeliveryOutcome::rejected) {
+      error("the endpoint rejected the message (" + kratos_says + ")");
+      return finish("rejected", ExitStatus::check_failed);
+    }
+    error("could not reach " + redact(m_request.url, secret) + " (" + kratos_says + ")");
+    return finish("unreachable", ExitStatus::unreachable);
   }
-  report.json["kratos_status"] = delivery.kratos_status;
-  report.json["kratos_error"] = redact(delivery.kratos_error, secret);
-  const std::string kratos_says = "Kratos fails the hook with " +
-                                  std::to_string(delivery.kratos_status) + ": " +
-                                  redact(delivery.kratos_error, secret);
-  if (delivery.outcome == core::DeliveryOutcome::rejected) {
-    error("the endpoint rejected the message (" + kratos_says + ")");
-    return finish(opts, report, "rejected", ExitStatus::check_failed);
-  }
-  error("could not reach " + redact(request.url, secret) + " (" + kratos_says + ")");
-  return finish(opts, report, "unreachable", ExitStatus::unreachable);
-}
+
+  const TestIdentifyOptions& m_opts;
+  SendTarget m_target;
+  core::Json m_ctx;
+  core::CheckedEvaluation m_checked;
+  Report m_report;
+  core::KratosRequest m_kratos;
+  bool m_form = false;
+  std::string m_body;
+  io::HttpRequest m_request;
+};
+
+ExitStatus run_test_identify(const TestIdentifyOptions& opts) { return Run(opts).go(); }
 
 }  // namespace
 

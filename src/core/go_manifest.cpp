@@ -100,6 +100,26 @@ bool yaml_bare_safe(const std::string& s) {
   return true;
 }
 
+// A string as go-jsonnet's manifestYamlDoc writes it: a block (`|`) when it ends in a
+// newline, quoted otherwise.
+void yaml_string(const std::string& s, const std::string& cindent, std::string* out) {
+  if (s.empty()) {
+    *out += "\"\"";
+  } else if (s.back() == '\n') {
+    *out += "|";
+    const std::string body = s.substr(0, s.size() - 1);
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t nl = body.find('\n', start);
+      *out += "\n" + cindent + k_yaml_indent + body.substr(start, nl - start);
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  } else {
+    *out += go_jsonnet_string(s);
+  }
+}
+
 void yaml(const Json& v, bool indent_array_in_object, bool quote_keys, const std::string& cindent,
           std::string* out) {
   switch (v.type()) {
@@ -109,25 +129,9 @@ void yaml(const Json& v, bool indent_array_in_object, bool quote_keys, const std
     case Json::value_t::boolean:
       *out += v.get<bool>() ? "true" : "false";
       return;
-    case Json::value_t::string: {
-      const std::string& s = v.get_ref<const std::string&>();
-      if (s.empty()) {
-        *out += "\"\"";
-      } else if (s.back() == '\n') {
-        *out += "|";
-        const std::string body = s.substr(0, s.size() - 1);
-        std::size_t start = 0;
-        for (;;) {
-          const std::size_t nl = body.find('\n', start);
-          *out += "\n" + cindent + k_yaml_indent + body.substr(start, nl - start);
-          if (nl == std::string::npos) break;
-          start = nl + 1;
-        }
-      } else {
-        *out += go_jsonnet_string(s);
-      }
+    case Json::value_t::string:
+      yaml_string(v.get_ref<const std::string&>(), cindent, out);
       return;
-    }
     case Json::value_t::array:
       if (v.empty()) {
         *out += "[]";

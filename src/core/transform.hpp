@@ -78,11 +78,15 @@ std::string main_file_beside(const std::string& template_name);
 // `(import "<the template>")`, for code that calls the template in a prepared VM.
 std::string template_import_expression();
 
+// `local std = import "<go-jsonnet's std>"; `: put in front of the user's first line, so
+// every other line keeps its number; the columns of line 1 are corrected in diagnostics.
+const std::string& std_prefix();
+
 // "NAME:LINE:COL" of a byte offset in the user's file, as libjsonnet counts columns.
 std::string source_location(const std::string& name, std::string_view source, std::size_t offset);
 
-// libjsonnet's error text as a finding located in the user's file (the innermost frame
-// there), with a hint for a missing field.
+// (jsonnet_errors.cpp) libjsonnet's error text as a finding located in the user's file (the
+// innermost frame there), with a hint for a missing field.
 Finding finding_from_jsonnet(const std::string& raw, const std::string& name,
                              std::string_view source);
 

@@ -130,7 +130,6 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<Json>&
     m_worker.reset();
     return out;
   }
-  const EvalLimits limits;
   std::string header, payload;
   for (;;) {
     // Watching `stop` while the helper works (a chunk of failing identities takes seconds):
@@ -155,46 +154,55 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<Json>&
       m_fast_failures += static_cast<long>(get_u64(payload, 16));
       return out;
     }
-    if (type == 'V' && payload.size() >= 16) {
-      const std::size_t begin = get_u64(payload, 0);
-      const std::size_t end = std::min<std::size_t>(get_u64(payload, 8), out.size());
-      Json values = parse_manifested(std::string_view(payload).substr(16));
-      for (std::size_t i = begin; values.is_array() && i < end && i - begin < values.size(); ++i) {
-        IdentityEvaluation& e = out[i];
-        Json& value = values[i - begin];
-        e.body = manifest_like_jsonnet(value);
-        if (e.body.size() > limits.max_output) {
-          e = failure(EvalStatus::output_too_large, output_too_large_message());
-          continue;
-        }
-        e.status = EvalStatus::ok;
-        e.error = Finding{};
-        e.value = std::move(value);
-      }
-    } else if (type == 'F' && payload.size() >= 9) {
-      const std::size_t index = get_u64(payload, 0);
-      if (index >= out.size()) continue;
-      const std::string text = payload.substr(9);
-      IdentityEvaluation& e = out[index];
-      switch (payload[8]) {
-        case k_failed: {
-          e = from_error(text);
-          break;
-        }
-        case k_timed_out:
-          e = failure(EvalStatus::timed_out, timed_out_message());
-          break;
-        case k_too_large:
-          e = failure(EvalStatus::output_too_large, output_too_large_message());
-          break;
-        case k_recorded:
-          e = recorded(std::strtoul(text.c_str(), nullptr, 10));
-          break;
-        default:
-          e = failure(EvalStatus::failed, k_evaluation_died_message);
-          break;
-      }
+    if (type == 'V' && payload.size() >= 16) take_values(payload, &out);
+    if (type == 'F' && payload.size() >= 9) take_failure(payload, &out);
+  }
+}
+
+// A 'V' frame: the values of identities [begin, end), each as Kratos would send it.
+void TransformPool::take_values(const std::string& payload,
+                                std::vector<IdentityEvaluation>* out) const {
+  const EvalLimits limits;
+  const std::size_t begin = get_u64(payload, 0);
+  const std::size_t end = std::min<std::size_t>(get_u64(payload, 8), out->size());
+  Json values = parse_manifested(std::string_view(payload).substr(16));
+  for (std::size_t i = begin; values.is_array() && i < end && i - begin < values.size(); ++i) {
+    IdentityEvaluation& e = (*out)[i];
+    Json& value = values[i - begin];
+    e.body = manifest_like_jsonnet(value);
+    if (e.body.size() > limits.max_output) {
+      e = failure(EvalStatus::output_too_large, output_too_large_message());
+      continue;
     }
+    e.status = EvalStatus::ok;
+    e.error = Finding{};
+    e.value = std::move(value);
+  }
+}
+
+// An 'F' frame: one identity's failure, by its status byte.
+void TransformPool::take_failure(const std::string& payload,
+                                 std::vector<IdentityEvaluation>* out) const {
+  const std::size_t index = get_u64(payload, 0);
+  if (index >= out->size()) return;
+  const std::string text = payload.substr(9);
+  IdentityEvaluation& e = (*out)[index];
+  switch (payload[8]) {
+    case k_failed:
+      e = from_error(text);
+      break;
+    case k_timed_out:
+      e = failure(EvalStatus::timed_out, timed_out_message());
+      break;
+    case k_too_large:
+      e = failure(EvalStatus::output_too_large, output_too_large_message());
+      break;
+    case k_recorded:
+      e = recorded(std::strtoul(text.c_str(), nullptr, 10));
+      break;
+    default:
+      e = failure(EvalStatus::failed, k_evaluation_died_message);
+      break;
   }
 }
 

@@ -80,6 +80,9 @@ class TransformPool {
   IdentityEvaluation recorded(std::size_t site) const;
   // libjsonnet's error for an identity: cancelled or failed, located in the template.
   IdentityEvaluation from_error(const std::string& jsonnet_error) const;
+  // The helper's 'V' and 'F' frames, into the results.
+  void take_values(const std::string& payload, std::vector<IdentityEvaluation>* out) const;
+  void take_failure(const std::string& payload, std::vector<IdentityEvaluation>* out) const;
 
   TransformSetup m_setup;
   std::string m_executable;

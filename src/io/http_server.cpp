@@ -11,7 +11,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "io/fd_io.hpp"
 #include "util/text.hpp"
@@ -203,14 +205,12 @@ const char* reason_phrase(int status) {
   }
 }
 
-ParseOutcome parse_request(std::string_view data, const ServerLimits& limits, ServerRequest* out) {
-  const std::size_t end = head_end(data.substr(0, limits.max_header_bytes + 4));
-  if (end == std::string_view::npos) {
-    if (data.size() > limits.max_header_bytes) return bad(431, "request head too large");
-    return ParseOutcome{};
-  }
-  const auto lines = split_lines(data.substr(0, end));
-  if (lines.empty()) return bad(400, "empty request");
+namespace {
+
+// The request line (METHOD SP TARGET SP VERSION) and the header lines; the refusal when
+// they are malformed.
+std::optional<ParseOutcome> parse_head(const std::vector<std::string_view>& lines,
+                                       ServerRequest* out) {
   // Request line: METHOD SP TARGET SP VERSION
   const std::string_view first = lines[0];
   const auto sp1 = first.find(' ');
@@ -219,17 +219,16 @@ ParseOutcome parse_request(std::string_view data, const ServerLimits& limits, Se
       sp2 == sp1 + 1 || first.find(' ', sp2 + 1) != std::string_view::npos) {
     return bad(400, "malformed request line");
   }
-  ServerRequest req;
-  req.method = std::string(first.substr(0, sp1));
-  req.target = std::string(first.substr(sp1 + 1, sp2 - sp1 - 1));
-  req.version = std::string(first.substr(sp2 + 1));
-  for (char c : req.method) {
+  out->method = std::string(first.substr(0, sp1));
+  out->target = std::string(first.substr(sp1 + 1, sp2 - sp1 - 1));
+  out->version = std::string(first.substr(sp2 + 1));
+  for (char c : out->method) {
     if (!is_token_char(c)) return bad(400, "malformed method");
   }
-  if (req.version != "HTTP/1.1" && req.version != "HTTP/1.0") {
+  if (out->version != "HTTP/1.1" && out->version != "HTTP/1.0") {
     return bad(400, "unsupported HTTP version");
   }
-  if (req.target.empty() || req.target[0] != '/') return bad(400, "malformed request target");
+  if (out->target.empty() || out->target[0] != '/') return bad(400, "malformed request target");
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const auto colon = lines[i].find(':');
     if (colon == std::string_view::npos || colon == 0) return bad(400, "malformed header line");
@@ -237,9 +236,24 @@ ParseOutcome parse_request(std::string_view data, const ServerLimits& limits, Se
     for (char c : name) {
       if (!is_token_char(c)) return bad(400, "malformed header name");
     }
-    req.headers.emplace_back(util::to_lower(name),
-                             std::string(util::trim(lines[i].substr(colon + 1))));
+    out->headers.emplace_back(util::to_lower(name),
+                              std::string(util::trim(lines[i].substr(colon + 1))));
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParseOutcome parse_request(std::string_view data, const ServerLimits& limits, ServerRequest* out) {
+  const std::size_t end = head_end(data.substr(0, limits.max_header_bytes + 4));
+  if (end == std::string_view::npos) {
+    if (data.size() > limits.max_header_bytes) return bad(431, "request head too large");
+    return ParseOutcome{};
+  }
+  const auto lines = split_lines(data.substr(0, end));
+  if (lines.empty()) return bad(400, "empty request");
+  ServerRequest req;
+  if (const auto refused = parse_head(lines, &req)) return *refused;
   const std::string transfer_encoding = util::to_lower(req.header("transfer-encoding"));
   if (!transfer_encoding.empty()) {
     if (transfer_encoding != "chunked") {
