@@ -6,43 +6,11 @@
 
 #include "core/finding.hpp"
 #include "core/hook_points.hpp"
+#include "core/hook_table.hpp"
 
 namespace core {
 
 using Json = nlohmann::ordered_json;
-
-// One hook as Kratos runs it at a hook point.
-struct RunningHook {
-  std::string pointer;       // where it is in the config
-  std::string name;          // its "hook": web_hook, session, ...
-  std::string url;           // a web_hook's config.url
-  bool before_save = false;  // registration and settings: runs before the identity is saved
-};
-
-// What Kratos runs at one hook point: a flow's before-list, or its after-hooks for one
-// method (recovery and verification: for all).
-struct HookRow {
-  HookPoint point;
-  std::vector<RunningHook> hooks;  // in the order Kratos runs them (session last)
-  // Registration, login and settings: the method's own list is empty, so the flow's global
-  // after-list runs.
-  bool global = false;
-  // The method is enabled (selfservice.methods.<m>.enabled, or Kratos's default for it);
-  // always true for rows without a method.
-  bool enabled = true;
-};
-
-// The hook table of `config` (a Kratos or Ory Network identity config), for every flow and
-// method, as Kratos's registries build it (driver/registry_default_*.go): a method's own
-// after-list, or the global one when the method's list has no hook of the kind the
-// flow runs there; hooks that do nothing at a point (session in login) left out; session
-// moved last; in registration and settings, web_hooks with response.parse or can_interrupt
-// run before the save, from the method's own list only. `saml` rows (Ory Network) only when
-// the config names saml.
-std::vector<HookRow> hook_table(const Json& config);
-
-// The config's clients.web_hook.header_allowlist (empty when it has none: Kratos's default).
-std::vector<std::string> config_header_allowlist(const Json& config);
 
 struct ConfigLintOptions {
   const Json* schema = nullptr;  // the identity schema, for the bodies' templates

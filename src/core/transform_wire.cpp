@@ -62,4 +62,22 @@ bool decode_setup(const std::string& payload, WorkerSetup* setup) {
   return true;
 }
 
+ChildReport parse_report(const std::string& out) {
+  ChildReport r;
+  if (out.size() < 9) return r;
+  const std::uint64_t count = get_u64(out, 0);
+  std::size_t at = 8;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (at + 8 > out.size()) return ChildReport{};
+    const std::size_t n = get_u64(out, at);
+    if (at + 8 + n > out.size()) return ChildReport{};
+    r.results.push_back(out.substr(at + 8, n));
+    at += 8 + n;
+  }
+  if (at >= out.size()) return ChildReport{};
+  r.end = out[at];
+  r.text = out.substr(at + 1);
+  return r;
+}
+
 }  // namespace core::wire

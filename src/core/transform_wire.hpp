@@ -51,6 +51,17 @@ std::string encode_setup(const WorkerSetup& setup);
 // False for a payload that is not a setup of k_protocol_version.
 bool decode_setup(const std::string& payload, WorkerSetup* setup);
 
+// A child's report to the helper: its finished results, then how it ended.
+//   u64 count, count x (u64 length, then `[value]` on one line, or `C` and the fast-cancel
+//   site of a cancelled context), then 'O' (all done) | 'E' libjsonnet's error for the
+//   next context | 'S' (stopped by an error after a cancel: the cancel stands).
+struct ChildReport {
+  std::vector<std::string> results;
+  char end = 0;  // 0: no (complete) report: killed or died
+  std::string text;
+};
+ChildReport parse_report(const std::string& out);
+
 std::string u64(std::uint64_t n);
 std::uint64_t get_u64(const std::string& s, std::size_t at);  // `s` holds 8 bytes at `at`
 

@@ -27,6 +27,7 @@ extern "C" {
 #include "core/kratos_sandbox.hpp"
 #include "core/transform.hpp"
 #include "core/transform_wire.hpp"
+#include "core/worker_driver.hpp"
 #include "io/fd_io.hpp"
 #include "io/forked_child.hpp"
 
@@ -37,75 +38,12 @@ using namespace wire;  // NOLINT(google-build-using-namespace): the protocol's o
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::ordered_json;
 
-// A child that has finished nothing for this long, CPU or not, is stopped (it is retried
-// alone once, with its own time).
-
 bool read_fd_exact(int fd, std::size_t n, std::string* out) {
   return io::read_exact(fd, n, out) == io::FdResult::ok;
 }
 
 bool write_fd_all(int fd, const std::string& data) {
   return io::write_all(fd, data) == io::FdResult::ok;
-}
-
-// What the helper evaluates once: load and force the template, then hand over to
-// ory_segment_next, which in the helper serves requests and in each forked child returns
-// how many contexts that child evaluates. The child fetches each context as it reaches it
-// (ory_segment_item), and hands each result to ory_segment_emit as soon as it has it, so a
-// failure loses nothing before it and costs nothing after it. ory_segment_done writes the
-// results and exits: libjsonnet's teardown of everything it loaded (tens of milliseconds
-// of copy-on-write) is skipped. `'' + [v]` is libjsonnet's own manifester on one line: the
-// value Kratos's manifest prints, re-indented by the pool.
-//
-// `lookups` (single_site_lookups), numbered from `first_site`: a context that lacks one of
-// those fields gets it, with a body that records libjsonnet's `field does not exist` for
-// that site (ory_segment_absent) and gives null. The template observes the field only by
-// that lookup, so the record is made exactly when libjsonnet would have thrown, and the
-// child goes on to the next context instead of unwinding.
-std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first_site) {
-  // The template reaches std through go_std's import, which libjsonnet evaluates once and
-  // caches: forced here, it is loaded before the children are forked, not in each of them.
-  std::string code = "local t = " + template_import_expression() + ", go_std = import '" +
-                     go_std_import_key() +
-                     "';\n"
-                     "local n = if std.type(go_std) == '' || std.type(t) == '' then null\n"
-                     "          else std.native('ory_segment_next')();\n"
-                     "if n == null then null else\n"
-                     "local item = std.native('ory_segment_item'), emit = "
-                     "std.native('ory_segment_emit');\n"
-                     "local call(c) = if std.type(t) == 'function' then t(ctx=c) else t;\n";
-  if (lookups.empty()) {
-    code += "local context(k) = std.parseJson(item(k));\n";
-  } else {
-    code +=
-        "local absent = std.native('ory_segment_absent'), "
-        "absent_ids = std.native('ory_segment_absent_ids'), "
-        "has_absent = std.native('ory_segment_has_absent');\n"
-        "local patches = [\n";
-    for (std::size_t i = 0; i < lookups.size(); ++i) {
-      const auto& path = lookups[i].path;
-      // {"identity"+: {"traits"+: {"name": absent(N)}}}
-      code += "  ";
-      for (std::size_t d = 0; d < path.size(); ++d) {
-        code += "{" + nlohmann::json(path[d]).dump();
-        code += d + 1 == path.size() ? ": " : "+: ";
-      }
-      code += "absent(" + std::to_string(first_site + i) + ")";
-      code += std::string(path.size(), '}');
-      code += ",\n";
-    }
-    code +=
-        "];\n"
-        // No comparison (`==` is std.equals, in Jsonnet): most contexts lack nothing.
-        "local context(k) = local c = std.parseJson(item(k));\n"
-        "  if !has_absent(k) then c else std.foldl(function(o, i) o + patches[i], absent_ids(k), "
-        "c);\n";
-  }
-  code +=
-      // One context after another (foldl's tail call forces each step in order).
-      "local step(done, k) = emit('' + [call(context(k))]);\n"
-      "std.native('ory_segment_done')(std.foldl(step, std.range(0, n - 1), true))\n";
-  return code;
 }
 
 // Shared between the helper and its children: how many contexts the child has finished,
@@ -122,34 +60,6 @@ struct Range {
   std::size_t begin = 0, end = 0;
   bool alone = false;  // a context retried by itself: Kratos's 1 s, from the start
 };
-
-// A child's report: its finished results, then how it ended.
-//   u64 count, count x (u64 length, then `[value]` on one line, or `C` and the fast-cancel
-//   site of a cancelled context), then 'O' (all done) | 'E' libjsonnet's error for the
-//   next context | 'S' (stopped by an error after a cancel: the cancel stands).
-struct ChildReport {
-  std::vector<std::string> results;
-  char end = 0;  // 0: no (complete) report: killed or died
-  std::string text;
-};
-
-ChildReport parse_report(const std::string& out) {
-  ChildReport r;
-  if (out.size() < 9) return r;
-  const std::uint64_t count = get_u64(out, 0);
-  std::size_t at = 8;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    if (at + 8 > out.size()) return ChildReport{};
-    const std::size_t n = get_u64(out, at);
-    if (at + 8 + n > out.size()) return ChildReport{};
-    r.results.push_back(out.substr(at + 8, n));
-    at += 8 + n;
-  }
-  if (at >= out.size()) return ChildReport{};
-  r.end = out[at];
-  r.text = out.substr(at + 1);
-  return r;
-}
 
 class Server {
  public:
