@@ -13,15 +13,24 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// null, a boolean or a number as go-jsonnet prints it; false for anything else.
+bool scalar(const Json& v, std::string* out) {
+  if (v.is_null()) {
+    *out += "null";
+  } else if (v.is_boolean()) {
+    *out += v.get<bool>() ? "true" : "false";
+  } else if (v.is_number()) {
+    *out += go_format_float(v.get<double>());
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void manifest(const Json& v, const std::string& indent, const std::string& newline,
               const std::string& kv_sep, const std::string& current, std::string* out) {
+  if (scalar(v, out)) return;
   switch (v.type()) {
-    case Json::value_t::null:
-      *out += "null";
-      return;
-    case Json::value_t::boolean:
-      *out += v.get<bool>() ? "true" : "false";
-      return;
     case Json::value_t::string:
       *out += go_json_string(v.get_ref<const std::string&>());
       return;
@@ -53,8 +62,7 @@ void manifest(const Json& v, const std::string& indent, const std::string& newli
       return;
     }
     default:
-      *out += go_format_float(v.get<double>());
-      return;
+      return;  // null, booleans and numbers: scalar()
   }
 }
 
@@ -122,13 +130,8 @@ void yaml_string(const std::string& s, const std::string& cindent, std::string* 
 
 void yaml(const Json& v, bool indent_array_in_object, bool quote_keys, const std::string& cindent,
           std::string* out) {
+  if (scalar(v, out)) return;
   switch (v.type()) {
-    case Json::value_t::null:
-      *out += "null";
-      return;
-    case Json::value_t::boolean:
-      *out += v.get<bool>() ? "true" : "false";
-      return;
     case Json::value_t::string:
       yaml_string(v.get_ref<const std::string&>(), cindent, out);
       return;
@@ -182,8 +185,7 @@ void yaml(const Json& v, bool indent_array_in_object, bool quote_keys, const std
       return;
     }
     default:
-      *out += go_format_float(v.get<double>());
-      return;
+      return;  // null, booleans and numbers: scalar()
   }
 }
 

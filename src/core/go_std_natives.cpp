@@ -362,23 +362,33 @@ void register_go_std_natives(::JsonnetVm* vm) {
   static const char* const k_one[] = {"s", nullptr};
   static const char* const k_two[] = {"a", "b", nullptr};
   static const char* const k_three[] = {"a", "b", "c", nullptr};
-  jsonnet_native_callback(vm, "ory_sha1", native_sha1, vm, k_two);
-  jsonnet_native_callback(vm, "ory_sha256", native_sha256, vm, k_two);
-  jsonnet_native_callback(vm, "ory_sha512", native_sha512, vm, k_two);
-  jsonnet_native_callback(vm, "ory_sha3_512", native_sha3_512, vm, k_two);
-  jsonnet_native_callback(vm, "ory_digest_base64", native_digest_base64, vm, k_two);
-  jsonnet_native_callback(vm, "ory_parse_int", native_parse_int, vm, k_two);
-  jsonnet_native_callback(vm, "ory_round", native_round, vm, k_one);
-  jsonnet_native_callback(vm, "ory_trim_space", native_trim_space, vm, k_two);
-  jsonnet_native_callback(vm, "ory_atan2", native_atan2, vm, k_two);
-  jsonnet_native_callback(vm, "ory_hypot", native_hypot, vm, k_two);
-  jsonnet_native_callback(vm, "ory_equals_fold", native_equals_fold, vm, k_three);
-  jsonnet_native_callback(vm, "ory_split_limit", native_split_limit, vm, k_three);
   static const char* const k_four[] = {"a", "b", "c", "d", nullptr};
-  jsonnet_native_callback(vm, "ory_strip_chars", native_strip_chars, vm, k_four);
-  jsonnet_native_callback(vm, "ory_manifest_json_ex", native_manifest_json_ex, vm, k_four);
-  jsonnet_native_callback(vm, "ory_manifest_yaml_doc", native_manifest_yaml_doc, vm, k_three);
-  jsonnet_native_callback(vm, "ory_split_limit_r", native_split_limit_r, vm, k_three);
+  struct Native {
+    const char* name;
+    JsonnetNativeCallback* callback;
+    const char* const* params;
+  };
+  static const Native k_natives[] = {
+      {"ory_sha1", native_sha1, k_two},
+      {"ory_sha256", native_sha256, k_two},
+      {"ory_sha512", native_sha512, k_two},
+      {"ory_sha3_512", native_sha3_512, k_two},
+      {"ory_digest_base64", native_digest_base64, k_two},
+      {"ory_parse_int", native_parse_int, k_two},
+      {"ory_round", native_round, k_one},
+      {"ory_trim_space", native_trim_space, k_two},
+      {"ory_atan2", native_atan2, k_two},
+      {"ory_hypot", native_hypot, k_two},
+      {"ory_equals_fold", native_equals_fold, k_three},
+      {"ory_split_limit", native_split_limit, k_three},
+      {"ory_strip_chars", native_strip_chars, k_four},
+      {"ory_manifest_json_ex", native_manifest_json_ex, k_four},
+      {"ory_manifest_yaml_doc", native_manifest_yaml_doc, k_three},
+      {"ory_split_limit_r", native_split_limit_r, k_three},
+  };
+  for (const Native& n : k_natives) {
+    jsonnet_native_callback(vm, n.name, n.callback, vm, n.params);
+  }
 }
 
 }  // namespace core
