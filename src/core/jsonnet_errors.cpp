@@ -14,7 +14,7 @@ struct Span {
   std::size_t line = 0, column = 0, end_line = 0, end_column = 0;
 };
 
-std::optional<Span> parse_span(std::string text) {
+std::optional<Span> parse_span(std::string text, std::string_view source) {
   for (char& c : text) {
     if (c == '(' || c == ')') c = ' ';
   }
@@ -35,6 +35,9 @@ std::optional<Span> parse_span(std::string text) {
   const std::size_t shift = std_prefix().size();
   if (s.line == 1) s.column = s.column > shift ? s.column - shift : 1;
   if (s.end_line == 1) s.end_column = s.end_column > shift ? s.end_column - shift : 1;
+  // Nor the suffix after each chomped text block (rewrite_chomped_blocks).
+  s.column = user_column(source, s.line, s.column);
+  s.end_column = user_column(source, s.end_line, s.end_column);
   return s;
 }
 
@@ -95,7 +98,7 @@ Finding finding_from_jsonnet(const std::string& raw, const std::string& name,
   static const std::string k_runtime = "RUNTIME ERROR: ";
   const std::string prefix = name + ":";
   const auto located = [&](const std::string& span_str, const std::string& message) {
-    const auto span = parse_span(span_str);
+    const auto span = parse_span(span_str, source);
     if (!span) return Finding{Severity::error, name, message, ""};
     return Finding{Severity::error,
                    name + ":" + std::to_string(span->line) + ":" + std::to_string(span->column),

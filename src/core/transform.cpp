@@ -83,26 +83,64 @@ const std::string& std_prefix() {
   return k_prefix;
 }
 
-std::string rewrite_chomped_blocks(std::string_view source) {
-  std::string out;
-  std::size_t i = 0, copied = 0;
+namespace {
+
+// The byte ranges [begin, end) of the chomped text blocks in `source`, `|||-` to the end of
+// the closing `|||`.
+std::vector<std::pair<std::size_t, std::size_t>> chomped_blocks(std::string_view source) {
+  std::vector<std::pair<std::size_t, std::size_t>> blocks;
+  std::size_t i = 0;
   while (i < source.size()) {
     if (source.substr(i, 4) == "|||-") {
       std::size_t end = i;
       skip_literal(source, &end);  // to just past the closing |||
-      out.append(source.substr(copied, i - copied));
-      out += "(|||";  // as long as "|||-": the block's lines and columns stay where they were
-      out.append(source.substr(i + 4, end - i - 4));
-      out += ")[:-1]";
-      i = copied = end;
+      blocks.emplace_back(i, end);
+      i = end;
       continue;
     }
     if (skip_literal(source, &i)) continue;
     ++i;
   }
-  if (copied == 0) return std::string(source);
+  return blocks;
+}
+
+}  // namespace
+
+std::string rewrite_chomped_blocks(std::string_view source) {
+  const auto blocks = chomped_blocks(source);
+  if (blocks.empty()) return std::string(source);
+  std::string out;
+  std::size_t copied = 0;
+  for (const auto& [begin, end] : blocks) {
+    out.append(source.substr(copied, begin - copied));
+    out += "(|||";  // as long as "|||-": the block's lines and columns stay where they were
+    out.append(source.substr(begin + 4, end - begin - 4));
+    out += ")[:-1]";
+    copied = end;
+  }
   out.append(source.substr(copied));
   return out;
+}
+
+std::vector<LineColumn> chomped_block_ends(std::string_view source) {
+  std::vector<LineColumn> ends;
+  for (const auto& block : chomped_blocks(source)) {
+    const auto lc = util::line_col_at(source, block.second);
+    ends.push_back({lc.line, lc.column});
+  }
+  return ends;
+}
+
+std::size_t user_column(std::string_view source, std::size_t line, std::size_t column) {
+  std::size_t moved = 0;  // what the suffixes before `column` on this line added
+  for (const LineColumn& end : chomped_block_ends(source)) {
+    if (end.line != line) continue;
+    const std::size_t inserted_at = end.column + moved;  // in the rewritten line
+    if (column < inserted_at) break;
+    if (column < inserted_at + k_chomp_suffix_size) return end.column;  // inside the suffix
+    moved += k_chomp_suffix_size;
+  }
+  return column - moved;
 }
 
 void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,

@@ -62,8 +62,20 @@ class JsonnetVm;
 
 // go-jsonnet reads chomped text blocks (`|||-`: the block without its final newline);
 // libjsonnet 0.18 refuses them. Rewrites each as `(|||...|||)[:-1]`, keeping every line
-// and column of the block where it was.
+// and column of the block where it was; what follows the closing `|||` on its line moves
+// k_chomp_suffix's length to the right (chomped_block_ends says where).
 std::string rewrite_chomped_blocks(std::string_view source);
+constexpr std::size_t k_chomp_suffix_size = 6;  // ")[:-1]"
+
+// Where rewrite_chomped_blocks inserts its suffix: the line and column (1-based, in `source`)
+// just after each chomped block's closing `|||`, in order.
+struct LineColumn {
+  std::size_t line, column;
+};
+std::vector<LineColumn> chomped_block_ends(std::string_view source);
+
+// A column libjsonnet reports on `line` of the rewritten template, as a column of the user's.
+std::size_t user_column(std::string_view source, std::size_t line, std::size_t column);
 
 // Sets a VM up as Kratos's: go-jsonnet's std (plus `std_extra` fields), the template
 // served under its own name (chomped text blocks rewritten).
