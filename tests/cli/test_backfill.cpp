@@ -279,11 +279,10 @@ TEST_CASE("cli backfill: a failure that cannot be recorded stops the run, the st
   // A device that takes writes but has nothing to sync (fsync's EINVAL) is no failure.
   test::FakeSegment segment;
   input[0]["traits"]["name"] = "back";
-  const auto ok = test::run_tool({"backfill", "--jsonnet", k_example, "--identities",
-                                  dir.write("passing.json", input.dump()), "--url",
-                                  segment.url("/v1/batch"), "--write-key", "wk", "--failed",
-                                  "/dev/null", "--state", dir.file("null.state"), "--progress",
-                                  "never"});
+  const auto ok = test::run_tool(
+      {"backfill", "--jsonnet", k_example, "--identities", dir.write("passing.json", input.dump()),
+       "--url", segment.url("/v1/batch"), "--write-key", "wk", "--failed", "/dev/null", "--state",
+       dir.file("null.state"), "--progress", "never"});
   INFO(ok.err);
   CHECK(ok.status == 0);
   CHECK(json::parse(test::read_file(dir.file("null.state")))["records_done"] == 20);

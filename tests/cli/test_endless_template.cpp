@@ -25,11 +25,11 @@ std::vector<std::string> with_template(const std::vector<std::string>& args,
 
 TEST_CASE("cli: a template that never ends fails every verb with Kratos's 1 s limit") {
   test::TempDir dir;
-  const std::string top = dir.write(
-      "top.jsonnet", "local f(n) = if n < 0 then 0 else f(n + 1) tailstrict;\nf(0)\n");
-  const std::string body = dir.write(
-      "body.jsonnet",
-      "local f(n) = if n < 0 then 0 else f(n + 1) tailstrict;\nfunction(ctx) f(0)\n");
+  const std::string top =
+      dir.write("top.jsonnet", "local f(n) = if n < 0 then 0 else f(n + 1) tailstrict;\nf(0)\n");
+  const std::string body =
+      dir.write("body.jsonnet",
+                "local f(n) = if n < 0 then 0 else f(n + 1) tailstrict;\nfunction(ctx) f(0)\n");
   const std::string identities = test::source_path("examples/identity.json");
   const std::vector<Verb> verbs = {
       {{"encode", "T"}, 2, 1},
@@ -42,8 +42,9 @@ TEST_CASE("cli: a template that never ends fails every verb with Kratos's 1 s li
     CAPTURE(verb.args);
     const auto r = test::run_tool(with_template(verb.args, top));
     CHECK(r.status == verb.status_top_level);
-    CHECK((r.out + r.err).find(top + ": the template's top level exceeds Kratos's 1 s limit "
-                               "(stopped)") != std::string::npos);
+    CHECK((r.out + r.err)
+              .find(top + ": the template's top level exceeds Kratos's 1 s limit "
+                          "(stopped)") != std::string::npos);
     const auto b = test::run_tool(with_template(verb.args, body));
     CHECK(b.status == verb.status_body);
     CHECK((b.out + b.err).find("exceeds Kratos's 1 s limit (stopped)") != std::string::npos);

@@ -35,11 +35,13 @@ TEST_CASE("error locations: after each rewrite, where go-jsonnet reports them") 
       // an error on the line a chomped block closes on
       "function(ctx) {\n  a: |||-\n    text\n  |||, b: ctx.identity.traits.nope,\n}\n",
       // two chomped blocks closing on one line
-      "function(ctx) {\n  a: [|||-\n    x\n  |||, |||-\n    y\n  |||], b: ctx.identity.traits.n,\n}\n",
+      "function(ctx) {\n  a: [|||-\n    x\n  |||, |||-\n    y\n  |||], b: "
+      "ctx.identity.traits.n,\n}\n",
       // a chomped block on line 1, where the std prefix is too
       "function(ctx) { a: |||-\n  x\n|||, b: std.parseInt('z') }\n",
       // after a literal cancel (rewritten in the pool), an error on the same line
-      "function(ctx) if ctx.identity.id == 'x' then error 'cancel: x' else { b: ctx.identity.traits.q }\n",
+      "function(ctx) if ctx.identity.id == 'x' then error 'cancel: x' else { b: "
+      "ctx.identity.traits.q }\n",
   };
   for (std::size_t i = 0; i < templates.size(); ++i) {
     const std::string name = "t" + std::to_string(i) + ".jsonnet";

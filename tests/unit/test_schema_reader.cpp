@@ -65,9 +65,10 @@ TEST_CASE("schema_reader: cycles and $refs that point nowhere are refused, by na
       "definitions": {"a": {"properties": {"x": {"$ref": "#/definitions/b"}}},
                       "b": {"$ref": "#/definitions/a"}}})")) ==
         "#/definitions/b: a $ref cycle: #/definitions/a -> #/definitions/b -> #/definitions/a");
-  CHECK(refused(Json::parse(
-            R"({"properties": {"traits": {"properties": {"e": {"$ref": "#/definitions/no"}}}}})")) ==
-        "#/properties/traits/properties/e: $ref #/definitions/no points nowhere in the schema");
+  CHECK(
+      refused(Json::parse(
+          R"({"properties": {"traits": {"properties": {"e": {"$ref": "#/definitions/no"}}}}})")) ==
+      "#/properties/traits/properties/e: $ref #/definitions/no points nowhere in the schema");
 }
 
 TEST_CASE("schema_reader: a $ref to another document is left as it is, with a note") {
