@@ -9,11 +9,11 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <cwctype>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "core/go_manifest.hpp"
+#include "core/go_std_native_args.hpp"
+#include "core/go_std_values.hpp"
 #include "util/base64.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
@@ -21,30 +21,7 @@ extern "C" {
 namespace core {
 namespace {
 
-using Args = const JsonnetJsonValue* const*;
-
-JsonnetJsonValue* fail(::JsonnetVm* vm, int* success, const std::string& message) {
-  *success = 0;
-  return jsonnet_json_make_string(vm, message.c_str());
-}
-
-double number_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
-  double d = 0;
-  jsonnet_json_extract_number(vm, v, &d);
-  return d;
-}
-
-std::string string_arg(::JsonnetVm* vm, const JsonnetJsonValue* v) {
-  const char* s = jsonnet_json_extract_string(vm, v);
-  return s ? s : "";
-}
-
-// libjsonnet hands a native its string arguments as C strings: one holding a NUL arrives cut
-// short. The go_std wrappers pass std.length(s) beside such a string; a native that gets
-// fewer code points answers null, and the wrapper takes a path that keeps the NUL.
-bool cut_short(::JsonnetVm* vm, const std::string& s, const JsonnetJsonValue* length) {
-  return static_cast<double>(util::code_points(s)) != number_arg(vm, length);
-}
+using namespace native_args;
 
 // The digest of a string (and its length in code points) or, when the string holds a NUL,
 // null: go_std then hashes std.base64(std.encodeUTF8(s)) with ory_digest_base64.
@@ -252,28 +229,6 @@ JsonnetJsonValue* native_strip_chars(void* ctx, Args argv, int* success) {
   return jsonnet_json_make_string(vm, s.substr(from, to - from).c_str());
 }
 
-// go-jsonnet's builtinManifestJSONEx, for a value libjsonnet has manifested as JSON.
-JsonnetJsonValue* native_manifest_json_ex(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  const auto value = nlohmann::ordered_json::parse(string_arg(vm, argv[0]), nullptr, false);
-  if (value.is_discarded()) return fail(vm, success, "manifestJsonEx: not a JSON value");
-  const std::string text = go_manifest_json_ex(value, string_arg(vm, argv[1]),
-                                               string_arg(vm, argv[2]), string_arg(vm, argv[3]));
-  *success = 1;
-  return jsonnet_json_make_string(vm, text.c_str());
-}
-
-// go-jsonnet's builtinManifestYamlDoc, for a value libjsonnet has manifested as JSON.
-JsonnetJsonValue* native_manifest_yaml_doc(void* ctx, Args argv, int* success) {
-  auto* vm = static_cast<::JsonnetVm*>(ctx);
-  const auto value = nlohmann::ordered_json::parse(string_arg(vm, argv[0]), nullptr, false);
-  if (value.is_discarded()) return fail(vm, success, "manifestYamlDoc: not a JSON value");
-  const std::string text = go_manifest_yaml_doc(value, string_arg(vm, argv[1]) == "true",
-                                                string_arg(vm, argv[2]) == "true");
-  *success = 1;
-  return jsonnet_json_make_string(vm, text.c_str());
-}
-
 // The arguments of std.splitLimit and std.splitLimitR (`name`), checked as go-jsonnet does.
 struct SplitArgs {
   std::string str, c;
@@ -359,36 +314,28 @@ JsonnetJsonValue* native_split_limit_r(void* ctx, Args argv, int* success) {
 }  // namespace
 
 void register_go_std_natives(::JsonnetVm* vm) {
-  static const char* const k_one[] = {"s", nullptr};
-  static const char* const k_two[] = {"a", "b", nullptr};
-  static const char* const k_three[] = {"a", "b", "c", nullptr};
-  static const char* const k_four[] = {"a", "b", "c", "d", nullptr};
-  struct Native {
-    const char* name;
-    JsonnetNativeCallback* callback;
-    const char* const* params;
-  };
   static const Native k_natives[] = {
-      {"ory_sha1", native_sha1, k_two},
-      {"ory_sha256", native_sha256, k_two},
-      {"ory_sha512", native_sha512, k_two},
-      {"ory_sha3_512", native_sha3_512, k_two},
-      {"ory_digest_base64", native_digest_base64, k_two},
-      {"ory_parse_int", native_parse_int, k_two},
-      {"ory_round", native_round, k_one},
-      {"ory_trim_space", native_trim_space, k_two},
-      {"ory_atan2", native_atan2, k_two},
-      {"ory_hypot", native_hypot, k_two},
-      {"ory_equals_fold", native_equals_fold, k_three},
-      {"ory_split_limit", native_split_limit, k_three},
-      {"ory_strip_chars", native_strip_chars, k_four},
-      {"ory_manifest_json_ex", native_manifest_json_ex, k_four},
-      {"ory_manifest_yaml_doc", native_manifest_yaml_doc, k_three},
-      {"ory_split_limit_r", native_split_limit_r, k_three},
+      {"ory_sha1", native_sha1, 2},
+      {"ory_sha256", native_sha256, 2},
+      {"ory_sha512", native_sha512, 2},
+      {"ory_sha3_512", native_sha3_512, 2},
+      {"ory_digest_base64", native_digest_base64, 2},
+      {"ory_parse_int", native_parse_int, 2},
+      {"ory_round", native_round, 1},
+      {"ory_trim_space", native_trim_space, 2},
+      {"ory_atan2", native_atan2, 2},
+      {"ory_hypot", native_hypot, 2},
+      {"ory_equals_fold", native_equals_fold, 3},
+      {"ory_split_limit", native_split_limit, 3},
+      {"ory_strip_chars", native_strip_chars, 4},
+      {"ory_split_limit_r", native_split_limit_r, 3},
+      {"ory_manifest_json_ex", native_manifest_json_ex, 4},
+      {"ory_manifest_yaml_doc", native_manifest_yaml_doc, 3},
+      {"ory_prune", native_prune, 1},
+      {"ory_format_pieces", native_format_pieces, 2},
+      {"ory_format_join", native_format_join, 1},
   };
-  for (const Native& n : k_natives) {
-    jsonnet_native_callback(vm, n.name, n.callback, vm, n.params);
-  }
+  register_natives(vm, k_natives);
 }
 
 }  // namespace core
