@@ -24,9 +24,9 @@
 #include <tuple>
 #include <vector>
 
-#include "core/kratos_context.hpp"
-#include "core/transform.hpp"
+#include "engine/transform.hpp"
 #include "io/http_server.hpp"
+#include "kratos/kratos_context.hpp"
 
 namespace {
 

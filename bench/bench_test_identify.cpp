@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "core/identity_schema.hpp"
-#include "core/kratos_context.hpp"
-#include "core/transform.hpp"
+#include "engine/transform.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
 
 extern char** environ;
 

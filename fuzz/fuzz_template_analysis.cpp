@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/ctx_usage.hpp"
+#include "engine/ctx_usage.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view source(reinterpret_cast<const char*>(data), size);

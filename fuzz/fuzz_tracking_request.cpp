@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/segment_endpoint.hpp"
+#include "segment/segment_endpoint.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char* const k_paths[] = {

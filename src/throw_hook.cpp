@@ -7,7 +7,7 @@
 
 #include <typeinfo>
 
-#include "core/jsonnet_throw.hpp"
+#include "engine/jsonnet_throw.hpp"
 
 using ThrowFunction = void (*)(void*, std::type_info*, void (*)(void*));
 

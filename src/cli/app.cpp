@@ -14,8 +14,8 @@
 #include "cli/exit_status.hpp"
 #include "cli/help.hpp"
 #include "cli/verbs.hpp"
-#include "core/transform_pool.hpp"
-#include "core/transform_worker.hpp"
+#include "pool/transform_pool.hpp"
+#include "pool/transform_worker.hpp"
 #include "util/text.hpp"
 
 namespace cli {

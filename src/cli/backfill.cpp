@@ -15,17 +15,17 @@
 #include <memory>
 #include <random>
 
+#include "backfill/admin_api_source.hpp"
+#include "backfill/backfill_pipeline.hpp"
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/send_target.hpp"
 #include "cli/verbs.hpp"
-#include "core/admin_api_source.hpp"
-#include "core/backfill_pipeline.hpp"
-#include "core/kratos_request.hpp"
-#include "core/transform.hpp"
+#include "engine/transform.hpp"
 #include "io/file_io.hpp"
 #include "io/process.hpp"
+#include "kratos/kratos_request.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"

@@ -9,10 +9,10 @@
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
-#include "core/segment_api.hpp"
-#include "core/transform.hpp"
-#include "core/webhook_action.hpp"
+#include "engine/transform.hpp"
 #include "io/file_io.hpp"
+#include "kratos/webhook_action.hpp"
+#include "segment/segment_api.hpp"
 #include "util/text.hpp"
 
 namespace cli {

@@ -8,9 +8,9 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
-#include "core/action_body.hpp"
-#include "core/webhook_action.hpp"
 #include "io/file_io.hpp"
+#include "kratos/action_body.hpp"
+#include "kratos/webhook_action.hpp"
 #include "util/text.hpp"
 
 namespace cli {

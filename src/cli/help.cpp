@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
-#include "core/jsonnet_vm.hpp"
+#include "engine/jsonnet_vm.hpp"
 #include "ory_segment_build_info.hpp"
 #include "util/text.hpp"
 

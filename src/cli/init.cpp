@@ -7,8 +7,8 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
-#include "core/template_init.hpp"
 #include "io/file_io.hpp"
+#include "lint/template_init.hpp"
 #include "util/text.hpp"
 
 namespace cli {

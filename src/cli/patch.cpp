@@ -9,9 +9,9 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
-#include "core/config_patch.hpp"
-#include "core/webhook_action.hpp"
 #include "io/file_io.hpp"
+#include "kratos/config_patch.hpp"
+#include "kratos/webhook_action.hpp"
 #include "util/shell_quote.hpp"
 #include "util/text.hpp"
 

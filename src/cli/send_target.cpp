@@ -5,10 +5,10 @@
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/flags.hpp"
-#include "core/action_body.hpp"
-#include "core/segment_message.hpp"
-#include "core/transform.hpp"
+#include "engine/transform.hpp"
 #include "io/file_io.hpp"
+#include "kratos/action_body.hpp"
+#include "segment/segment_message.hpp"
 #include "util/url.hpp"
 
 namespace cli {

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "cli/common.hpp"
-#include "core/finding.hpp"
-#include "core/hook_points.hpp"
-#include "core/segment_api.hpp"
-#include "core/webhook_action.hpp"
+#include "kratos/hook_points.hpp"
+#include "kratos/webhook_action.hpp"
+#include "segment/segment_api.hpp"
+#include "util/finding.hpp"
 
 namespace CLI {
 class App;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/transform.hpp"
-#include "core/transform_pool.hpp"
+#include "engine/transform.hpp"
+#include "pool/transform_pool.hpp"
 #include "support.hpp"
 
 namespace {

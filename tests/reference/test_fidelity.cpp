@@ -12,12 +12,12 @@
 #include <regex>
 #include <set>
 
-#include "core/context_factory.hpp"
-#include "core/ctx_usage.hpp"
-#include "core/identity_schema.hpp"
-#include "core/kratos_context.hpp"
-#include "core/transform.hpp"
-#include "core/transform_pool.hpp"
+#include "backfill/context_factory.hpp"
+#include "engine/ctx_usage.hpp"
+#include "engine/transform.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
+#include "pool/transform_pool.hpp"
 #include "support.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "core/transform.hpp"
+#include "engine/transform.hpp"
 #include "support.hpp"
 
 namespace {

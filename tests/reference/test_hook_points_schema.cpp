@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "core/hook_points.hpp"
+#include "kratos/hook_points.hpp"
 #include "support.hpp"
 
 namespace {

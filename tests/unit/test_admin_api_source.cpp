@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/admin_api_source.hpp"
+#include "backfill/admin_api_source.hpp"
 #include "fakes.hpp"
 
 namespace {

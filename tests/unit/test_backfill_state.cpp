@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/backfill_state.hpp"
+#include "backfill/backfill_state.hpp"
 #include "support.hpp"
 #include "util/hash.hpp"
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config_lint.hpp"
-#include "core/lint_rules.hpp"
+#include "lint/config_lint.hpp"
+#include "lint/lint_rules.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "core/action_body.hpp"
-#include "core/config_patch.hpp"
+#include "kratos/action_body.hpp"
+#include "kratos/config_patch.hpp"
 #include "support.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/context_factory.hpp"
-#include "core/kratos_context.hpp"
+#include "backfill/context_factory.hpp"
+#include "kratos/kratos_context.hpp"
 
 TEST_CASE("context_factory: it puts the identity where Kratos does, never its credentials") {
   const core::Json base = {{"flow", {{"id", "f"}}}, {"session", {{"id", "s"}}}};

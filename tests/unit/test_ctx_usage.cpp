@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/ctx_usage.hpp"
+#include "engine/ctx_usage.hpp"
 
 namespace {
 

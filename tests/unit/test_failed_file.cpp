@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/failed_file.hpp"
+#include "backfill/failed_file.hpp"
 #include "support.hpp"
 
 TEST_CASE("failed_file: a line says why, and carries the identity back as input") {

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/go_manifest.hpp"
+#include "engine/go_manifest.hpp"
 
 using Json = nlohmann::ordered_json;
 

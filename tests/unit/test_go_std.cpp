@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/go_std.hpp"
-#include "core/transform.hpp"
+#include "engine/go_std.hpp"
+#include "engine/transform.hpp"
 
 namespace {
 

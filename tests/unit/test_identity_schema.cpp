@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/identity_schema.hpp"
+#include "kratos/identity_schema.hpp"
 
 TEST_CASE("identity_schema: sample identities from a schema") {
   const auto schema = core::Json::parse(R"({

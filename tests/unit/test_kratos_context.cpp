@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "core/hook_points.hpp"
-#include "core/identity_schema.hpp"
-#include "core/kratos_context.hpp"
+#include "kratos/hook_points.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
 
 namespace {
 

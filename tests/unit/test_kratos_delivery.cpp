@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <deque>
 
-#include "core/kratos_delivery.hpp"
 #include "fakes.hpp"
+#include "kratos/kratos_delivery.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/kratos_context.hpp"
-#include "core/kratos_request.hpp"
+#include "kratos/kratos_context.hpp"
+#include "kratos/kratos_request.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 #include <string>
 #include <vector>
 
-#include "core/schema_reader.hpp"
-#include "core/template_lint.hpp"
+#include "kratos/schema_reader.hpp"
+#include "lint/template_lint.hpp"
 #include "support.hpp"
 
 namespace {

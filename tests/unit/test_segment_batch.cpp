@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <deque>
 
-#include "core/segment_batch.hpp"
 #include "fakes.hpp"
+#include "segment/segment_batch.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/segment_endpoint.hpp"
+#include "segment/segment_endpoint.hpp"
 #include "util/base64.hpp"
 #include "util/gzip.hpp"
 

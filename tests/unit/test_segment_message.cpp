@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/segment_message.hpp"
+#include "segment/segment_message.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/template_lint.hpp"
+#include "lint/template_lint.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/lint_rules.hpp"
-#include "core/template_lint.hpp"
+#include "lint/lint_rules.hpp"
+#include "lint/template_lint.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/transform.hpp"
+#include "engine/transform.hpp"
 
 TEST_CASE("transform: find_imports skips strings and comments") {
   const std::string source =

@@ -1,13 +1,13 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "core/context_factory.hpp"
-#include "core/ctx_usage.hpp"
-#include "core/identity_schema.hpp"
-#include "core/jsonnet_manifest.hpp"
-#include "core/jsonnet_vm.hpp"
-#include "core/kratos_context.hpp"
-#include "core/transform_pool.hpp"
+#include "backfill/context_factory.hpp"
+#include "engine/ctx_usage.hpp"
+#include "engine/jsonnet_manifest.hpp"
+#include "engine/jsonnet_vm.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
+#include "pool/transform_pool.hpp"
 #include "support.hpp"
 
 namespace {

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/jsonnet_throw.hpp"
-#include "core/transform_wire.hpp"
+#include "engine/jsonnet_throw.hpp"
+#include "pool/transform_wire.hpp"
 
 TEST_CASE("transform_wire: the setup frame round-trips, and another version is refused") {
   core::wire::WorkerSetup setup;
@@ -25,7 +25,7 @@ TEST_CASE("transform_wire: the setup frame round-trips, and another version is r
 }
 
 TEST_CASE("jsonnet_throw: only the ory-segment executable reads errors at the throw") {
-  // This test binary links the layers without src/throw_hook.cpp: its throws are the C++
+  // This test binary links the libraries without src/throw_hook.cpp: its throws are the C++
   // runtime's own, and the probe says so (the pool's helper, the executable, has the hook;
   // the transform_pool tests run it both ways, see scripts/test).
   CHECK_FALSE(core::runtime_errors_readable());

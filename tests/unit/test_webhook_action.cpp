@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/segment_api.hpp"
-#include "core/webhook_action.hpp"
+#include "kratos/webhook_action.hpp"
+#include "segment/segment_api.hpp"
 
 namespace {
 

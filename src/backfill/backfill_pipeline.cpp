@@ -1,0 +1,452 @@
+#include "backfill/backfill_pipeline.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "backfill/failed_file.hpp"
+#include "io/file_io.hpp"
+#include "pool/transform_pool.hpp"
+#include "segment/segment_batch.hpp"
+#include "util/channel.hpp"
+#include "util/hash.hpp"
+#include "util/rate_limiter.hpp"
+
+namespace core {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Record {
+  long index = 0;
+  Json identity;     // as read (credentials included, for the failed file)
+  std::string text;  // the identity's JSON text, for batches (and their failures)
+};
+
+struct AtomicStats {
+  std::atomic<long> read{0}, sent{0}, skipped{0}, failed{0}, retries{0}, requests{0};
+  std::atomic<long> unreachable_batches{0};
+
+  BackfillStats load() const {
+    return BackfillStats{read.load(),
+                         sent.load(),
+                         skipped.load(),
+                         failed.load(),
+                         retries.load(),
+                         requests.load(),
+                         unreachable_batches.load()};
+  }
+};
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+class BackfillPipeline::Impl {
+ public:
+  Impl(BackfillSettings settings, BackfillTarget target, ContextFactory contexts,
+       std::unique_ptr<IdentitySource> source, BackfillState resume, BackfillHooks hooks,
+       std::atomic<bool>* stop)
+      : m_settings(std::move(settings)),
+        m_target(std::move(target)),
+        m_contexts(std::move(contexts)),
+        m_source(std::move(source)),
+        m_finished_records(resume),
+        m_resume(std::move(resume)),
+        m_hooks(std::move(hooks)),
+        m_stop(*stop),
+        m_chunks(2 * static_cast<std::size_t>(std::max(1, m_settings.evaluators))),
+        m_batches(2 * static_cast<std::size_t>(m_settings.concurrency)),
+        m_rate(m_settings.rate) {
+    m_digest = util::hex_digest(m_target.source, util::HashAlgorithm::sha256);
+    m_message_options.call = m_target.call;
+    m_message_options.timestamp_from_created_at = m_settings.timestamp_from_created_at;
+    m_message_options.template_digest = m_digest;
+  }
+
+  bool run(BackfillResult* result, std::string* err) {
+    m_base = m_resume.counts;
+    if (!m_settings.failed_path.empty()) {
+      if (!m_failed.open(m_settings.failed_path, err) || !recover_failures(err)) return false;
+    }
+    const auto t0 = Clock::now();
+    std::thread reader([this] { read_loop(); });
+    std::vector<std::thread> evaluators, senders;
+    const int n_evaluators =
+        m_settings.evaluators > 0
+            ? m_settings.evaluators
+            : static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+    for (int i = 0; i < n_evaluators; ++i) evaluators.emplace_back([this] { evaluate_loop(); });
+    for (int i = 0; i < m_settings.concurrency; ++i) senders.emplace_back([this] { send_loop(); });
+    std::thread reporter([this, t0] { report_loop(t0); });
+
+    reader.join();
+    m_chunks.close();
+    for (auto& t : evaluators) t.join();
+    {
+      Batcher::Batch last;
+      std::lock_guard<std::mutex> lock(m_batcher_mutex);
+      if (!m_stop.load() && m_batcher.flush(&last)) m_batches.push(std::move(last));
+    }
+    m_batches.close();
+    for (auto& t : senders) t.join();
+    {
+      std::lock_guard<std::mutex> lock(m_report_mutex);
+      m_done = true;
+    }
+    m_report_cv.notify_all();
+    reporter.join();
+    persist();
+    result->stats = m_stats.load();
+    result->earlier = m_base;
+    result->read_error = m_read_error;
+    result->write_error = m_write_error;
+    result->source_unreachable = m_source_unreachable;
+    result->interrupted = m_stop.load() && m_read_error.empty() && m_write_error.empty();
+    result->seconds = seconds_since(t0);
+    return true;
+  }
+
+ private:
+  // A failure in the failed file, then the record finished: both or neither, as persist()
+  // sees them (it takes the same lock).
+  void fail(const Record& r, const std::string& stage, const std::string& reason,
+            const Json& message = nullptr) {
+    if (m_settings.dry_run && m_hooks.warn) {
+      m_hooks.warn("record " + std::to_string(r.index) + ": " + stage + ": " + reason);
+    }
+    std::lock_guard<std::mutex> lock(m_fail_mutex);
+    if (!m_failed.path().empty()) {
+      std::string err;
+      if (!m_failed.append(failed_line(r.index, r.identity, stage, reason, message), &err)) {
+        fatal(err);  // not finished: a resumed run does it again
+        return;
+      }
+    }
+    ++m_stats.failed;
+    m_finished_records.done(r.index);
+  }
+
+  // Stops the run: an outcome cannot be recorded, so nothing may go past it.
+  void fatal(const std::string& error) {
+    {
+      std::lock_guard<std::mutex> lock(m_error_mutex);
+      if (m_write_error.empty()) m_write_error = error;
+    }
+    m_stop.store(true);
+  }
+  bool failed_fatally() {
+    std::lock_guard<std::mutex> lock(m_error_mutex);
+    return !m_write_error.empty();
+  }
+
+  // Failures a run wrote after its last saved state (it was killed before the next save):
+  // their records are finished, not done again and written twice.
+  bool recover_failures(std::string* err) {
+    if (m_resume.failed_file.empty() || !io::same_file(m_resume.failed_file, m_failed.path())) {
+      return true;
+    }
+    std::vector<long> records;
+    bool shrunk = false;
+    if (!m_failed.records_after(m_resume.failed_file_bytes, &records, &shrunk, err)) return false;
+    if (shrunk && m_hooks.warn) {
+      m_hooks.warn(m_failed.path() + " is shorter than when the state was saved: " +
+                   std::to_string(m_base.failed) + " failures of earlier runs may be missing");
+    }
+    for (long index : records) {
+      if (index < 0 || m_resume.finished(index) || !m_recovered.insert(index).second) continue;
+      ++m_base.failed;
+    }
+    return true;
+  }
+
+  // Whether record `i` was finished by an earlier run, checking as it goes that the input is
+  // the one the state was written for: the prefix and each finished range by the input's
+  // fingerprint through their last record. Sets `error` on a mismatch.
+  bool finished_earlier(long i, std::uint64_t fingerprint, std::string* error) {
+    const auto mismatch = [&](long upto) {
+      *error = "the input is not the one the state was written for: its first " +
+               std::to_string(upto) +
+               " records differ (another file, or records added or changed before the end); "
+               "give that input, or pass --restart to start over";
+    };
+    if (i < m_resume.records_done) {
+      if (i == m_resume.records_done - 1 && m_resume.fingerprint &&
+          fingerprint != *m_resume.fingerprint) {
+        mismatch(m_resume.records_done);
+      }
+      return true;
+    }
+    while (m_next_pending < m_resume.done_after.size() &&
+           m_resume.done_after[m_next_pending].end <= i) {
+      ++m_next_pending;
+    }
+    if (m_next_pending < m_resume.done_after.size()) {
+      const FinishedRange& r = m_resume.done_after[m_next_pending];
+      if (i >= r.begin) {
+        if (i == r.end - 1) {
+          if (r.fingerprint && fingerprint != *r.fingerprint) {
+            mismatch(r.end);
+          } else {
+            m_finished_records.confirm(r);
+          }
+        }
+        return true;
+      }
+    }
+    if (m_recovered.count(i) > 0) {
+      m_finished_records.done(i);
+      return true;
+    }
+    return false;
+  }
+
+  // At the end of the input: what the state says is finished must have been there.
+  std::string check_end(long records) const {
+    long claimed = m_resume.records_done;
+    if (!m_resume.done_after.empty()) claimed = std::max(claimed, m_resume.done_after.back().end);
+    if (records >= claimed) return "";
+    return "the input has " + std::to_string(records) + " records, but the state says " +
+           std::to_string(claimed) +
+           " were read: it was written for another input (or edited); give that input, or "
+           "pass --restart to start over";
+  }
+
+  void read_loop() {
+    std::string text;
+    long index = m_source->first_index();
+    std::uint64_t fingerprint = util::k_fnv1a64_start;
+    std::vector<Record> chunk;
+    std::string error;
+    while (!m_stop.load() && m_source->next(&text, &error)) {
+      const long i = index++;
+      fingerprint = fingerprint_step(fingerprint, text);
+      if (i >= m_resume.records_done) m_finished_records.read(i, fingerprint);
+      const bool earlier = finished_earlier(i, fingerprint, &error);
+      if (!error.empty()) break;
+      if (earlier) continue;
+      ++m_stats.read;
+      Record r{i, nullptr, {}};
+      try {
+        r.identity = Json::parse(text);
+      } catch (const Json::exception& e) {
+        fail(r, "parse", std::string("not JSON: ") + e.what());
+        continue;
+      }
+      if (unwrap_failed_line(&r.identity)) text = r.identity.dump();
+      r.text = std::move(text);
+      const auto id = r.identity.is_object() ? r.identity.find("id") : r.identity.end();
+      if (!r.identity.is_object() || id == r.identity.end() || !id->is_string() ||
+          id->get<std::string>().empty()) {
+        fail(r, "identity", "not an identity: no string 'id'");
+        continue;
+      }
+      chunk.push_back(std::move(r));
+      if (chunk.size() >= static_cast<std::size_t>(m_settings.chunk)) {
+        if (!m_chunks.push(std::move(chunk))) return;
+        chunk.clear();
+      }
+    }
+    if (error.empty() && !m_stop.load() && m_source->first_index() == 0) error = check_end(index);
+    if (!error.empty()) {
+      m_read_error = error;
+      m_source_unreachable = m_source->unreachable();
+      m_stop.store(true);
+    }
+    if (!chunk.empty() && !m_stop.load()) m_chunks.push(std::move(chunk));
+  }
+
+  void evaluate_loop() {
+    TransformPool pool({m_target.source, m_target.name}, m_settings.worker_executable);
+    while (auto chunk = m_chunks.pop()) {
+      if (m_stop.load()) continue;  // not done: a resumed run does these again
+      std::vector<Json> contexts;
+      contexts.reserve(chunk->size());
+      for (const auto& r : *chunk) contexts.push_back(m_contexts.ctx(r.identity));
+      const auto results = pool.evaluate(contexts, &m_stop);
+      if (m_stop.load()) continue;  // stopped meanwhile: a resumed run does these again
+      for (std::size_t i = 0; i < chunk->size(); ++i) handle_result((*chunk)[i], results[i]);
+    }
+  }
+
+  void handle_result(const Record& r, const IdentityEvaluation& e) {
+    switch (e.status) {
+      case EvalStatus::cancelled:
+        ++m_stats.skipped;
+        m_finished_records.done(r.index);
+        return;
+      case EvalStatus::ok:
+        break;
+      default: {
+        std::string reason = to_string(e.error);
+        if (!e.error.hint.empty()) reason += " (" + e.error.hint + ")";
+        fail(r, "transform", reason);
+        return;
+      }
+    }
+    BatchMessage m;
+    std::string why;
+    if (!make_batch_message(e.value, r.identity, m_message_options, &m, &why)) {
+      fail(r, m.stage, why, m.message);
+      return;
+    }
+    if (m_settings.dry_run) {
+      std::lock_guard<std::mutex> lock(m_batcher_mutex);
+      if (m_hooks.print) m_hooks.print(m.text);
+      ++m_stats.sent;
+      m_finished_records.done(r.index);
+      return;
+    }
+    Batcher::Batch full;
+    bool emitted = false;
+    {
+      std::lock_guard<std::mutex> lock(m_batcher_mutex);
+      emitted = m_batcher.add(r.index, std::move(m.text), r.text, &full);
+    }
+    if (emitted) m_batches.push(std::move(full));
+  }
+
+  void send_loop() {
+    auto client = io::make_curl_client({});
+    std::mt19937_64 rng(std::random_device{}());
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const auto jitter = [&] { return unit(rng); };
+    RetryPolicy policy;
+    policy.max_retries = m_settings.max_retries;
+    while (auto batch = m_batches.pop()) {
+      if (m_stop.load()) continue;  // not done: resent by a resumed run
+      io::HttpRequest request;
+      request.url = m_target.url;
+      request.headers = m_target.headers;  // Content-Type included
+      request.body = batch->body();
+      request.timeout = std::chrono::seconds(30);
+      request.max_body_bytes = std::size_t{64} << 10;  // Segment answers {"success":true}
+      if (!m_rate.acquire(m_stop)) continue;  // stopped while waiting for its slot: not sent
+      const BatchDelivery d =
+          deliver_batch(*client, io::system_clock(), jitter, request, policy, &m_stop);
+      m_stats.requests += d.attempts;
+      m_stats.retries += d.attempts - 1;
+      if (d.interrupted) continue;
+      if (d.delivered) {
+        m_stats.sent += static_cast<long>(batch->records.size());
+        for (long index : batch->records) m_finished_records.done(index);
+        persist();  // so a crash now resends at most the batches still in flight
+        continue;
+      }
+      if (d.status == 0) ++m_stats.unreachable_batches;
+      const std::string reason =
+          d.status == 0
+              ? "network error after " + std::to_string(d.attempts) + " attempts: " + d.error
+              : "HTTP " + std::to_string(d.status) + " after " + std::to_string(d.attempts) +
+                    " attempts";
+      for (std::size_t i = 0; i < batch->records.size(); ++i) {
+        Json identity = Json::parse(batch->identities[i], nullptr, false);
+        if (identity.is_discarded()) identity = nullptr;
+        fail(Record{batch->records[i], identity, {}}, "send", reason, Json::parse(batch->texts[i]));
+      }
+    }
+  }
+
+  void persist() {
+    std::lock_guard<std::mutex> lock(m_persist_mutex);
+    const bool saving = !m_settings.state_path.empty() && !m_settings.dry_run;
+    BackfillState state;
+    BackfillStats s;
+    std::string err;
+    long failed_file_bytes = 0;
+    {
+      // The failures on disk, then the records finished: no failure line can fall between.
+      std::lock_guard<std::mutex> fail_lock(m_fail_mutex);
+      if (saving && !m_failed.path().empty() && !failed_fatally() &&
+          !m_failed.sync(&failed_file_bytes, &err)) {
+        fatal(err);
+      }
+      state = m_finished_records.snapshot();
+      s = m_stats.load();
+    }
+    state.failed_file_bytes = failed_file_bytes;
+    // Also lets a paged source forget the pages now finished.
+    state.page = m_source->position(state.records_done);
+    if (!saving || failed_fatally()) return;
+    if (state.page) {  // the page and the last id stand for the input; no fingerprints
+      state.fingerprint.reset();
+      for (auto& r : state.done_after) r.fingerprint.reset();
+    }
+    state.template_digest = m_digest;
+    state.input = m_source->name();
+    state.counts = {m_base.sent + s.sent, m_base.failed + s.failed, m_base.skipped + s.skipped};
+    state.failed_file = m_failed.path();
+    if (!save_backfill_state(m_settings.state_path, state, &err) && m_hooks.warn) {
+      m_hooks.warn("cannot save the state: " + err);
+    }
+  }
+
+  // Saves the state twice a second and reports progress four times a second.
+  void report_loop(Clock::time_point t0) {
+    auto last_state = Clock::now();
+    std::unique_lock<std::mutex> lock(m_report_mutex);
+    while (!m_report_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return m_done; })) {
+      if (Clock::now() - last_state >= std::chrono::milliseconds(500)) {
+        persist();
+        last_state = Clock::now();
+      }
+      if (m_hooks.progress) {
+        m_hooks.progress(BackfillProgress{m_stats.load(), m_source->bytes_read(),
+                                          m_source->total_bytes(), seconds_since(t0)});
+      }
+    }
+  }
+
+  BackfillSettings m_settings;
+  BackfillTarget m_target;
+  ContextFactory m_contexts;
+  std::unique_ptr<IdentitySource> m_source;
+  FinishedRecords m_finished_records;
+  BackfillState m_resume;
+  BackfillHooks m_hooks;
+  std::atomic<bool>& m_stop;
+  std::string m_digest;
+  MessageOptions m_message_options;
+  FailedFile m_failed;
+  util::Channel<std::vector<Record>> m_chunks;
+  util::Channel<Batcher::Batch> m_batches;
+  std::mutex m_batcher_mutex;
+  Batcher m_batcher;
+  util::RateLimiter m_rate;
+  AtomicStats m_stats;
+  std::string m_read_error;
+  bool m_source_unreachable = false;
+  std::mutex m_error_mutex;
+  std::string m_write_error;
+  std::mutex m_fail_mutex;
+  BackfillCounts m_base;           // earlier runs' outcomes
+  std::set<long> m_recovered;      // failures written after the last saved state
+  std::size_t m_next_pending = 0;  // the reader's place in m_resume.done_after
+  std::mutex m_persist_mutex;
+  std::mutex m_report_mutex;
+  std::condition_variable m_report_cv;
+  bool m_done = false;
+};
+
+BackfillPipeline::BackfillPipeline(BackfillSettings settings, BackfillTarget target,
+                                   ContextFactory contexts, std::unique_ptr<IdentitySource> source,
+                                   BackfillState resume, BackfillHooks hooks,
+                                   std::atomic<bool>* stop)
+    : m_impl(std::make_unique<Impl>(std::move(settings), std::move(target), std::move(contexts),
+                                    std::move(source), std::move(resume), std::move(hooks), stop)) {
+}
+
+BackfillPipeline::~BackfillPipeline() = default;
+
+bool BackfillPipeline::run(BackfillResult* result, std::string* err) {
+  return m_impl->run(result, err);
+}
+
+}  // namespace core

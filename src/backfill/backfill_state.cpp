@@ -1,0 +1,213 @@
+#include "backfill/backfill_state.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "io/file_io.hpp"
+#include "util/hash.hpp"
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+std::string hex64(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, v);
+  return buf;
+}
+
+// "fnv1a64:<16 hex digits>", or nullopt (a null, or no such field).
+std::optional<std::uint64_t> parse_fingerprint(const Json& j) {
+  if (j.is_null()) return std::nullopt;
+  const std::string text = j.get<std::string>();
+  const std::string prefix = "fnv1a64:";
+  if (text.size() != prefix.size() + 16 || text.compare(0, prefix.size(), prefix) != 0 ||
+      text.find_first_not_of("0123456789abcdef", prefix.size()) != std::string::npos) {
+    throw Json::other_error::create(501, "not a fingerprint", &j);
+  }
+  return std::stoull(text.substr(prefix.size()), nullptr, 16);
+}
+
+Json fingerprint_json(const std::optional<std::uint64_t>& f) {
+  return f ? Json("fnv1a64:" + hex64(*f)) : Json();
+}
+
+}  // namespace
+
+std::uint64_t fingerprint_step(std::uint64_t fingerprint, const std::string& record) {
+  return util::fnv1a64("\n", util::fnv1a64(record, fingerprint));
+}
+
+bool BackfillState::finished(long index) const {
+  if (index < records_done) return true;
+  for (const auto& r : done_after) {
+    if (index >= r.begin && index < r.end) return true;
+  }
+  return false;
+}
+
+long BackfillState::finished_after() const {
+  long n = 0;
+  for (const auto& r : done_after) n += r.end - r.begin;
+  return n;
+}
+
+bool load_backfill_state(const std::string& path, BackfillState* out, bool* found,
+                         std::string* err) {
+  *found = false;
+  if (!io::path_exists(path)) return true;
+  std::string text;
+  if (!io::read_input(path, &text, err)) return false;
+  *found = true;
+  const auto not_a_state = [&] {
+    *err = path + ": not a backfill state file (delete it, or pass --restart, to start over)";
+    return false;
+  };
+  const Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object()) return not_a_state();
+  try {
+    BackfillState state;
+    const int version = j.value("version", 1);
+    if (version != 1 && version != 2) return not_a_state();
+    state.records_done = j.at("records_done").get<long>();
+    state.template_digest = j.at("template_sha256").get<std::string>();
+    if (version >= 2) state.fingerprint = parse_fingerprint(j.value("input_fingerprint", Json()));
+    long last_end = state.records_done;
+    for (const auto& r : j.value("done_after", Json::array())) {
+      FinishedRange range{r.at(0).get<long>(), r.at(1).get<long>(), std::nullopt};
+      if (r.size() > 2) range.fingerprint = parse_fingerprint(r.at(2));
+      // In order, past the prefix, not empty, not overlapping.
+      if (range.begin < last_end || range.end <= range.begin) return not_a_state();
+      last_end = range.end;
+      state.done_after.push_back(range);
+    }
+    if (state.records_done < 0) return not_a_state();
+    if (const auto in = j.find("input"); in != j.end() && in->is_string()) {
+      state.input = in->get<std::string>();
+    }
+    if (const auto p = j.find("page"); p != j.end() && !p->is_null()) {
+      PagePosition page;
+      page.query = p->at("query").get<std::string>();
+      page.start = p->at("start").get<long>();
+      page.skip = p->at("skip").get<long>();
+      page.last_done_id = p->at("last_done_id").get<std::string>();
+      if (page.start < 0 || page.skip < 0 || page.start + page.skip != state.records_done) {
+        return not_a_state();
+      }
+      state.page = std::move(page);
+    }
+    state.counts = {j.value("sent", 0L), j.value("failed", 0L), j.value("skipped", 0L)};
+    state.failed_file = j.value("failed_file", std::string());
+    state.failed_file_bytes = j.value("failed_file_bytes", 0L);
+    *out = std::move(state);
+    return true;
+  } catch (const Json::exception&) {
+    return not_a_state();
+  } catch (const std::exception&) {  // stoull out of range
+    return not_a_state();
+  }
+}
+
+bool save_backfill_state(const std::string& path, const BackfillState& state, std::string* err) {
+  Json ranges = Json::array();
+  for (const auto& r : state.done_after) {
+    Json range = {r.begin, r.end};
+    if (r.fingerprint) range.push_back(fingerprint_json(r.fingerprint));
+    ranges.push_back(range);
+  }
+  Json j = {{"version", 2},
+            {"input", state.input},
+            {"template_sha256", state.template_digest},
+            {"records_done", state.records_done}};
+  if (state.fingerprint) j["input_fingerprint"] = fingerprint_json(state.fingerprint);
+  j["done_after"] = ranges;
+  if (state.page) {
+    j["page"] = {{"query", state.page->query},
+                 {"start", state.page->start},
+                 {"skip", state.page->skip},
+                 {"last_done_id", state.page->last_done_id}};
+  }
+  j["sent"] = state.counts.sent;
+  j["failed"] = state.counts.failed;
+  j["skipped"] = state.counts.skipped;
+  if (!state.failed_file.empty()) {
+    j["failed_file"] = state.failed_file;
+    j["failed_file_bytes"] = state.failed_file_bytes;
+  }
+  return io::replace_file_atomically(path, j.dump(2) + "\n", {}, nullptr, err);
+}
+
+FinishedRecords::FinishedRecords(const BackfillState& resume)
+    : m_watermark(resume.records_done),
+      m_start_fingerprint(resume.fingerprint),
+      m_start(resume.records_done),
+      m_pending(resume.done_after),
+      m_hash_base(resume.records_done) {}
+
+void FinishedRecords::read(long index, std::uint64_t fingerprint) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  if (index != m_hash_base + static_cast<long>(m_hashes.size())) return;
+  m_hashes.push_back(fingerprint);
+}
+
+void FinishedRecords::done(long index) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  if (index < m_watermark) return;
+  const auto offset = static_cast<std::size_t>(index - m_watermark);
+  if (m_done.size() <= offset) m_done.resize(offset + 1, false);
+  m_done[offset] = true;
+  while (!m_done.empty() && m_done.front()) {
+    m_done.pop_front();
+    ++m_watermark;
+  }
+}
+
+void FinishedRecords::confirm(const FinishedRange& range) {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto it = std::find(m_pending.begin(), m_pending.end(), range);
+    if (it == m_pending.end()) return;
+    m_pending.erase(it);
+  }
+  for (long i = range.begin; i < range.end; ++i) done(i);
+}
+
+std::optional<std::uint64_t> FinishedRecords::fingerprint_at(long index) const {
+  if (index == m_start - 1) return m_start_fingerprint;
+  if (index >= m_hash_base && index < m_hash_base + static_cast<long>(m_hashes.size())) {
+    return m_hashes[static_cast<std::size_t>(index - m_hash_base)];
+  }
+  return std::nullopt;
+}
+
+BackfillState FinishedRecords::snapshot() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  BackfillState state;
+  state.records_done = m_watermark;
+  state.fingerprint = m_watermark > 0 ? fingerprint_at(m_watermark - 1) : std::nullopt;
+  std::vector<FinishedRange> ranges = m_pending;
+  for (std::size_t i = 0; i < m_done.size(); ++i) {
+    if (!m_done[i]) continue;
+    const long at = m_watermark + static_cast<long>(i);
+    if (i > 0 && m_done[i - 1]) {
+      ++ranges.back().end;
+    } else {
+      ranges.push_back(FinishedRange{at, at + 1, std::nullopt});
+    }
+    ranges.back().fingerprint = fingerprint_at(ranges.back().end - 1);
+  }
+  std::sort(ranges.begin(), ranges.end(),
+            [](const FinishedRange& a, const FinishedRange& b) { return a.begin < b.begin; });
+  state.done_after = std::move(ranges);
+  while (m_hash_base < m_watermark - 1 && !m_hashes.empty()) {
+    m_hashes.pop_front();
+    ++m_hash_base;
+  }
+  return state;
+}
+
+}  // namespace core

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/ctx_usage.hpp"
+#include "kratos/kratos_context.hpp"
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+// The ctx for one identity after another, pruned to what the template reads: built once
+// from a ctx without identity, the identity then goes in at each of `identity_paths`
+// (ctx.identity, and ctx.session.identity or ctx.flow.identity where the hook point has
+// them), pruned the same way.
+class ContextFactory {
+ public:
+  ContextFactory(const Json& base_ctx, std::vector<std::vector<std::string>> identity_paths,
+                 CtxUsage usage);
+
+  // The factory for `options.hook`: the ctx build_context makes from `options`, each
+  // identity put wherever Kratos puts it there (`options.identity` is not used). nullopt,
+  // with `err` set, where Kratos passes no ctx.identity (before-hooks).
+  static std::optional<ContextFactory> for_hook(ContextOptions options, CtxUsage usage,
+                                                std::string* err);
+
+  // `identity` as it goes into ctx (credentials and metadata_admin already removed when
+  // the template reads it whole).
+  Json ctx(const Json& identity) const;
+  std::string ctx_json(const Json& identity) const { return ctx(identity).dump(); }
+
+ private:
+  struct Slot {
+    std::vector<std::string> path;
+    CtxUsage usage;  // what of the identity is read there
+  };
+  CtxUsage m_usage;
+  Json m_base;
+  std::vector<Slot> m_slots;
+};
+
+}  // namespace core

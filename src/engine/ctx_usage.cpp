@@ -1,0 +1,404 @@
+#include "engine/ctx_usage.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "engine/kratos_sandbox.hpp"
+
+namespace core {
+namespace {
+
+enum class Kind { ident, number, string, symbol, op };
+
+struct Token {
+  Kind kind;
+  std::string_view text;  // for a string: its value when it has no escapes
+  bool plain = false;     // a string whose value is `text` exactly
+};
+
+bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_op_char(char c) {
+  return std::string_view("!$:~+-&|^=<>*/%").find(c) != std::string_view::npos;
+}
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Jsonnet's lexer, as far as telling code from strings and comments needs; nullopt for
+// anything it would not lex the same way (the caller then assumes the worst).
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : m_s(s) {}
+
+  std::optional<std::vector<Token>> run() {
+    std::vector<Token> out;
+    while (skip_blanks_and_comments()) {
+      if (m_p >= m_s.size()) return out;
+      const char c = m_s[m_p];
+      const std::size_t start = m_p;
+      if (is_ident_start(c)) {
+        while (m_p < m_s.size() && is_ident_char(m_s[m_p])) ++m_p;
+        out.push_back({Kind::ident, m_s.substr(start, m_p - start)});
+      } else if (is_digit(c)) {
+        lex_number();
+        out.push_back({Kind::number, m_s.substr(start, m_p - start)});
+      } else if (c == '"' || c == '\'') {
+        auto t = lex_quoted(c);
+        if (!t) return std::nullopt;
+        out.push_back(*t);
+      } else if (c == '@') {
+        auto t = lex_verbatim();
+        if (!t) return std::nullopt;
+        out.push_back(*t);
+      } else if (m_s.substr(m_p, 3) == "|||") {
+        if (!lex_text_block()) return std::nullopt;
+        out.push_back({Kind::string, {}});
+      } else if (std::string_view("{}[](),.;").find(c) != std::string_view::npos) {
+        ++m_p;
+        out.push_back({Kind::symbol, m_s.substr(start, 1)});
+      } else if (is_op_char(c)) {
+        out.push_back({Kind::op, lex_operator()});
+      } else {
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // False on an unterminated comment.
+  bool skip_blanks_and_comments() {
+    for (;;) {
+      while (m_p < m_s.size() && is_blank(m_s[m_p])) ++m_p;
+      if (m_p >= m_s.size()) return true;
+      if (m_s[m_p] == '#' || m_s.substr(m_p, 2) == "//") {
+        while (m_p < m_s.size() && m_s[m_p] != '\n') ++m_p;
+      } else if (m_s.substr(m_p, 2) == "/*") {
+        const auto end = m_s.find("*/", m_p + 2);
+        if (end == std::string_view::npos) return false;
+        m_p = end + 2;
+      } else {
+        return true;
+      }
+    }
+  }
+
+  void lex_number() {
+    while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
+    if (m_p + 1 < m_s.size() && m_s[m_p] == '.' && is_digit(m_s[m_p + 1])) {
+      ++m_p;
+      while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
+    }
+    if (m_p < m_s.size() && (m_s[m_p] == 'e' || m_s[m_p] == 'E')) {
+      std::size_t q = m_p + 1;
+      if (q < m_s.size() && (m_s[q] == '+' || m_s[q] == '-')) ++q;
+      if (q < m_s.size() && is_digit(m_s[q])) {
+        m_p = q;
+        while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
+      }
+    }
+  }
+
+  std::optional<Token> lex_quoted(char quote) {
+    const std::size_t start = ++m_p;
+    bool plain = true;
+    while (m_p < m_s.size() && m_s[m_p] != quote) {
+      if (m_s[m_p] == '\\') {
+        plain = false;
+        ++m_p;
+      }
+      ++m_p;
+    }
+    if (m_p >= m_s.size()) return std::nullopt;
+    Token t{Kind::string, m_s.substr(start, m_p - start), plain};
+    ++m_p;
+    return t;
+  }
+
+  std::optional<Token> lex_verbatim() {
+    if (m_p + 1 >= m_s.size() || (m_s[m_p + 1] != '"' && m_s[m_p + 1] != '\'')) {
+      return std::nullopt;
+    }
+    const char quote = m_s[m_p + 1];
+    m_p += 2;
+    const std::size_t start = m_p;
+    bool plain = true;
+    for (;;) {
+      if (m_p >= m_s.size()) return std::nullopt;
+      if (m_s[m_p] == quote) {
+        if (m_p + 1 < m_s.size() && m_s[m_p + 1] == quote) {
+          plain = false;
+          m_p += 2;
+          continue;
+        }
+        break;
+      }
+      ++m_p;
+    }
+    Token t{Kind::string, m_s.substr(start, m_p - start), plain};
+    ++m_p;
+    return t;
+  }
+
+  // |||, blanks, a newline, then lines that start with the first line's indentation (or
+  // are empty), then a line of blanks and |||.
+  bool lex_text_block() {
+    m_p += 3;
+    if (m_p < m_s.size() && m_s[m_p] == '-') ++m_p;  // |||- (chomped), newer versions
+    while (m_p < m_s.size() && (m_s[m_p] == ' ' || m_s[m_p] == '\t' || m_s[m_p] == '\r')) ++m_p;
+    if (m_p >= m_s.size() || m_s[m_p] != '\n') return false;
+    ++m_p;
+    while (m_p < m_s.size() && m_s[m_p] == '\n') ++m_p;  // leading empty lines
+    std::size_t q = m_p;
+    while (q < m_s.size() && (m_s[q] == ' ' || m_s[q] == '\t')) ++q;
+    const std::string_view indent = m_s.substr(m_p, q - m_p);
+    if (indent.empty()) return false;
+    for (;;) {
+      if (m_p >= m_s.size()) return false;
+      if (m_s[m_p] == '\n') {
+        ++m_p;
+        continue;
+      }
+      if (m_s.substr(m_p, indent.size()) == indent) {
+        const auto nl = m_s.find('\n', m_p);
+        if (nl == std::string_view::npos) return false;
+        m_p = nl + 1;
+        continue;
+      }
+      while (m_p < m_s.size() && (m_s[m_p] == ' ' || m_s[m_p] == '\t')) ++m_p;
+      if (m_s.substr(m_p, 3) != "|||") return false;
+      m_p += 3;
+      return true;
+    }
+  }
+
+  // The longest run of operator characters, not into a comment or a text block; a run of
+  // more than one character does not end in + - ~ ! $.
+  std::string_view lex_operator() {
+    const std::size_t start = m_p;
+    while (m_p < m_s.size() && is_op_char(m_s[m_p])) {
+      if (m_p > start && (m_s.substr(m_p, 2) == "//" || m_s.substr(m_p, 2) == "/*" ||
+                          m_s.substr(m_p, 3) == "|||")) {
+        break;
+      }
+      ++m_p;
+    }
+    while (m_p - start > 1 &&
+           std::string_view("+-~!$").find(m_s[m_p - 1]) != std::string_view::npos) {
+      --m_p;
+    }
+    return m_s.substr(start, m_p - start);
+  }
+
+  std::string_view m_s;
+  std::size_t m_p = 0;
+};
+
+bool is(const Token& t, Kind k, std::string_view text) { return t.kind == k && t.text == text; }
+bool is_field_colon(const Token& t) {
+  return t.kind == Kind::op && (t.text == ":" || t.text == "::" || t.text == ":::" ||
+                                t.text == "+:" || t.text == "+::" || t.text == "+:::");
+}
+
+// Where each bracket closes, and which `(` open parameter lists.
+struct Brackets {
+  std::vector<std::size_t> enclosing;  // per token: the index of the innermost open bracket
+  std::vector<bool> params;            // per token: a `(` that opens a parameter list
+};
+
+std::optional<Brackets> match_brackets(const std::vector<Token>& t) {
+  const std::size_t none = t.size();
+  Brackets b{std::vector<std::size_t>(t.size(), none), std::vector<bool>(t.size(), false)};
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    b.enclosing[i] = open.empty() ? none : open.back();
+    if (t[i].kind != Kind::symbol) continue;
+    const char c = t[i].text[0];
+    if (c == '(' || c == '[' || c == '{') {
+      open.push_back(i);
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (open.empty()) return std::nullopt;
+      const std::size_t o = open.back();
+      open.pop_back();
+      const char want = c == ')' ? '(' : c == ']' ? '[' : '{';
+      if (t[o].text[0] != want) return std::nullopt;
+      if (want == '(' && o > 0) {
+        // `function (` always; `NAME (` when `) =` follows: a local function's parameters.
+        const bool after_function = is(t[o - 1], Kind::ident, "function");
+        const bool local_function =
+            t[o - 1].kind == Kind::ident && i + 1 < t.size() && is(t[i + 1], Kind::op, "=");
+        b.params[o] = after_function || local_function;
+      }
+    }
+  }
+  if (!open.empty()) return std::nullopt;
+  return b;
+}
+
+// True when the `ctx` at `i` cannot refer to the context's value.
+bool is_not_a_reference(const std::vector<Token>& t, const Brackets& b, std::size_t i) {
+  const Token* prev = i > 0 ? &t[i - 1] : nullptr;
+  const Token* next = i + 1 < t.size() ? &t[i + 1] : nullptr;
+  if (prev && is(*prev, Kind::symbol, ".")) return true;   // x.ctx: a field name
+  if (next && is(*next, Kind::op, "=")) return true;       // a binder or argument name
+  if (prev && is(*prev, Kind::ident, "for")) return true;  // for ctx in ...
+  const std::size_t open = b.enclosing[i];
+  if (open >= t.size() || !prev) return false;
+  const bool first_in_list = prev == &t[open] || is(*prev, Kind::symbol, ",");
+  if (!first_in_list) return false;
+  if (t[open].text == "(" && b.params[open] && next &&
+      (is(*next, Kind::symbol, ",") || is(*next, Kind::symbol, ")"))) {
+    return true;  // a parameter
+  }
+  if (t[open].text == "{" && next && is_field_colon(*next)) return true;  // { ctx: ... }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::vector<CtxChain>> ctx_chains(std::string_view source) {
+  const auto tokens = Lexer(source).run();
+  const auto brackets = tokens ? match_brackets(*tokens) : std::nullopt;
+  if (!tokens || !brackets) return std::nullopt;
+  const auto offset = [&](std::string_view text) {
+    return static_cast<std::size_t>(text.data() - source.data());
+  };
+  const auto& t = *tokens;
+  std::vector<CtxChain> out;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!is(t[i], Kind::ident, "ctx") || is_not_a_reference(t, *brackets, i)) continue;
+    CtxChain chain{offset(t[i].text), {}};
+    for (std::size_t j = i + 1;;) {
+      if (j + 1 < t.size() && is(t[j], Kind::symbol, ".") && t[j + 1].kind == Kind::ident) {
+        chain.steps.emplace_back(std::string(t[j + 1].text),
+                                 offset(t[j + 1].text) + t[j + 1].text.size());
+        j += 2;
+      } else if (j + 2 < t.size() && is(t[j], Kind::symbol, "[") && t[j + 1].kind == Kind::string &&
+                 t[j + 1].plain && is(t[j + 2], Kind::symbol, "]")) {
+        chain.steps.emplace_back(std::string(t[j + 1].text), offset(t[j + 2].text) + 1);
+        j += 3;
+      } else {
+        break;
+      }
+    }
+    out.push_back(std::move(chain));
+  }
+  return out;
+}
+
+namespace {
+
+CtxUsage usage_of(const std::vector<CtxChain>& chains) {
+  CtxUsage usage;
+  for (const CtxChain& chain : chains) {
+    CtxUsage* node = &usage;
+    for (auto step = chain.steps.begin(); !node->whole && step != chain.steps.end(); ++step) {
+      node = &node->fields[step->first];
+    }
+    node->whole = true;
+    node->fields.clear();
+  }
+  return usage;
+}
+
+}  // namespace
+
+CtxUsage ctx_usage(std::string_view source) {
+  const auto chains = ctx_chains(source);
+  if (!chains) {
+    CtxUsage usage;
+    usage.whole = true;
+    return usage;
+  }
+  return usage_of(*chains);
+}
+
+std::vector<CtxLookup> single_site_lookups(std::string_view source) {
+  const auto chains = ctx_chains(source);
+  if (!chains) return {};
+  const CtxUsage usage = usage_of(*chains);
+  struct Seen {
+    int sites = 0;
+    CtxLookup lookup;
+  };
+  std::map<std::vector<std::string>, Seen> seen;
+  for (const CtxChain& chain : *chains) {
+    const CtxUsage* node = &usage;
+    std::vector<std::string> path;
+    for (const auto& [name, end] : chain.steps) {
+      // Past a value read whole, a missing field can be observed without a lookup.
+      if (node->whole) break;
+      node = &node->fields.at(name);
+      path.push_back(name);
+      Seen& s = seen[path];
+      ++s.sites;
+      s.lookup = CtxLookup{path, chain.begin, end};
+    }
+  }
+  std::vector<CtxLookup> out;
+  for (auto& [path, s] : seen) {
+    if (s.sites == 1) out.push_back(std::move(s.lookup));
+  }
+  std::sort(out.begin(), out.end(), [](const CtxLookup& a, const CtxLookup& b) {
+    return a.begin < b.begin || (a.begin == b.begin && a.end < b.end);
+  });
+  return out;
+}
+
+std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_view function) {
+  const auto tokens = Lexer(source).run();
+  const std::string_view name = function.substr(function.find('.') + 1);
+  if (!tokens || !match_brackets(*tokens) || source.find(name) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto& t = *tokens;
+  // `std` must be the library everywhere: only ever `std.` and never a field name.
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!is(t[i], Kind::ident, "std")) continue;
+    const bool after_dot = i > 0 && is(t[i - 1], Kind::symbol, ".");
+    const bool before_dot = i + 1 < t.size() && is(t[i + 1], Kind::symbol, ".");
+    if (after_dot || !before_dot) return std::nullopt;
+  }
+  const auto offset = [&](std::string_view text) {
+    return static_cast<std::size_t>(text.data() - source.data());
+  };
+  FastCancel out{std::string(source), {}};
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    const Token& literal = t[i + 1];
+    if (!is(t[i], Kind::ident, "error") || literal.kind != Kind::string || !literal.plain) continue;
+    const std::size_t begin = offset(t[i].text);
+    const std::size_t end = offset(literal.text) + literal.text.size() + 1;
+    const std::string_view span = source.substr(begin, end - begin);
+    const std::string call = std::string(function) + "(" + std::to_string(out.sites.size()) + ")";
+    if (!is_cancel(std::string(literal.text)) || span.find('\n') != std::string_view::npos ||
+        span.size() < call.size()) {
+      continue;
+    }
+    // The literal must be the whole argument: what follows ends the expression.
+    const bool last = i + 2 >= t.size();
+    const Token* next = last ? nullptr : &t[i + 2];
+    const bool ends = last ||
+                      (next->kind == Kind::symbol && next->text != "." && next->text != "[" &&
+                       next->text != "(" && next->text != "{") ||
+                      is(*next, Kind::ident, "else") || is(*next, Kind::ident, "then") ||
+                      is(*next, Kind::ident, "for") || is(*next, Kind::ident, "if");
+    if (!ends) continue;
+    out.source.replace(begin, span.size(), call + std::string(span.size() - call.size(), ' '));
+    out.sites.push_back({begin, std::string(literal.text)});
+  }
+  if (out.sites.empty()) return std::nullopt;
+  return out;
+}
+
+Json prune(const Json& value, const CtxUsage& usage) {
+  if (usage.whole || !value.is_object()) return value;
+  Json out = Json::object();
+  for (const auto& [name, sub] : usage.fields) {
+    const auto it = value.find(name);
+    if (it != value.end()) out[name] = prune(*it, sub);
+  }
+  return out;
+}
+
+}  // namespace core

@@ -1,0 +1,440 @@
+#include "engine/transform.hpp"
+
+extern "C" {
+#include <libjsonnet.h>
+}
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+
+#include "engine/go_std.hpp"
+#include "engine/jsonnet_manifest.hpp"
+#include "engine/jsonnet_vm.hpp"
+#include "io/fd_io.hpp"
+#include "io/forked_child.hpp"
+#include "util/text.hpp"
+
+namespace core {
+namespace {
+
+constexpr const char* k_template_key = "ory-segment:template";
+constexpr const char* k_probe_marker = "ory-segment probe: ctx was read";
+constexpr const char* k_main_file = "<ory-segment>";
+
+bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Skips a Jsonnet string or comment starting at `i`; returns false when `i` starts neither.
+bool skip_literal(std::string_view s, std::size_t* i) {
+  const std::size_t n = s.size();
+  std::size_t p = *i;
+  const char c = s[p];
+  if (c == '#' || (c == '/' && p + 1 < n && s[p + 1] == '/')) {
+    while (p < n && s[p] != '\n') ++p;
+  } else if (c == '/' && p + 1 < n && s[p + 1] == '*') {
+    const auto end = s.find("*/", p + 2);
+    p = end == std::string_view::npos ? n : end + 2;
+  } else if (c == '|' && s.substr(p, 3) == "|||") {
+    // Text block: ends at a line whose first non-blank characters are `|||`.
+    p = s.find('\n', p);
+    while (p != std::string_view::npos && p < n) {
+      std::size_t q = p + 1;
+      while (q < n && (s[q] == ' ' || s[q] == '\t')) ++q;
+      if (s.substr(q, 3) == "|||") {
+        p = q + 3;
+        break;
+      }
+      p = s.find('\n', q);
+    }
+    if (p == std::string_view::npos) p = n;
+  } else if (c == '@' && p + 1 < n && (s[p + 1] == '\'' || s[p + 1] == '"')) {
+    const char quote = s[p + 1];
+    p += 2;
+    while (p < n) {
+      if (s[p] == quote) {
+        if (p + 1 < n && s[p + 1] == quote) {
+          p += 2;
+          continue;
+        }
+        ++p;
+        break;
+      }
+      ++p;
+    }
+  } else if (c == '\'' || c == '"') {
+    ++p;
+    while (p < n && s[p] != c) p += s[p] == '\\' ? 2 : 1;
+    p = p < n ? p + 1 : n;
+  } else {
+    return false;
+  }
+  *i = p;
+  return true;
+}
+
+}  // namespace
+
+const std::string& std_prefix() {
+  static const std::string k_prefix =
+      std::string("local std = import \"") + go_std_import_key() + "\"; ";
+  return k_prefix;
+}
+
+namespace {
+
+// The byte ranges [begin, end) of the chomped text blocks in `source`, `|||-` to the end of
+// the closing `|||`.
+std::vector<std::pair<std::size_t, std::size_t>> chomped_blocks(std::string_view source) {
+  std::vector<std::pair<std::size_t, std::size_t>> blocks;
+  std::size_t i = 0;
+  while (i < source.size()) {
+    if (source.substr(i, 4) == "|||-") {
+      std::size_t end = i;
+      skip_literal(source, &end);  // to just past the closing |||
+      blocks.emplace_back(i, end);
+      i = end;
+      continue;
+    }
+    if (skip_literal(source, &i)) continue;
+    ++i;
+  }
+  return blocks;
+}
+
+}  // namespace
+
+std::string rewrite_chomped_blocks(std::string_view source) {
+  const auto blocks = chomped_blocks(source);
+  if (blocks.empty()) return std::string(source);
+  std::string out;
+  std::size_t copied = 0;
+  for (const auto& [begin, end] : blocks) {
+    out.append(source.substr(copied, begin - copied));
+    out += "(|||";  // as long as "|||-": the block's lines and columns stay where they were
+    out.append(source.substr(begin + 4, end - begin - 4));
+    out += ")[:-1]";
+    copied = end;
+  }
+  out.append(source.substr(copied));
+  return out;
+}
+
+std::vector<LineColumn> chomped_block_ends(std::string_view source) {
+  std::vector<LineColumn> ends;
+  for (const auto& block : chomped_blocks(source)) {
+    const auto lc = util::line_col_at(source, block.second);
+    ends.push_back({lc.line, lc.column});
+  }
+  return ends;
+}
+
+std::size_t user_column(std::string_view source, std::size_t line, std::size_t column) {
+  std::size_t moved = 0;  // what the suffixes before `column` on this line added
+  for (const LineColumn& end : chomped_block_ends(source)) {
+    if (end.line != line) continue;
+    const std::size_t inserted_at = end.column + moved;  // in the rewritten line
+    if (column < inserted_at) break;
+    if (column < inserted_at + k_chomp_suffix_size) return end.column;  // inside the suffix
+    moved += k_chomp_suffix_size;
+  }
+  return column - moved;
+}
+
+void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string& name,
+                       const std::string& std_extra) {
+  vm->max_stack(500);
+  // Every frame: the innermost in the user's file, which locates an error, is never elided,
+  // however deep the code that calls the template (jsonnet_throw formats the same way).
+  vm->max_trace(0);
+  install_go_std(*vm, std_extra);
+  vm->serve(k_template_key, name, std_prefix() + rewrite_chomped_blocks(source));
+}
+
+std::string main_file_beside(const std::string& name) {
+  const auto slash = name.rfind('/');
+  return (slash == std::string::npos ? std::string() : name.substr(0, slash + 1)) + k_main_file;
+}
+
+std::string template_import_expression() {
+  return std::string("(import \"") + k_template_key + "\")";
+}
+
+namespace {
+
+// Child side of evaluate_template, in one libjsonnet evaluation (libjsonnet parses its std
+// library once per evaluation): loads go-jsonnet's std, says 'S' (Kratos's clock starts: its
+// worker is warm when it begins a template), evaluates the template, and writes 'O'+body or
+// 'E'+error to the pipe. The body is written, and the process ends, from a native callback
+// inside the evaluation: libjsonnet's teardown of everything it loaded is skipped.
+// `'' + [v]` is libjsonnet's manifester on one line; manifest_like_jsonnet re-indents it as
+// the top-level manifester would (the same path TransformPool takes).
+int g_result_fd = -1;
+
+JsonnetJsonValue* native_started(void* vm, const JsonnetJsonValue* const* /*argv*/, int* success) {
+  io::write_all(g_result_fd, "S");
+  *success = 1;
+  return jsonnet_json_make_null(static_cast<::JsonnetVm*>(vm));
+}
+
+// The template's top-level value is there: what fails after this is the call, not the load.
+JsonnetJsonValue* native_loaded(void* vm, const JsonnetJsonValue* const* /*argv*/, int* success) {
+  io::write_all(g_result_fd, "L");
+  *success = 1;
+  return jsonnet_json_make_null(static_cast<::JsonnetVm*>(vm));
+}
+
+JsonnetJsonValue* native_result(void* vm, const JsonnetJsonValue* const* argv, int* success) {
+  const char* text = jsonnet_json_extract_string(static_cast<::JsonnetVm*>(vm), argv[0]);
+  const Json value = parse_manifested(text ? text : "");
+  if (!value.is_array() || value.size() != 1) {
+    *success = 0;
+    return jsonnet_json_make_string(static_cast<::JsonnetVm*>(vm), "unexpected result");
+  }
+  io::write_all(g_result_fd, "O" + manifest_like_jsonnet(value[0]));
+  ::_exit(0);
+}
+
+[[noreturn]] void evaluate_in_child(int fd, std::string_view source, const std::string& name,
+                                    const std::string& ctx_json) {
+  g_result_fd = fd;
+  std::string out, err;
+  JsonnetVm vm;
+  prepare_kratos_vm(&vm, source, name);
+  const char* no_params[] = {nullptr};
+  const char* text_param[] = {"text", nullptr};
+  jsonnet_native_callback(vm.handle(), "ory_segment_started", native_started, vm.handle(),
+                          no_params);
+  jsonnet_native_callback(vm.handle(), "ory_segment_result", native_result, vm.handle(),
+                          text_param);
+  jsonnet_native_callback(vm.handle(), "ory_segment_loaded", native_loaded, vm.handle(),
+                          text_param);
+  vm.tla_code("ctx", ctx_json);
+  const std::string code =
+      std::string(
+          "function(ctx)\n"
+          "local go_std = import '") +
+      go_std_import_key() +
+      "';\n"
+      "if std.length(std.objectFieldsAll(go_std)) < 0 then null else\n"
+      "if std.native('ory_segment_started')() != null then null else\n"
+      "local t = " +
+      template_import_expression() +
+      ";\n"
+      "if std.native('ory_segment_loaded')(std.type(t)) != null then null else\n"
+      "std.native('ory_segment_result')('' + [if std.type(t) == 'function' then t(ctx=ctx) else "
+      "t])\n";
+  vm.evaluate(main_file_beside(name), code, &out, &err);
+  io::write_all(fd, "E" + err);
+  ::_exit(0);
+}
+
+Evaluation finish(EvalStatus status, Finding error, std::chrono::steady_clock::time_point t0) {
+  Evaluation e;
+  e.status = status;
+  e.error = std::move(error);
+  e.elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  return e;
+}
+
+}  // namespace
+
+std::vector<Finding> find_imports(std::string_view source, const std::string& name) {
+  std::vector<Finding> found;
+  std::size_t i = 0;
+  while (i < source.size()) {
+    if (skip_literal(source, &i)) continue;
+    if (is_ident_start(source[i]) && (i == 0 || !is_ident_char(source[i - 1]))) {
+      std::size_t end = i;
+      while (end < source.size() && is_ident_char(source[end])) ++end;
+      const std::string_view word = source.substr(i, end - i);
+      if (word == "import" || word == "importstr" || word == "importbin") {
+        found.push_back(Finding{Severity::warning, source_location(name, source, i),
+                                "'" + std::string(word) +
+                                    "' fails the hook when it is evaluated: Kratos evaluates "
+                                    "templates with imports disabled; inline the code instead",
+                                ""});
+      }
+      i = end;
+      continue;
+    }
+    ++i;
+  }
+  return found;
+}
+
+std::optional<Finding> call_error_for(const std::string& err, const std::string& name) {
+  if (err.find("has no parameter ctx") != std::string::npos) {
+    return Finding{
+        Severity::warning, name,
+        "the template is a function without a parameter named 'ctx': Kratos passes the "
+        "context as the top-level argument 'ctx', so the call fails; write function(ctx) ...",
+        ""};
+  }
+  if (err.find("not bound in call") != std::string::npos) {
+    const auto start = err.find("parameter ");
+    const auto end = err.find(" not bound");
+    const std::string param =
+        start == std::string::npos ? "?" : err.substr(start + 10, end - start - 10);
+    return Finding{
+        Severity::warning, name,
+        "the template function's parameter '" + param +
+            "' has no default: Kratos passes only 'ctx', so the call fails; give it a default or "
+            "remove it",
+        ""};
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// What a child said, as it arrives: 'S' when the template starts, 'L' when its top-level
+// value is there, then 'O' and the body or 'E' and libjsonnet's error.
+struct ChildOutput {
+  std::string received;
+  bool started = false, loaded = false;
+
+  void take_markers() {
+    if (!started && !received.empty() && received[0] == 'S') {
+      started = true;
+      received.erase(0, 1);
+    }
+    if (started && !loaded && !received.empty() && received[0] == 'L') {
+      loaded = true;
+      received.erase(0, 1);
+    }
+  }
+};
+
+enum class Stop { none, not_started, timed_out, too_large };
+
+// Reads the child until it ends or a limit stops it: k_start_limit (wall) until the template
+// starts, then Kratos's limit on the child's CPU time (kratos_sandbox.hpp), the stall limit,
+// and the output cap.
+Stop supervise(io::ForkedChild& child, const EvalLimits& limits, ChildOutput* out) {
+  const auto t0 = io::ForkedChild::Clock::now();
+  auto last_news = t0;
+  io::ForkedChild::Clock::duration cpu_at_start{};
+  for (;;) {
+    const auto read = child.read_some(&out->received, std::chrono::milliseconds(10));
+    if (read == io::ForkedChild::Read::eof) return Stop::none;
+    const auto now = io::ForkedChild::Clock::now();
+    if (read == io::ForkedChild::Read::data) {
+      last_news = now;
+      const bool was_started = out->started;
+      out->take_markers();
+      if (!was_started && out->started) cpu_at_start = child.cpu_time();
+    }
+    if (!out->started) {
+      if (now - t0 > k_start_limit) return Stop::not_started;
+      continue;
+    }
+    if (out->received.size() > limits.max_output + 1) return Stop::too_large;
+    if (child.cpu_time() - cpu_at_start > limits.timeout || now - last_news > k_stall_limit) {
+      return Stop::timed_out;
+    }
+  }
+}
+
+// evaluate_template; `*top_level_loaded` says whether the template's top-level value was
+// there before the outcome (so a failure is the call's or the body's, not the load's).
+Evaluation run_template(std::string_view source, const std::string& name,
+                        const std::string& ctx_json, const EvalLimits& limits,
+                        bool* top_level_loaded) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto failure = [&](EvalStatus s, const std::string& message) {
+    return finish(s, Finding{Severity::error, name, message, ""}, t0);
+  };
+  std::string err;
+  const auto child =
+      io::ForkedChild::start([&](int fd) { evaluate_in_child(fd, source, name, ctx_json); }, &err);
+  if (!child) return failure(EvalStatus::failed, err);
+  ChildOutput out;
+  const Stop stop = supervise(*child, limits, &out);
+  if (stop != Stop::none) child->kill();
+  const int status = child->reap();
+  *top_level_loaded = out.loaded;
+  if (stop == Stop::not_started) {
+    return failure(EvalStatus::failed,
+                   "the evaluation process did not start (machine overloaded?)");
+  }
+  if (stop == Stop::timed_out) {
+    return failure(EvalStatus::timed_out, timed_out_message("the evaluation", limits.timeout));
+  }
+  if (stop == Stop::too_large || out.received.size() > limits.max_output + 1) {
+    return failure(EvalStatus::output_too_large, output_too_large_message(limits.max_output));
+  }
+  if (out.received.empty() || !WIFEXITED(status)) {
+    return failure(EvalStatus::failed, k_evaluation_died_message);
+  }
+  if (out.received[0] == 'E') {
+    const std::string text = out.received.substr(1);
+    return finish(status_of_error(text), finding_from_jsonnet(text, name, source), t0);
+  }
+  Evaluation e = finish(EvalStatus::ok, {}, t0);
+  e.body = out.received.substr(1);
+  return e;
+}
+
+}  // namespace
+
+Evaluation evaluate_template(std::string_view source, const std::string& name,
+                             const std::string& ctx_json, const EvalLimits& limits) {
+  bool loaded = false;
+  return run_template(source, name, ctx_json, limits, &loaded);
+}
+
+namespace {
+
+// evaluate_checked, and whether the template's top level was there before the outcome.
+CheckedEvaluation run_checked(std::string_view source, const std::string& name,
+                              const std::string& ctx_json, const EvalLimits& limits, bool* loaded) {
+  CheckedEvaluation r;
+  r.check.warnings = find_imports(source, name);
+  r.evaluation = run_template(source, name, ctx_json, limits, loaded);
+  if (r.evaluation.status == EvalStatus::timed_out && !*loaded) {
+    // The top level never ends: the template does not load in Kratos.
+    r.evaluation.error.message = timed_out_message("the template's top level", limits.timeout);
+    r.check.error = r.evaluation.error;
+  }
+  if (r.evaluation.status != EvalStatus::failed) return r;
+  if (!*loaded && r.evaluation.error.message != k_evaluation_died_message) {
+    // The template does not load (a cancel there is a valid template: Kratos skips the hook).
+    r.check.error = r.evaluation.error;
+  } else if (*loaded) {
+    r.check.call_error = call_error_for(r.evaluation.error.message, name);
+  }
+  return r;
+}
+
+}  // namespace
+
+CheckedEvaluation evaluate_checked(std::string_view source, const std::string& name,
+                                   const std::string& ctx_json, const EvalLimits& limits) {
+  bool loaded = false;
+  return run_checked(source, name, ctx_json, limits, &loaded);
+}
+
+TemplateCheck check_template(std::string_view source, const std::string& name) {
+  // The template runs as Kratos runs it (a child process, Kratos's limits), called with a
+  // ctx that fails when read: a body that reads ctx stops there; one that does not runs to
+  // its end, as it would in Kratos for every identity.
+  const std::string probe_ctx = std::string("error \"") + k_probe_marker + "\"";
+  bool loaded = false;
+  CheckedEvaluation c = run_checked(source, name, probe_ctx, EvalLimits{}, &loaded);
+  const Evaluation& e = c.evaluation;
+  if (e.status == EvalStatus::timed_out && loaded) {
+    c.check.call_error = Finding{Severity::error, name,
+                                 timed_out_message("the template's body", EvalLimits{}.timeout) +
+                                     " before it reads ctx: every hook fails",
+                                 ""};
+  } else if (e.status == EvalStatus::failed && e.error.message == k_evaluation_died_message) {
+    c.check.error = e.error;
+  }
+  return c.check;
+}
+
+}  // namespace core

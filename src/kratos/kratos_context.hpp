@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kratos/hook_points.hpp"
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+enum class FlowType { browser, api };
+
+struct ContextOptions {
+  HookPoint hook{"registration", "after", "password"};
+  FlowType flow_type = FlowType::browser;
+  Json identity;           // as `ory get identity` prints it; null for none
+  Json transient_payload;  // null: absent, as Kratos omits an empty one
+  std::vector<std::pair<std::string, std::string>> extra_headers;  // --header NAME=VALUE
+  // clients.web_hook.header_allowlist: the headers Kratos passes; empty for its default.
+  std::vector<std::string> header_allowlist;
+  std::string public_url = "https://playground.projects.oryapis.com";
+  std::string oidc_provider = "google";  // the provider an oidc after-hook's callback names
+  // A registration after-hook with response.parse or can_interrupt runs before the identity
+  // is saved: its id is the nil UUID and its timestamps Go's zero time.
+  bool pre_persist = false;
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+// The default of Kratos's clients.web_hook.header_allowlist: the request headers it passes to
+// templates (exact names; all others are dropped).
+const std::vector<std::string>& default_header_allowlist();
+
+// Whether `canonical_name` is on `allowlist` (compared canonically; empty: the default).
+bool is_allowlisted_header(const std::string& canonical_name,
+                           const std::vector<std::string>& allowlist = {});
+
+// Go's textproto.CanonicalMIMEHeaderKey: "user-agent" -> "User-Agent"; a name with a
+// character outside the token set is left as it is.
+std::string canonical_header_name(const std::string& name);
+
+// The `ctx` Kratos binds for a web_hook at `opts.hook` (selfservice/hook/web_hook.go,
+// templateContext): flow, request_headers, request_method, request_url,
+// request_cookies, and identity and session only where that hook point has them. The
+// request is the one the hook runs in: before-hooks on the GET that creates the flow (no
+// transient payload), oidc after-hooks on the GET of the provider's callback, the others on
+// the POST that submits the flow.
+// Headers that Kratos would filter out are reported in `dropped_headers`.
+Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped_headers);
+
+// Where build_context puts the identity at `hook`: {"identity"}, and {"session",
+// "identity"} or {"flow", "identity"} where the hook point has them; empty for none.
+std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook);
+
+// Removes what Kratos never encodes into an identity in ctx: credentials, metadata_admin,
+// and the omitempty fields (external_id, state_changed_at, verifiable_addresses,
+// recovery_addresses, organization_id, region) when empty.
+void drop_unencoded_fields(Json* identity);
+
+// The identity as Kratos encodes it in ctx (identity/identity.go): credentials and
+// metadata_admin removed, the omitempty fields (external_id, state_changed_at,
+// verifiable_addresses, recovery_addresses, organization_id, region) absent when empty,
+// metadata_public null when absent. `pre_persist`: not yet saved, so the id and the
+// addresses' ids are the nil UUID and created_at/updated_at Go's zero time.
+Json context_identity(const Json& identity, bool pre_persist = false);
+
+// Whether the flow's transient_payload reaches a hook at `hook`: after-hooks only, and in
+// settings only for oidc (the password, profile and other settings strategies do not copy
+// it onto the flow: ory/kratos issue 4609).
+bool transient_payload_reaches(const HookPoint& hook);
+
+constexpr const char* k_nil_uuid = "00000000-0000-0000-0000-000000000000";
+constexpr const char* k_go_zero_time = "0001-01-01T00:00:00Z";
+
+}  // namespace core

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/finding.hpp"
+
+namespace core {
+
+// A mistake `lint` finds: its id (what findings name in Finding::rule, and SARIF's
+// ruleId), a one-line summary and the help that says why it matters and what to do.
+struct LintRule {
+  const char* id;
+  const char* summary;
+  const char* help;
+  Severity level;  // the severity it usually has (some findings of a rule are milder)
+};
+
+// Every rule, templates' first, then configs'.
+const std::vector<LintRule>& lint_rules();
+
+// The rule with `id`, or nullptr.
+const LintRule* find_lint_rule(const std::string& id);
+
+}  // namespace core

@@ -1,0 +1,299 @@
+#include "lint/template_init.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "kratos/schema_reader.hpp"
+#include "util/text.hpp"
+
+namespace core {
+namespace {
+
+// Lower case without '_', '-', '.' and blanks: "first_name" and "firstName" are "firstname".
+std::string normalized(const std::string& name) {
+  std::string out;
+  for (const char c : name) {
+    if (c == '_' || c == '-' || c == '.' || std::isspace(static_cast<unsigned char>(c))) continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool is_one_of(const std::string& word, std::initializer_list<const char*> words) {
+  return std::any_of(words.begin(), words.end(), [&](const char* w) { return word == w; });
+}
+
+// The reserved Segment trait a schema's trait name stands for, or "": Segment's docs,
+// "Identify", section "Traits" (segment.com/docs/connections/spec/identify/#traits).
+std::string reserved_trait(const std::string& name, const std::string& format) {
+  const std::string n = normalized(name);
+  if (is_one_of(n, {"email", "emailaddress", "mail"})) return "email";
+  if (is_one_of(n, {"phone", "phonenumber", "mobile", "mobilephone", "telephone", "tel"})) {
+    return "phone";
+  }
+  if (is_one_of(n, {"username", "handle"})) return "username";
+  if (is_one_of(n, {"firstname", "givenname"})) return "firstName";
+  if (is_one_of(n, {"lastname", "familyname", "surname"})) return "lastName";
+  if (is_one_of(n, {"name", "fullname", "displayname"})) return "name";
+  if (is_one_of(n, {"birthday", "birthdate", "dateofbirth"})) return "birthday";
+  for (const char* same :
+       {"address", "age", "avatar", "company", "description", "gender", "title", "website"}) {
+    if (n == same) return same;
+  }
+  if (format == "email") return "email";
+  if (format == "tel") return "phone";
+  return "";
+}
+
+bool is_identifier(const std::string& s) {
+  static const std::set<std::string> k_keywords = {
+      "assert", "else",       "error",     "false",     "for",   "function",
+      "if",     "import",     "importstr", "importbin", "in",    "local",
+      "null",   "tailstrict", "then",      "self",      "super", "true"};
+  if (s.empty() || k_keywords.count(s)) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) {
+    if (c == '\'' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+// `.name`, or `['name']` when it is not an identifier.
+std::string lookup(const std::string& name) {
+  return is_identifier(name) ? "." + name : "[" + quoted(name) + "]";
+}
+
+std::string field_key(const std::string& name) { return is_identifier(name) ? name : quoted(name); }
+
+// One line of a comment: the text without line breaks.
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+bool required_in(const Json& object_schema, const std::string& name) {
+  const auto it = object_schema.find("required");
+  if (it == object_schema.end() || !it->is_array()) return false;
+  return std::find(it->begin(), it->end(), Json(name)) != it->end();
+}
+
+std::string type_of(const Json& s) {
+  if (!s.is_object()) return "";
+  if (s.contains("type")) {
+    const Json& t = s["type"];
+    if (t.is_string()) return t.get<std::string>();
+    if (t.is_array() && !t.empty() && t[0].is_string()) return t[0].get<std::string>();
+  }
+  return s.contains("properties") ? "object" : "";
+}
+
+struct Field {
+  std::string key;      // in the message
+  std::string expr;     // how the template reads it
+  std::string comment;  // the line above it
+};
+
+class Writer {
+ public:
+  Writer(const Json& schema, std::vector<std::string>* notes) : m_root(schema), m_notes(notes) {}
+
+  bool fields(std::vector<Field>* out, std::string* err) {
+    const Json* traits = m_root.is_object() && m_root.contains("properties") &&
+                                 m_root["properties"].is_object() &&
+                                 m_root["properties"].contains("traits")
+                             ? &m_root["properties"]["traits"]
+                             : nullptr;
+    if (!traits || !traits->is_object() || !traits->contains("properties") ||
+        !(*traits)["properties"].is_object()) {
+      *err =
+          "the schema has no traits to map (properties.traits.properties): is it an identity "
+          "schema?";
+      return false;
+    }
+    for (const auto& [name, prop] : (*traits)["properties"].items()) {
+      if (prop.is_object() && prop.contains("$ref")) continue;  // another document's: noted
+      trait(name, prop, required_in(*traits, name), out);
+    }
+    return true;
+  }
+
+ private:
+  // The first unused of `key`, then the trait's own name, then NAME_trait.
+  std::string claim(const std::string& key, const std::string& own) {
+    for (const std::string& k : {key, own, own + "_trait"}) {
+      if (!k.empty() && m_used.insert(k).second) return k;
+    }
+    return own + "_" + std::to_string(m_used.size());
+  }
+
+  void trait(const std::string& name, const Json& prop, bool required, std::vector<Field>* out) {
+    const std::string base = "ctx.identity.traits";
+    const std::string read =
+        required ? base + lookup(name) : "std.get(" + base + ", " + quoted(name) + ")";
+    std::string what = required ? "required" : "optional";
+    const std::string title = prop.is_object() ? prop.value("title", "") : "";
+    if (type_of(prop) == "object" && prop.contains("properties") &&
+        prop["properties"].is_object() && name_parts(name, prop, required, out)) {
+      return;
+    }
+    const std::string format = prop.is_object() ? prop.value("format", "") : "";
+    const std::string reserved = reserved_trait(name, format);
+    const std::string key = claim(reserved, name);
+    std::string comment =
+        "traits." + name + (title.empty() ? "" : " (" + one_line(title) + ")") + ", " + what;
+    if (key == reserved && !reserved.empty()) {
+      comment += ": Segment's reserved trait " + reserved;
+      if (key != name) m_notes->push_back("traits." + name + " -> " + key);
+    }
+    if (!required) comment += "; std.get gives null when it is missing";
+    out->push_back({key, read, comment});
+  }
+
+  // How the template reads traits.NAME.SUB: lookups where the schema requires both, std.get
+  // from the first optional level down.
+  static std::string sub_read(const std::string& name, const std::string& sub, bool required,
+                              bool sub_required) {
+    const std::string parent = "ctx.identity.traits" + lookup(name);
+    if (sub_required) return parent + lookup(sub);
+    if (required) return "std.get(" + parent + ", " + quoted(sub) + ")";
+    return "std.get(std.get(ctx.identity.traits, " + quoted(name) + ", {}), " + quoted(sub) + ")";
+  }
+
+  // An object with first and last name parts: firstName and lastName. False when it has
+  // neither.
+  bool name_parts(const std::string& name, const Json& prop, bool required,
+                  std::vector<Field>* out) {
+    std::string first, last;
+    std::vector<std::string> others;
+    for (const auto& [sub, unused] : prop["properties"].items()) {
+      const std::string n = normalized(sub);
+      if (first.empty() && is_one_of(n, {"first", "firstname", "given", "givenname"})) {
+        first = sub;
+      } else if (last.empty() &&
+                 is_one_of(n, {"last", "lastname", "family", "familyname", "surname"})) {
+        last = sub;
+      } else {
+        others.push_back(sub);
+      }
+    }
+    if (first.empty() && last.empty()) return false;
+    for (const auto& [sub, target] : {std::make_pair(first, std::string("firstName")),
+                                      std::make_pair(last, std::string("lastName"))}) {
+      if (!sub.empty()) part(name, prop, sub, required, target, out);
+    }
+    for (const auto& sub : others) part(name, prop, sub, required, "", out);  // own names
+    return true;
+  }
+
+  // traits.NAME.SUB as `target` (a reserved trait), or under its own name when "".
+  void part(const std::string& name, const Json& prop, const std::string& sub, bool required,
+            const std::string& target, std::vector<Field>* out) {
+    const bool sub_required = required && required_in(prop, sub);
+    const std::string path = "traits." + name + "." + sub;
+    const std::string key = claim(target.empty() ? sub : target, name + "_" + sub);
+    std::string comment = path;
+    comment += sub_required ? ", required" : ", optional";
+    if (!target.empty() && key == target) comment += ": Segment's reserved trait " + target;
+    if (!sub_required) comment += "; std.get gives null when it is missing";
+    out->push_back({key, sub_read(name, sub, required, sub_required), comment});
+    if (key != sub) m_notes->push_back(path + " -> " + key);
+  }
+
+  const Json& m_root;
+  std::vector<std::string>* m_notes;
+  std::set<std::string> m_used;
+};
+
+}  // namespace
+
+std::string default_event(const std::string& flow) {
+  if (flow == "registration") return "Signed Up";
+  if (flow == "login") return "Signed In";
+  if (flow == "settings") return "Account Updated";
+  if (flow == "recovery") return "Account Recovered";
+  if (flow == "verification") return "Account Verified";
+  return "Signed Up";
+}
+
+bool init_template(const Json& schema, const InitOptions& options, std::string* source,
+                   std::vector<std::string>* notes, std::string* err) {
+  if (options.call != SegmentCall::identify && options.call != SegmentCall::track) {
+    *err = "init writes identify and track templates, not " + to_string(options.call);
+    return false;
+  }
+  if (options.hook.when == "before") {
+    *err = "Kratos passes no identity to " + options.hook.name() +
+           " hooks: there is nobody to identify; use an after-hook (e.g. " + options.hook.flow +
+           ".after)";
+    return false;
+  }
+  Json read;  // $refs followed, allOf merged
+  if (!read_identity_schema(schema, &read, notes, err)) return false;
+  std::vector<Field> fields;
+  Writer writer(read, notes);
+  if (!writer.fields(&fields, err)) return false;
+  const bool track = options.call == SegmentCall::track;
+  const std::string call = to_string(options.call);
+  const std::string event =
+      options.event.empty() ? default_event(options.hook.flow) : options.event;
+  const std::string schema_name = options.schema_name.empty() ? "SCHEMA" : options.schema_name;
+
+  std::string t;
+  t += "// A Segment " + call + " call for Ory identities, written by `ory-segment init` from\n";
+  t += "// " + one_line(schema_name) + ". Edit it freely: it is yours now.\n";
+  t += "//\n";
+  t += "// Kratos runs it as a web_hook at " + options.hook.name() +
+       ": ctx is its only argument, and\n";
+  t += "// what it returns is the body sent to Segment's /v1/" + call + ".\n";
+  t += "// Check it against the schema, then build the action and install it:\n";
+  t += "//   ory-segment lint --jsonnet THIS_FILE --schema " + one_line(schema_name) + "\n";
+  t += "//   ory-segment test-identify --jsonnet THIS_FILE --schema " + one_line(schema_name) +
+       " --sample minimal --call " + call + " --dry-run\n";
+  t += "//   ory-segment build-action --jsonnet THIS_FILE --call " + call +
+       " --write-key-file KEY --ignore-response\n";
+  t += "function(ctx) {\n";
+  t += "  // The identity's id: every call about this user names them the same way.\n";
+  t += "  userId: ctx.identity.id,\n";
+  const std::string object = track ? "properties" : "traits";
+  if (track) {
+    t += "  event: " + quoted(event) + ",\n";
+    t += "  // The identity's traits, as the event's properties.\n";
+  } else {
+    t += "  // std.prune drops the traits an identity does not have (null), so Segment keeps\n";
+    t += "  // what it knew instead of setting them to null.\n";
+  }
+  t += "  " + object + ": std.prune({\n";
+  for (const Field& f : fields) {
+    t += "    // " + f.comment + "\n";
+    t += "    " + field_key(f.key) + ": " + f.expr + ",\n";
+  }
+  if (std::none_of(fields.begin(), fields.end(),
+                   [](const Field& f) { return f.key == "createdAt"; })) {
+    t += "    // When the identity was created: Segment's reserved trait createdAt.\n";
+    t += "    createdAt: ctx.identity.created_at,\n";
+  }
+  t += "  }),\n";
+  t += "  // Kratos retries a web hook that fails; Segment drops a repeated message by its\n";
+  t += "  // messageId, so every attempt for this flow sends the same one.\n";
+  t += "  messageId: 'ory-" + call + "-' + ctx.flow.id,\n";
+  t += "}\n";
+  *source = std::move(t);
+  return true;
+}
+
+}  // namespace core

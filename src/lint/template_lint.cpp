@@ -1,0 +1,454 @@
+#include "lint/template_lint.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <regex>
+#include <tuple>
+
+#include "engine/ctx_usage.hpp"
+#include "engine/transform.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
+#include "kratos/schema_reader.hpp"
+#include "segment/segment_message.hpp"
+
+namespace core {
+namespace {
+
+// The source without blanks, for finding guards by their text, and the same for one
+// expression of it.
+std::string without_blanks(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+// A regex for `text` (an expression without blanks) that allows blanks between its characters
+// (with `blanks`), its special characters escaped.
+std::string spaced_pattern(const std::string& text, bool blanks = true) {
+  std::string out;
+  for (const char c : text) {
+    if (blanks && !out.empty()) out += "\\s*";
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// Whether the text between a guard and a lookup stays within one expression of the guard:
+// no `,` or `;` at the guard's bracket depth, and not out of its brackets (strings and
+// comments skipped).
+bool same_expression(std::string_view between) {
+  int depth = 0;
+  for (std::size_t i = 0; i < between.size(); ++i) {
+    const char c = between[i];
+    if (c == '\'' || c == '"') {
+      for (++i; i < between.size() && between[i] != c; ++i) {
+        if (between[i] == '\\') ++i;
+      }
+    } else if (c == '#' || (c == '/' && i + 1 < between.size() && between[i + 1] == '/')) {
+      while (i < between.size() && between[i] != '\n') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (--depth < 0) return false;
+    } else if ((c == ',' || c == ';') && depth == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether the lookup of `field` on `object` (an expression without blanks) at `lookup` is
+// guarded: a presence test of the same field on the same expression comes before it in the
+// same expression (`if 'f' in OBJ then OBJ.f`, `std.objectHas(OBJ, 'f') && OBJ.f`):
+// std.objectHas(OBJ, 'f'), objectHasAll, objectHasEx, 'f' in OBJ.
+bool guarded(std::string_view source, std::size_t lookup, const std::string& object,
+             const std::string& field) {
+  const std::string obj = spaced_pattern(object);
+  const std::string quoted = "(['\"])" + spaced_pattern(field, false) + "\\1";
+  const std::regex tests[] = {
+      std::regex("objectHas(?:All|Ex)?\\s*\\(\\s*" + obj + "\\s*,\\s*" + quoted +
+                 "\\s*(?:,[^()]*)?\\)"),
+      std::regex(quoted + "\\s*in\\s*" + obj),
+  };
+  const std::string before(source.substr(0, lookup));
+  for (const std::regex& test : tests) {
+    for (auto it = std::sregex_iterator(before.begin(), before.end(), test);
+         it != std::sregex_iterator(); ++it) {
+      const auto end = static_cast<std::size_t>(it->position() + it->length());
+      if (same_expression(source.substr(end, lookup - end))) return true;
+    }
+  }
+  return false;
+}
+
+std::string std_get_hint(const std::string& object, const std::string& field,
+                         const std::string& why) {
+  return why + ": use std.get(" + object + ", '" + field + "', null), or test '" + field + "' in " +
+         object + " first";
+}
+
+// The schema of identity traits at `path` (from traits down), and whether the last
+// component is required by its parent. nullopt when the schema cannot say (no properties
+// there: anything may be).
+struct TraitInSchema {
+  bool exists = true;
+  bool required = false;
+  bool known = true;  // the schema describes this level
+  // The schema's type of a trait on the path that has no fields (not "object"), and how
+  // many components lead to it: a lookup below it fails whenever it is there.
+  std::string scalar_type;
+  std::size_t scalar_depth = 0;
+};
+
+TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>& path,
+                              bool stop_at_optional = true) {
+  const Json* node = nullptr;
+  if (schema.contains("properties") && schema["properties"].contains("traits")) {
+    node = &schema["properties"]["traits"];
+  }
+  TraitInSchema out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!node || !node->is_object() || !node->contains("properties") ||
+        !(*node)["properties"].is_object()) {
+      out.known = false;
+      return out;
+    }
+    const Json& props = (*node)["properties"];
+    const bool additional_closed =
+        node->contains("additionalProperties") && (*node)["additionalProperties"] == false;
+    if (!props.contains(path[i])) {
+      out.exists = !additional_closed;
+      out.known = additional_closed;
+      out.required = false;
+      return out;
+    }
+    bool required = false;
+    if (node->contains("required") && (*node)["required"].is_array()) {
+      for (const auto& r : (*node)["required"]) required = required || r == path[i];
+    }
+    out.required = required;
+    const Json& next = props[path[i]];
+    if (i + 1 < path.size() && next.is_object() && next.contains("type") &&
+        next["type"].is_string() && next["type"] != "object") {
+      out.scalar_type = next["type"].get<std::string>();
+      out.scalar_depth = i + 1;
+      return out;
+    }
+    // The first optional level decides whether the lookup needs a guard.
+    if (i + 1 < path.size() && !required && stop_at_optional) return out;
+    node = &next;
+  }
+  return out;
+}
+
+class Linter {
+ public:
+  Linter(std::string_view source, const std::string& name, const TemplateLintOptions& options)
+      : m_source(source), m_name(name), m_options(options) {
+    if (options.schema) {
+      // $refs followed and allOf merged (a schema the reader refuses is read as it is: the
+      // CLI refuses it before this).
+      std::vector<std::string> notes;
+      std::string err;
+      if (!read_identity_schema(*options.schema, &m_schema_read, &notes, &err)) {
+        m_schema_read = *options.schema;
+      }
+      m_schema = &m_schema_read;
+    }
+  }
+
+  std::vector<Finding> run() {
+    ext_var();
+    if (const auto chains = ctx_chains(m_source)) {
+      for (const CtxChain& chain : *chains) lookups(chain);
+    }
+    // The check and the sample run in one evaluation.
+    const CheckedEvaluation c = evaluate_checked(m_source, m_name, sample_ctx().dump());
+    if (c.check.error) {  // nothing else means much then
+      Finding f = *c.check.error;
+      f.rule = "template-load";
+      return {f};
+    }
+    if (c.check.call_error) {
+      Finding f = *c.check.call_error;
+      f.severity = Severity::error;
+      f.rule = "template-call";
+      m_findings.push_back(f);
+    }
+    for (Finding w : c.check.warnings) {
+      w.rule = "template-load";
+      m_findings.push_back(w);
+    }
+    if (!c.check.call_error) output(c.evaluation);
+    return sorted();
+  }
+
+ private:
+  void add(const char* rule, Severity s, std::size_t offset, std::string message,
+           std::string hint) {
+    const std::string where = source_location(m_name, m_source, offset);
+    for (const auto& f : m_findings) {
+      if (f.location == where && f.message == message) return;
+    }
+    m_findings.push_back(Finding{s, where, std::move(message), std::move(hint), rule});
+  }
+
+  void ext_var() {
+    static const std::regex k_ext_var(R"(std\s*\.\s*extVar\s*\(\s*(['"])ctx\1\s*\))");
+    const std::string text(m_source);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), k_ext_var);
+         it != std::sregex_iterator(); ++it) {
+      add("ctx-ext-var", Severity::error, static_cast<std::size_t>(it->position()),
+          "std.extVar('ctx') fails the hook: Kratos passes ctx as the template's top-level "
+          "argument, not as an external variable",
+          "write the template as function(ctx) { ... } and read ctx there");
+    }
+  }
+
+  // The text of the chain up to (not including) step `i`: the object a field is read from.
+  std::string object_text(const CtxChain& chain, std::size_t i) const {
+    const std::size_t end = i == 0 ? chain.begin + 3 : chain.steps[i - 1].second;
+    return std::string(m_source.substr(chain.begin, end - chain.begin));
+  }
+
+  void lookups(const CtxChain& chain) {
+    if (chain.steps.empty()) return;
+    const auto& steps = chain.steps;
+    hook_field(chain);
+    if (steps[0].first == "request_headers" && steps.size() > 1) header(chain);
+    // identity.traits.X, session.identity.traits.X, ...; and identity.metadata_public.Y
+    for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
+      if (steps[i].first != "identity") continue;
+      if (steps[i + 1].first == "traits" && i + 2 < steps.size()) trait(chain, i + 2);
+      if (steps[i + 1].first == "metadata_public" && i + 2 < steps.size()) {
+        const std::string object = object_text(chain, i + 2);
+        const std::string field = steps[i + 2].first;
+        if (!guarded(m_source, chain.begin, without_blanks(object), field)) {
+          add("metadata-unguarded", Severity::warning, chain.begin,
+              "metadata_public." + field + " is read without a guard: identities without it (or " +
+                  "with no metadata_public at all, where it is null) fail the hook",
+              std_get_hint(object, field, "read it defensively"));
+        }
+      }
+      break;
+    }
+  }
+
+  // A lookup on a ctx field that does not exist at a hook point the template runs at.
+  void hook_field(const CtxChain& chain) {
+    if (m_options.hooks.empty()) return;
+    if (m_hook_ctxs.empty()) {
+      for (const HookPoint& hook : m_options.hooks) {
+        ContextOptions opts;
+        opts.hook = hook;
+        opts.identity = builtin_sample_identity();
+        std::vector<std::string> dropped;
+        m_hook_ctxs.push_back(build_context(opts, &dropped));
+      }
+    }
+    const std::string& field = chain.steps[0].first;
+    if (field == "request_headers") return;
+    std::vector<std::string> missing_at;
+    for (std::size_t i = 0; i < m_hook_ctxs.size(); ++i) {
+      if (!m_hook_ctxs[i].contains(field)) missing_at.push_back(m_options.hooks[i].name());
+    }
+    if (missing_at.empty()) return;
+    std::string where;
+    for (const auto& name : missing_at) where += (where.empty() ? "" : ", ") + name;
+    add("ctx-field-at-hook", Severity::error, chain.begin,
+        "ctx." + field + " does not exist at " + where + ": the lookup fails the hook there",
+        "read only what Kratos passes at this hook point (test-identify --print-context shows it)");
+  }
+
+  void header(const CtxChain& chain) {
+    const std::string& field = chain.steps[1].first;
+    const std::string canonical = canonical_header_name(field);
+    const std::string object = object_text(chain, 1);
+    if (guarded(m_source, chain.begin, without_blanks(object), field)) return;
+    if (is_allowlisted_header(canonical, m_options.header_allowlist)) {
+      m_sample_headers.emplace_back(canonical, "sample");
+      add("header-unguarded", Severity::warning, chain.begin,
+          "the request header " + canonical +
+              " is read without a guard: it is there only when the client sends it, and the "
+              "hook fails for every request without it",
+          "read it with std.get(" + object + ", '" + field + "', null)");
+      return;
+    }
+    add("header-not-forwarded", Severity::error, chain.begin,
+        "Kratos does not pass the request header " + canonical +
+            " to templates (it is not on clients.web_hook.header_allowlist): the lookup fails "
+            "the hook",
+        "add it to clients.web_hook.header_allowlist, or read it with std.get(" + object + ", '" +
+            chain.steps[1].first + "', null)");
+  }
+
+  // A field lookup below a trait the schema types as a string, number or list.
+  void trait_type(const CtxChain& chain, std::size_t first) {
+    std::vector<std::string> path;
+    for (std::size_t i = first; i < chain.steps.size(); ++i) path.push_back(chain.steps[i].first);
+    const TraitInSchema t = trait_in_schema(*m_schema, path, false);
+    if (t.scalar_type.empty()) return;
+    std::string typed;
+    for (std::size_t k = 0; k < t.scalar_depth; ++k) typed += (k ? "." : "") + path[k];
+    add("trait-type", Severity::warning, chain.begin,
+        "the identity schema makes trait '" + typed + "' a " + t.scalar_type + ": the lookup of '" +
+            path[t.scalar_depth] + "' on it fails whenever it is there",
+        "read '" + typed + "' itself, or change its type in the schema");
+  }
+
+  // The trait path starting at step `first` (after `traits`).
+  void trait(const CtxChain& chain, std::size_t first) {
+    if (m_schema) trait_type(chain, first);
+    std::vector<std::string> path;
+    for (std::size_t i = first; i < chain.steps.size(); ++i) {
+      path.push_back(chain.steps[i].first);
+      const std::string object = object_text(chain, i);
+      const std::string& field = chain.steps[i].first;
+      const bool is_guarded = guarded(m_source, chain.begin, without_blanks(object), field);
+      std::string dotted;
+      for (const auto& p : path) dotted += (dotted.empty() ? "" : ".") + p;
+      if (m_schema) {
+        const TraitInSchema t = trait_in_schema(*m_schema, path);
+        if (!t.known) return;  // the schema does not describe it: nothing to say
+        if (!t.exists) {
+          add("trait-unknown", Severity::error, chain.begin,
+              "the identity schema has no trait '" + dotted + "': the lookup fails the hook",
+              "check the name against the schema's traits");
+          return;
+        }
+        if (t.required) continue;
+      } else if (i == first && field == "email") {
+        return;  // the identifier trait: there in practice
+      }
+      if (!is_guarded) {
+        // With a schema: it says the trait is optional. Without: it looks optional.
+        add("trait-unguarded", m_schema ? Severity::error : Severity::warning, chain.begin,
+            "trait '" + dotted +
+                (m_schema
+                     ? "' is optional in the identity schema and read without a guard: the hook "
+                       "fails for every identity without it"
+                     : "' is read without a guard: the hook fails for every identity without it "
+                       "(an optional trait left empty at sign-up); pass --schema to know"),
+            std_get_hint(object, field, "read it defensively"));
+      }
+      return;
+    }
+  }
+
+  // The ctx for a sample identity (the schema's, every trait filled in, or the built-in one)
+  // at the hook point, with the allowlisted headers the template reads.
+  Json sample_ctx() const {
+    Json identity = builtin_sample_identity();
+    if (m_schema) {
+      std::string err;
+      Json sampled;
+      if (sample_identity(*m_schema, SampleShape::full, &sampled, &err)) {
+        identity = sampled;
+      }
+    }
+    ContextOptions opts;
+    if (!m_options.hooks.empty()) opts.hook = m_options.hooks.front();
+    opts.identity = identity;
+    opts.header_allowlist = m_options.header_allowlist;
+    opts.extra_headers = m_sample_headers;  // the allowlisted ones it reads: warned about above
+    std::vector<std::string> dropped;
+    return build_context(opts, &dropped);
+  }
+
+  // What the template sends for the sample identity, by Segment's rules.
+  void output(const Evaluation& e) {
+    if (e.status == EvalStatus::cancelled) return;
+    if (e.status != EvalStatus::ok) {
+      for (const auto& known : m_findings) {
+        if (known.severity == Severity::error && known.location == e.error.location) return;
+      }
+      Finding f = e.error;
+      f.severity = Severity::error;
+      f.rule = "sample-fails";
+      f.message = "for a sample identity with every trait filled in: " + f.message;
+      m_findings.push_back(f);
+      return;
+    }
+    const Json message = Json::parse(e.body, nullptr, false);
+    if (!m_options.check_message) return;
+    for (Finding f : validate_message(message, m_options.call, e.body.size())) {
+      f.message = std::string("what it sends for a sample identity") +
+                  (f.location.empty() ? "" : " at " + f.location) + ": " + f.message;
+      f.location = m_name;
+      f.rule = "segment-message";
+      m_findings.push_back(f);
+    }
+    call_mismatch(message);
+    if (message.is_object() && !message.contains("messageId")) {
+      m_findings.push_back(Finding{
+          Severity::warning, m_name,
+          "no messageId: Kratos retries a web hook that fails, and Segment drops a repeated "
+          "message only by its messageId",
+          "derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id", "message-id"});
+    }
+  }
+
+  // Fields of another call than the one the URL makes: Segment ignores them.
+  void call_mismatch(const Json& message) {
+    if (!message.is_object()) return;
+    struct Field {
+      const char* name;
+      SegmentCall call;
+    };
+    static const Field k_fields[] = {{"event", SegmentCall::track},
+                                     {"traits", SegmentCall::identify},
+                                     {"groupId", SegmentCall::group},
+                                     {"previousId", SegmentCall::alias}};
+    const SegmentCall call = m_options.call;
+    for (const Field& field : k_fields) {
+      if (!message.contains(field.name) || call == field.call) continue;
+      // group takes traits too; page and screen take a name, not an event.
+      if (std::string(field.name) == "traits" && call == SegmentCall::group) continue;
+      m_findings.push_back(Finding{Severity::warning, m_name,
+                                   std::string("it sends ") + field.name +
+                                       ", a field of Segment's " + to_string(field.call) +
+                                       " call, to " + to_string(call) + ": Segment ignores it",
+                                   "send it to /v1/" + to_string(field.call) + " (--call " +
+                                       to_string(field.call) + "), or drop the field",
+                                   "segment-call-mismatch"});
+    }
+  }
+
+  std::vector<Finding> sorted() {
+    // FILE:LINE:COL by line and column; locations without them last, in order of finding.
+    const auto key = [this](const Finding& f) {
+      const std::string prefix = m_name + ":";
+      long line = 1L << 30, col = 0;
+      if (f.location.rfind(prefix, 0) == 0) {
+        std::sscanf(f.location.c_str() + prefix.size(), "%ld:%ld", &line, &col);
+      }
+      return std::make_tuple(line, col);
+    };
+    std::stable_sort(m_findings.begin(), m_findings.end(),
+                     [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
+    return m_findings;
+  }
+
+  std::string_view m_source;
+  const std::string& m_name;
+  const TemplateLintOptions& m_options;
+  Json m_schema_read;              // the schema as read_identity_schema reads it
+  const Json* m_schema = nullptr;  // it, when lint has one
+  std::vector<Json> m_hook_ctxs;
+  std::vector<std::pair<std::string, std::string>> m_sample_headers;
+  std::vector<Finding> m_findings;
+};
+
+}  // namespace
+
+std::vector<Finding> lint_template(std::string_view source, const std::string& name,
+                                   const TemplateLintOptions& options) {
+  return Linter(source, name, options).run();
+}
+
+}  // namespace core

@@ -1,0 +1,143 @@
+#include "segment/segment_batch.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/hash.hpp"
+
+namespace core {
+namespace {
+
+constexpr std::size_t k_envelope_bytes = 16;  // {"batch":[ ... ]} and commas margin
+
+std::chrono::milliseconds retry_after(const io::HttpResponse& r) {
+  const std::string v = r.header("retry-after");
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 6) {
+    return std::chrono::milliseconds(-1);
+  }
+  return std::chrono::milliseconds(std::stol(v) * 1000);
+}
+
+// Sleeps in slices so a stop request is honoured within ~100 ms.
+bool wait(io::Clock& clock, std::chrono::milliseconds d, const std::atomic<bool>* stop) {
+  const auto step = std::chrono::milliseconds(100);
+  while (d.count() > 0) {
+    if (stop && stop->load()) return false;
+    const auto slice = std::min(d, step);
+    clock.sleep_for(slice);
+    d -= slice;
+  }
+  return !(stop && stop->load());
+}
+
+}  // namespace
+
+std::string message_id(const std::string& identity_id, const std::string& template_digest) {
+  return "ory-segment-" +
+         util::hex_digest(identity_id + "\n" + template_digest, util::HashAlgorithm::sha256)
+             .substr(0, 40);
+}
+
+bool make_batch_message(const Json& output, const Json& identity, const MessageOptions& opts,
+                        BatchMessage* out, std::string* err) {
+  BatchMessage& m = *out;
+  m = BatchMessage{};
+  if (!output.is_object()) {
+    m.stage = "validate";
+    *err = "the transform output is not a JSON object";
+    return false;
+  }
+  m.message = output;
+  m.message["type"] = to_string(opts.call);
+  m.message["messageId"] = message_id(identity.value("id", std::string()), opts.template_digest);
+  if (opts.timestamp_from_created_at && !output.contains("timestamp")) {
+    const auto created = identity.find("created_at");
+    if (created != identity.end() && created->is_string()) m.message["timestamp"] = *created;
+  }
+  m.text = m.message.dump(-1, ' ', false, Json::error_handler_t::replace);
+  for (const auto& f : validate_message(m.message, opts.call, m.text.size())) {
+    if (f.severity != Severity::error) continue;
+    m.stage = m.text.size() > k_max_message_bytes ? "size" : "validate";
+    *err = "Segment would drop this: " + to_string(f);
+    return false;
+  }
+  return true;
+}
+
+std::string Batcher::Batch::body() const {
+  std::string out;
+  out.reserve(bytes + k_envelope_bytes);
+  out += "{\"batch\":[";
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (i > 0) out += ',';
+    out += texts[i];
+  }
+  out += "]}";
+  return out;
+}
+
+bool Batcher::add(long record, std::string text, std::string identity, Batch* full) {
+  const bool fits = m_current.texts.size() < k_max_batch_messages &&
+                    m_current.bytes + text.size() + 1 + k_envelope_bytes <= k_max_batch_bytes;
+  bool emitted = false;
+  if (!fits && !m_current.texts.empty()) {
+    *full = std::move(m_current);
+    m_current = Batch{};
+    emitted = true;
+  }
+  m_current.bytes += text.size() + 1;
+  m_current.records.push_back(record);
+  m_current.texts.push_back(std::move(text));
+  m_current.identities.push_back(std::move(identity));
+  return emitted;
+}
+
+bool Batcher::flush(Batch* out) {
+  if (m_current.texts.empty()) return false;
+  *out = std::move(m_current);
+  m_current = Batch{};
+  return true;
+}
+
+bool segment_client_retries(int status) {
+  if (status == 0) return true;  // network error
+  if (status == 408 || status == 410 || status == 429 || status == 460) return true;
+  return status >= 500 && status != 501 && status != 505 && status != 511;
+}
+
+BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
+                            const std::function<double()>& jitter, const io::HttpRequest& request,
+                            const RetryPolicy& policy, const std::atomic<bool>* stop) {
+  BatchDelivery d;
+  int retry_after_waits = 0;
+  for (;;) {
+    ++d.attempts;
+    d.response = client.send(request);
+    const io::HttpResponse& r = d.response;
+    d.status = r.status;
+    d.error = r.error;
+    if (r.status >= 200 && r.status < 300) {
+      d.delivered = true;
+      return d;
+    }
+    if (!policy.retries(r.status)) return d;
+    const auto after = retry_after(r);
+    std::chrono::milliseconds delay;
+    if (after.count() >= 0 && retry_after_waits < policy.max_retry_after_waits) {
+      ++retry_after_waits;
+      delay = std::min(after, policy.cap);
+    } else {
+      if (d.retries >= policy.max_retries) return d;
+      const double factor = std::pow(2.0, d.retries) * (1.0 + jitter());
+      delay = std::min(policy.cap, std::chrono::milliseconds(static_cast<long>(
+                                       static_cast<double>(policy.base.count()) * factor)));
+      ++d.retries;
+    }
+    if (!wait(clock, delay, stop)) {
+      d.interrupted = true;
+      return d;
+    }
+  }
+}
+
+}  // namespace core

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/http_client.hpp"
+#include "segment/segment_api.hpp"
+#include "segment/segment_message.hpp"
+
+namespace core {
+
+using Json = nlohmann::ordered_json;
+
+// ---- Messages for Segment's batch API -------------------------------------------------
+
+struct MessageOptions {
+  SegmentCall call = SegmentCall::identify;
+  bool timestamp_from_created_at = true;
+  std::string template_digest;  // sha256 of the template; part of every messageId
+};
+
+// Deterministic per (identity, template), so a resent message is de-duplicated by Segment.
+std::string message_id(const std::string& identity_id, const std::string& template_digest);
+
+struct BatchMessage {
+  Json message;       // the transform output plus type, messageId and (optionally) timestamp
+  std::string text;   // compact JSON, as it goes into the batch
+  std::string stage;  // when refused: the check that failed, "validate" or "size"
+};
+
+// The transform output made into a batch message and checked with Segment's rules.
+// False, with `err` and `out->stage`, when Segment would drop it (`out->message` then
+// holds what was refused, for the failed file).
+bool make_batch_message(const Json& output, const Json& identity, const MessageOptions& opts,
+                        BatchMessage* out, std::string* err);
+
+// ---- Batches ---------------------------------------------------------------------------
+
+// Collects message texts into request bodies within Segment's limits: at most 2,500
+// messages and 500 KB per request (body included).
+class Batcher {
+ public:
+  struct Batch {
+    std::vector<long> records;  // input record numbers, one per message
+    std::vector<std::string> texts;
+    std::vector<std::string> identities;  // each message's identity (JSON), for the failed file
+    std::string body() const;             // {"batch":[...]}
+    std::size_t bytes = 0;
+  };
+
+  // Adds a message; returns a full batch when this one no longer fit in the current one.
+  bool add(long record, std::string text, std::string identity, Batch* full);
+  // The partial batch, if any.
+  bool flush(Batch* out);
+
+ private:
+  Batch m_current;
+};
+
+// ---- Delivery, as Segment's own client libraries retry --------------------------------
+
+// analytics-node / analytics-java: never 400; retry network errors, 408, 410, 429, 460 and
+// 5xx except 501, 505 and 511.
+bool segment_client_retries(int status);
+
+struct RetryPolicy {
+  bool (*retries)(int status) = segment_client_retries;  // which failures get another attempt
+  int max_retries = 10;
+  std::chrono::milliseconds base{500};
+  std::chrono::milliseconds cap{60000};
+  int max_retry_after_waits = 100;  // Retry-After does not spend the budget; this bounds it
+};
+
+struct BatchDelivery {
+  bool delivered = false;
+  int status = 0;  // last status, 0 for a network error
+  std::string error;
+  int attempts = 0;
+  int retries = 0;
+  bool interrupted = false;
+  io::HttpResponse response;  // the last one
+};
+
+// Sends one request (a batch) with retries: backoff min(base * 2^n * (1 + jitter), cap), jitter in
+// [0,1) from `jitter`; Retry-After honoured without spending the retry budget. Stops
+// waiting early when `stop` becomes true.
+BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
+                            const std::function<double()>& jitter, const io::HttpRequest& request,
+                            const RetryPolicy& policy, const std::atomic<bool>* stop);
+
+}  // namespace core
