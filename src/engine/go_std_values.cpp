@@ -101,15 +101,17 @@ JsonnetJsonValue* native_manifest_yaml_doc(void* ctx, Args argv, int* success) {
   return jsonnet_json_make_string(vm, text.c_str());
 }
 
-// std.prune of an array or object libjsonnet has manifested as JSON; null when a string in it
-// holds a NUL (go_std then runs libjsonnet's std.prune).
+// std.prune of the one element of `[value]` as libjsonnet manifests it, as `[pruned]` (the
+// element itself is kept whatever it prunes to); null when a string in it holds a NUL (go_std
+// then runs libjsonnet's std.prune).
 JsonnetJsonValue* native_prune(void* ctx, Args argv, int* success) {
   auto* vm = static_cast<::JsonnetVm*>(ctx);
-  const auto value = nlohmann::json::parse(string_arg(vm, argv[0]), nullptr, false);
-  if (value.is_discarded()) return fail(vm, success, "prune: not a JSON value");
+  auto wrapped = nlohmann::json::parse(string_arg(vm, argv[0]), nullptr, false);
+  if (!wrapped.is_array() || wrapped.size() != 1) return fail(vm, success, "prune: not [value]");
   *success = 1;
-  if (holds_nul(value)) return jsonnet_json_make_null(vm);
-  return to_jsonnet(vm, prune(value));
+  if (holds_nul(wrapped)) return jsonnet_json_make_null(vm);
+  wrapped[0] = prune(wrapped[0]);
+  return to_jsonnet(vm, wrapped);
 }
 
 // The literal text around the codes of a format string whose codes are all plain %s (%%
