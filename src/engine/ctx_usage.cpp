@@ -4,196 +4,14 @@
 #include <cctype>
 #include <optional>
 
+#include "engine/jsonnet_lexer.hpp"
 #include "engine/kratos_sandbox.hpp"
 
 namespace core {
 namespace {
 
-enum class Kind { ident, number, string, symbol, op };
-
-struct Token {
-  Kind kind;
-  std::string_view text;  // for a string: its value when it has no escapes
-  bool plain = false;     // a string whose value is `text` exactly
-};
-
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_op_char(char c) {
-  return std::string_view("!$:~+-&|^=<>*/%").find(c) != std::string_view::npos;
-}
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-// Jsonnet's lexer, as far as telling code from strings and comments needs; nullopt for
-// anything it would not lex the same way (the caller then assumes the worst).
-class Lexer {
- public:
-  explicit Lexer(std::string_view s) : m_s(s) {}
-
-  std::optional<std::vector<Token>> run() {
-    std::vector<Token> out;
-    while (skip_blanks_and_comments()) {
-      if (m_p >= m_s.size()) return out;
-      const char c = m_s[m_p];
-      const std::size_t start = m_p;
-      if (is_ident_start(c)) {
-        while (m_p < m_s.size() && is_ident_char(m_s[m_p])) ++m_p;
-        out.push_back({Kind::ident, m_s.substr(start, m_p - start)});
-      } else if (is_digit(c)) {
-        lex_number();
-        out.push_back({Kind::number, m_s.substr(start, m_p - start)});
-      } else if (c == '"' || c == '\'') {
-        auto t = lex_quoted(c);
-        if (!t) return std::nullopt;
-        out.push_back(*t);
-      } else if (c == '@') {
-        auto t = lex_verbatim();
-        if (!t) return std::nullopt;
-        out.push_back(*t);
-      } else if (m_s.substr(m_p, 3) == "|||") {
-        if (!lex_text_block()) return std::nullopt;
-        out.push_back({Kind::string, {}});
-      } else if (std::string_view("{}[](),.;").find(c) != std::string_view::npos) {
-        ++m_p;
-        out.push_back({Kind::symbol, m_s.substr(start, 1)});
-      } else if (is_op_char(c)) {
-        out.push_back({Kind::op, lex_operator()});
-      } else {
-        return std::nullopt;
-      }
-    }
-    return std::nullopt;
-  }
-
- private:
-  // False on an unterminated comment.
-  bool skip_blanks_and_comments() {
-    for (;;) {
-      while (m_p < m_s.size() && is_blank(m_s[m_p])) ++m_p;
-      if (m_p >= m_s.size()) return true;
-      if (m_s[m_p] == '#' || m_s.substr(m_p, 2) == "//") {
-        while (m_p < m_s.size() && m_s[m_p] != '\n') ++m_p;
-      } else if (m_s.substr(m_p, 2) == "/*") {
-        const auto end = m_s.find("*/", m_p + 2);
-        if (end == std::string_view::npos) return false;
-        m_p = end + 2;
-      } else {
-        return true;
-      }
-    }
-  }
-
-  void lex_number() {
-    while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
-    if (m_p + 1 < m_s.size() && m_s[m_p] == '.' && is_digit(m_s[m_p + 1])) {
-      ++m_p;
-      while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
-    }
-    if (m_p < m_s.size() && (m_s[m_p] == 'e' || m_s[m_p] == 'E')) {
-      std::size_t q = m_p + 1;
-      if (q < m_s.size() && (m_s[q] == '+' || m_s[q] == '-')) ++q;
-      if (q < m_s.size() && is_digit(m_s[q])) {
-        m_p = q;
-        while (m_p < m_s.size() && is_digit(m_s[m_p])) ++m_p;
-      }
-    }
-  }
-
-  std::optional<Token> lex_quoted(char quote) {
-    const std::size_t start = ++m_p;
-    bool plain = true;
-    while (m_p < m_s.size() && m_s[m_p] != quote) {
-      if (m_s[m_p] == '\\') {
-        plain = false;
-        ++m_p;
-      }
-      ++m_p;
-    }
-    if (m_p >= m_s.size()) return std::nullopt;
-    Token t{Kind::string, m_s.substr(start, m_p - start), plain};
-    ++m_p;
-    return t;
-  }
-
-  std::optional<Token> lex_verbatim() {
-    if (m_p + 1 >= m_s.size() || (m_s[m_p + 1] != '"' && m_s[m_p + 1] != '\'')) {
-      return std::nullopt;
-    }
-    const char quote = m_s[m_p + 1];
-    m_p += 2;
-    const std::size_t start = m_p;
-    bool plain = true;
-    for (;;) {
-      if (m_p >= m_s.size()) return std::nullopt;
-      if (m_s[m_p] == quote) {
-        if (m_p + 1 < m_s.size() && m_s[m_p + 1] == quote) {
-          plain = false;
-          m_p += 2;
-          continue;
-        }
-        break;
-      }
-      ++m_p;
-    }
-    Token t{Kind::string, m_s.substr(start, m_p - start), plain};
-    ++m_p;
-    return t;
-  }
-
-  // |||, blanks, a newline, then lines that start with the first line's indentation (or
-  // are empty), then a line of blanks and |||.
-  bool lex_text_block() {
-    m_p += 3;
-    if (m_p < m_s.size() && m_s[m_p] == '-') ++m_p;  // |||- (chomped), newer versions
-    while (m_p < m_s.size() && (m_s[m_p] == ' ' || m_s[m_p] == '\t' || m_s[m_p] == '\r')) ++m_p;
-    if (m_p >= m_s.size() || m_s[m_p] != '\n') return false;
-    ++m_p;
-    while (m_p < m_s.size() && m_s[m_p] == '\n') ++m_p;  // leading empty lines
-    std::size_t q = m_p;
-    while (q < m_s.size() && (m_s[q] == ' ' || m_s[q] == '\t')) ++q;
-    const std::string_view indent = m_s.substr(m_p, q - m_p);
-    if (indent.empty()) return false;
-    for (;;) {
-      if (m_p >= m_s.size()) return false;
-      if (m_s[m_p] == '\n') {
-        ++m_p;
-        continue;
-      }
-      if (m_s.substr(m_p, indent.size()) == indent) {
-        const auto nl = m_s.find('\n', m_p);
-        if (nl == std::string_view::npos) return false;
-        m_p = nl + 1;
-        continue;
-      }
-      while (m_p < m_s.size() && (m_s[m_p] == ' ' || m_s[m_p] == '\t')) ++m_p;
-      if (m_s.substr(m_p, 3) != "|||") return false;
-      m_p += 3;
-      return true;
-    }
-  }
-
-  // The longest run of operator characters, not into a comment or a text block; a run of
-  // more than one character does not end in + - ~ ! $.
-  std::string_view lex_operator() {
-    const std::size_t start = m_p;
-    while (m_p < m_s.size() && is_op_char(m_s[m_p])) {
-      if (m_p > start && (m_s.substr(m_p, 2) == "//" || m_s.substr(m_p, 2) == "/*" ||
-                          m_s.substr(m_p, 3) == "|||")) {
-        break;
-      }
-      ++m_p;
-    }
-    while (m_p - start > 1 &&
-           std::string_view("+-~!$").find(m_s[m_p - 1]) != std::string_view::npos) {
-      --m_p;
-    }
-    return m_s.substr(start, m_p - start);
-  }
-
-  std::string_view m_s;
-  std::size_t m_p = 0;
-};
+using Kind = TokenKind;
+using Token = JsonnetToken;
 
 bool is(const Token& t, Kind k, std::string_view text) { return t.kind == k && t.text == text; }
 bool is_field_colon(const Token& t) {
@@ -258,7 +76,8 @@ bool is_not_a_reference(const std::vector<Token>& t, const Brackets& b, std::siz
 }  // namespace
 
 std::optional<std::vector<CtxChain>> ctx_chains(std::string_view source) {
-  const auto tokens = Lexer(source).run();
+  const auto lexed = lex_jsonnet(source);
+  const auto tokens = lexed.complete ? std::optional(lexed.tokens) : std::nullopt;
   const auto brackets = tokens ? match_brackets(*tokens) : std::nullopt;
   if (!tokens || !brackets) return std::nullopt;
   const auto offset = [&](std::string_view text) {
@@ -347,7 +166,8 @@ std::vector<CtxLookup> single_site_lookups(std::string_view source) {
 }
 
 std::optional<FastCancel> with_fast_cancel(std::string_view source, std::string_view function) {
-  const auto tokens = Lexer(source).run();
+  const auto lexed = lex_jsonnet(source);
+  const auto tokens = lexed.complete ? std::optional(lexed.tokens) : std::nullopt;
   const std::string_view name = function.substr(function.find('.') + 1);
   if (!tokens || !match_brackets(*tokens) || source.find(name) != std::string_view::npos) {
     return std::nullopt;

@@ -11,6 +11,7 @@ extern "C" {
 #include <cerrno>
 
 #include "engine/go_std.hpp"
+#include "engine/jsonnet_lexer.hpp"
 #include "engine/jsonnet_manifest.hpp"
 #include "engine/jsonnet_vm.hpp"
 #include "io/fd_io.hpp"
@@ -24,57 +25,6 @@ constexpr const char* k_template_key = "ory-segment:template";
 constexpr const char* k_probe_marker = "ory-segment probe: ctx was read";
 constexpr const char* k_main_file = "<ory-segment>";
 
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Skips a Jsonnet string or comment starting at `i`; returns false when `i` starts neither.
-bool skip_literal(std::string_view s, std::size_t* i) {
-  const std::size_t n = s.size();
-  std::size_t p = *i;
-  const char c = s[p];
-  if (c == '#' || (c == '/' && p + 1 < n && s[p + 1] == '/')) {
-    while (p < n && s[p] != '\n') ++p;
-  } else if (c == '/' && p + 1 < n && s[p + 1] == '*') {
-    const auto end = s.find("*/", p + 2);
-    p = end == std::string_view::npos ? n : end + 2;
-  } else if (c == '|' && s.substr(p, 3) == "|||") {
-    // Text block: ends at a line whose first non-blank characters are `|||`.
-    p = s.find('\n', p);
-    while (p != std::string_view::npos && p < n) {
-      std::size_t q = p + 1;
-      while (q < n && (s[q] == ' ' || s[q] == '\t')) ++q;
-      if (s.substr(q, 3) == "|||") {
-        p = q + 3;
-        break;
-      }
-      p = s.find('\n', q);
-    }
-    if (p == std::string_view::npos) p = n;
-  } else if (c == '@' && p + 1 < n && (s[p + 1] == '\'' || s[p + 1] == '"')) {
-    const char quote = s[p + 1];
-    p += 2;
-    while (p < n) {
-      if (s[p] == quote) {
-        if (p + 1 < n && s[p + 1] == quote) {
-          p += 2;
-          continue;
-        }
-        ++p;
-        break;
-      }
-      ++p;
-    }
-  } else if (c == '\'' || c == '"') {
-    ++p;
-    while (p < n && s[p] != c) p += s[p] == '\\' ? 2 : 1;
-    p = p < n ? p + 1 : n;
-  } else {
-    return false;
-  }
-  *i = p;
-  return true;
-}
-
 }  // namespace
 
 const std::string& std_prefix() {
@@ -86,20 +36,11 @@ const std::string& std_prefix() {
 namespace {
 
 // The byte ranges [begin, end) of the chomped text blocks in `source`, `|||-` to the end of
-// the closing `|||`.
+// the closing `|||`, as far as the source lexes (past that, libjsonnet reports the error).
 std::vector<std::pair<std::size_t, std::size_t>> chomped_blocks(std::string_view source) {
   std::vector<std::pair<std::size_t, std::size_t>> blocks;
-  std::size_t i = 0;
-  while (i < source.size()) {
-    if (source.substr(i, 4) == "|||-") {
-      std::size_t end = i;
-      skip_literal(source, &end);  // to just past the closing |||
-      blocks.emplace_back(i, end);
-      i = end;
-      continue;
-    }
-    if (skip_literal(source, &i)) continue;
-    ++i;
+  for (const JsonnetToken& t : lex_jsonnet(source).tokens) {
+    if (t.chomped) blocks.emplace_back(t.begin, t.end);
   }
   return blocks;
 }
@@ -244,24 +185,16 @@ Evaluation finish(EvalStatus status, Finding error, std::chrono::steady_clock::t
 
 std::vector<Finding> find_imports(std::string_view source, const std::string& name) {
   std::vector<Finding> found;
-  std::size_t i = 0;
-  while (i < source.size()) {
-    if (skip_literal(source, &i)) continue;
-    if (is_ident_start(source[i]) && (i == 0 || !is_ident_char(source[i - 1]))) {
-      std::size_t end = i;
-      while (end < source.size() && is_ident_char(source[end])) ++end;
-      const std::string_view word = source.substr(i, end - i);
-      if (word == "import" || word == "importstr" || word == "importbin") {
-        found.push_back(Finding{Severity::warning, source_location(name, source, i),
-                                "'" + std::string(word) +
-                                    "' fails the hook when it is evaluated: Kratos evaluates "
-                                    "templates with imports disabled; inline the code instead",
-                                ""});
-      }
-      i = end;
+  for (const JsonnetToken& t : lex_jsonnet(source).tokens) {
+    if (t.kind != TokenKind::ident ||
+        (t.text != "import" && t.text != "importstr" && t.text != "importbin")) {
       continue;
     }
-    ++i;
+    found.push_back(Finding{Severity::warning, source_location(name, source, t.begin),
+                            "'" + std::string(t.text) +
+                                "' fails the hook when it is evaluated: Kratos evaluates "
+                                "templates with imports disabled; inline the code instead",
+                            ""});
   }
   return found;
 }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <regex>
 #include <tuple>
 
 #include "engine/ctx_usage.hpp"
+#include "engine/jsonnet_lexer.hpp"
 #include "engine/transform.hpp"
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
@@ -26,32 +26,30 @@ std::string without_blanks(std::string_view s) {
   return out;
 }
 
-// A regex for `text` (an expression without blanks) that allows blanks between its characters
-// (with `blanks`), its special characters escaped.
-std::string spaced_pattern(const std::string& text, bool blanks = true) {
-  std::string out;
-  for (const char c : text) {
-    if (blanks && !out.empty()) out += "\\s*";
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
-    out += c;
+// The index past the tokens from `from` that spell `object` (an expression without blanks);
+// 0 when they do not.
+std::size_t spells(std::string_view source, const std::vector<JsonnetToken>& t, std::size_t from,
+                   const std::string& object) {
+  std::string text;
+  for (std::size_t k = from; k < t.size() && text.size() < object.size(); ++k) {
+    text.append(source.substr(t[k].begin, t[k].end - t[k].begin));
+    if (text == object) return k + 1;
   }
-  return out;
+  return 0;
 }
 
-// Whether the text between a guard and a lookup stays within one expression of the guard:
-// no `,` or `;` at the guard's bracket depth, and not out of its brackets (strings and
-// comments skipped).
-bool same_expression(std::string_view between) {
+bool is_token(const JsonnetToken& t, TokenKind kind, std::string_view text) {
+  return t.kind == kind && t.text == text;
+}
+
+// Whether tokens [from, to) stay within one expression of what comes before them: no `,` or
+// `;` at their bracket depth, and not out of their brackets.
+bool same_expression(const std::vector<JsonnetToken>& t, std::size_t from, std::size_t to) {
   int depth = 0;
-  for (std::size_t i = 0; i < between.size(); ++i) {
-    const char c = between[i];
-    if (c == '\'' || c == '"') {
-      for (++i; i < between.size() && between[i] != c; ++i) {
-        if (between[i] == '\\') ++i;
-      }
-    } else if (c == '#' || (c == '/' && i + 1 < between.size() && between[i + 1] == '/')) {
-      while (i < between.size() && between[i] != '\n') ++i;
-    } else if (c == '(' || c == '[' || c == '{') {
+  for (std::size_t k = from; k < to; ++k) {
+    if (t[k].kind != TokenKind::symbol) continue;
+    const char c = t[k].text[0];
+    if (c == '(' || c == '[' || c == '{') {
       ++depth;
     } else if (c == ')' || c == ']' || c == '}') {
       if (--depth < 0) return false;
@@ -62,26 +60,46 @@ bool same_expression(std::string_view between) {
   return true;
 }
 
-// Whether the lookup of `field` on `object` (an expression without blanks) at `lookup` is
-// guarded: a presence test of the same field on the same expression comes before it in the
-// same expression (`if 'f' in OBJ then OBJ.f`, `std.objectHas(OBJ, 'f') && OBJ.f`):
-// std.objectHas(OBJ, 'f'), objectHasAll, objectHasEx, 'f' in OBJ.
-bool guarded(std::string_view source, std::size_t lookup, const std::string& object,
-             const std::string& field) {
-  const std::string obj = spaced_pattern(object);
-  const std::string quoted = "(['\"])" + spaced_pattern(field, false) + "\\1";
-  const std::regex tests[] = {
-      std::regex("objectHas(?:All|Ex)?\\s*\\(\\s*" + obj + "\\s*,\\s*" + quoted +
-                 "\\s*(?:,[^()]*)?\\)"),
-      std::regex(quoted + "\\s*in\\s*" + obj),
+// The index past a presence test of `field` on `object` that starts at token `i`:
+// std.objectHas(OBJ, 'f'), objectHasAll, objectHasEx(OBJ, 'f', ...), or 'f' in OBJ; 0 when
+// none starts there.
+std::size_t presence_test(std::string_view source, const std::vector<JsonnetToken>& t,
+                          std::size_t i, const std::string& object, const std::string& field) {
+  const auto is_field = [&](std::size_t k) {
+    return k < t.size() && t[k].kind == TokenKind::string && t[k].plain && t[k].text == field;
   };
-  const std::string before(source.substr(0, lookup));
-  for (const std::regex& test : tests) {
-    for (auto it = std::sregex_iterator(before.begin(), before.end(), test);
-         it != std::sregex_iterator(); ++it) {
-      const auto end = static_cast<std::size_t>(it->position() + it->length());
-      if (same_expression(source.substr(end, lookup - end))) return true;
-    }
+  if (is_field(i) && i + 1 < t.size() && is_token(t[i + 1], TokenKind::ident, "in")) {
+    return spells(source, t, i + 2, object);
+  }
+  const bool has =
+      t[i].kind == TokenKind::ident &&
+      (t[i].text == "objectHas" || t[i].text == "objectHasAll" || t[i].text == "objectHasEx");
+  if (!has || i + 1 >= t.size() || !is_token(t[i + 1], TokenKind::symbol, "(")) return 0;
+  const std::size_t comma = spells(source, t, i + 2, object);
+  if (comma == 0 || comma >= t.size() || !is_token(t[comma], TokenKind::symbol, ",") ||
+      !is_field(comma + 1)) {
+    return 0;
+  }
+  int depth = 1;  // to the call's closing parenthesis
+  for (std::size_t k = comma + 2; k < t.size(); ++k) {
+    if (t[k].kind != TokenKind::symbol) continue;
+    const char c = t[k].text[0];
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if ((c == ')' || c == ']' || c == '}') && --depth == 0) return c == ')' ? k + 1 : 0;
+  }
+  return 0;
+}
+
+// Whether the lookup of `field` on `object` (an expression without blanks) at source offset
+// `lookup` is guarded: a presence test of the same field on the same expression comes before
+// it in the same expression (`if 'f' in OBJ then OBJ.f`, `std.objectHas(OBJ, 'f') && OBJ.f`).
+bool guarded(std::string_view source, const std::vector<JsonnetToken>& t, std::size_t lookup,
+             const std::string& object, const std::string& field) {
+  std::size_t at = 0;  // the lookup's first token
+  while (at < t.size() && t[at].begin < lookup) ++at;
+  for (std::size_t i = 0; i < at; ++i) {
+    const std::size_t end = presence_test(source, t, i, object, field);
+    if (end != 0 && end <= at && same_expression(t, end, at)) return true;
   }
   return false;
 }
@@ -149,7 +167,7 @@ TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>
 class Linter {
  public:
   Linter(std::string_view source, const std::string& name, const TemplateLintOptions& options)
-      : m_source(source), m_name(name), m_options(options) {
+      : m_source(source), m_tokens(lex_jsonnet(source).tokens), m_name(name), m_options(options) {
     if (options.schema) {
       // $refs followed and allOf merged (a schema the reader refuses is read as it is: the
       // CLI refuses it before this).
@@ -199,14 +217,17 @@ class Linter {
   }
 
   void ext_var() {
-    static const std::regex k_ext_var(R"(std\s*\.\s*extVar\s*\(\s*(['"])ctx\1\s*\))");
-    const std::string text(m_source);
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), k_ext_var);
-         it != std::sregex_iterator(); ++it) {
-      add("ctx-ext-var", Severity::error, static_cast<std::size_t>(it->position()),
-          "std.extVar('ctx') fails the hook: Kratos passes ctx as the template's top-level "
-          "argument, not as an external variable",
-          "write the template as function(ctx) { ... } and read ctx there");
+    const auto& t = m_tokens;
+    for (std::size_t i = 0; i + 5 < t.size(); ++i) {
+      if (is_token(t[i], TokenKind::ident, "std") && is_token(t[i + 1], TokenKind::symbol, ".") &&
+          is_token(t[i + 2], TokenKind::ident, "extVar") &&
+          is_token(t[i + 3], TokenKind::symbol, "(") && t[i + 4].kind == TokenKind::string &&
+          t[i + 4].plain && t[i + 4].text == "ctx" && is_token(t[i + 5], TokenKind::symbol, ")")) {
+        add("ctx-ext-var", Severity::error, t[i].begin,
+            "std.extVar('ctx') fails the hook: Kratos passes ctx as the template's top-level "
+            "argument, not as an external variable",
+            "write the template as function(ctx) { ... } and read ctx there");
+      }
     }
   }
 
@@ -228,7 +249,7 @@ class Linter {
       if (steps[i + 1].first == "metadata_public" && i + 2 < steps.size()) {
         const std::string object = object_text(chain, i + 2);
         const std::string field = steps[i + 2].first;
-        if (!guarded(m_source, chain.begin, without_blanks(object), field)) {
+        if (!guarded(m_source, m_tokens, chain.begin, without_blanks(object), field)) {
           add("metadata-unguarded", Severity::warning, chain.begin,
               "metadata_public." + field + " is read without a guard: identities without it (or " +
                   "with no metadata_public at all, where it is null) fail the hook",
@@ -269,7 +290,7 @@ class Linter {
     const std::string& field = chain.steps[1].first;
     const std::string canonical = canonical_header_name(field);
     const std::string object = object_text(chain, 1);
-    if (guarded(m_source, chain.begin, without_blanks(object), field)) return;
+    if (guarded(m_source, m_tokens, chain.begin, without_blanks(object), field)) return;
     if (is_allowlisted_header(canonical, m_options.header_allowlist)) {
       m_sample_headers.emplace_back(canonical, "sample");
       add("header-unguarded", Severity::warning, chain.begin,
@@ -309,7 +330,8 @@ class Linter {
       path.push_back(chain.steps[i].first);
       const std::string object = object_text(chain, i);
       const std::string& field = chain.steps[i].first;
-      const bool is_guarded = guarded(m_source, chain.begin, without_blanks(object), field);
+      const bool is_guarded =
+          guarded(m_source, m_tokens, chain.begin, without_blanks(object), field);
       std::string dotted;
       for (const auto& p : path) dotted += (dotted.empty() ? "" : ".") + p;
       if (m_schema) {
@@ -435,6 +457,7 @@ class Linter {
   }
 
   std::string_view m_source;
+  std::vector<JsonnetToken> m_tokens;  // as far as the template lexes
   const std::string& m_name;
   const TemplateLintOptions& m_options;
   Json m_schema_read;              // the schema as read_identity_schema reads it

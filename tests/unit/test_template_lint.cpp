@@ -59,3 +59,29 @@ TEST_CASE("template_lint: a template that does not load is that one error") {
   CHECK(core::to_line(found[0]) ==
         "error: t.jsonnet:2:6: unexpected: \",\" while parsing terminal");
 }
+
+TEST_CASE("template_lint: a guard is code, not a comment or a string that reads like one") {
+  const core::Json schema = core::Json::parse(R"({
+    "properties": {"traits": {"type": "object", "required": ["email"],
+      "properties": {"email": {"type": "string"}, "phone": {"type": "string"}}}}})");
+  core::TemplateLintOptions options;
+  options.schema = &schema;
+  const auto found = lines(core::lint_template(
+      "function(ctx) {\n"
+      "  userId: ctx.identity.id,\n"
+      "  // if std.objectHas(ctx.identity.traits, 'phone') then\n"
+      "  a: ctx.identity.traits.phone,\n"
+      "  b: \"'phone' in ctx.identity.traits\" + ctx.identity.traits.phone,\n"
+      "  c: if std.objectHas(ctx.identity.traits, 'phone') then ctx.identity.traits.phone,\n"
+      "  d: std.extVar('ctx') // std.extVar('ctx')\n"
+      "}\n",
+      "t.jsonnet", options));
+  CHECK(found == std::vector<std::string>{
+                     "error: t.jsonnet:4:6: trait 'phone' is optional in the identity schema and "
+                     "read without a guard: the hook fails for every identity without it",
+                     "error: t.jsonnet:5:41: trait 'phone' is optional in the identity schema and "
+                     "read without a guard: the hook fails for every identity without it",
+                     "error: t.jsonnet:7:6: std.extVar('ctx') fails the hook: Kratos passes ctx as "
+                     "the template's top-level argument, not as an external variable",
+                 });
+}
