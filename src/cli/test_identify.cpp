@@ -40,21 +40,6 @@ struct TestIdentifyOptions {
   std::string ca_file;
 };
 
-std::string redact(std::string text, const std::string& secret) {
-  text = util::redact_url_passwords(std::move(text));
-  if (secret.empty()) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
-    text.replace(pos, secret.size(), "<redacted>");
-  }
-  return text;
-}
-
-// The template is checked by the evaluation itself (core::evaluate_checked: one libjsonnet
-// evaluation rather than two).
-SendTarget target_from_options(const TestIdentifyOptions& opts) {
-  return resolve_send_target(opts.send, /*check=*/false);
-}
-
 core::Json identity_from_options(const TestIdentifyOptions& opts) {
   if (!opts.identity.empty() && !opts.schema.empty()) {
     throw bad_input("--identity and --schema both given; use one");
@@ -132,21 +117,68 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
   return ctx;
 }
 
-struct Report {
-  core::Json json = core::Json::object();
-  std::ostringstream text;
-};
-
-ExitStatus finish(const TestIdentifyOptions& opts, Report& report, const std::string& verdict,
-                  ExitStatus status) {
-  report.json["verdict"] = verdict;
-  report.text << "verdict: " << verdict << "\n";
-  if (opts.format == "json") {
-    std::cout << report.json.dump(2) << "\n";
-  } else {
-    std::cout << report.text.str();
+// One attempt of the exchange as text: its redirects, then its answer.
+void attempt_text(std::ostream& out, int n, const core::Json& a) {
+  out << "attempt " << n;
+  if (a["waited_ms"].get<long>() > 0) out << " (after waiting " << a["waited_ms"] << " ms)";
+  out << ": ";
+  for (const auto& r : a["redirects"]) {
+    out << r["status"] << ", followed as " << r["method"].get<std::string>() << " "
+        << r["url"].get<std::string>() << (r["body_dropped"].get<bool>() ? " without the body" : "")
+        << (r["credentials_dropped"].get<bool>()
+                ? " without Authorization and Cookie (another host)"
+                : "")
+        << "; ";
   }
-  return status;
+  if (a["status"].get<int>() == 0) {
+    out << "no response: " << a["error"].get<std::string>() << " (" << a["elapsed_ms"] << " ms)\n";
+  } else {
+    out << a["status"] << " in " << a["elapsed_ms"]
+        << " ms: " << util::trim(a["response_body"].get<std::string>()) << "\n";
+  }
+}
+
+// The report (what --format json prints) as text, section by section as far as the run got.
+std::string report_text(const core::Json& r, const TestIdentifyOptions& opts) {
+  std::ostringstream out;
+  if (opts.print_context && r.contains("context"))
+    out << "== ctx (" << opts.send.hook << ")\n" << r["context"].dump(2) << "\n";
+  if (r.contains("summary")) out << r["summary"].get<std::string>() << "\n";
+  if (r.contains("body")) {
+    const bool form = r["encoding"] == "form";
+    const std::string& body = r["body"].get_ref<const std::string&>();
+    out << "== body (" << body.size() << " bytes, exactly what Kratos sends"
+        << (form ? ", URL-encoded" : "") << ")\n"
+        << body << (form ? "\n" : "");
+  }
+  if (r.contains("findings")) {
+    out << "== Segment validation (" << r["call"].get<std::string>() << ")\n";
+    if (r["findings"].empty()) out << "ok: Segment will process this message\n";
+    for (const auto& f : r["findings"]) {
+      const std::string& path = f["path"].get_ref<const std::string&>();
+      out << f["severity"].get<std::string>() << ": " << (path.empty() ? "" : path + ": ")
+          << f["message"].get<std::string>() << "\n";
+    }
+  }
+  if (r.value("response_ignored", false)) {
+    out << "note: response.ignore is set: Kratos does not wait for this call; failures only "
+           "show in its logs\n";
+  }
+  if (r.contains("request")) {
+    out << "== request\n"
+        << r["request"]["method"].get<std::string>() << " "
+        << r["request"]["url"].get<std::string>() << "\n";
+    for (const auto& [name, value] : r["request"]["headers"].items())
+      out << name << ": " << value.get<std::string>() << "\n";
+  }
+  if (r["verdict"] == "dry-run") out << "(dry run: not sent)\n";
+  if (r.contains("attempts")) {
+    out << "== exchange\n";
+    int n = 0;
+    for (const auto& a : r["attempts"]) attempt_text(out, ++n, a);
+  }
+  out << "verdict: " << r["verdict"].get<std::string>() << "\n";
+  return out.str();
 }
 
 // One run, stage by stage: each stage hands on to the next, or ends the run with a verdict.
@@ -164,8 +196,12 @@ class Run {
   }
 
  private:
+  // The run's verdict: the report, in the format asked for, and the exit status.
   ExitStatus finish(const std::string& verdict, ExitStatus status) {
-    return cli::finish(m_opts, m_report, verdict, status);
+    m_report["verdict"] = verdict;
+    std::cout << (m_opts.format == "json" ? m_report.dump(2) + "\n"
+                                          : report_text(m_report, m_opts));
+    return status;
   }
 
   void check_inputs() {
@@ -186,16 +222,15 @@ class Run {
   // The template for the identity (and, with the built-in one, for a user who skipped the
   // optional traits).
   std::optional<ExitStatus> evaluate() {
-    m_target = target_from_options(m_opts);
+    // Not checked here: core::evaluate_checked checks it in the same evaluation.
+    m_target = resolve_send_target(m_opts.send, /*check=*/false);
     m_ctx = context_from_options(m_opts, m_target);
     m_checked = core::evaluate_checked(m_target.source, m_target.source_name, m_ctx.dump());
     if (m_checked.check.error) throw bad_input(core::to_string(*m_checked.check.error));
     if (m_checked.check.call_error) warning(core::to_string(*m_checked.check.call_error));
     for (const auto& w : m_checked.check.warnings) warning(core::to_string(w));
     const core::Evaluation& eval = m_checked.evaluation;
-    m_report.json["context"] = m_ctx;
-    if (m_opts.print_context)
-      m_report.text << "== ctx (" << m_opts.send.hook << ")\n" << m_ctx.dump(2) << "\n";
+    m_report["context"] = m_ctx;
     const bool full_ran =
         eval.status == core::EvalStatus::ok || eval.status == core::EvalStatus::cancelled;
     if (m_opts.identity.empty() && m_opts.schema.empty() && !m_checked.check.call_error &&
@@ -212,12 +247,13 @@ class Run {
               " (for the built-in identity with only its required trait, email: a user who "
               "skipped the optional ones)");
         if (!without.error.hint.empty()) note(without.error.hint);
-        m_report.json["error"] = core::to_string(without.error);
-        m_report.json["identity"] = "built-in, required traits only";
-        if (!without.error.hint.empty()) m_report.json["hint"] = without.error.hint;
-        m_report.text << "the template fails in Kratos for identities without the optional traits: "
-                         "the hook fails and Ory sends nothing for them (pass --identity or "
-                         "--schema to test another identity)\n";
+        m_report["error"] = core::to_string(without.error);
+        m_report["identity"] = "built-in, required traits only";
+        if (!without.error.hint.empty()) m_report["hint"] = without.error.hint;
+        m_report["summary"] =
+            "the template fails in Kratos for identities without the optional traits: the hook "
+            "fails and Ory sends nothing for them (pass --identity or --schema to test another "
+            "identity)";
         return finish("template-failed", ExitStatus::check_failed);
       }
     }
@@ -230,15 +266,16 @@ class Run {
     std::string err;
     if (!core::kratos_request(m_target.action, &m_kratos, &err)) {
       error(err);
-      m_report.json["error"] = err;
-      m_report.text << "the hook fails in Kratos before the template runs: Ory sends nothing\n";
+      m_report["error"] = err;
+      m_report["summary"] = "the hook fails in Kratos before the template runs: Ory sends nothing";
       return finish("hook-failed", ExitStatus::check_failed);
     }
     m_form = m_kratos.encoding == core::BodyEncoding::form;
 
     if (eval.status == core::EvalStatus::cancelled && !m_form) {
-      m_report.text << "hook cancelled: Ory sends nothing (" << core::to_string(eval.error)
-                    << ")\n";
+      m_report["error"] = core::to_string(eval.error);
+      m_report["summary"] =
+          "hook cancelled: Ory sends nothing (" + core::to_string(eval.error) + ")";
       return finish("cancelled", ExitStatus::ok);
     }
     if (eval.status != core::EvalStatus::ok) {
@@ -249,22 +286,20 @@ class Run {
             "with Content-Type application/x-www-form-urlencoded Kratos does not look for a "
             "cancel: this error fails the hook");
       }
-      m_report.json["error"] = core::to_string(eval.error);
-      if (!eval.error.hint.empty()) m_report.json["hint"] = eval.error.hint;
-      m_report.text << "the template fails in Kratos: the hook fails and Ory sends nothing\n";
+      m_report["error"] = core::to_string(eval.error);
+      if (!eval.error.hint.empty()) m_report["hint"] = eval.error.hint;
+      m_report["summary"] = "the template fails in Kratos: the hook fails and Ory sends nothing";
       return finish("template-failed", ExitStatus::check_failed);
     }
     if (!core::kratos_body(m_kratos.encoding, eval.body, &m_body, &err)) {
       error(m_target.source_name + ": " + err);
-      m_report.json["error"] = err;
-      m_report.text
-          << "the hook fails in Kratos: the form body cannot be built, Ory sends nothing\n";
+      m_report["error"] = err;
+      m_report["summary"] =
+          "the hook fails in Kratos: the form body cannot be built, Ory sends nothing";
       return finish("template-failed", ExitStatus::check_failed);
     }
-    m_report.json["body"] = m_body;
-    m_report.text << "== body (" << m_body.size() << " bytes, exactly what Kratos sends"
-                  << (m_form ? ", URL-encoded" : "") << ")\n"
-                  << m_body << (m_form ? "\n" : "");
+    m_report["body"] = m_body;
+    m_report["encoding"] = m_form ? "form" : "json";
     return std::nullopt;
   }
 
@@ -285,15 +320,13 @@ class Run {
         findings = core::validate_message(message, call, m_body.size());
       }
     }
-    m_report.json["findings"] = core::Json::array();
-    m_report.text << "== Segment validation (" << core::to_string(call) << ")\n";
-    if (findings.empty()) m_report.text << "ok: Segment will process this message\n";
+    m_report["call"] = core::to_string(call);
+    m_report["findings"] = core::Json::array();
     std::vector<std::string> errors;
     for (const auto& f : findings) {
-      m_report.json["findings"].push_back({{"severity", core::severity_name(f.severity)},
-                                           {"path", f.location},
-                                           {"message", f.message}});
-      m_report.text << core::to_line(f) << "\n";
+      m_report["findings"].push_back({{"severity", core::severity_name(f.severity)},
+                                      {"path", f.location},
+                                      {"message", f.message}});
       if (f.severity == core::Severity::error) errors.push_back(core::to_string(f));
     }
     if (!errors.empty()) {
@@ -302,10 +335,7 @@ class Run {
             util::join(errors, "; "));
       return finish("invalid", ExitStatus::check_failed);
     }
-    if (m_target.action.ignore_response) {
-      m_report.text << "note: response.ignore is set: Kratos does not wait for this call; failures "
-                       "only show in its logs\n";
-    }
+    if (m_target.action.ignore_response) m_report["response_ignored"] = true;
     return std::nullopt;
   }
 
@@ -313,68 +343,42 @@ class Run {
     const std::string& secret = m_target.action.secret;
     m_request = m_kratos.http;
     m_request.body = m_body;
-    m_report.text << "== request\n"
-                  << m_request.method << " " << redact(m_request.url, secret) << "\n";
     core::Json shown_headers = core::Json::object();
     for (const auto& [name, value] : m_request.headers) {
-      const std::string shown = redact(value, secret);
-      const std::string safe = util::to_lower(name) == "authorization" ? "<redacted>" : shown;
-      m_report.text << name << ": " << safe << "\n";
-      shown_headers[name] = safe;
+      shown_headers[name] = util::to_lower(name) == "authorization"
+                                ? "<redacted>"
+                                : util::redact_secrets(value, secret);
     }
-    m_report.json["request"] = {{"method", m_request.method},
-                                {"url", redact(m_request.url, secret)},
-                                {"headers", shown_headers}};
-    if (m_opts.send.dry_run) {
-      m_report.text << "(dry run: not sent)\n";
-      return finish("dry-run", ExitStatus::ok);
-    }
+    m_report["request"] = {{"method", m_request.method},
+                           {"url", util::redact_secrets(m_request.url, secret)},
+                           {"headers", shown_headers}};
+    if (m_opts.send.dry_run) return finish("dry-run", ExitStatus::ok);
     return std::nullopt;
   }
 
-  // Each attempt, its redirects and its answer; whether a redirect dropped the body.
+  // Each attempt, its redirects and its answer, into the report; whether a redirect dropped
+  // the body.
   bool show_attempts(const core::Delivery& delivery) {
     const std::string& secret = m_target.action.secret;
-    m_report.json["attempts"] = core::Json::array();
-    m_report.text << "== exchange\n";
-    int n = 0;
+    m_report["attempts"] = core::Json::array();
     bool body_lost = false;
     for (const auto& a : delivery.attempts) {
-      ++n;
-      const std::string response = redact(a.response_body, secret);
       core::Json redirects = core::Json::array();
       for (const auto& r : a.redirects) {
         redirects.push_back({{"status", r.status},
                              {"method", r.method},
-                             {"url", redact(r.url, secret)},
+                             {"url", util::redact_secrets(r.url, secret)},
                              {"body_dropped", r.body_dropped},
                              {"credentials_dropped", r.credentials_dropped}});
         body_lost = body_lost || r.body_dropped;
       }
-      m_report.json["attempts"].push_back({{"status", a.status},
-                                           {"error", redact(a.error, secret)},
-                                           {"elapsed_ms", a.elapsed.count()},
-                                           {"waited_ms", a.waited_before.count()},
-                                           {"redirects", redirects},
-                                           {"response_body", response}});
-      m_report.text << "attempt " << n;
-      if (a.waited_before.count() > 0)
-        m_report.text << " (after waiting " << a.waited_before.count() << " ms)";
-      m_report.text << ": ";
-      for (const auto& r : a.redirects) {
-        m_report.text << r.status << ", followed as " << r.method << " " << redact(r.url, secret)
-                      << (r.body_dropped ? " without the body" : "")
-                      << (r.credentials_dropped ? " without Authorization and Cookie (another host)"
-                                                : "")
-                      << "; ";
-      }
-      if (a.status == 0) {
-        m_report.text << "no response: " << redact(a.error, secret) << " (" << a.elapsed.count()
-                      << " ms)\n";
-      } else {
-        m_report.text << a.status << " in " << a.elapsed.count() << " ms: " << util::trim(response)
-                      << "\n";
-      }
+      m_report["attempts"].push_back(
+          {{"status", a.status},
+           {"error", util::redact_secrets(a.error, secret)},
+           {"elapsed_ms", a.elapsed.count()},
+           {"waited_ms", a.waited_before.count()},
+           {"redirects", redirects},
+           {"response_body", util::redact_secrets(a.response_body, secret)}});
     }
     return body_lost;
   }
@@ -410,16 +414,17 @@ class Run {
       }
       return finish("accepted", ExitStatus::ok);
     }
-    m_report.json["kratos_status"] = delivery.kratos_status;
-    m_report.json["kratos_error"] = redact(delivery.kratos_error, secret);
+    m_report["kratos_status"] = delivery.kratos_status;
+    m_report["kratos_error"] = util::redact_secrets(delivery.kratos_error, secret);
     const std::string kratos_says = "Kratos fails the hook with " +
                                     std::to_string(delivery.kratos_status) + ": " +
-                                    redact(delivery.kratos_error, secret);
+                                    util::redact_secrets(delivery.kratos_error, secret);
     if (delivery.outcome == core::DeliveryOutcome::rejected) {
       error("the endpoint rejected the message (" + kratos_says + ")");
       return finish("rejected", ExitStatus::check_failed);
     }
-    error("could not reach " + redact(m_request.url, secret) + " (" + kratos_says + ")");
+    error("could not reach " + util::redact_secrets(m_request.url, secret) + " (" + kratos_says +
+          ")");
     return finish("unreachable", ExitStatus::unreachable);
   }
 
@@ -427,7 +432,7 @@ class Run {
   SendTarget m_target;
   core::Json m_ctx;
   core::CheckedEvaluation m_checked;
-  Report m_report;
+  core::Json m_report = core::Json::object();  // what the run found: printed as JSON or as text
   core::KratosRequest m_kratos;
   bool m_form = false;
   std::string m_body;

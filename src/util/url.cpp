@@ -192,4 +192,13 @@ std::string redact_url_passwords(std::string text) {
   return text;
 }
 
+std::string redact_secrets(std::string text, const std::string& secret) {
+  text = redact_url_passwords(std::move(text));
+  if (secret.empty()) return text;
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+    text.replace(pos, secret.size(), "<redacted>");
+  }
+  return text;
+}
+
 }  // namespace util

@@ -29,6 +29,9 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
 // "***", so a message can quote a URL a user gave.
 std::string redact_url_passwords(std::string text);
 
+// The same, and every occurrence of `secret` (when not empty) replaced by "<redacted>".
+std::string redact_secrets(std::string text, const std::string& secret);
+
 // localhost, *.localhost, 127.0.0.0/8 and ::1: traffic to these never leaves the machine.
 bool is_loopback_host(std::string_view host);
 

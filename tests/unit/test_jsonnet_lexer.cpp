@@ -23,7 +23,7 @@ std::vector<std::string> tokens(std::string_view source) {
 
 }  // namespace
 
-TEST_CASE("jsonnet_lexer: tokens with their bytes; comments and blanks skipped") {
+TEST_CASE("jsonnet_lexer: tokens with their bytes, comments and blanks skipped") {
   CHECK(tokens("local x = 'a\\'b' + @\"q\"\"q\" // 'not a string\n; x.y[0] # |||\n") ==
         std::vector<std::string>{"i:local", "i:x", "o:=", "s:'a\\'b'", "o:+", "s:@\"q\"\"q\"",
                                  "y:;", "i:x", "y:.", "i:y", "y:[", "n:0", "y:]"});

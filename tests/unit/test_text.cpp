@@ -100,6 +100,9 @@ TEST_CASE("url: passwords in URLs are redacted from messages") {
   CHECK(util::redact_url_passwords("no url: a@b, c://") == "no url: a@b, c://");
   CHECK(util::redact_url_passwords("http://h/path@x:y") == "http://h/path@x:y");
   CHECK(util::redact_url_passwords("http://a:b@c:d@h/") == "http://a:***@h/");
+  CHECK(util::redact_secrets("Basic S3Y= at http://u:p@h/S3Y=/S3Y=", "S3Y=") ==
+        "Basic <redacted> at http://u:***@h/<redacted>/<redacted>");
+  CHECK(util::redact_secrets("nothing secret", "") == "nothing secret");
 }
 
 TEST_CASE("url: read as libcurl reads it, so the host checked is the host connected to") {
