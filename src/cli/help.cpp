@@ -75,19 +75,20 @@ std::string bash(const CLI::App& app) {
     out << "    " << verb->get_name() << ") opts='" << util::join(flags, " ") << "'; files='"
         << util::join(file_flags, " ") << "' ;;\n";
   }
-  out << "    help) COMPREPLY=($(compgen -W \"$verbs\" -- \"$cur\")); return ;;\n"
-      << "  esac\n"
-      << "  if [[ \" $files \" == *\" $prev \"* ]]; then\n"
-      << "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
-      << "    return\n"
-      << "  fi\n"
-      << "  if [[ \"$cur\" == -* ]]; then\n"
-      << "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
-      << "  else\n"
-      << "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
-      << "  fi\n"
-      << "}\n"
-      << "complete -o filenames -F _ory_segment ory-segment\n";
+  out << R"sh(    help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")); return ;;
+  esac
+  if [[ " $files " == *" $prev "* ]]; then
+    COMPREPLY=($(compgen -f -- "$cur"))
+    return
+  fi
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -- "$cur"))
+  fi
+}
+complete -o filenames -F _ory_segment ory-segment
+)sh";
   return out.str();
 }
 
@@ -101,13 +102,14 @@ std::string zsh(const CLI::App& app) {
   for (const CLI::App* verb : visible_verbs(app)) {
     out << "    '" << verb->get_name() << ":" << zsh_description(verb->get_description()) << "'\n";
   }
-  out << "    'help:a verb'\"'\"'s help'\n"
-      << "  )\n"
-      << "  if (( CURRENT == 2 )); then\n"
-      << "    _describe 'verb' verbs\n"
-      << "    return\n"
-      << "  fi\n"
-      << "  case $words[2] in\n";
+  out << R"sh(    'help:a verb'"'"'s help'
+  )
+  if (( CURRENT == 2 )); then
+    _describe 'verb' verbs
+    return
+  fi
+  case $words[2] in
+)sh";
   for (const CLI::App* verb : visible_verbs(app)) {
     out << "    " << verb->get_name() << ")\n      _arguments";
     for (const auto& o : verb_options(*verb)) {
@@ -128,10 +130,11 @@ std::string zsh(const CLI::App& app) {
     }
     out << " ;;\n";
   }
-  out << "    help) _describe 'verb' verbs ;;\n"
-      << "  esac\n"
-      << "}\n"
-      << "_ory_segment \"$@\"\n";
+  out << R"sh(    help) _describe 'verb' verbs ;;
+  esac
+}
+_ory_segment "$@"
+)sh";
   return out.str();
 }
 

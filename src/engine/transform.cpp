@@ -272,8 +272,9 @@ Stop supervise(io::ForkedChild& child, const EvalLimits& limits, ChildOutput* ou
   }
 }
 
-// evaluate_template; `*top_level_loaded` says whether the template's top-level value was
-// there before the outcome (so a failure is the call's or the body's, not the load's).
+// evaluate_template; `*top_level_loaded` (when not null) says whether the template's
+// top-level value was there before the outcome (so a failure is the call's or the body's,
+// not the load's).
 Evaluation run_template(std::string_view source, const std::string& name,
                         const std::string& ctx_json, const EvalLimits& limits,
                         bool* top_level_loaded) {
@@ -289,7 +290,7 @@ Evaluation run_template(std::string_view source, const std::string& name,
   const Stop stop = supervise(*child, limits, &out);
   if (stop != Stop::none) child->kill();
   const int status = child->reap();
-  *top_level_loaded = out.loaded;
+  if (top_level_loaded) *top_level_loaded = out.loaded;
   if (stop == Stop::not_started) {
     return failure(EvalStatus::failed,
                    "the evaluation process did not start (machine overloaded?)");
@@ -316,8 +317,7 @@ Evaluation run_template(std::string_view source, const std::string& name,
 
 Evaluation evaluate_template(std::string_view source, const std::string& name,
                              const std::string& ctx_json, const EvalLimits& limits) {
-  bool loaded = false;
-  return run_template(source, name, ctx_json, limits, &loaded);
+  return run_template(source, name, ctx_json, limits, nullptr);
 }
 
 namespace {
