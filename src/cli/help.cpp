@@ -170,19 +170,14 @@ std::string fish(const CLI::App& app) {
   return out.str();
 }
 
-// Text set in roff: backslashes doubled, a leading '.' or '\'' escaped.
+// Text set in roff: backslashes and hyphens escaped, a leading '.' or '\'' made literal.
 std::string roff(const std::string& text) {
+  const std::string mapped = util::replace_chars(text, {{'\\', "\\e"}, {'-', "\\-"}});
   std::string out;
   bool line_start = true;
-  for (const char c : text) {
+  for (const char c : mapped) {
     if (line_start && (c == '.' || c == '\'')) out += "\\&";
-    if (c == '\\') {
-      out += "\\e";
-    } else if (c == '-') {
-      out += "\\-";
-    } else {
-      out += c;
-    }
+    out += c;
     line_start = c == '\n';
   }
   return out;

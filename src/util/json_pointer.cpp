@@ -1,20 +1,11 @@
 #include "util/json_pointer.hpp"
 
+#include "util/text.hpp"
+
 namespace util {
 
 std::string escape_pointer_token(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return replace_chars(token, {{'~', "~0"}, {'/', "~1"}});
 }
 
 }  // namespace util

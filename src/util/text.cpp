@@ -54,6 +54,21 @@ LineCol line_col_at(std::string_view text, std::size_t offset) {
   return lc;
 }
 
+std::string replace_chars(std::string_view s, std::initializer_list<CharReplacement> replacements) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto* hit = std::find_if(replacements.begin(), replacements.end(),
+                                   [c](const CharReplacement& r) { return r.first == c; });
+    if (hit == replacements.end()) {
+      out += c;
+    } else {
+      out += hit->second;
+    }
+  }
+  return out;
+}
+
 std::size_t code_points(std::string_view s) {
   std::size_t n = 0;
   for (char c : s) {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace util {
@@ -24,6 +26,9 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// `s` with each character that has an entry in `replacements` replaced by its text.
+using CharReplacement = std::pair<char, std::string_view>;
+std::string replace_chars(std::string_view s, std::initializer_list<CharReplacement> replacements);
 
 // "1,234,567": thousands separated by commas.
 std::string format_count(long n);

@@ -30,6 +30,14 @@ TEST_CASE("text: closest_match suggests likely typos only") {
   CHECK_FALSE(util::closest_match("purchase", calls).has_value());
 }
 
+TEST_CASE("text: replace_chars replaces each listed character, once") {
+  CHECK(util::replace_chars("a~b/c~", {{'~', "~0"}, {'/', "~1"}}) == "a~0b~1c~0");
+  // A replacement's text is not replaced again.
+  CHECK(util::replace_chars("~/", {{'~', "/"}, {'/', "~1"}}) == "/~1");
+  CHECK(util::replace_chars("plain", {{'x', "y"}}) == "plain");
+  CHECK(util::replace_chars("", {{'x', "y"}}).empty());
+}
+
 TEST_CASE("json_pointer: tokens are escaped per RFC 6901") {
   CHECK(util::escape_pointer_token("a/b~c") == "a~1b~0c");
   CHECK(util::escape_pointer_token("hooks") == "hooks");
