@@ -264,7 +264,9 @@ class BackfillPipeline::Impl {
   }
 
   void evaluate_loop() {
-    TransformPool pool({m_target.source, m_target.name}, m_settings.worker_executable);
+    TransformSetup setup{m_target.source, m_target.name};
+    if (m_settings.max_output > 0) setup.max_output = m_settings.max_output;
+    TransformPool pool(setup, m_settings.worker_executable);
     while (auto chunk = m_chunks.pop()) {
       if (m_stop.load()) continue;  // not done: a resumed run does these again
       std::vector<Json> contexts;

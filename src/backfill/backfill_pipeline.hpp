@@ -37,6 +37,7 @@ struct BackfillSettings {
   int max_retries = 10;     // per batch
   bool timestamp_from_created_at = true;
   std::string worker_executable;  // this binary, for TransformPool's helpers
+  std::size_t max_output = 0;     // the Kratos profile's output limit; 0: EvalLimits's
 };
 
 struct BackfillStats {

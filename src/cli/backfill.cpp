@@ -157,6 +157,7 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   s.max_retries = opts.max_retries;
   s.timestamp_from_created_at = opts.timestamp_from == "created_at";
   s.worker_executable = io::self_executable();
+  s.max_output = kratos_profile_or_throw(opts.send.kratos).max_output;
   return s;
 }
 

@@ -38,25 +38,18 @@ struct BuildActionOptions {
 std::vector<std::pair<std::string, std::string>> parse_headers(
     const std::vector<std::string>& specs) {
   std::vector<std::pair<std::string, std::string>> headers;
-  for (const auto& spec : specs) {
-    const auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw bad_input("--header '" + spec + "': expected NAME=VALUE");
-    }
-    std::string name = spec.substr(0, eq);
-    if (!core::is_valid_header_name(name)) {
-      throw bad_input("--header '" + name + "': not a valid header name (RFC 7230 token)");
-    }
+  for (auto& [name, value] : header_specs_or_throw(specs)) {
     const std::string lower = util::to_lower(name);
     if (lower == "authorization") {
       throw bad_input(
           "--header Authorization: the action already authenticates with the "
           "write key (basic_auth); drop this header");
     }
-    for (const auto& [existing, value] : headers) {
-      if (util::to_lower(existing) == lower) throw bad_input("--header " + name + " given twice");
+    for (const auto& earlier : headers) {
+      if (util::to_lower(earlier.first) == lower)
+        throw bad_input("--header " + name + " given twice");
     }
-    headers.emplace_back(std::move(name), spec.substr(eq + 1));
+    headers.emplace_back(std::move(name), std::move(value));
   }
   return headers;
 }

@@ -149,6 +149,39 @@ void require_one_of(const std::string& flag, const std::string& value,
   throw bad_input(message);
 }
 
+std::vector<std::pair<std::string, std::string>> header_specs_or_throw(
+    const std::vector<std::string>& specs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& spec : specs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw bad_input("--header '" + spec + "': expected NAME=VALUE");
+    }
+    std::string name = spec.substr(0, eq);
+    if (!core::is_valid_header_name(name)) {
+      throw bad_input("--header '" + name + "': not a valid header name (RFC 7230 token)");
+    }
+    out.emplace_back(std::move(name), spec.substr(eq + 1));
+  }
+  return out;
+}
+
+const core::KratosProfile& kratos_profile_or_throw(const std::string& name) {
+  if (name.empty()) return core::default_kratos_profile();
+  require_one_of("--kratos", name, core::kratos_profile_names());
+  return *core::find_kratos_profile(name);
+}
+
+void require_hook_point_in(const core::HookPoint& point, const core::KratosProfile& kratos,
+                           const std::string& flag) {
+  if (!core::ory_network_only(point)) return;
+  if (!kratos.saml) {
+    throw bad_input(flag + ": Kratos " + kratos.kratos + " (" + kratos.runs_as +
+                    ") has no saml method; it is Ory Network's (--kratos network)");
+  }
+  note(core::k_ory_network_only_note);
+}
+
 std::string resolve_segment_url(const SegmentTargetOptions& opts) {
   require_one_of("--call", opts.call, core::segment_call_names());
   require_one_of("--region", opts.region, core::segment_region_names());

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/document.hpp"
 #include "io/file_io.hpp"
+#include "kratos/hook_points.hpp"
+#include "kratos/runtime_profile.hpp"
 
 namespace CLI {
 class App;
@@ -68,5 +71,19 @@ std::vector<std::string> header_allowlist_or_throw(const std::string& list);
 
 void require_one_of(const std::string& flag, const std::string& value,
                     const std::vector<std::string>& allowed);
+
+// --header NAME=VALUE (repeatable), as pairs; a bad-input Error for one without a name and
+// '=' or whose name is not an HTTP token.
+std::vector<std::pair<std::string, std::string>> header_specs_or_throw(
+    const std::vector<std::string>& specs);
+
+// The profile --kratos names ("" is the default), or a bad-input Error with a did-you-mean.
+const core::KratosProfile& kratos_profile_or_throw(const std::string& name);
+
+// A bad-input Error (naming `flag`, e.g. "--hook registration.after.saml") for a hook point
+// the profile's Kratos does not have: Ory Network's saml on a self-hosted Kratos; a note
+// that saml is Ory Network's otherwise.
+void require_hook_point_in(const core::HookPoint& point, const core::KratosProfile& kratos,
+                           const std::string& flag);
 
 }  // namespace cli

@@ -33,4 +33,11 @@ Flag insecure_url_flag(bool* field) {
           field};
 }
 
+Flag kratos_flag(std::string* field) {
+  return {"--kratos", "PROFILE",
+          "the Kratos that runs the hook: network (default; Ory Network, Kratos master) or "
+          "v26.2.0 (the self-hosted release); --version names their commits",
+          field};
+}
+
 }  // namespace cli

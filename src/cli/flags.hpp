@@ -24,5 +24,6 @@ void add_flags(CLI::App& cmd, const std::vector<Flag>& flags);
 // Flags several verbs share, worded once.
 Flag output_file_flag(std::string* field);  // -o,--output FILE: atomically, instead of stdout
 Flag insecure_url_flag(bool* field);        // --allow-insecure-url
+Flag kratos_flag(std::string* field);       // --kratos PROFILE: the Kratos that runs the hook
 
 }  // namespace cli

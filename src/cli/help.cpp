@@ -4,15 +4,16 @@
 #include <sstream>
 
 #include "engine/jsonnet_vm.hpp"
+#include "kratos/runtime_profile.hpp"
 #include "ory_segment_build_info.hpp"
 #include "util/text.hpp"
 
 namespace cli {
 namespace {
 
-// What the tool reproduces: the Kratos release its hook model was read from (docs/fidelity.md
-// cites the files), the go-jsonnet Kratos embeds, and Segment's HTTP Tracking API.
-constexpr const char* k_emulates = "Kratos v26.2.0, go-jsonnet v0.21.0, Segment HTTP API";
+// What the tool reproduces besides Kratos (its profiles, in kratos/runtime_profile): the
+// go-jsonnet Kratos embeds, and Segment's HTTP Tracking API.
+constexpr const char* k_emulates = "go-jsonnet v0.21.0, Segment HTTP API";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -189,7 +190,13 @@ std::string version_text() {
   std::string out = std::string("ory-segment ") + ORY_SEGMENT_VERSION + "\n";
   out += std::string("commit ") + ORY_SEGMENT_COMMIT + ", built " + ORY_SEGMENT_BUILD_DATE + "\n";
   out += "libjsonnet " + core::libjsonnet_version() + "\n";
-  out += std::string("emulates ") + k_emulates;
+  out += std::string("emulates ") + k_emulates + "\n";
+  for (const auto& p : core::kratos_profiles()) {
+    out += "--kratos " + p.describe();
+    if (&p == &core::default_kratos_profile()) out += ", the default";
+    out += "\n";
+  }
+  out.pop_back();
   return out;
 }
 

@@ -36,6 +36,7 @@ struct LintOptions {
   std::string call;  // empty: identify, or what an action's URL names
   std::string header_allowlist;
   std::string format = "text";
+  std::string kratos;
 };
 
 // A file lint read: findings name it, SARIF points into it.
@@ -117,6 +118,7 @@ void lint_the_template(const LintOptions& opts, const core::Json* schema, const 
 
 Report lint(const LintOptions& opts) {
   require_one_of("--format", opts.format, {"text", "json", "sarif"});
+  const core::KratosProfile& kratos = kratos_profile_or_throw(opts.kratos);
   if (!opts.jsonnet.empty() && !opts.action.empty()) {
     throw bad_input("give one of --jsonnet FILE or --action FILE, not both");
   }
@@ -157,6 +159,7 @@ Report lint(const LintOptions& opts) {
     report.inputs.push_back({name, opts.config, text, true});
     core::ConfigLintOptions options;
     options.schema = schema_ptr;
+    options.kratos = &kratos;
     core::ConfigLint result = core::lint_config(config, name, options);
     report.has_table = true;
     report.table = std::move(result.table);
@@ -216,7 +219,7 @@ core::Json table_json(const Report& report) {
     for (const auto& h : row.hooks) {
       core::Json hook = {{"hook", h.name}, {"pointer", h.pointer}};
       if (!h.url.empty()) hook["url"] = h.url;
-      if (h.before_save) hook["before_save"] = true;
+      hook["before_save"] = h.before_save;
       hooks.push_back(hook);
     }
     rows.push_back({{"point", row.point.name()},
@@ -412,6 +415,7 @@ VerbRunner setup_lint(CLI::App& cmd) {
                 "text (default), json (one document with findings) or sarif (SARIF 2.1.0, for "
                 "GitHub code scanning)",
                 &opts->format},
+               kratos_flag(&opts->kratos),
            });
   cmd.footer(R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
 the message.
@@ -440,6 +444,7 @@ Examples:
   ory-segment lint --jsonnet examples/segment_identify.jsonnet --schema examples/identity.schema.json
   ory get identity-config --format yaml | ory-segment lint --config - --schema identity.schema.json
   ory-segment lint --config kratos.yml --format sarif > lint.sarif
+  ory-segment lint --config kratos.yml --kratos v26.2.0     # a self-hosted Kratos v26.2.0
   ory-segment lint --action webhook-action.json --hook registration.after.password --format json)");
   return [opts] { return run_lint(*opts); };
 }

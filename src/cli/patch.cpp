@@ -32,9 +32,11 @@ struct PatchOptions {
   std::string out_file;
   std::string project;
   std::string workspace;
+  std::string kratos;
 };
 
 std::vector<core::HookPoint> targets_from_options(const PatchOptions& opts) {
+  const core::KratosProfile& kratos = kratos_profile_or_throw(opts.kratos);
   std::vector<core::HookPoint> targets;
   const auto add = [&](const std::string& method) {
     std::string err;
@@ -44,7 +46,7 @@ std::vector<core::HookPoint> targets_from_options(const PatchOptions& opts) {
     for (const auto& t : targets) {
       if (t.pointer() == hp->pointer()) throw bad_input("--method " + method + " given twice");
     }
-    if (core::ory_network_only(*hp)) note(core::k_ory_network_only_note);
+    require_hook_point_in(*hp, kratos, "--method " + method);
     targets.push_back(*hp);
   };
   if (opts.methods.empty()) add("");
@@ -220,6 +222,7 @@ VerbRunner setup_patch(CLI::App& cmd) {
            &opts->out_file},
           {"--project", "ID", "for --format ory-cli: --project ID", &opts->project},
           {"--workspace", "ID", "for --format ory-cli: --workspace ID", &opts->workspace},
+          kratos_flag(&opts->kratos),
       });
   cmd.footer(
       R"(Emits the RFC 6902 operations that install a web_hook action in Kratos's identity config,

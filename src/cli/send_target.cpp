@@ -78,14 +78,15 @@ void add_send_options(CLI::App& cmd, SendOptions* opts, const SendHelp& help) {
   add_segment_target_options(cmd, &opts->segment);
   add_flags(cmd, {insecure_url_flag(&opts->allow_insecure_url),
                   {"--hook", "FLOW.WHEN[.METHOD]", help.hook, &opts->hook},
-                  {"--dry-run", "", help.dry_run, &opts->dry_run}});
+                  {"--dry-run", "", help.dry_run, &opts->dry_run},
+                  kratos_flag(&opts->kratos)});
 }
 
 core::HookPoint resolve_hook(const SendOptions& opts) {
   std::string err;
   const auto hook = core::parse_hook_point(opts.hook, &err);
   if (!hook) throw bad_input("--hook " + err);
-  if (core::ory_network_only(*hook)) note(core::k_ory_network_only_note);
+  require_hook_point_in(*hook, kratos_profile_or_throw(opts.kratos), "--hook " + opts.hook);
   return *hook;
 }
 

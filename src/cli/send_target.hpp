@@ -27,6 +27,7 @@ struct SendOptions {
   bool allow_insecure_url = false;  // plain http:// to a host that is not loopback
   std::string hook = "registration.after.password";
   bool dry_run = false;
+  std::string kratos;  // --kratos: a profile name, "" for the default
 };
 
 // The verb's own words for --action and --dry-run in --help.
@@ -55,7 +56,8 @@ struct SendTarget {
 // placeholder.
 SendTarget resolve_send_target(const SendOptions& opts, bool check = true);
 
-// The --hook point, or a bad-input Error with a did-you-mean.
+// The --hook point, or a bad-input Error with a did-you-mean (or for a point the --kratos
+// profile does not have, such as Ory Network's saml on a self-hosted Kratos).
 core::HookPoint resolve_hook(const SendOptions& opts);
 
 }  // namespace cli

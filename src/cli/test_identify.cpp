@@ -86,12 +86,7 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
       opts.parse_response || target.action.parse_response || target.action.can_interrupt;
   c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
   c.identity = identity ? *identity : identity_from_options(opts);
-  for (const auto& spec : opts.headers) {
-    const auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw bad_input("--header '" + spec + "': expected NAME=VALUE");
-    c.extra_headers.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
-  }
+  c.extra_headers = header_specs_or_throw(opts.headers);
   c.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
   if (!opts.transient_payload.empty()) {
     c.transient_payload = read_document_or_throw(opts.transient_payload);
@@ -225,7 +220,9 @@ class Run {
     // Not checked here: core::evaluate_checked checks it in the same evaluation.
     m_target = resolve_send_target(m_opts.send, /*check=*/false);
     m_ctx = context_from_options(m_opts, m_target);
-    m_checked = core::evaluate_checked(m_target.source, m_target.source_name, m_ctx.dump());
+    m_limits.max_output = kratos_profile_or_throw(m_opts.send.kratos).max_output;
+    m_checked =
+        core::evaluate_checked(m_target.source, m_target.source_name, m_ctx.dump(), m_limits);
     if (m_checked.check.error) throw bad_input(core::to_string(*m_checked.check.error));
     if (m_checked.check.call_error) warning(core::to_string(*m_checked.check.call_error));
     for (const auto& w : m_checked.check.warnings) warning(core::to_string(w));
@@ -240,7 +237,7 @@ class Run {
       const core::Json minimal = core::builtin_sample_identity(core::SampleShape::minimal);
       const core::Evaluation without =
           core::evaluate_checked(m_target.source, m_target.source_name,
-                                 context_from_options(m_opts, m_target, &minimal).dump())
+                                 context_from_options(m_opts, m_target, &minimal).dump(), m_limits)
               .evaluation;
       if (without.status != core::EvalStatus::ok && without.status != core::EvalStatus::cancelled) {
         error(core::to_string(without.error) +
@@ -432,6 +429,7 @@ class Run {
   SendTarget m_target;
   core::Json m_ctx;
   core::CheckedEvaluation m_checked;
+  core::EvalLimits m_limits;                   // Kratos's, with the --kratos profile's output limit
   core::Json m_report = core::Json::object();  // what the run found: printed as JSON or as text
   core::KratosRequest m_kratos;
   bool m_form = false;

@@ -191,7 +191,7 @@ bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
     for (const auto& hook : *node) {
       if (hook.is_object() && hook.value("hook", "") == "session") {
         plan->notes.push_back(target.pointer() +
-                              ": the hook goes after 'session'; Kratos since v1.0 moves session "
+                              ": the hook goes after 'session'; Kratos since v1.2.0 moves session "
                               "last itself, older versions need it last by hand");
         break;
       }

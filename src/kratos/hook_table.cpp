@@ -22,18 +22,10 @@ enum class Stage {
   verification_after,
 };
 
-const std::vector<std::string>& b2b_hooks() {
-  static const std::vector<std::string> k = {"b2b_sso", "organization"};  // Ory Network's
-  return k;
-}
-
-bool is_b2b(const std::string& name) {
-  return std::find(b2b_hooks().begin(), b2b_hooks().end(), name) != b2b_hooks().end();
-}
-
-bool has_executor(const std::string& name, Stage stage) {
+bool has_executor(const std::string& name, Stage stage, const KratosProfile& profile) {
   if (name == "web_hook") return true;
-  if (is_b2b(name)) return true;  // Ory Network's injected hooks: assumed to run
+  if (profile.injects(name)) return true;       // Ory Network's injected hooks: assumed to run
+  if (!profile.knows_hook(name)) return false;  // getHooks' `default:` drops it
   switch (stage) {
     case Stage::before:
       return false;
@@ -59,7 +51,8 @@ bool has_executor(const std::string& name, Stage stage) {
 
 // getHooks: the hooks of the list at `pointer` that have an executor for `stage`, session
 // moved last.
-std::vector<RunningHook> get_hooks(const Json& config, const std::string& pointer, Stage stage) {
+std::vector<RunningHook> get_hooks(const Json& config, const std::string& pointer, Stage stage,
+                                   const KratosProfile& profile) {
   std::vector<RunningHook> out;
   const Json* list = at_pointer(config, pointer);
   if (!list || !list->is_array()) return out;
@@ -67,7 +60,7 @@ std::vector<RunningHook> get_hooks(const Json& config, const std::string& pointe
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& hook = (*list)[i];
     const std::string name = hook_name(hook);
-    if (!has_executor(name, stage)) continue;
+    if (!has_executor(name, stage, profile)) continue;
     RunningHook h{pointer + "/" + std::to_string(i), name, hook_config(hook).value("url", ""),
                   false};
     if (name == "session") {
@@ -99,27 +92,28 @@ std::vector<RunningHook> that_run(const Json& config, std::vector<RunningHook> h
 
 bool json_true(const Json* v) { return v && v->is_boolean() && v->get<bool>(); }
 
-HookRow after_row(const Json& config, const std::string& flow, const std::string& method) {
+HookRow after_row(const Json& config, const std::string& flow, const std::string& method,
+                  const KratosProfile& profile) {
   HookRow row;
   row.point = {flow, "after", method};
   row.enabled = method_enabled(config, flow, method);
   const std::string own = row.point.pointer();
   const std::string global = HookPoint{flow, "after", ""}.pointer();
   if (flow == "login") {
-    row.hooks = get_hooks(config, own, Stage::login_after);
+    row.hooks = get_hooks(config, own, Stage::login_after, profile);
     if (row.hooks.empty()) {
       row.global = true;
-      row.hooks = get_hooks(config, global, Stage::login_after);
+      row.hooks = get_hooks(config, global, Stage::login_after, profile);
     }
     return row;
   }
   const Stage pre = flow == "registration" ? Stage::registration_pre : Stage::settings_pre;
   const Stage post = flow == "registration" ? Stage::registration_post : Stage::settings_post;
-  row.hooks = that_run(config, get_hooks(config, own, pre), pre);
-  std::vector<RunningHook> after = get_hooks(config, own, post);
+  row.hooks = that_run(config, get_hooks(config, own, pre, profile), pre);
+  std::vector<RunningHook> after = get_hooks(config, own, post, profile);
   if (after.empty()) {
     row.global = true;
-    after = get_hooks(config, global, post);
+    after = get_hooks(config, global, post, profile);
   }
   for (auto& h : that_run(config, after, post)) row.hooks.push_back(std::move(h));
   return row;
@@ -127,23 +121,9 @@ HookRow after_row(const Json& config, const std::string& flow, const std::string
 
 }  // namespace
 
-const std::vector<std::string>& known_hooks() {
-  static const std::vector<std::string> k = {"session",
-                                             "revoke_active_sessions",
-                                             "web_hook",
-                                             "require_verified_address",
-                                             "show_verification_ui",
-                                             "verification",
-                                             "verify_new_address",
-                                             "notify_previous_addresses",
-                                             "b2b_sso",
-                                             "organization"};
-  return k;
-}
-
 // The hooks Kratos's config schema allows in a list (selfServiceAfterRegistrationMethod
 // and friends).
-std::vector<std::string> allowed_hooks(const HookPoint& list) {
+std::vector<std::string> allowed_hooks(const HookPoint& list, const KratosProfile& profile) {
   std::vector<std::string> out = {"web_hook"};
   const auto add = [&out](std::initializer_list<const char*> names) {
     for (const char* n : names) out.emplace_back(n);
@@ -166,6 +146,9 @@ std::vector<std::string> allowed_hooks(const HookPoint& list) {
   const bool no_b2b = after && ((list.flow == "settings" && !global && list.method != "profile") ||
                                 list.flow == "recovery");
   if (!no_b2b) add({"b2b_sso", "organization"});
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&profile](const std::string& h) { return !profile.knows_hook(h); }),
+            out.end());
   return out;
 }
 
@@ -200,31 +183,38 @@ bool method_enabled(const Json& config, const std::string& flow, const std::stri
   const bool on_by_default = method == "password" || method == "profile" || method == "code";
   const bool on = enabled && enabled->is_boolean() ? enabled->get<bool>() : on_by_default;
   if (method != "code") return on;
-  // code signs up and logs in only with passwordless_enabled (or, in login, mfa_enabled).
-  return on && (json_true(at_pointer(config, base + "/passwordless_enabled")) ||
-                (flow == "login" && json_true(at_pointer(config, base + "/mfa_enabled"))));
+  // passwordless_enabled turns code on whatever code.enabled says (driver/config/config.go,
+  // SelfServiceStrategy); code signs up and logs in only with passwordless_enabled (or, in
+  // login, mfa_enabled).
+  const bool passwordless = json_true(at_pointer(config, base + "/passwordless_enabled"));
+  return (on || passwordless) &&
+         (passwordless ||
+          (flow == "login" && json_true(at_pointer(config, base + "/mfa_enabled"))));
 }
 
-std::vector<HookRow> hook_table(const Json& config) {
+std::vector<HookRow> hook_table(const Json& config, const KratosProfile& profile) {
   std::vector<HookRow> rows;
   for (const auto& flow : hook_flows()) {
     HookRow before;
     before.point = {flow, "before", ""};
-    before.hooks = get_hooks(config, before.point.pointer(), Stage::before);
+    before.hooks = get_hooks(config, before.point.pointer(), Stage::before, profile);
     rows.push_back(before);
     const auto& methods = hook_methods(flow);
     if (methods.empty()) {
       HookRow after;
       after.point = {flow, "after", ""};
-      after.hooks =
-          get_hooks(config, after.point.pointer(),
-                    flow == "recovery" ? Stage::recovery_after : Stage::verification_after);
+      after.hooks = get_hooks(
+          config, after.point.pointer(),
+          flow == "recovery" ? Stage::recovery_after : Stage::verification_after, profile);
       rows.push_back(after);
       continue;
     }
     for (const auto& method : methods) {
-      if (ory_network_only({flow, "after", method}) && !names_saml(config, flow)) continue;
-      rows.push_back(after_row(config, flow, method));
+      if (ory_network_only({flow, "after", method}) &&
+          (!profile.saml || !names_saml(config, flow))) {
+        continue;
+      }
+      rows.push_back(after_row(config, flow, method, profile));
     }
   }
   return rows;

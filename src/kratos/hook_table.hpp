@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kratos/hook_points.hpp"
+#include "kratos/runtime_profile.hpp"
 
 // What Kratos runs where: the hook lists of an identity config read as Kratos's registries
 // read them (driver/registry_default_*.go, selfservice/hook/*.go).
@@ -39,18 +40,19 @@ struct HookRow {
 // flow runs there; hooks that do nothing at a point (session in login) left out; session
 // moved last; in registration and settings, web_hooks with response.parse or can_interrupt
 // run before the save, from the method's own list only. `saml` rows (Ory Network) only when
-// the config names saml.
-std::vector<HookRow> hook_table(const Json& config);
+// the profile has saml and the config names it. A hook the profile's Kratos does not know,
+// or an Ory Network hook on a self-hosted Kratos, is dropped as getHooks drops it.
+std::vector<HookRow> hook_table(const Json& config,
+                                const KratosProfile& profile = default_kratos_profile());
 
 // The config's clients.web_hook.header_allowlist (empty when it has none: Kratos's default).
 std::vector<std::string> config_header_allowlist(const Json& config);
 
 // The pieces config_lint reads configs with.
 
-// The hooks Kratos knows by name, Ory Network's included.
-const std::vector<std::string>& known_hooks();
-// The hooks Kratos's config schema allows in the list at `list`.
-std::vector<std::string> allowed_hooks(const HookPoint& list);
+// The hooks the profile's config schema allows in the list at `list` (by name: all it knows
+// are KratosProfile::schema_hooks).
+std::vector<std::string> allowed_hooks(const HookPoint& list, const KratosProfile& profile);
 // The value at a JSON pointer, or nullptr.
 const Json* at_pointer(const Json& doc, const std::string& pointer);
 // A hook entry's "hook" (empty when it has none) and its "config" (an object, or null).
@@ -58,8 +60,8 @@ std::string hook_name(const Json& hook);
 Json hook_config(const Json& hook);
 // Whether the config names Ory Network's saml method for `flow`.
 bool names_saml(const Json& config, const std::string& flow);
-// selfservice.methods.<method>.enabled, or Kratos's default for it (code signs up only with
-// passwordless_enabled, logs in also with mfa_enabled).
+// selfservice.methods.<method>.enabled, or Kratos's default for it (code is on also with
+// passwordless_enabled, signs up only with it, logs in also with mfa_enabled).
 bool method_enabled(const Json& config, const std::string& flow, const std::string& method);
 
 }  // namespace core

@@ -1,5 +1,7 @@
 #include "lint/config_lint.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -36,8 +38,9 @@ class ConfigLinter {
       out.findings = std::move(m_findings);
       return out;
     }
+    version();
     shapes();
-    out.table = hook_table(m_config);
+    out.table = hook_table(m_config, *m_options.kratos);
     m_table = &out.table;
     for (const HookPoint& list : all_hook_points()) hooks_in(list);
     out.findings = std::move(m_findings);
@@ -49,6 +52,24 @@ class ConfigLinter {
            std::string hint) {
     m_findings.push_back(
         Finding{s, m_name + "#" + pointer, std::move(message), std::move(hint), rule});
+  }
+
+  // A `version:` naming a release (vMAJOR.MINOR.PATCH) other than the profile's Kratos.
+  void version() {
+    const auto it = m_config.find("version");
+    if (it == m_config.end() || !it->is_string()) return;
+    const std::string named = it->get<std::string>();
+    const KratosProfile& kratos = *m_options.kratos;
+    const bool release =
+        named.size() > 1 && named[0] == 'v' && std::isdigit(static_cast<unsigned char>(named[1]));
+    if (!release || named == kratos.kratos) return;
+    std::string hint = "--kratos " + kratos.name + " models Kratos " + kratos.kratos;
+    for (const auto& p : kratos_profiles()) {
+      if (p.kratos == named) hint = "give --kratos " + p.name + " to model it";
+    }
+    add("kratos-version", Severity::note, "/version",
+        "the config is for Kratos " + named + "; the hook table here is " + kratos.describe(),
+        hint);
   }
 
   // Lists that are not lists, and method lists under names Kratos does not know.
@@ -87,7 +108,7 @@ class ConfigLinter {
           "write it as a list of {hook: ..., config: ...} entries");
       return;
     }
-    const std::vector<std::string> allowed = allowed_hooks(list);
+    const std::vector<std::string> allowed = allowed_hooks(list, *m_options.kratos);
     bool session_seen = false;
     for (std::size_t i = 0; i < hooks->size(); ++i) {
       const Json& hook = (*hooks)[i];
@@ -98,9 +119,13 @@ class ConfigLinter {
             "e.g. {hook: web_hook, config: {...}}");
         continue;
       }
-      if (std::find(known_hooks().begin(), known_hooks().end(), name) == known_hooks().end()) {
-        add("hook-unknown", Severity::error, at, "Kratos has no hook '" + name + "'",
-            with_guess(name, known_hooks(), "Kratos's hooks: " + util::join(known_hooks(), ", ")));
+      const KratosProfile& kratos = *m_options.kratos;
+      if (!kratos.knows_hook(name)) {
+        add("hook-unknown", Severity::error, at,
+            "Kratos " + kratos.kratos + " has no hook '" + name + "': its config schema refuses it",
+            with_guess(
+                name, kratos.schema_hooks,
+                "Kratos " + kratos.kratos + "'s hooks: " + util::join(kratos.schema_hooks, ", ")));
         continue;
       }
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
@@ -122,7 +147,7 @@ class ConfigLinter {
       if (name != "web_hook") continue;
       if (session_seen && list.when == "after" && list.flow == "registration") {
         add("session-before-web-hook", Severity::note, at,
-            "this web_hook comes after 'session': Kratos since v1.0 moves session last "
+            "this web_hook comes after 'session': Kratos since v1.2.0 moves session last "
             "itself, older versions stop at session for API clients and skip it",
             "put the web_hook before session for older Kratos versions");
       }
@@ -180,7 +205,8 @@ class ConfigLinter {
     } else if (global_after && !hook_methods(list.flow).empty()) {
       std::vector<std::string> shadowing;
       for (const auto& method : hook_methods(list.flow)) {
-        if (ory_network_only({list.flow, "after", method}) && !names_saml(m_config, list.flow)) {
+        if (ory_network_only({list.flow, "after", method}) &&
+            (!m_options.kratos->saml || !names_saml(m_config, list.flow))) {
           continue;
         }
         const auto running = std::find_if(

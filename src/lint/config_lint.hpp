@@ -14,6 +14,7 @@ using Json = nlohmann::ordered_json;
 
 struct ConfigLintOptions {
   const Json* schema = nullptr;  // the identity schema, for the bodies' templates
+  const KratosProfile* kratos = &default_kratos_profile();  // the Kratos that runs the config
 };
 
 struct ConfigLint {

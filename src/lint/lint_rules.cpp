@@ -77,8 +77,14 @@ const LintRule k_rules[] = {
      Severity::error},
     {"hook-unknown", "A hook Kratos does not know",
      "Kratos knows session, revoke_active_sessions, web_hook, require_verified_address, "
-     "show_verification_ui, verification, verify_new_address and notify_previous_addresses.",
+     "show_verification_ui and verification; Ory Network also b2b_sso and organization; "
+     "Kratos master (--kratos network) also verify_new_address and "
+     "notify_previous_addresses, which v26.2.0's config schema refuses.",
      Severity::error},
+    {"kratos-version", "The config names another Kratos than --kratos",
+     "The config's version key names a Kratos release other than the one --kratos models: "
+     "the hook table is the profile's. Give --kratos for the Kratos that runs the config.",
+     Severity::note},
     {"hook-not-here", "A hook that does nothing at its hook point",
      "Kratos skips hooks that have no effect at a hook point (session in login, a web_hook "
      "with response.parse after recovery, ...).",
@@ -98,7 +104,7 @@ const LintRule k_rules[] = {
      "fallback for them, so one in a global list never runs.",
      Severity::error},
     {"session-before-web-hook", "session before a web_hook",
-     "Kratos since v1.0 moves session last itself; older versions ended the flow at session "
+     "Kratos since v1.2.0 moves session last itself; older versions ended the flow at session "
      "for API clients, so the hooks after it did not run.",
      Severity::note},
     {"response-ignore", "A Segment call without response.ignore",

@@ -162,7 +162,6 @@ std::vector<IdentityEvaluation> TransformPool::evaluate(const std::vector<Json>&
 // A 'V' frame: the values of identities [begin, end), each as Kratos would send it.
 void TransformPool::take_values(const std::string& payload,
                                 std::vector<IdentityEvaluation>* out) const {
-  const EvalLimits limits;
   const std::size_t begin = get_u64(payload, 0);
   const std::size_t end = std::min<std::size_t>(get_u64(payload, 8), out->size());
   Json values = parse_manifested(std::string_view(payload).substr(16));
@@ -170,8 +169,8 @@ void TransformPool::take_values(const std::string& payload,
     IdentityEvaluation& e = (*out)[i];
     Json& value = values[i - begin];
     e.body = manifest_like_jsonnet(value);
-    if (e.body.size() > limits.max_output) {
-      e = failure(EvalStatus::output_too_large, output_too_large_message());
+    if (e.body.size() > m_setup.max_output) {
+      e = failure(EvalStatus::output_too_large, output_too_large_message(m_setup.max_output));
       continue;
     }
     e.status = EvalStatus::ok;

@@ -23,6 +23,7 @@ using Json = nlohmann::ordered_json;
 struct TransformSetup {
   std::string source;
   std::string name;
+  std::size_t max_output = EvalLimits{}.max_output;  // the Kratos profile's output limit
 };
 
 // One identity's outcome: exactly what evaluate_template would give for its ctx.

@@ -238,13 +238,17 @@ TEST_CASE("cli install: --version, completions and the man page come from the ve
   auto r = run_tool({"--version"});
   CHECK(r.status == 0);
   const auto version = lines_of(r.out);
-  REQUIRE(version.size() == 4);
+  REQUIRE(version.size() == 6);
   CHECK(std::regex_match(version[0], std::regex(R"(ory-segment [0-9]+\.[0-9]+\.[0-9]+)")));
   CHECK(std::regex_match(
       version[1],
       std::regex(R"(commit ([0-9a-f]{7,}(-dirty)?|unknown), built [0-9]{4}-[0-9]{2}-[0-9]{2})")));
   CHECK(std::regex_match(version[2], std::regex(R"(libjsonnet v[0-9.]+)")));
-  CHECK(version[3] == "emulates Kratos v26.2.0, go-jsonnet v0.21.0, Segment HTTP API");
+  CHECK(version[3] == "emulates go-jsonnet v0.21.0, Segment HTTP API");
+  // The Kratos profiles, by name and commit (kratos/runtime_profile).
+  CHECK(version[4] ==
+        "--kratos network (Kratos master at b86338da0, 2026-07-29; Ory Network), the default");
+  CHECK(version[5] == "--kratos v26.2.0 (Kratos v26.2.0 at 9d7085948, 2026-03-20; self-hosted)");
 
   const auto all = verbs();
   for (const std::string shell : {"bash", "zsh", "fish"}) {

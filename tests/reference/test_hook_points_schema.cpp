@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kratos/hook_points.hpp"
+#include "kratos/runtime_profile.hpp"
 #include "support.hpp"
 
 namespace {
@@ -51,7 +52,41 @@ void check_against(const std::string& schema_path) {
   }
 }
 
+// Every hook name the schema allows: a "hook" property's const or enum, anywhere in it.
+void collect_hook_names(const json& node, std::set<std::string>* out) {
+  if (node.is_object()) {
+    const auto properties = node.find("properties");
+    if (properties != node.end() && properties->is_object() && properties->contains("hook")) {
+      const json& hook = (*properties)["hook"];
+      if (hook.contains("const")) out->insert(hook["const"].get<std::string>());
+      if (hook.contains("enum")) {
+        for (const auto& name : hook["enum"]) out->insert(name.get<std::string>());
+      }
+    }
+    for (const auto& [key, value] : node.items()) collect_hook_names(value, out);
+  } else if (node.is_array()) {
+    for (const auto& value : node) collect_hook_names(value, out);
+  }
+}
+
+void check_hooks(const std::string& schema_path, const std::string& profile) {
+  std::ifstream in(schema_path);
+  std::set<std::string> in_schema;
+  collect_hook_names(json::parse(in), &in_schema);
+  const core::KratosProfile* kratos = core::find_kratos_profile(profile);
+  REQUIRE(kratos);
+  const std::set<std::string> ours(kratos->schema_hooks.begin(), kratos->schema_hooks.end());
+  CHECK(ours == in_schema);
+}
+
 }  // namespace
+
+TEST_CASE("hook_points: each profile's hooks are its config schema's") {
+  REQUIRE_REFERENCE(master, "ref/kratos-config.schema.json");
+  REQUIRE_REFERENCE(release, "ref/kratos-config.v26.2.0.schema.json");
+  check_hooks(master, "network");
+  check_hooks(release, "v26.2.0");
+}
 
 TEST_CASE("hook_points: the method lists of Kratos master's config schema") {
   REQUIRE_REFERENCE(schema, "ref/kratos-config.schema.json");

@@ -1,0 +1,94 @@
+// --kratos network|v26.2.0 on the verbs that model Kratos: the profile's limits and hook
+// table are the ones applied, and a profile that does not exist is refused.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+namespace {
+
+// A body of about 70,000 bytes: over v26.2.0's 65,535, under master's 262,143.
+const char* const k_large =
+    "function(ctx) { userId: ctx.identity.id, traits: { pad: std.join('', "
+    "std.makeArray(70000, function(i) 'x')) } }\n";
+
+}  // namespace
+
+TEST_CASE("cli --kratos: the output limit is the profile's") {
+  test::TempDir dir;
+  const std::string large = dir.write("large.jsonnet", k_large);
+  const std::string identities = test::source_path("examples/identity.json");
+  const std::string kratos_refuses = "the output exceeds Kratos's 64 KiB limit";
+  // Kratos master sends the body (which Segment then refuses, over its 32 KB per message).
+  auto r = test::run_tool({"test-identify", "--jsonnet", large, "--dry-run"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(kratos_refuses) == std::string::npos);
+  CHECK(r.err.find("over Segment's 32 KB limit") != std::string::npos);
+  r = test::run_tool({"test-identify", "--jsonnet", large, "--dry-run", "--kratos", "v26.2.0"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(kratos_refuses) != std::string::npos);
+
+  r = test::run_tool({"backfill", "--jsonnet", large, "--identities", identities, "--dry-run",
+                      "--progress", "never"});
+  CHECK(r.err.find(kratos_refuses) == std::string::npos);
+  r = test::run_tool({"backfill", "--jsonnet", large, "--identities", identities, "--dry-run",
+                      "--progress", "never", "--kratos", "v26.2.0"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(kratos_refuses) != std::string::npos);
+}
+
+TEST_CASE("cli --kratos: an unknown profile is refused with the valid ones") {
+  const std::string tmpl = test::source_path("examples/segment_identify.jsonnet");
+  const std::string config = test::source_path("examples/kratos.yml");
+  const std::vector<std::vector<std::string>> verbs = {
+      {"test-identify", "--jsonnet", tmpl, "--dry-run"},
+      {"backfill", "--jsonnet", tmpl, "--identities", test::source_path("examples/identity.json"),
+       "--dry-run"},
+      {"lint", "--config", config},
+  };
+  for (auto args : verbs) {
+    CAPTURE(args);
+    args.insert(args.end(), {"--kratos", "v26.2"});
+    const auto r = test::run_tool(args);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--kratos: unknown value 'v26.2'") != std::string::npos);
+    CHECK(r.err.find("(valid: network, v26.2.0)") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli --kratos: saml is Ory Network's") {
+  test::TempDir dir;
+  const std::string tmpl = dir.write("id.jsonnet", "function(ctx) { userId: ctx.identity.id }\n");
+  auto r = test::run_tool(
+      {"test-identify", "--jsonnet", tmpl, "--dry-run", "--hook", "registration.after.saml"});
+  CHECK(r.status == 0);
+  r = test::run_tool({"test-identify", "--jsonnet", tmpl, "--dry-run", "--hook",
+                      "registration.after.saml", "--kratos", "v26.2.0"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("Kratos v26.2.0 (self-hosted) has no saml method") != std::string::npos);
+}
+
+TEST_CASE("cli --kratos: lint --config keeps its table rows under each profile") {
+  const std::string config = test::source_path("examples/kratos.yml");
+  for (const std::string kratos : {"network", "v26.2.0"}) {
+    CAPTURE(kratos);
+    const auto r =
+        test::run_tool({"lint", "--config", config, "--kratos", kratos, "--format", "json"});
+    REQUIRE((r.status == 0 || r.status == 1));
+    const auto doc = nlohmann::json::parse(r.out);
+    REQUIRE(doc.contains("hooks"));
+    REQUIRE_FALSE(doc["hooks"].empty());
+    for (const auto& row : doc["hooks"]) {
+      CHECK(row.contains("point"));
+      CHECK(row.contains("enabled"));
+      CHECK(row.contains("global"));
+      for (const auto& h : row["hooks"]) {
+        CHECK(h.contains("hook"));
+        CHECK(h.contains("pointer"));
+        CHECK(h.contains("before_save"));
+      }
+    }
+  }
+}
