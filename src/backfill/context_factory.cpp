@@ -55,7 +55,14 @@ Json ContextFactory::ctx(const Json& identity) const {
       if (!at->is_object()) *at = Json::object();
     }
     Json value = prune(identity, slot.usage);
-    drop_unencoded_fields(&value);  // whatever the template asks for
+    // Kratos's encoding (whatever the template asks for), then only what it reads of the
+    // fields that encoding adds (null metadata_public, organization_id).
+    encode_identity_fields(&value);
+    if (!slot.usage.whole && value.is_object()) {
+      for (auto it = value.begin(); it != value.end();) {
+        it = slot.usage.fields.count(it.key()) ? std::next(it) : value.erase(it);
+      }
+    }
     (*at)[slot.path.back()] = std::move(value);
   }
   return out;

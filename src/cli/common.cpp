@@ -190,7 +190,8 @@ std::string resolve_segment_url(const SegmentTargetOptions& opts) {
                            *core::parse_segment_call(opts.call));
 }
 
-std::vector<std::string> header_allowlist_or_throw(const std::string& list) {
+core::HeaderAllowlist header_allowlist_or_throw(const std::string& list) {
+  if (list.empty()) return std::nullopt;
   std::vector<std::string> out;
   for (std::size_t start = 0; start < list.size();) {
     const std::size_t comma = std::min(list.find(',', start), list.size());

@@ -7,6 +7,7 @@
 #include "io/document.hpp"
 #include "io/file_io.hpp"
 #include "kratos/hook_points.hpp"
+#include "kratos/kratos_context.hpp"
 #include "kratos/runtime_profile.hpp"
 
 namespace CLI {
@@ -67,7 +68,8 @@ std::string resolve_segment_url(const SegmentTargetOptions& opts);
 
 // Throws a bad-input Error unless `value` is one of `allowed`, suggesting the closest.
 // --header-allowlist NAMES: comma-separated header names, or a bad-input Error.
-std::vector<std::string> header_allowlist_or_throw(const std::string& list);
+// nullopt for "" (not given: the config's or Kratos's default).
+core::HeaderAllowlist header_allowlist_or_throw(const std::string& list);
 
 void require_one_of(const std::string& flag, const std::string& value,
                     const std::vector<std::string>& allowed);

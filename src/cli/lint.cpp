@@ -109,8 +109,9 @@ void lint_the_template(const LintOptions& opts, const core::Json* schema, const 
     options.check_message = url && (core::is_segment_host(url->host) || call);
   }
   options.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
-  if (opts.header_allowlist.empty() && config)
+  if (!options.header_allowlist && config) {
     options.header_allowlist = core::config_header_allowlist(*config);
+  }
   for (auto& f : core::lint_template(t.source, t.name, options)) {
     report->findings.push_back(std::move(f));
   }

@@ -220,10 +220,10 @@ std::vector<HookRow> hook_table(const Json& config, const KratosProfile& profile
   return rows;
 }
 
-std::vector<std::string> config_header_allowlist(const Json& config) {
-  std::vector<std::string> out;
+HeaderAllowlist config_header_allowlist(const Json& config) {
   const Json* list = at_pointer(config, "/clients/web_hook/header_allowlist");
-  if (!list || !list->is_array()) return out;
+  if (!list || !list->is_array()) return std::nullopt;
+  std::vector<std::string> out;
   for (const auto& h : *list) {
     if (h.is_string()) out.push_back(h.get<std::string>());
   }

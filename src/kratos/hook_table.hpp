@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kratos/hook_points.hpp"
+#include "kratos/kratos_context.hpp"
 #include "kratos/runtime_profile.hpp"
 
 // What Kratos runs where: the hook lists of an identity config read as Kratos's registries
@@ -45,8 +46,9 @@ struct HookRow {
 std::vector<HookRow> hook_table(const Json& config,
                                 const KratosProfile& profile = default_kratos_profile());
 
-// The config's clients.web_hook.header_allowlist (empty when it has none: Kratos's default).
-std::vector<std::string> config_header_allowlist(const Json& config);
+// The config's clients.web_hook.header_allowlist: nullopt when it sets none (Kratos's default
+// applies), an empty list when it sets [] (Kratos passes no headers).
+HeaderAllowlist config_header_allowlist(const Json& config);
 
 // The pieces config_lint reads configs with.
 

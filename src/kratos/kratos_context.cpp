@@ -163,15 +163,14 @@ const std::vector<std::string>& default_header_allowlist() {
   return k_default;
 }
 
-bool is_allowlisted_header(const std::string& canonical_name,
-                           const std::vector<std::string>& allowlist) {
-  const auto& names = allowlist.empty() ? default_header_allowlist() : allowlist;
+bool is_allowlisted_header(const std::string& canonical_name, const HeaderAllowlist& allowlist) {
+  const auto& names = allowlist ? *allowlist : default_header_allowlist();
   return std::any_of(names.begin(), names.end(), [&](const std::string& allowed) {
     return canonical_header_name(allowed) == canonical_name;
   });
 }
 
-void drop_unencoded_fields(Json* identity) {
+void encode_identity_fields(Json* identity) {
   if (!identity->is_object()) return;
   identity->erase("credentials");
   identity->erase("metadata_admin");
@@ -180,18 +179,20 @@ void drop_unencoded_fields(Json* identity) {
     return v.is_null() || ((v.is_array() || v.is_object()) && v.empty());
   };
   for (const char* omitempty : {"external_id", "state_changed_at", "verifiable_addresses",
-                                "recovery_addresses", "organization_id", "region"}) {
+                                "recovery_addresses", "region"}) {
     if (const auto it = identity->find(omitempty); it != identity->end() && empty(*it)) {
       identity->erase(it);
     }
+  }
+  for (const char* always : {"metadata_public", "organization_id"}) {
+    if (!identity->contains(always)) (*identity)[always] = nullptr;
   }
 }
 
 Json context_identity(const Json& identity, bool pre_persist) {
   Json out = identity;
   if (!out.is_object()) return out;
-  drop_unencoded_fields(&out);
-  if (!out.contains("metadata_public")) out["metadata_public"] = nullptr;
+  encode_identity_fields(&out);
   if (pre_persist) {
     out["id"] = k_nil_uuid;
     out["created_at"] = k_go_zero_time;

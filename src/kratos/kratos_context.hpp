@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,14 +15,18 @@ using Json = nlohmann::ordered_json;
 
 enum class FlowType { browser, api };
 
+// clients.web_hook.header_allowlist: the request headers Kratos passes to templates. nullopt:
+// the config does not set it, so Kratos's default applies; an empty list (set explicitly)
+// passes none (driver/config/config.go WebhookHeaderAllowlist reads the key as given).
+using HeaderAllowlist = std::optional<std::vector<std::string>>;
+
 struct ContextOptions {
   HookPoint hook{"registration", "after", "password"};
   FlowType flow_type = FlowType::browser;
   Json identity;           // as `ory get identity` prints it; null for none
   Json transient_payload;  // null: absent, as Kratos omits an empty one
   std::vector<std::pair<std::string, std::string>> extra_headers;  // --header NAME=VALUE
-  // clients.web_hook.header_allowlist: the headers Kratos passes; empty for its default.
-  std::vector<std::string> header_allowlist;
+  HeaderAllowlist header_allowlist;
   std::string public_url = "https://playground.projects.oryapis.com";
   std::string oidc_provider = "google";  // the provider an oidc after-hook's callback names
   // A registration after-hook with response.parse or can_interrupt runs before the identity
@@ -34,9 +39,9 @@ struct ContextOptions {
 // templates (exact names; all others are dropped).
 const std::vector<std::string>& default_header_allowlist();
 
-// Whether `canonical_name` is on `allowlist` (compared canonically; empty: the default).
+// Whether `canonical_name` is on `allowlist` (compared canonically; nullopt: the default).
 bool is_allowlisted_header(const std::string& canonical_name,
-                           const std::vector<std::string>& allowlist = {});
+                           const HeaderAllowlist& allowlist = std::nullopt);
 
 // Go's textproto.CanonicalMIMEHeaderKey: "user-agent" -> "User-Agent"; a name with a
 // character outside the token set is left as it is.
@@ -55,16 +60,16 @@ Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped
 // "identity"} or {"flow", "identity"} where the hook point has them; empty for none.
 std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook);
 
-// Removes what Kratos never encodes into an identity in ctx: credentials, metadata_admin,
-// and the omitempty fields (external_id, state_changed_at, verifiable_addresses,
-// recovery_addresses, organization_id, region) when empty.
-void drop_unencoded_fields(Json* identity);
+// An identity as Kratos's JSON encoding has it in ctx (identity/identity.go, the struct tags
+// and MarshalJSON): credentials and metadata_admin removed; the omitempty fields whose types
+// can be empty (external_id, state_changed_at, verifiable_addresses, recovery_addresses,
+// region) absent when empty; metadata_public and organization_id (a uuid.NullUUID: a struct,
+// which omitempty never omits) null when unset.
+void encode_identity_fields(Json* identity);
 
-// The identity as Kratos encodes it in ctx (identity/identity.go): credentials and
-// metadata_admin removed, the omitempty fields (external_id, state_changed_at,
-// verifiable_addresses, recovery_addresses, organization_id, region) absent when empty,
-// metadata_public null when absent. `pre_persist`: not yet saved, so the id and the
-// addresses' ids are the nil UUID and created_at/updated_at Go's zero time.
+// The identity as Kratos encodes it in ctx (encode_identity_fields). `pre_persist`: not yet
+// saved, so the id and the addresses' ids are the nil UUID and created_at/updated_at Go's
+// zero time.
 Json context_identity(const Json& identity, bool pre_persist = false);
 
 // Whether the flow's transient_payload reaches a hook at `hook`: after-hooks only, and in

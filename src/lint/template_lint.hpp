@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kratos/hook_points.hpp"
+#include "kratos/kratos_context.hpp"
 #include "segment/segment_api.hpp"
 #include "util/finding.hpp"
 
@@ -23,7 +24,7 @@ struct TemplateLintOptions {
   SegmentCall call = SegmentCall::identify;
   // Whether it sends to Segment: what it sends is checked by Segment's rules for `call`.
   bool check_message = true;
-  std::vector<std::string> header_allowlist;  // clients.web_hook.header_allowlist; empty: default
+  HeaderAllowlist header_allowlist;  // clients.web_hook.header_allowlist; nullopt: the default
 };
 
 // The mistakes a template makes that only show in production, located in it (FILE:LINE:COL)

@@ -1,5 +1,6 @@
 // --kratos network|v26.2.0 on the verbs that model Kratos: the profile's limits and hook
-// table are the ones applied, and a profile that does not exist is refused.
+// table are the ones applied, and a profile that does not exist is refused. And the ctx both
+// profiles give, as the sending verbs build it.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -91,4 +92,26 @@ TEST_CASE("cli --kratos: lint --config keeps its table rows under each profile")
       }
     }
   }
+}
+
+TEST_CASE("cli: ctx.identity.organization_id and metadata_public are null when unset") {
+  // identity/identity.go: organization_id is a uuid.NullUUID (a struct, never omitted),
+  // metadata_public has no omitempty. The example identities have neither field.
+  test::TempDir dir;
+  const std::string tmpl = dir.write(
+      "org.jsonnet",
+      "function(ctx) { userId: ctx.identity.id, traits: { org: ctx.identity.organization_id, "
+      "meta: ctx.identity.metadata_public } }\n");
+  std::string ids = test::read_file(test::source_path("examples/identities.jsonl"));
+  for (std::size_t at; (at = ids.find("\"metadata_public\": null, ")) != std::string::npos;) {
+    ids.erase(at, std::string("\"metadata_public\": null, ").size());
+  }
+  const std::string identities = dir.write("ids.jsonl", ids);
+  auto r = test::run_tool({"test-identify", "--jsonnet", tmpl, "--dry-run"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"org\": null") != std::string::npos);
+  r = test::run_tool({"backfill", "--jsonnet", tmpl, "--identities", identities, "--dry-run",
+                      "--progress", "never"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"traits\":{\"meta\":null,\"org\":null}") != std::string::npos);
 }

@@ -12,17 +12,21 @@ TEST_CASE("context_factory: it puts the identity where Kratos does, never its cr
   const std::vector<std::vector<std::string>> paths = {{"identity"}, {"session", "identity"}};
   CHECK(core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx.identity.id"))
             .ctx_json(identity) == R"({"identity":{"id":"i"}})");
+  // The whole identity as Kratos encodes it: metadata_public and organization_id null when
+  // unset (identity/identity.go).
   CHECK(core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx.session"))
             .ctx_json(identity) ==
-        R"({"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}}})");
+        R"({"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"},)"
+        R"("metadata_public":null,"organization_id":null}}})");
   CHECK(core::ContextFactory(base, paths,
                              core::ctx_usage("function(ctx) [ctx.identity.credentials, "
                                              "ctx.session.identity.metadata_admin]"))
             .ctx_json(identity) == R"({"session":{"identity":{}},"identity":{}})");
   CHECK(
       core::ContextFactory(base, paths, core::ctx_usage("function(ctx) ctx")).ctx_json(identity) ==
-      R"({"flow":{"id":"f"},"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"}}},)"
-      R"("identity":{"id":"i","traits":{"email":"e"}}})");
+      R"({"flow":{"id":"f"},"session":{"id":"s","identity":{"id":"i","traits":{"email":"e"},)"
+      R"("metadata_public":null,"organization_id":null}},)"
+      R"("identity":{"id":"i","traits":{"email":"e"},"metadata_public":null,"organization_id":null}})");
 }
 
 TEST_CASE("context_factory: for_hook builds what build_context builds, at every hook point") {

@@ -254,12 +254,17 @@ TEST_CASE("kratos_context: the identity as Kratos's JSON encoding has it") {
   identity["organization_id"] = nullptr;
   identity.erase("metadata_public");
   const core::Json ctx = core::context_identity(identity);
-  for (const char* omitted :
-       {"verifiable_addresses", "recovery_addresses", "external_id", "organization_id"}) {
+  for (const char* omitted : {"verifiable_addresses", "recovery_addresses", "external_id"}) {
     CHECK_FALSE(ctx.contains(omitted));
   }
   CHECK(ctx.contains("metadata_public"));  // no omitempty: null when unset
   CHECK(ctx["metadata_public"].is_null());
+  // A uuid.NullUUID is a struct, which omitempty never omits: null, also when the identity
+  // given has no such field.
+  CHECK(ctx.contains("organization_id"));
+  CHECK(ctx["organization_id"].is_null());
+  identity.erase("organization_id");
+  CHECK(core::context_identity(identity)["organization_id"].is_null());
   identity["verifiable_addresses"] = {{{"id", "a1"}, {"value", "x@example.com"}}};
   identity["external_id"] = "crm-1";
   const core::Json kept = core::context_identity(identity);

@@ -1,0 +1,64 @@
+// Kratos's runtime as its source has it, where the tool once differed (docs/fidelity.md cites
+// each line at both profiles' commits).
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "kratos/hook_table.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
+#include "lint/config_lint.hpp"
+
+TEST_CASE("kratos runtime: an explicit empty header allowlist passes no headers") {
+  // driver/config/config.go WebhookHeaderAllowlist reads the key as the config gives it; only
+  // a config without the key gets the schema's default.
+  CHECK_FALSE(core::config_header_allowlist(core::Json::object()).has_value());
+  const core::Json empty = {
+      {"clients", {{"web_hook", {{"header_allowlist", core::Json::array()}}}}}};
+  const auto allowlist = core::config_header_allowlist(empty);
+  REQUIRE(allowlist.has_value());
+  CHECK(allowlist->empty());
+  CHECK(core::is_allowlisted_header("User-Agent"));
+  CHECK_FALSE(core::is_allowlisted_header("User-Agent", allowlist));
+
+  std::string err;
+  core::ContextOptions opts;
+  opts.hook = *core::parse_hook_point("registration.after.password", &err);
+  opts.identity = core::builtin_sample_identity();
+  opts.header_allowlist = allowlist;
+  CHECK(core::build_context(opts, nullptr)["request_headers"].empty());
+  opts.header_allowlist.reset();
+  CHECK(core::build_context(opts, nullptr)["request_headers"].contains("User-Agent"));
+}
+
+TEST_CASE("kratos runtime: lint --config with header_allowlist: [] flags every header read") {
+  // base64 of: function(ctx) { userId: ctx.identity.id, context: { userAgent:
+  // ctx.request_headers['User-Agent'][0] } }
+  const std::string body =
+      "base64://ZnVuY3Rpb24oY3R4KSB7IHVzZXJJZDogY3R4LmlkZW50aXR5LmlkLCBjb250ZXh0OiB7IHVzZXJBZ2"
+      "VudDogY3R4LnJlcXVlc3RfaGVhZGVyc1snVXNlci1BZ2VudCddWzBdIH0gfQ==";
+  core::Json config = {{"selfservice",
+                        {{"flows",
+                          {{"registration",
+                            {{"after",
+                              {{"password",
+                                {{"hooks",
+                                  {{{"hook", "web_hook"},
+                                    {"config",
+                                     {{"url", "https://api.segment.io/v1/identify"},
+                                      {"method", "POST"},
+                                      {"body", body},
+                                      {"response", {{"ignore", true}}}}}}}}}}}}}}}}}}};
+  const auto rules = [](const core::Json& c) {
+    std::vector<std::string> out;
+    for (const auto& f : core::lint_config(c, "kratos.yml", {}).findings) out.push_back(f.rule);
+    return out;
+  };
+  const auto has = [](const std::vector<std::string>& list, const std::string& rule) {
+    return std::find(list.begin(), list.end(), rule) != list.end();
+  };
+  CHECK_FALSE(has(rules(config), "header-not-forwarded"));
+  config["clients"]["web_hook"]["header_allowlist"] = core::Json::array();
+  CHECK(has(rules(config), "header-not-forwarded"));
+}
