@@ -50,13 +50,15 @@ struct Input {
 struct Template {
   std::string source;
   std::string name;
-  std::string url;  // an action's URL, for the call it makes
+  std::string url;              // an action's URL, for the call it makes
+  std::string ignore_conflict;  // an action's core::ignore_conflict
+  std::string action;           // the action's name, for findings in it
 };
 
 Template template_from_options(const LintOptions& opts, std::vector<Input>* inputs) {
   if (!opts.jsonnet.empty()) {
     inputs->push_back({io::display_name(opts.jsonnet), opts.jsonnet, "", false});
-    return {read_text_or_throw(opts.jsonnet), io::display_name(opts.jsonnet), ""};
+    return {read_text_or_throw(opts.jsonnet), io::display_name(opts.jsonnet), "", "", ""};
   }
   const std::string name = io::display_name(opts.action);
   const std::string text = read_text_or_throw(opts.action);
@@ -70,7 +72,8 @@ Template template_from_options(const LintOptions& opts, std::vector<Input>* inpu
   if (!core::template_from_body(action.body, name + " (body)", &body, &err)) {
     throw bad_input(err);
   }
-  return {std::move(body.source), std::move(body.name), action.url};
+  return {std::move(body.source), std::move(body.name), action.url, core::ignore_conflict(action),
+          name};
 }
 
 struct Report {
@@ -111,6 +114,13 @@ void lint_the_template(const LintOptions& opts, const core::Json* schema, const 
   options.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
   if (!options.header_allowlist && config) {
     options.header_allowlist = core::config_header_allowlist(*config);
+  }
+  if (!t.ignore_conflict.empty()) {
+    report->findings.push_back({core::Severity::error, t.action + "#/config/response/ignore",
+                                t.ignore_conflict,
+                                "keep response.ignore for a Segment call; drop "
+                                "response.parse and can_interrupt",
+                                "web-hook-invalid"});
   }
   for (auto& f : core::lint_template(t.source, t.name, options)) {
     report->findings.push_back(std::move(f));

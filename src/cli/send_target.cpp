@@ -30,6 +30,9 @@ void from_action(const SendOptions& opts, SendTarget* t) {
   if (!core::read_action(read_document_or_throw(opts.action), &t->action, &err)) {
     throw bad_input(name + ": " + err);
   }
+  if (const std::string conflict = core::ignore_conflict(t->action); !conflict.empty()) {
+    throw Error(ExitStatus::check_failed, name + "#/config/response/ignore: " + conflict);
+  }
   core::BodyTemplate body;
   if (!core::template_from_body(t->action.body, name + " (body)", &body, &err)) {
     throw bad_input(err);

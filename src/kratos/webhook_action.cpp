@@ -164,6 +164,15 @@ std::vector<FoundHook> find_web_hooks(const Json& doc) {
 
 namespace core {
 
+std::string ignore_conflict(const DeployedAction& action) {
+  if (!action.ignore_response || (!action.parse_response && !action.can_interrupt)) return "";
+  return std::string("response.ignore with ") +
+         (action.parse_response ? "response.parse" : "can_interrupt") +
+         ": Kratos fails every call of this hook before sending anything (\"A webhook is "
+         "configured to ignore the response but also to parse the response. This is not "
+         "possible.\")";
+}
+
 bool read_action(const Json& action, DeployedAction* out, std::string* err) {
   if (!action.is_object() || action.value("hook", "") != "web_hook") {
     *err = "not a web_hook action (expected {\"hook\": \"web_hook\", \"config\": {...}})";

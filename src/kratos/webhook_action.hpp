@@ -82,4 +82,10 @@ struct DeployedAction {
 // Reads a `{"hook": "web_hook", "config": {...}}` action; `err` says what is wrong.
 bool read_action(const Json& action, DeployedAction* out, std::string* err);
 
+// Why Kratos fails every call of the action before it sends anything, or "": response.ignore
+// together with response.parse (which Kratos's config schema also refuses) or can_interrupt
+// (which it allows) is a misconfiguration at run time (selfservice/hook/web_hook.go:314-316
+// at both profiles' commits). The pointer is config/response/ignore.
+std::string ignore_conflict(const DeployedAction& action);
+
 }  // namespace core

@@ -174,6 +174,10 @@ class ConfigLinter {
       add("web-hook-invalid", Severity::error, at, err, "rebuild it with ory-segment build-action");
       return;
     }
+    if (const std::string conflict = ignore_conflict(action); !conflict.empty()) {
+      add("web-hook-invalid", Severity::error, at + "/config/response/ignore", conflict,
+          "keep response.ignore for a Segment call; drop response.parse and can_interrupt");
+    }
     const Json config = hook_config(hook);
     for (std::size_t j = 0; j < index; ++j) {
       const Json& other = hooks[j];

@@ -115,3 +115,35 @@ TEST_CASE("cli: ctx.identity.organization_id and metadata_public are null when u
   CHECK(r.status == 0);
   CHECK(r.out.find("\"traits\":{\"meta\":null,\"org\":null}") != std::string::npos);
 }
+
+TEST_CASE("cli: response.ignore with response.parse or can_interrupt fails the hook in Kratos") {
+  // selfservice/hook/web_hook.go:314-316: Kratos refuses the call before sending anything.
+  test::TempDir dir;
+  const std::string body =
+      "base64://ZnVuY3Rpb24oY3R4KSB7IHVzZXJJZDogY3R4LmlkZW50aXR5LmlkIH0=";  // userId only
+  const nlohmann::json interrupting = {{"hook", "web_hook"},
+                                       {"config",
+                                        {{"url", "https://api.segment.io/v1/identify"},
+                                         {"method", "POST"},
+                                         {"body", body},
+                                         {"can_interrupt", true},
+                                         {"response", {{"ignore", true}}}}}};
+  const std::string action = dir.write("action.json", interrupting.dump());
+  const std::string kratos_says = "Kratos fails every call of this hook before sending anything";
+  auto r = test::run_tool({"lint", "--action", action});
+  CHECK(r.status == 1);
+  CHECK(r.out.find("action.json#/config/response/ignore: response.ignore with can_interrupt") !=
+        std::string::npos);
+  r = test::run_tool({"test-identify", "--action", action, "--dry-run"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(kratos_says) != std::string::npos);
+  const nlohmann::json config = {
+      {"selfservice",
+       {{"flows", {{"registration", {{"after", {{"password", {{"hooks", {interrupting}}}}}}}}}}}}};
+  const std::string kratos_yml = dir.write("kratos.json", config.dump());
+  r = test::run_tool({"lint", "--config", kratos_yml});
+  CHECK(r.status == 1);
+  CHECK(r.out.find("kratos.json#/selfservice/flows/registration/after/password/hooks/0/config/"
+                   "response/ignore") != std::string::npos);
+  CHECK(r.out.find(kratos_says) != std::string::npos);
+}
