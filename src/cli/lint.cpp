@@ -213,11 +213,12 @@ void print_table(const Report& report, std::ostream& out) {
     out << "  " << std::left << std::setw(static_cast<int>(width)) << row.point.name() << "  "
         << (hooks.empty() ? "-" : hooks);
     if (!row.hooks.empty()) out << "   [" << list_label(row) << "]";
-    if (!row.enabled) out << "   (method not enabled)";
+    if (!row.enabled)
+      out << (row.flow_enabled ? "   (method not enabled)" : "   (flow not enabled)");
     out << "\n";
   }
   if (hidden) {
-    out << "  (methods not enabled in selfservice.methods are shown only where hooks would "
+    out << "  (flows and methods not enabled are shown only where hooks would "
            "run)\n";
   }
   out << "\n";

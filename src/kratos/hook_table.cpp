@@ -96,7 +96,8 @@ HookRow after_row(const Json& config, const std::string& flow, const std::string
                   const KratosProfile& profile) {
   HookRow row;
   row.point = {flow, "after", method};
-  row.enabled = method_enabled(config, flow, method);
+  row.flow_enabled = flow_enabled(config, flow);
+  row.enabled = row.flow_enabled && method_enabled(config, flow, method);
   const std::string own = row.point.pointer();
   const std::string global = HookPoint{flow, "after", ""}.pointer();
   if (flow == "login") {
@@ -177,11 +178,23 @@ bool names_saml(const Json& config, const std::string& flow) {
          at_pointer(config, "/selfservice/flows/" + flow + "/after/saml") != nullptr;
 }
 
+bool flow_enabled(const Json& config, const std::string& flow) {
+  if (flow != "registration" && flow != "recovery" && flow != "verification") return true;
+  const Json* enabled = at_pointer(config, "/selfservice/flows/" + flow + "/enabled");
+  if (enabled && enabled->is_boolean()) return enabled->get<bool>();
+  return flow == "registration";
+}
+
 bool method_enabled(const Json& config, const std::string& flow, const std::string& method) {
   const std::string base = "/selfservice/methods/" + method;
   const Json* enabled = at_pointer(config, base + "/enabled");
   const bool on_by_default = method == "password" || method == "profile" || method == "code";
   const bool on = enabled && enabled->is_boolean() ? enabled->get<bool>() : on_by_default;
+  // WebAuthn signs up only as a passwordless method (selfservice/strategy/webauthn/
+  // registration.go:100, WebAuthnForPasswordless: config.passwordless, default false).
+  if (method == "webauthn" && flow == "registration") {
+    return on && json_true(at_pointer(config, base + "/config/passwordless"));
+  }
   if (method != "code") return on;
   // passwordless_enabled turns code on whatever code.enabled says (driver/config/config.go,
   // SelfServiceStrategy); code signs up and logs in only with passwordless_enabled (or, in
@@ -197,12 +210,14 @@ std::vector<HookRow> hook_table(const Json& config, const KratosProfile& profile
   for (const auto& flow : hook_flows()) {
     HookRow before;
     before.point = {flow, "before", ""};
+    before.enabled = before.flow_enabled = flow_enabled(config, flow);
     before.hooks = get_hooks(config, before.point.pointer(), Stage::before, profile);
     rows.push_back(before);
     const auto& methods = hook_methods(flow);
     if (methods.empty()) {
       HookRow after;
       after.point = {flow, "after", ""};
+      after.enabled = after.flow_enabled = flow_enabled(config, flow);
       after.hooks = get_hooks(
           config, after.point.pointer(),
           flow == "recovery" ? Stage::recovery_after : Stage::verification_after, profile);

@@ -30,9 +30,10 @@ struct HookRow {
   // Registration, login and settings: the method's own list is empty, so the flow's global
   // after-list runs.
   bool global = false;
-  // The method is enabled (selfservice.methods.<m>.enabled, or Kratos's default for it);
-  // always true for rows without a method.
+  // The flow is enabled (flow_enabled) and so is the method (method_enabled), where the row
+  // has one.
   bool enabled = true;
+  bool flow_enabled = true;  // flow_enabled alone: `enabled` is false because of the flow
 };
 
 // The hook table of `config` (a Kratos or Ory Network identity config), for every flow and
@@ -62,8 +63,13 @@ std::string hook_name(const Json& hook);
 Json hook_config(const Json& hook);
 // Whether the config names Ory Network's saml method for `flow`.
 bool names_saml(const Json& config, const std::string& flow);
+// selfservice.flows.<flow>.enabled, or Kratos's default: registration on, recovery and
+// verification off (the config schema's defaults); login and settings cannot be turned off.
+// A flow that is off runs none of its hooks (its handlers refuse every request).
+bool flow_enabled(const Json& config, const std::string& flow);
 // selfservice.methods.<method>.enabled, or Kratos's default for it (code is on also with
-// passwordless_enabled, signs up only with it, logs in also with mfa_enabled).
+// passwordless_enabled, signs up only with it, logs in also with mfa_enabled; webauthn signs
+// up only with config.passwordless).
 bool method_enabled(const Json& config, const std::string& flow, const std::string& method);
 
 }  // namespace core

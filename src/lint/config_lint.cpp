@@ -63,7 +63,11 @@ class ConfigLinter {
     const bool release =
         named.size() > 1 && named[0] == 'v' && std::isdigit(static_cast<unsigned char>(named[1]));
     if (!release || named == kratos.kratos) return;
-    std::string hint = "--kratos " + kratos.name + " models Kratos " + kratos.kratos;
+    std::vector<std::string> profiles;
+    for (const auto& p : kratos_profiles())
+      profiles.push_back(p.name + " (Kratos " + p.kratos + ")");
+    std::string hint =
+        "no profile models it; choose the nearest with --kratos: " + util::join(profiles, " or ");
     for (const auto& p : kratos_profiles()) {
       if (p.kratos == named) hint = "give --kratos " + p.name + " to model it";
     }
@@ -234,6 +238,15 @@ class ConfigLinter {
 
   void never_runs(const HookPoint& list, const std::string& at,
                   const std::vector<const HookRow*>& rows) {
+    if (!flow_enabled(m_config, list.flow)) {
+      add("web-hook-never-runs", Severity::error, at,
+          "this web_hook never runs: the " + list.flow +
+              " flow is not enabled (selfservice.flows." + list.flow + ".enabled is " +
+              (list.flow == "registration" ? "false" : "not true: Kratos's default is false") +
+              "), so Kratos answers every " + list.flow + " request with an error",
+          "set selfservice.flows." + list.flow + ".enabled: true");
+      return;
+    }
     std::vector<std::string> disabled;  // the methods it would run for
     disabled.reserve(rows.size());
     for (const HookRow* row : rows) disabled.push_back(row->point.method);

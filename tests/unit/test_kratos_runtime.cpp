@@ -62,3 +62,52 @@ TEST_CASE("kratos runtime: lint --config with header_allowlist: [] flags every h
   config["clients"]["web_hook"]["header_allowlist"] = core::Json::array();
   CHECK(has(rules(config), "header-not-forwarded"));
 }
+
+TEST_CASE("kratos runtime: hooks of a flow that is not enabled never run") {
+  // Recovery and verification are off unless enabled (the config schema's default: false);
+  // registration is on unless turned off. Their handlers refuse every request when off.
+  const core::Json hook = {{"hook", "web_hook"},
+                           {"config",
+                            {{"url", "https://example.com/hook"},
+                             {"method", "POST"},
+                             {"body", "base64://ZnVuY3Rpb24oY3R4KSB7fQ=="}}}};
+  const auto findings = [](const core::Json& c) {
+    std::vector<std::string> out;
+    for (const auto& f : core::lint_config(c, "k", {}).findings) {
+      out.push_back(f.rule + " " + f.location);
+    }
+    return out;
+  };
+  const auto has = [](const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+  };
+  for (const std::string flow : {"recovery", "verification"}) {
+    CAPTURE(flow);
+    core::Json config = {{"selfservice", {{"flows", {{flow, {{"after", {{"hooks", {hook}}}}}}}}}}};
+    const std::string at = "web-hook-never-runs k#/selfservice/flows/" + flow + "/after/hooks/0";
+    CHECK(has(findings(config), at));
+    CHECK_FALSE(core::flow_enabled(config, flow));
+    config["selfservice"]["flows"][flow]["enabled"] = true;
+    CHECK_FALSE(has(findings(config), at));
+    CHECK(core::flow_enabled(config, flow));
+  }
+  core::Json config = {
+      {"selfservice", {{"flows", {{"registration", {{"after", {{"hooks", {hook}}}}}}}}}}};
+  const std::string at = "web-hook-never-runs k#/selfservice/flows/registration/after/hooks/0";
+  CHECK_FALSE(has(findings(config), at));
+  config["selfservice"]["flows"]["registration"]["enabled"] = false;
+  CHECK(has(findings(config), at));
+  for (const auto& row : core::hook_table(config)) {
+    if (row.point.flow == "registration") CHECK_FALSE(row.enabled);
+  }
+}
+
+TEST_CASE("kratos runtime: webauthn signs up only as a passwordless method") {
+  // selfservice/strategy/webauthn/registration.go:100: not responsible unless
+  // selfservice.methods.webauthn.config.passwordless is true (default false).
+  core::Json config = {{"selfservice", {{"methods", {{"webauthn", {{"enabled", true}}}}}}}};
+  CHECK_FALSE(core::method_enabled(config, "registration", "webauthn"));
+  CHECK(core::method_enabled(config, "login", "webauthn"));
+  config["selfservice"]["methods"]["webauthn"]["config"] = {{"passwordless", true}};
+  CHECK(core::method_enabled(config, "registration", "webauthn"));
+}
