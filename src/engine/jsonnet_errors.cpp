@@ -63,8 +63,11 @@ std::string missing_field_hint(const std::string& message, const std::string& ex
   const auto dot = expression.rfind("." + field);
   if (dot == std::string::npos || dot + 1 + field.size() != expression.size()) return "";
   const std::string object = expression.substr(0, dot);
-  return "'" + field + "' may be missing (an optional trait left empty at sign-up): use std.get(" +
-         object + ", '" + field + "', null), or test '" + field + "' in " + object + " first";
+  const bool trait = object.find("traits") != std::string::npos;
+  return "'" + field + "' may be missing" +
+         (trait ? " (an optional trait left empty at sign-up)" : " (Kratos omits it at times)") +
+         ": use std.get(" + object + ", '" + field + "', null), or test '" + field + "' in " +
+         object + " first";
 }
 
 // libjsonnet 0.18's std.format takes the logarithm of the value for %g, so `'%g' % 0` fails

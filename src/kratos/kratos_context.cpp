@@ -38,6 +38,19 @@ std::string submit_path(const std::string& flow) {
   return "/self-service/verification";
 }
 
+// ctx.flow.active: the method the strategy that handled the flow set (Active has omitempty,
+// so "" is absent). Every login strategy sets it; in registration only code and oidc
+// (profile sets ""); in settings only oidc; recovery and verification carry their strategy's
+// node group, "code" by default (selfservice.flows.<flow>.use).
+std::string active_method(const HookPoint& hook) {
+  if (hook.when != "after") return "";
+  if (hook.flow == "recovery" || hook.flow == "verification") return "code";
+  if (hook.flow == "login") return hook.method;
+  const bool sets = hook.method == "oidc" || hook.method == "saml" ||
+                    (hook.flow == "registration" && hook.method == "code");
+  return sets ? hook.method : "";
+}
+
 std::string flow_state(const HookPoint& hook) {
   if (hook.flow == "settings") return hook.when == "after" ? "success" : "show_form";
   if (hook.flow == "recovery" || hook.flow == "verification") {
@@ -61,7 +74,7 @@ Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std
   flow["issued_at"] = iso8601(issued);
   flow["request_url"] = opts.public_url + submit_path(hook.flow) +
                         (opts.flow_type == FlowType::api ? "/api" : "/browser");
-  if (hook.when == "after" && !hook.method.empty()) flow["active"] = hook.method;
+  if (const std::string active = active_method(hook); !active.empty()) flow["active"] = active;
   flow["ui"] = ui_container(url);
   if (hook.flow == "login") {
     flow["created_at"] = iso8601(issued);

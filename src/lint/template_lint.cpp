@@ -260,7 +260,9 @@ class Linter {
     }
   }
 
-  // A lookup on a ctx field that does not exist at a hook point the template runs at.
+  // A lookup on a ctx field that does not exist at a hook point the template runs at: a
+  // top-level one (ctx.session at registration.after), or a field of ctx.flow that Kratos
+  // sets only at some points (ctx.flow.active) read without a guard.
   void hook_field(const CtxChain& chain) {
     if (m_options.hooks.empty()) return;
     if (m_hook_ctxs.empty()) {
@@ -272,18 +274,28 @@ class Linter {
         m_hook_ctxs.push_back(build_context(opts, &dropped));
       }
     }
-    const std::string& field = chain.steps[0].first;
+    std::string field = chain.steps[0].first;
     if (field == "request_headers") return;
-    std::vector<std::string> missing_at;
-    for (std::size_t i = 0; i < m_hook_ctxs.size(); ++i) {
-      if (!m_hook_ctxs[i].contains(field)) missing_at.push_back(m_options.hooks[i].name());
-    }
-    if (missing_at.empty()) return;
+    const bool in_flow = field == "flow" && chain.steps.size() > 1 &&
+                         chain.steps[1].first != "transient_payload" &&
+                         !guarded(m_source, m_tokens, chain.begin,
+                                  without_blanks(object_text(chain, 1)), chain.steps[1].first);
     std::string where;
-    for (const auto& name : missing_at) where += (where.empty() ? "" : ", ") + name;
+    for (std::size_t i = 0; i < m_hook_ctxs.size(); ++i) {
+      const Json& ctx = m_hook_ctxs[i];
+      const bool missing = !ctx.contains(field) || (in_flow && ctx[field].is_object() &&
+                                                    !ctx[field].contains(chain.steps[1].first));
+      if (missing) where += (where.empty() ? "" : ", ") + m_options.hooks[i].name();
+    }
+    if (where.empty()) return;
+    std::string hint =
+        "read only what Kratos passes at this hook point (test-identify --print-context shows it)";
+    if (in_flow) {
+      hint += ", or read it with std.get(ctx.flow, '" + chain.steps[1].first + "')";
+      field += "." + chain.steps[1].first;
+    }
     add("ctx-field-at-hook", Severity::error, chain.begin,
-        "ctx." + field + " does not exist at " + where + ": the lookup fails the hook there",
-        "read only what Kratos passes at this hook point (test-identify --print-context shows it)");
+        "ctx." + field + " does not exist at " + where + ": the lookup fails the hook there", hint);
   }
 
   void header(const CtxChain& chain) {

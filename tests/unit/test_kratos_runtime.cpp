@@ -9,6 +9,7 @@
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
 #include "lint/config_lint.hpp"
+#include "lint/template_lint.hpp"
 
 TEST_CASE("kratos runtime: an explicit empty header allowlist passes no headers") {
   // driver/config/config.go WebhookHeaderAllowlist reads the key as the config gives it; only
@@ -110,4 +111,29 @@ TEST_CASE("kratos runtime: webauthn signs up only as a passwordless method") {
   CHECK(core::method_enabled(config, "login", "webauthn"));
   config["selfservice"]["methods"]["webauthn"]["config"] = {{"passwordless", true}};
   CHECK(core::method_enabled(config, "registration", "webauthn"));
+}
+
+TEST_CASE("kratos runtime: lint flags ctx.flow.active read without a guard where it is absent") {
+  core::TemplateLintOptions options;
+  std::string err;
+  options.hooks = {*core::parse_hook_point("registration.after.password", &err)};
+  const auto rules = [&options](const std::string& source) {
+    std::vector<std::string> out;
+    for (const auto& f : core::lint_template(source, "t.jsonnet", options)) out.push_back(f.rule);
+    return out;
+  };
+  const auto has = [](const std::vector<std::string>& list, const std::string& rule) {
+    return std::find(list.begin(), list.end(), rule) != list.end();
+  };
+  const std::string bare =
+      "function(ctx) { userId: ctx.identity.id, traits: { m: ctx.flow.active } }";
+  CHECK(has(rules(bare), "ctx-field-at-hook"));
+  CHECK_FALSE(has(rules("function(ctx) { userId: ctx.identity.id, traits: { m: std.get(ctx.flow, "
+                        "'active') } }"),
+                  "ctx-field-at-hook"));
+  CHECK_FALSE(has(rules("function(ctx) { userId: ctx.identity.id, traits: { m: if 'active' in "
+                        "ctx.flow then ctx.flow.active } }"),
+                  "ctx-field-at-hook"));
+  options.hooks = {*core::parse_hook_point("login.after.password", &err)};
+  CHECK_FALSE(has(rules(bare), "ctx-field-at-hook"));
 }
