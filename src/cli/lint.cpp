@@ -50,15 +50,14 @@ struct Input {
 struct Template {
   std::string source;
   std::string name;
-  std::string url;              // an action's URL, for the call it makes
-  std::string ignore_conflict;  // an action's core::ignore_conflict
-  std::string action;           // the action's name, for findings in it
+  std::string url;                      // an action's URL, for the call it makes
+  std::vector<core::Finding> findings;  // an action's own: its response settings, its body
 };
 
 Template template_from_options(const LintOptions& opts, std::vector<Input>* inputs) {
   if (!opts.jsonnet.empty()) {
     inputs->push_back({io::display_name(opts.jsonnet), opts.jsonnet, "", false});
-    return {read_text_or_throw(opts.jsonnet), io::display_name(opts.jsonnet), "", "", ""};
+    return {read_text_or_throw(opts.jsonnet), io::display_name(opts.jsonnet), "", {}};
   }
   const std::string name = io::display_name(opts.action);
   const std::string text = read_text_or_throw(opts.action);
@@ -72,8 +71,17 @@ Template template_from_options(const LintOptions& opts, std::vector<Input>* inpu
   if (!core::template_from_body(action.body, name + " (body)", &body, &err)) {
     throw bad_input(err);
   }
-  return {std::move(body.source), std::move(body.name), action.url, core::ignore_conflict(action),
-          name};
+  Template t{std::move(body.source), std::move(body.name), action.url, {}};
+  if (const std::string conflict = core::ignore_conflict(action); !conflict.empty()) {
+    t.findings.push_back({core::Severity::error, name + "#/config/response/ignore", conflict,
+                          "keep response.ignore for a Segment call; drop response.parse and "
+                          "can_interrupt",
+                          "web-hook-invalid"});
+  }
+  if (core::body_scheme(action.body) == core::BodyScheme::legacy_path) {
+    t.findings.push_back(core::legacy_body_finding(action.body, name + "#/config/body"));
+  }
+  return t;
 }
 
 struct Report {
@@ -115,13 +123,7 @@ void lint_the_template(const LintOptions& opts, const core::Json* schema, const 
   if (!options.header_allowlist && config) {
     options.header_allowlist = core::config_header_allowlist(*config);
   }
-  if (!t.ignore_conflict.empty()) {
-    report->findings.push_back({core::Severity::error, t.action + "#/config/response/ignore",
-                                t.ignore_conflict,
-                                "keep response.ignore for a Segment call; drop "
-                                "response.parse and can_interrupt",
-                                "web-hook-invalid"});
-  }
+  report->findings.insert(report->findings.end(), t.findings.begin(), t.findings.end());
   for (auto& f : core::lint_template(t.source, t.name, options)) {
     report->findings.push_back(std::move(f));
   }

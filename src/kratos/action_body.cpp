@@ -1,6 +1,7 @@
 #include "kratos/action_body.hpp"
 
 #include "io/file_io.hpp"
+#include "kratos/webhook_action.hpp"
 #include "util/base64.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
@@ -38,6 +39,11 @@ bool template_from_body(const std::string& body, const std::string& where, BodyT
   if (util::starts_with(body, "file://")) {
     out->name = body.substr(7);
     return io::read_text_input(out->name, &out->source, err);
+  }
+  if (body_scheme(body) == BodyScheme::legacy_path) {
+    // Kratos reads a body without a scheme as a file path (request/builder.go readTemplate).
+    out->name = body;
+    return io::read_text_input(body == "-" ? "./-" : body, &out->source, err);
   }
   if (body.empty()) {
     *err = where + ": the action has no body: Kratos would fail the POST";

@@ -46,6 +46,15 @@ bool validate_body(const std::string& body, std::string* err) {
   if (!scheme) {
     return fail(err, "body must be a URI starting with base64://, file://, http:// or https://");
   }
+  if (*scheme == BodyScheme::legacy_path && body.find("://") != std::string::npos) {
+    return fail(err, "body '" + body +
+                         "': Kratos fetches only base64://, file://, http:// and https:// "
+                         "(it would look for a file named so)");
+  }
+  if (*scheme == BodyScheme::legacy_path) {
+    return fail(err, "body '" + body + "' has no scheme: write it as file://" + body +
+                         " (Kratos still reads a bare path as one, but calls it deprecated)");
+  }
   if (*scheme == BodyScheme::base64) {
     std::string decoded;
     if (!decode_base64_body(body, "body", &decoded, err)) return false;
@@ -88,6 +97,7 @@ std::optional<BodyScheme> body_scheme(const std::string& body) {
   if (util::starts_with(body, "file://")) return BodyScheme::file;
   if (util::starts_with(body, "http://")) return BodyScheme::http;
   if (util::starts_with(body, "https://")) return BodyScheme::https;
+  if (!body.empty()) return BodyScheme::legacy_path;
   return std::nullopt;
 }
 

@@ -25,9 +25,12 @@ struct ActionSpec {
 
 enum class InsecureUrl { refuse, allow };
 
-enum class BodyScheme { base64, file, http, https };
+// legacy_path: a body with none of the four schemes, which Kratos's schema still allows
+// (deprecated) and its request builder reads as "file://" + body (request/builder.go
+// readTemplate, on fetcher.ErrUnknownScheme).
+enum class BodyScheme { base64, file, http, https, legacy_path };
 
-// The scheme of a body URI, or nullopt when it has none of the four Kratos accepts.
+// The scheme of a body URI; nullopt for an empty body.
 std::optional<BodyScheme> body_scheme(const std::string& body);
 
 // An absolute http(s) URL, and plain http only to loopback unless `insecure` allows it

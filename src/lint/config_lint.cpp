@@ -9,6 +9,7 @@
 #include "kratos/action_body.hpp"
 #include "kratos/config_patch.hpp"
 #include "kratos/webhook_action.hpp"
+#include "lint/lint_rules.hpp"
 #include "lint/template_lint.hpp"
 #include "segment/segment_api.hpp"
 #include "segment/segment_message.hpp"
@@ -309,12 +310,16 @@ class ConfigLinter {
           "lint the template's file: ory-segment lint --jsonnet FILE");
       return;
     }
+    const bool path = scheme == BodyScheme::file || scheme == BodyScheme::legacy_path;
+    if (scheme == BodyScheme::legacy_path) {
+      const Finding f = legacy_body_finding(action.body, "");
+      add(f.rule.c_str(), f.severity, at + "/config/body", f.message, f.hint);
+    }
     BodyTemplate t;
     std::string err;
     if (!template_from_body(action.body, where, &t, &err)) {
-      add(scheme == BodyScheme::file ? "body-not-read" : "web-hook-invalid",
-          scheme == BodyScheme::file ? Severity::warning : Severity::error, at + "/config/body",
-          err, "rebuild the action with ory-segment build-action");
+      add(path ? "body-not-read" : "web-hook-invalid", path ? Severity::warning : Severity::error,
+          at + "/config/body", err, "rebuild the action with ory-segment build-action");
       return;
     }
     // The same template, at the same points, for the same call: its findings are the first's.

@@ -115,6 +115,11 @@ const LintRule k_rules[] = {
      "Kratos's config schema makes hook lists unique: the config is refused. The same URL "
      "and method twice with other settings is allowed, but sends each event twice.",
      Severity::error},
+    {"body-legacy-path", "A body without a scheme",
+     "Kratos's schema still allows a body that is a bare file path (deprecated): Kratos reads "
+     "it as file://PATH, relative to its own working directory, and logs a warning each time. "
+     "Write it as file://PATH.",
+     Severity::note},
     {"web-hook-invalid", "A web_hook Kratos's schema refuses",
      "The web_hook's config breaks Kratos's selfServiceWebHook schema (no url or method, an "
      "unknown key, response.ignore with response.parse, a body that cannot be decoded).",
@@ -141,6 +146,14 @@ const LintRule* find_lint_rule(const std::string& id) {
     if (id == rule.id) return &rule;
   }
   return nullptr;
+}
+
+Finding legacy_body_finding(const std::string& body, const std::string& location) {
+  return {Severity::note, location,
+          "a body without a scheme: Kratos reads it as file://" + body +
+              " (a relative path from Kratos's working directory; here, from this one) and logs "
+              "that bare paths are deprecated",
+          "write it as file://" + body, "body-legacy-path"};
 }
 
 }  // namespace core

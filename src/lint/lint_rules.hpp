@@ -22,4 +22,7 @@ const std::vector<LintRule>& lint_rules();
 // The rule with `id`, or nullptr.
 const LintRule* find_lint_rule(const std::string& id);
 
+// The note for a web_hook body without a scheme (BodyScheme::legacy_path) at `location`.
+Finding legacy_body_finding(const std::string& body, const std::string& location);
+
 }  // namespace core

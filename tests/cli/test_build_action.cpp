@@ -168,7 +168,8 @@ TEST_CASE("cli build-action: bad input exits 2, names the problem, writes nothin
       {{"--jsonnet", k_example, "--url", "api.segment.io/v1/identify"},
        "url 'api.segment.io/v1/identify' is not an absolute URL (expected scheme://host/...)"},
       {{"--body", "/etc/t.jsonnet"},
-       "body must be a URI starting with base64://, file://, http:// or https://"},
+       "body '/etc/t.jsonnet' has no scheme: write it as file:///etc/t.jsonnet (Kratos still reads "
+       "a bare path as one, but calls it deprecated)"},
       {{"--jsonnet", k_example, "--header", "Bad Header=x"},
        "--header 'Bad Header': not a valid header name (RFC 7230 token)"},
       {{"--jsonnet", k_example, "--header", "novalue"}, "--header 'novalue': expected NAME=VALUE"},

@@ -147,3 +147,30 @@ TEST_CASE("cli: response.ignore with response.parse or can_interrupt fails the h
                    "response/ignore") != std::string::npos);
   CHECK(r.out.find(kratos_says) != std::string::npos);
 }
+
+TEST_CASE("cli: a body without a scheme is read as a file, as Kratos reads it") {
+  // request/builder.go readTemplate: on fetcher.ErrUnknownScheme, "file://" + body.
+  test::TempDir dir;
+  const std::string tmpl = dir.write("body.jsonnet", "function(ctx) { userId: ctx.identity.id }\n");
+  const nlohmann::json action = {{"hook", "web_hook"},
+                                 {"config",
+                                  {{"url", "https://api.segment.io/v1/identify"},
+                                   {"method", "POST"},
+                                   {"body", tmpl},
+                                   {"response", {{"ignore", true}}}}}};
+  const std::string path = dir.write("action.json", action.dump());
+  auto r = test::run_tool({"test-identify", "--action", path, "--dry-run"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"userId\": \"") != std::string::npos);
+  r = test::run_tool({"lint", "--action", path});
+  CHECK(r.status == 0);
+  CHECK(
+      r.out.find("action.json#/config/body: a body without a scheme: Kratos reads it as file://") !=
+      std::string::npos);
+  const nlohmann::json config = {
+      {"selfservice",
+       {{"flows", {{"registration", {{"after", {{"password", {{"hooks", {action}}}}}}}}}}}}};
+  r = test::run_tool({"lint", "--config", dir.write("kratos.json", config.dump())});
+  CHECK(r.out.find("body-legacy-path") == std::string::npos);  // text names no rule ids
+  CHECK(r.out.find("/hooks/0/config/body: a body without a scheme") != std::string::npos);
+}

@@ -76,9 +76,11 @@ TEST_CASE("webhook_action: validate applies Kratos's schema rules") {
               .rfind("response.ignore and response.parse cannot both be set", 0) == 0);
   }
   SECTION("body schemes") {
+    // Kratos reads a bare path as file:// (deprecated); build-action writes the scheme.
     spec.body = "/etc/segment.jsonnet";
     CHECK(problem(spec, core::InsecureUrl::refuse) ==
-          "body must be a URI starting with base64://, file://, http:// or https://");
+          "body '/etc/segment.jsonnet' has no scheme: write it as file:///etc/segment.jsonnet "
+          "(Kratos still reads a bare path as one, but calls it deprecated)");
     spec.body = "base64://Zm9v\nYmFy";
     CHECK(problem(spec, core::InsecureUrl::refuse) ==
           "body: invalid base64 at offset 13: a line break is not in the standard base64 "
