@@ -94,12 +94,9 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
       throw bad_input(io::display_name(opts.transient_payload) +
                       ": the transient payload must be a JSON object");
     }
-    if (!core::transient_payload_reaches(c.hook)) {
-      warning("--transient-payload: Kratos does not pass it to " + c.hook.name() +
-              (c.hook.when == "before"
-                   ? " (before-hooks run when the flow is created, before any payload)"
-                   : " (of the settings methods only oidc copies it onto the flow: "
-                     "ory/kratos issue 4609)"));
+    if (const std::string why = core::transient_payload_missing(c.hook); !why.empty()) {
+      warning("--transient-payload: Kratos does not pass it to " + c.hook.name() + " (" + why +
+              ")");
     }
   }
   std::vector<std::string> dropped;

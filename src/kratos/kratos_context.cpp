@@ -223,9 +223,17 @@ Json context_identity(const Json& identity, bool pre_persist) {
   return out;
 }
 
-bool transient_payload_reaches(const HookPoint& hook) {
-  if (hook.when != "after") return false;
-  return hook.flow != "settings" || hook.method == "oidc";
+std::string transient_payload_missing(const HookPoint& hook) {
+  if (hook.when != "after") return "before-hooks run when the flow is created, before any payload";
+  // The login strategies copy it onto the flow (`f.TransientPayload = p.TransientPayload`)
+  // but passkey and lookup_secret; of the settings strategies only oidc does.
+  if (hook.flow == "login" && (hook.method == "passkey" || hook.method == "lookup_secret")) {
+    return "the " + hook.method + " login strategy does not copy it onto the flow";
+  }
+  if (hook.flow == "settings" && hook.method != "oidc") {
+    return "of the settings methods only oidc copies it onto the flow: ory/kratos issue 4609";
+  }
+  return "";
 }
 
 std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook) {

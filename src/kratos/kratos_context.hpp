@@ -72,10 +72,13 @@ void encode_identity_fields(Json* identity);
 // zero time.
 Json context_identity(const Json& identity, bool pre_persist = false);
 
-// Whether the flow's transient_payload reaches a hook at `hook`: after-hooks only, and in
-// settings only for oidc (the password, profile and other settings strategies do not copy
-// it onto the flow: ory/kratos issue 4609).
-bool transient_payload_reaches(const HookPoint& hook);
+// Why the flow's transient_payload does not reach a hook at `hook`, or "" when it does: it
+// reaches after-hooks only; in login not passkey's or lookup_secret's, in settings only
+// oidc's (the other strategies do not copy it onto the flow: ory/kratos issue 4609).
+std::string transient_payload_missing(const HookPoint& hook);
+inline bool transient_payload_reaches(const HookPoint& hook) {
+  return transient_payload_missing(hook).empty();
+}
 
 constexpr const char* k_nil_uuid = "00000000-0000-0000-0000-000000000000";
 constexpr const char* k_go_zero_time = "0001-01-01T00:00:00Z";

@@ -137,3 +137,24 @@ TEST_CASE("kratos runtime: lint flags ctx.flow.active read without a guard where
   options.hooks = {*core::parse_hook_point("login.after.password", &err)};
   CHECK_FALSE(has(rules(bare), "ctx-field-at-hook"));
 }
+
+TEST_CASE("kratos runtime: the transient payload skips passkey and lookup_secret logins") {
+  // The login strategies copy it onto the flow (password/login.go:71, ...); passkey and
+  // lookup_secret do not.
+  std::string err;
+  core::ContextOptions opts;
+  opts.identity = core::builtin_sample_identity();
+  opts.transient_payload = {{"utm_source", "newsletter"}};
+  for (const std::string method : {"password", "totp", "webauthn", "oidc", "code"}) {
+    CAPTURE(method);
+    opts.hook = *core::parse_hook_point("login.after." + method, &err);
+    CHECK(core::build_context(opts, nullptr)["flow"].contains("transient_payload"));
+  }
+  for (const std::string method : {"passkey", "lookup_secret"}) {
+    CAPTURE(method);
+    opts.hook = *core::parse_hook_point("login.after." + method, &err);
+    CHECK_FALSE(core::build_context(opts, nullptr)["flow"].contains("transient_payload"));
+    CHECK(core::transient_payload_missing(opts.hook).find("login strategy does not copy it") !=
+          std::string::npos);
+  }
+}
