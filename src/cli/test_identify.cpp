@@ -383,6 +383,7 @@ class Run {
     core::DeliveryPolicy policy;
     policy.attempt_timeout =
         std::chrono::milliseconds(static_cast<long>(m_opts.timeout_seconds * 1000));
+    policy.emit_analytics_event = m_target.action.emit_analytics_event;
     policy.on_wait = [](std::chrono::milliseconds wait, int next, bool retry_after) {
       if (wait < std::chrono::seconds(5)) return;
       note("waiting " + std::to_string((wait.count() + 999) / 1000) + " s before attempt " +

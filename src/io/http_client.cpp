@@ -74,8 +74,13 @@ class CurlClient : public HttpClient {
       }
       headers.reset(curl_slist_append(headers.release(), line.c_str()));
     }
-    // curl adds "Expect: 100-continue" to large POSTs; Kratos's Go client does not.
+    // curl adds "Expect: 100-continue" to large POSTs, and "Accept: */*" to every request;
+    // Kratos's Go client sends neither.
     headers.reset(curl_slist_append(headers.release(), "Expect:"));
+    const bool has_accept =
+        std::any_of(request.headers.begin(), request.headers.end(),
+                    [](const auto& h) { return util::to_lower(h.first) == "accept"; });
+    if (!has_accept) headers.reset(curl_slist_append(headers.release(), "Accept:"));
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     if (request.body.empty() && request.method == "GET") {

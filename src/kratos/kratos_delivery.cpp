@@ -5,6 +5,8 @@
 #include <climits>
 #include <ctime>
 
+#include "kratos/kratos_request.hpp"
+#include "util/hash.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -203,11 +205,17 @@ Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock,
   milliseconds wait{0};
   bool last_timed_out = false;
   bool retryable = true;
+  io::HttpRequest sent = request;
+  const std::string trigger_id = util::random_uuid();
   for (int n = 1; n <= policy.max_attempts; ++n) {
     if (n > 1) clock.sleep_for(wait);
     const auto t0 = clock.now();
     Attempt a;
-    const HopResult result = go_client_do(client, clock, request, policy, &a);
+    if (policy.emit_analytics_event) {
+      set_header(&sent.headers, "Ory-Webhook-Request-ID", util::random_uuid());
+      set_header(&sent.headers, "Ory-Webhook-Trigger-ID", trigger_id);
+    }
+    const HopResult result = go_client_do(client, clock, sent, policy, &a);
     const io::HttpResponse& r = result.response;
     a.status = r.status;
     a.error = r.error;

@@ -23,6 +23,10 @@ struct DeliveryPolicy {
   std::chrono::milliseconds first_backoff{1000};
   std::chrono::milliseconds max_backoff{30000};
   int max_redirects = 10;  // Go's default CheckRedirect
+  // The web_hook's emit_analytics_event (default true): Kratos then sets
+  // Ory-Webhook-Trigger-ID (one per hook run) and Ory-Webhook-Request-ID (a new UUID per
+  // attempt) on each request (selfservice/hook/web_hook.go:331, :561-566).
+  bool emit_analytics_event = true;
   // Called before each wait between attempts, with the attempt about to be made (2, 3, ...)
   // and whether the wait is the server's Retry-After.
   std::function<void(std::chrono::milliseconds wait, int next_attempt, bool retry_after)> on_wait;

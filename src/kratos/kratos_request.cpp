@@ -36,14 +36,6 @@ const std::string* find_header(const io::Headers& headers, const std::string& ke
   return nullptr;
 }
 
-// Go's Header.Set: one value, replacing all others.
-void set_header(io::Headers* headers, const std::string& key, const std::string& value) {
-  headers->erase(std::remove_if(headers->begin(), headers->end(),
-                                [&](const auto& h) { return h.first == key; }),
-                 headers->end());
-  headers->emplace_back(key, value);
-}
-
 // Go's json type names, as its UnmarshalTypeError says them.
 const char* go_json_kind(const nlohmann::json& v) {
   if (v.is_string()) return "string";
@@ -54,6 +46,13 @@ const char* go_json_kind(const nlohmann::json& v) {
 }
 
 }  // namespace
+
+void set_header(io::Headers* headers, const std::string& key, const std::string& value) {
+  headers->erase(std::remove_if(headers->begin(), headers->end(),
+                                [&](const auto& h) { return h.first == key; }),
+                 headers->end());
+  headers->emplace_back(key, value);
+}
 
 std::string form_encode(const std::map<std::string, std::string>& values) {
   std::string out;

@@ -23,6 +23,9 @@ constexpr std::string_view k_go_user_agent = "Go-http-client/1.1";
 // is '+'), pairs joined with '&'.
 std::string form_encode(const std::map<std::string, std::string>& values);
 
+// Go's Header.Set: `key` (canonical) gets one value, replacing all others.
+void set_header(io::Headers* headers, const std::string& key, const std::string& value);
+
 struct KratosRequest {
   io::HttpRequest http;  // method, url and headers as sent; the body comes from kratos_body
   BodyEncoding encoding = BodyEncoding::json;

@@ -216,6 +216,9 @@ bool read_action(const Json& action, DeployedAction* out, std::string* err) {
   if (const auto c = config->find("can_interrupt"); c != config->end() && c->is_boolean()) {
     out->can_interrupt = c->get<bool>();
   }
+  if (const auto e = config->find("emit_analytics_event"); e != config->end() && e->is_boolean()) {
+    out->emit_analytics_event = e->get<bool>();
+  }
   if (const auto r = config->find("response"); r != config->end() && r->is_object()) {
     out->ignore_response = r->value("ignore", false);
     out->parse_response = r->value("parse", false);

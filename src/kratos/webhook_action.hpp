@@ -78,8 +78,9 @@ struct DeployedAction {
   bool ignore_response = false;
   bool parse_response = false;
   bool can_interrupt = false;
-  std::string auth_description;  // "basic_auth (user <redacted>)", for display
-  std::string secret;            // the credential, to redact from anything printed
+  bool emit_analytics_event = true;  // config.emit_analytics_event (default true)
+  std::string auth_description;      // "basic_auth (user <redacted>)", for display
+  std::string secret;                // the credential, to redact from anything printed
 };
 
 // Reads a `{"hook": "web_hook", "config": {...}}` action; `err` says what is wrong.

@@ -1,6 +1,9 @@
 #include "util/hash.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
 
 namespace util {
 
@@ -28,6 +31,23 @@ std::uint64_t fnv1a64(std::string_view data, std::uint64_t state) {
     state *= 0x100000001b3ULL;
   }
   return state;
+}
+
+std::string random_uuid() {
+  unsigned char b[16] = {0};
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // OpenSSL's generator failed (no entropy): a UUID from the clock would repeat; say so
+    // in the value rather than send a guessable id.
+    return "00000000-0000-4000-8000-000000000000";
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
 }
 
 }  // namespace util

@@ -17,4 +17,7 @@ std::string hex_digest(std::string_view data, HashAlgorithm algorithm);
 constexpr std::uint64_t k_fnv1a64_start = 0xcbf29ce484222325ULL;
 std::uint64_t fnv1a64(std::string_view data, std::uint64_t state = k_fnv1a64_start);
 
+// A random (version 4) UUID, lowercase, from OpenSSL's generator.
+std::string random_uuid();
+
 }  // namespace util

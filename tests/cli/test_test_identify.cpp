@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "fake_segment.hpp"
 #include "support.hpp"
@@ -61,6 +62,45 @@ TEST_CASE("cli test-identify: sends exactly what Kratos sends to a local endpoin
   // What Go's client adds to every request Kratos makes.
   CHECK(requests[0].header("User-Agent") == "Go-http-client/1.1");
   CHECK(requests[0].header("Accept-Encoding") == "gzip");
+  // libcurl's default Accept: */* is not sent: Go sends no Accept.
+  CHECK(requests[0].headers.count("Accept") == 0);
+  // Kratos's ids for the hook run and the attempt (emit_analytics_event defaults to true).
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  CHECK(std::regex_match(requests[0].header("Ory-Webhook-Request-ID"), uuid));
+  CHECK(std::regex_match(requests[0].header("Ory-Webhook-Trigger-ID"), uuid));
+}
+
+TEST_CASE("cli test-identify: a new Ory-Webhook-Request-ID per attempt, one Trigger-ID per run") {
+  // selfservice/hook/web_hook.go InstrumentHTTPClientForEvents (RequestLogHook), set when
+  // emit_analytics_event is not false.
+  test::FakeSegment segment;
+  segment.script({test::FakeSegment::Reply(503, "{}", "0"), test::FakeSegment::Reply()});
+  auto r = run_tool({"test-identify", "--jsonnet", k_example, "--identity", k_identity, "--url",
+                     segment.url("/v1/identify")},
+                    with_key());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  auto requests = segment.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].header("Ory-Webhook-Request-ID") !=
+        requests[1].header("Ory-Webhook-Request-ID"));
+  CHECK(requests[0].header("Ory-Webhook-Trigger-ID") ==
+        requests[1].header("Ory-Webhook-Trigger-ID"));
+
+  test::FakeSegment quiet;
+  test::TempDir dir;
+  const std::string action =
+      dir.write("action.json",
+                R"({"hook": "web_hook", "config": {"url": ")" + quiet.url("/v1/identify") +
+                    R"(", "method": "POST", "emit_analytics_event": false, "body": "base64://)" +
+                    util::base64_encode("function(ctx) { userId: ctx.identity.id }") + R"("}})");
+  r = run_tool({"test-identify", "--action", action, "--identity", k_identity});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  requests = quiet.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].headers.count("Ory-Webhook-Request-ID") == 0);
+  CHECK(requests[0].headers.count("Ory-Webhook-Trigger-ID") == 0);
 }
 
 TEST_CASE("cli test-identify: the action's Content-Type, as Kratos's request builder reads it") {
