@@ -210,6 +210,9 @@ Json context_identity(const Json& identity, bool pre_persist) {
     out["id"] = k_nil_uuid;
     out["created_at"] = k_go_zero_time;
     out["updated_at"] = k_go_zero_time;
+    // The schema URL is injected when an identity is read back from the database
+    // (identity/pool.go InjectTraitsSchemaURL): before the save it is Go's "".
+    if (out.contains("schema_url")) out["schema_url"] = "";
     for (const char* list : {"verifiable_addresses", "recovery_addresses"}) {
       if (!out.contains(list) || !out[list].is_array()) continue;
       for (auto& address : out[list]) {
@@ -217,6 +220,12 @@ Json context_identity(const Json& identity, bool pre_persist) {
         address["id"] = k_nil_uuid;
         address["created_at"] = k_go_zero_time;
         address["updated_at"] = k_go_zero_time;
+        // New addresses (identity_verification.go NewVerifiableAddress): not verified yet.
+        if (std::string(list) == "verifiable_addresses") {
+          address["verified"] = false;
+          address["status"] = "pending";
+          address.erase("verified_at");
+        }
       }
     }
   }

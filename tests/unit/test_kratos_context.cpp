@@ -287,10 +287,22 @@ TEST_CASE("kratos_context: a registration hook with response.parse runs before t
   core::ContextOptions opts;
   opts.hook = *core::parse_hook_point("registration.after.password", &err);
   opts.identity = core::builtin_sample_identity();
-  opts.identity["verifiable_addresses"] = {
-      {{"id", "a1"}, {"value", "x@example.com"}, {"created_at", "2026-01-01T00:00:00Z"}}};
+  opts.identity["verifiable_addresses"] = {{{"id", "a1"},
+                                            {"value", "x@example.com"},
+                                            {"verified", true},
+                                            {"status", "completed"},
+                                            {"verified_at", "2026-01-02T00:00:00Z"},
+                                            {"created_at", "2026-01-01T00:00:00Z"}}};
+  opts.identity["schema_url"] = "https://playground.projects.oryapis.com/schemas/ZGVmYXVsdA";
   opts.pre_persist = true;
   const core::Json ctx = core::build_context(opts, nullptr);
+  // Not read back from the database yet: no schema URL (Go's ""), addresses new
+  // (NewVerifiableAddress: pending, not verified).
+  CHECK(ctx["identity"]["schema_url"] == "");
+  const core::Json& address = ctx["identity"]["verifiable_addresses"][0];
+  CHECK(address["status"] == "pending");
+  CHECK(address["verified"] == false);
+  CHECK_FALSE(address.contains("verified_at"));
   CHECK(ctx["identity"]["id"] == "00000000-0000-0000-0000-000000000000");
   CHECK(ctx["identity"]["created_at"] == "0001-01-01T00:00:00Z");
   CHECK(ctx["identity"]["updated_at"] == "0001-01-01T00:00:00Z");
