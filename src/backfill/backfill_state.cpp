@@ -210,4 +210,29 @@ BackfillState FinishedRecords::snapshot() {
   return state;
 }
 
+std::string resume_problem(const BackfillState& state, const std::string& path,
+                           const std::string& template_digest, const std::string& input,
+                           bool paged) {
+  if (state.template_digest != template_digest) {
+    return path +
+           " was written for another template (messageIds would differ); pass --restart to "
+           "start over";
+  }
+  if ((paged || state.page) && state.input != input) {
+    return path + " was written reading " +
+           (state.input.empty() ? std::string("another input") : state.input) + ", not " + input +
+           "; give that input, or another --state";
+  }
+  const bool unchecked_range =
+      std::any_of(state.done_after.begin(), state.done_after.end(),
+                  [](const FinishedRange& r) { return !r.fingerprint.has_value(); });
+  if (!state.page && ((state.records_done > 0 && !state.fingerprint) || unchecked_range)) {
+    return path +
+           " does not identify its input (an earlier version wrote it), so it cannot be "
+           "checked against this one; pass --restart to start over (messageIds are the same, "
+           "so Segment drops what it already has)";
+  }
+  return "";
+}
+
 }  // namespace core

@@ -68,6 +68,14 @@ struct BackfillState {
 bool load_backfill_state(const std::string& path, BackfillState* out, bool* found,
                          std::string* err);
 
+// Why the state read from `path` cannot be resumed by a run of the template with digest
+// `template_digest` reading `input` (`paged`: Kratos's admin API), with what to do about it;
+// "" when it can. A state is applied only to the template and the input it was written for:
+// messageIds depend on the template, and record numbers on the input.
+std::string resume_problem(const BackfillState& state, const std::string& path,
+                           const std::string& template_digest, const std::string& input,
+                           bool paged);
+
 // Replaces the state at `path` atomically.
 bool save_backfill_state(const std::string& path, const BackfillState& state, std::string* err);
 

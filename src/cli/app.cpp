@@ -12,6 +12,7 @@
 
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/flags.hpp"
 #include "cli/help.hpp"
 #include "cli/verbs.hpp"
 #include "pool/transform_pool.hpp"
@@ -144,6 +145,7 @@ Runners add_verbs(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
     if (verb.hidden) cmd->group("");
     runners.emplace_back(cmd, verb.setup(*cmd));
+    help_section(*cmd, k_general_section);
     if (!cmd->get_option_no_throw("--quiet")) {
       cmd->add_flag("-q,--quiet", "print no notes (warnings and errors are still printed)");
     }
@@ -235,6 +237,7 @@ int run(int argc, char** argv) {
   CLI::App app{"ory-segment: wire Ory identities into Segment through Ory Actions, verified.",
                "ory-segment"};
   app.set_version_flag("--version", version_text());
+  app.formatter(help_formatter());
   app.require_subcommand(1, 1);
   app.footer(std::string("Run 'ory-segment VERB --help' (or 'ory-segment help VERB') for a verb's "
                          "options and examples.\n\n") +

@@ -178,25 +178,8 @@ core::BackfillState resume_from(const std::string& path, bool restart, const std
     fresh.template_digest = digest;
     return fresh;
   }
-  if (state.template_digest != digest) {
-    throw bad_input(path +
-                    " was written for another template (messageIds would differ); pass "
-                    "--restart to start over");
-  }
-  if ((paged || state.page) && state.input != input.name()) {
-    throw bad_input(path + " was written reading " +
-                    (state.input.empty() ? std::string("another input") : state.input) + ", not " +
-                    input.name() + "; give that input, or another --state");
-  }
-  const bool unchecked_range =
-      std::any_of(state.done_after.begin(), state.done_after.end(),
-                  [](const core::FinishedRange& r) { return !r.fingerprint.has_value(); });
-  if (!state.page && ((state.records_done > 0 && !state.fingerprint) || unchecked_range)) {
-    throw bad_input(path +
-                    " does not identify its input (an earlier version wrote it), so it cannot "
-                    "be checked against this one; pass --restart to start over (messageIds are "
-                    "the same, so Segment drops what it already has)");
-  }
+  const std::string problem = core::resume_problem(state, path, digest, input.name(), paged);
+  if (!problem.empty()) throw bad_input(problem);
   return state;
 }
 
@@ -445,51 +428,64 @@ Examples:
 
 VerbRunner setup_backfill(CLI::App& cmd) {
   auto opts = std::make_shared<BackfillOptions>();
+  help_section(cmd, "The transform and Segment");
   add_send_options(
       cmd, &opts->send,
       {"a web_hook action: its template, URL host and auth",
        "the hook point whose ctx each identity gets (default registration.after.password)",
        "print the messages as JSON Lines instead of sending"});
+  help_section(cmd, "The identities");
+  add_flags(
+      cmd, {
+               {"--identities", "FILE|-",
+                "pages of 'ory list identities --format json', JSON arrays or JSON Lines; "
+                "'-' reads stdin",
+                &opts->identities},
+               {"--from-admin-api", "URL",
+                "read the identities from Kratos's admin API instead: "
+                "http://127.0.0.1:4434 (self-hosted) or https://SLUG.projects.oryapis.com",
+                &opts->admin_api},
+               {"--api-key-file", "FILE",
+                "the project API key for --from-admin-api (else $ORY_PROJECT_API_KEY; "
+                "self-hosted Kratos needs none)",
+                &opts->api_key_file},
+               {"--page-size", "N", "identities per admin API request (default 500, Kratos's most)",
+                &opts->page_size},
+               {"--timestamp-from", "FIELD", "created_at (default: the identity's) or none",
+                &opts->timestamp_from},
+           });
+  help_section(cmd, "Resuming and failures");
   add_flags(
       cmd,
       {
-          {"--identities", "FILE|-",
-           "pages of 'ory list identities --format json', JSON arrays or JSON Lines; '-' reads "
-           "stdin",
-           &opts->identities},
-          {"--from-admin-api", "URL",
-           "read the identities from Kratos's admin API instead: http://127.0.0.1:4434 "
-           "(self-hosted) or https://SLUG.projects.oryapis.com",
-           &opts->admin_api},
-          {"--api-key-file", "FILE",
-           "the project API key for --from-admin-api (else $ORY_PROJECT_API_KEY; self-hosted "
-           "Kratos needs none)",
-           &opts->api_key_file},
-          {"--page-size", "N", "identities per admin API request (default 500, Kratos's most)",
-           &opts->page_size},
           {"--state", "FILE", "record progress here (atomically); the same command resumes from it",
            &opts->state},
           {"--restart", "", "with --state: ignore what it says and start over", &opts->restart},
           {"--failed", "FILE",
-           "JSON Lines of what could not be sent (default backfill-failed.jsonl); valid "
-           "--identities input",
+           "JSON Lines of what could not be sent (default backfill-failed.jsonl); "
+           "valid --identities input",
            &opts->failed},
-          {"--concurrency", "N", "requests in flight (default 4)", &opts->concurrency},
-          {"--rate", "N", "at most this many requests per second (default 500)", &opts->rate},
-          {"--timestamp-from", "FIELD", "created_at (default: the identity's) or none",
-           &opts->timestamp_from},
-          {"--progress", "WHEN", "auto (default), always or never", &opts->progress},
-          {"--format", "FORMAT",
-           "text (default) or json: the final summary, the last line on stderr, as one JSON "
-           "object",
-           &opts->format},
-          {"--chunk", "N", "identities per template evaluation (default 1000)", &opts->chunk},
-          {"--evaluators", "N", "template evaluation processes (default: cores, at most 4)",
-           &opts->evaluators},
           {"--max-retries", "N",
            "retries per batch before its messages go to the failed file (default 10)",
            &opts->max_retries},
       });
+  help_section(cmd, "Throughput");
+  add_flags(cmd,
+            {
+                {"--concurrency", "N", "requests in flight (default 4)", &opts->concurrency},
+                {"--rate", "N", "at most this many requests per second (default 500)", &opts->rate},
+                {"--chunk", "N", "identities per template evaluation (default 1000)", &opts->chunk},
+                {"--evaluators", "N", "template evaluation processes (default: cores, at most 4)",
+                 &opts->evaluators},
+            });
+  help_section(cmd, "Output");
+  add_flags(cmd, {
+                     {"--progress", "WHEN", "auto (default), always or never", &opts->progress},
+                     {"--format", "FORMAT",
+                      "text (default) or json: the final summary, the last line on stderr, as "
+                      "one JSON object",
+                      &opts->format},
+                 });
   cmd.footer(k_backfill_help);
 
   return [opts] { return run_backfill(*opts); };

@@ -23,6 +23,8 @@ void add_flags(CLI::App& cmd, const std::vector<Flag>& flags) {
   }
 }
 
+void help_section(CLI::App& cmd, const char* title) { cmd.option_defaults()->group(title); }
+
 Flag output_file_flag(std::string* field) {
   return {"-o,--output", "FILE", "write to FILE (atomically) instead of stdout", field};
 }

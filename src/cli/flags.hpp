@@ -21,6 +21,12 @@ struct Flag {
 
 void add_flags(CLI::App& cmd, const std::vector<Flag>& flags);
 
+// Starts a titled section of the verb's --help (and of its man page entry): the options added
+// after this call are listed under `title`, until the next section. A verb with many options
+// groups them by what they are about; the first section, "Options", holds --help and --quiet.
+void help_section(CLI::App& cmd, const char* title);
+constexpr const char* k_general_section = "Options";
+
 // Flags several verbs share, worded once.
 Flag output_file_flag(std::string* field);  // -o,--output FILE: atomically, instead of stdout
 Flag insecure_url_flag(bool* field);        // --allow-insecure-url

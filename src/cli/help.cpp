@@ -17,8 +17,9 @@ constexpr const char* k_emulates = "go-jsonnet v0.21.0, Segment HTTP API";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// FILE, FILE|- or INPUT (not PROFILE, which only ends like one).
 bool takes_file(const OptionInfo& o) {
-  return o.value.find("FILE") != std::string::npos || o.value.find("INPUT") != std::string::npos;
+  return o.value == "FILE" || o.value == "FILE|-" || o.value.find("INPUT") != std::string::npos;
 }
 
 // Text for a single-quoted shell word, and for a zsh _arguments description.
@@ -171,6 +172,16 @@ std::string fish(const CLI::App& app) {
   return out.str();
 }
 
+class SectionedFormatter : public CLI::Formatter {
+ public:
+  std::string make_help(const CLI::App* app, std::string name,
+                        CLI::AppFormatMode mode) const override {
+    std::string out = CLI::Formatter::make_help(app, std::move(name), mode);
+    for (std::size_t at; (at = out.find("\n\n\n")) != std::string::npos;) out.erase(at, 1);
+    return out;
+  }
+};
+
 // Text set in roff: backslashes and hyphens escaped, a leading '.' or '\'' made literal.
 std::string roff(const std::string& text) {
   const std::string mapped = util::replace_chars(text, {{'\\', "\\e"}, {'-', "\\-"}});
@@ -198,6 +209,10 @@ std::string version_text() {
   }
   out.pop_back();
   return out;
+}
+
+std::shared_ptr<CLI::FormatterBase> help_formatter() {
+  return std::make_shared<SectionedFormatter>();
 }
 
 std::vector<OptionInfo> verb_options(const CLI::App& verb) {

@@ -1,17 +1,23 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace CLI {
 class App;
-}
+class FormatterBase;
+}  // namespace CLI
 
 namespace cli {
 
 // What --version prints: version, commit, build date, libjsonnet's version, and what the
 // tool emulates.
 std::string version_text();
+
+// CLI11's help layout, with one blank line between a verb's option sections (CLI11 2.1 puts
+// two). Set on the top-level app before the verbs are added: they inherit it.
+std::shared_ptr<CLI::FormatterBase> help_formatter();
 
 // One option of a verb, as its --help shows it.
 struct OptionInfo {

@@ -405,32 +405,40 @@ ExitStatus run_lint(const LintOptions& opts) {
 
 VerbRunner setup_lint(CLI::App& cmd) {
   auto opts = std::make_shared<LintOptions>();
+  help_section(cmd, "What to lint");
   add_flags(
       cmd, {
                {"--config", "FILE|-",
-                "an identity config (Kratos YAML/JSON, or ory get identity-config): its hooks and "
-                "each web_hook body",
+                "an identity config (Kratos YAML/JSON, or ory get identity-config): its "
+                "hooks and each web_hook body",
                 &opts->config},
                {"--jsonnet", "FILE|-", "a template to lint", &opts->jsonnet},
                {"--action", "FILE|-", "a web_hook action: lint its body's template", &opts->action},
-               {"--schema", "FILE", "the identity schema: which traits exist, which are required",
-                &opts->schema},
-               {"--hook", "FLOW.WHEN[.METHOD]",
-                "the hook point the template runs at: which ctx fields exist there", &opts->hook},
-               {"--call", "CALL",
-                "the Segment call the template makes (default: identify, or what the action's URL "
-                "names)",
-                &opts->call},
-               {"--header-allowlist", "NAMES",
-                "the project's clients.web_hook.header_allowlist, comma-separated (default: the "
-                "config's, or Kratos's)",
-                &opts->header_allowlist},
-               {"--format", "FORMAT",
-                "text (default), json (one document with findings) or sarif (SARIF 2.1.0, for "
-                "GitHub code scanning)",
-                &opts->format},
-               kratos_flag(&opts->kratos),
            });
+  help_section(cmd, "Where the template runs");
+  add_flags(cmd,
+            {
+                {"--schema", "FILE", "the identity schema: which traits exist, which are required",
+                 &opts->schema},
+                {"--hook", "FLOW.WHEN[.METHOD]",
+                 "the hook point the template runs at: which ctx fields exist there", &opts->hook},
+                {"--call", "CALL",
+                 "the Segment call the template makes (default: identify, or what the "
+                 "action's URL names)",
+                 &opts->call},
+                {"--header-allowlist", "NAMES",
+                 "the project's clients.web_hook.header_allowlist, comma-separated "
+                 "(default: the config's, or Kratos's)",
+                 &opts->header_allowlist},
+                kratos_flag(&opts->kratos),
+            });
+  help_section(cmd, "Output");
+  add_flags(cmd, {
+                     {"--format", "FORMAT",
+                      "text (default), json (one document with findings) or sarif (SARIF 2.1.0, "
+                      "for GitHub code scanning)",
+                      &opts->format},
+                 });
   cmd.footer(R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
 the message.
 

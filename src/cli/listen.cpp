@@ -362,35 +362,39 @@ ExitStatus run_listen(const ListenOptions& opts) {
 
 VerbRunner setup_listen(CLI::App& cmd) {
   auto opts = std::make_shared<ListenOptions>();
-  add_flags(cmd,
-            {
-                {"--host", "HOST", "address to listen on (default 127.0.0.1)", &opts->host},
-                {"--port", "PORT", "port (default 8765; 0 picks a free one)", &opts->port},
-                {"--max-events", "N", "stop after N messages", &opts->max_events},
-                {"--exit-after", "SECONDS", "stop after SECONDS", &opts->exit_after},
-                {"--expect", "N",
-                 "exit 1 when fewer than N messages arrived (with --exit-after: a hook that "
-                 "never fires fails CI)",
-                 &opts->expect},
-                {"--client-timeout", "SECONDS",
-                 "seconds a client has to send a request head (3x that for the body and for idle "
-                 "keep-alive connections; default 10)",
-                 &opts->client_timeout},
-            });
+  help_section(cmd, "Where to listen, and when to stop");
+  add_flags(cmd, {
+                     {"--host", "HOST", "address to listen on (default 127.0.0.1)", &opts->host},
+                     {"--port", "PORT", "port (default 8765; 0 picks a free one)", &opts->port},
+                     {"--max-events", "N", "stop after N messages", &opts->max_events},
+                     {"--exit-after", "SECONDS", "stop after SECONDS", &opts->exit_after},
+                     {"--expect", "N",
+                      "exit 1 when fewer than N messages arrived (with --exit-after: a hook "
+                      "that never fires fails CI)",
+                      &opts->expect},
+                 });
+  help_section(cmd, "How to answer");
   add_write_key_options(cmd, &opts->key);
+  add_flags(cmd, {
+                     {"--strict-auth", "",
+                      "answer 401 to a missing or wrong write key (Segment answers 200 and "
+                      "drops the data)",
+                      &opts->strict_auth},
+                     {"--fail", "SPEC",
+                      "answer the next requests with a fault (repeatable, applied in order): "
+                      "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
+                      &opts->fail},
+                     {"--client-timeout", "SECONDS",
+                      "seconds a client has to send a request head (3x that for the body and "
+                      "for idle keep-alive connections; default 10)",
+                      &opts->client_timeout},
+                 });
+  help_section(cmd, "Output");
   add_flags(
       cmd,
       {
           {"--jsonl", "FILE", "append one JSON object per received message to FILE", &opts->jsonl},
           {"-q,--quiet", "", "print only the address and the summary (and no notes)", &opts->quiet},
-          {"--strict-auth", "",
-           "answer 401 to a missing or wrong write key (Segment answers 200 and "
-           "drops the data)",
-           &opts->strict_auth},
-          {"--fail", "SPEC",
-           "answer the next requests with a fault (repeatable, applied in order): "
-           "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
-           &opts->fail},
       });
   cmd.footer(
       R"(A local endpoint that speaks Segment's HTTP Tracking API (POST /v1/identify, track, page, screen,

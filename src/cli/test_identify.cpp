@@ -300,20 +300,7 @@ class Run {
   // What Segment does with the body.
   std::optional<ExitStatus> validate() {
     const core::SegmentCall call = m_target.call;
-    std::vector<core::Finding> findings;
-    if (m_form) {
-      findings.emplace_back(core::Severity::error, "",
-                            "the action's Content-Type is application/x-www-form-urlencoded: "
-                            "Kratos sends the body URL-encoded, and Segment reads JSON only (it "
-                            "answers 400)");
-    } else {
-      const core::Json message = core::Json::parse(m_body, nullptr, false);
-      if (message.is_discarded()) {
-        findings.emplace_back(core::Severity::error, "", "the body is not JSON");
-      } else {
-        findings = core::validate_message(message, call, m_body.size());
-      }
-    }
+    const std::vector<core::Finding> findings = core::validate_body(m_body, m_form, call);
     m_report["call"] = core::to_string(call);
     m_report["findings"] = core::Json::array();
     std::vector<std::string> errors;
@@ -441,38 +428,53 @@ ExitStatus run_test_identify(const TestIdentifyOptions& opts) { return Run(opts)
 
 VerbRunner setup_test_identify(CLI::App& cmd) {
   auto opts = std::make_shared<TestIdentifyOptions>();
+  help_section(cmd, "The transform and Segment");
   add_send_options(cmd, &opts->send,
                    {"a web_hook action (JSON/YAML, as build-action prints): URL, method, auth, "
                     "headers and body come from it",
                     "the hook point whose ctx to build (default registration.after.password)",
                     "do everything but send"});
   add_flags(
+      cmd, {
+               {"--timeout", "SECONDS", "seconds per attempt (default 30, as Kratos)",
+                &opts->timeout_seconds},
+               {"--ca-file", "FILE", "an extra CA bundle (TLS is always verified)", &opts->ca_file},
+           });
+  help_section(cmd, "The identity");
+  add_flags(
       cmd,
       {
           {"--identity", "FILE|-",
-           "the identity, as 'ory get identity ID --format json' prints it; '-' reads stdin",
+           "the identity, as 'ory get identity ID --format json' prints it; '-' reads "
+           "stdin",
            &opts->identity},
           {"--schema", "FILE", "an identity schema to fill a sample identity from", &opts->schema},
           {"--sample", "SHAPE",
            "with --schema: full (every trait) or minimal (only required traits)", &opts->sample},
-          {"--flow-type", "TYPE", "browser (default) or api", &opts->flow_type},
-          {"--header", "NAME=VALUE", "add a request header to ctx (repeatable)", &opts->headers},
-          {"--header-allowlist", "NAMES",
-           "the project's clients.web_hook.header_allowlist, comma-separated (default: "
-           "Kratos's)",
-           &opts->header_allowlist},
-          {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
-           &opts->transient_payload},
+      });
+  help_section(cmd, "The flow (what ctx holds besides the identity)");
+  add_flags(cmd, {
+                     {"--flow-type", "TYPE", "browser (default) or api", &opts->flow_type},
+                     {"--header", "NAME=VALUE", "add a request header to ctx (repeatable)",
+                      &opts->headers},
+                     {"--header-allowlist", "NAMES",
+                      "the project's clients.web_hook.header_allowlist, comma-separated "
+                      "(default: Kratos's)",
+                      &opts->header_allowlist},
+                     {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
+                      &opts->transient_payload},
+                     {"--parse-response", "",
+                      "the hook has response.parse or can_interrupt (read from an --action): a "
+                      "registration after-hook then runs before the identity is saved (nil id, "
+                      "zero created_at)",
+                      &opts->parse_response},
+                 });
+  help_section(cmd, "Output");
+  add_flags(
+      cmd,
+      {
           {"--print-context", "", "also print the ctx the template sees", &opts->print_context},
-          {"--parse-response", "",
-           "the hook has response.parse or can_interrupt (read from an --action): a "
-           "registration after-hook then runs before the identity is saved (nil id, zero "
-           "created_at)",
-           &opts->parse_response},
           {"--format", "FORMAT", "text (default) or json (one document, for CI)", &opts->format},
-          {"--timeout", "SECONDS", "seconds per attempt (default 30, as Kratos)",
-           &opts->timeout_seconds},
-          {"--ca-file", "FILE", "an extra CA bundle (TLS is always verified)", &opts->ca_file},
       });
   cmd.footer(
       R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's

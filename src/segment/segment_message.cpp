@@ -204,4 +204,15 @@ std::vector<Finding> validate_message(const Json& msg, SegmentCall call,
   return out;
 }
 
+std::vector<Finding> validate_body(const std::string& body, bool form_encoded, SegmentCall call) {
+  if (form_encoded) {
+    return {Finding(Severity::error, "",
+                    "the action's Content-Type is application/x-www-form-urlencoded: Kratos "
+                    "sends the body URL-encoded, and Segment reads JSON only (it answers 400)")};
+  }
+  const Json message = Json::parse(body, nullptr, false);
+  if (message.is_discarded()) return {Finding(Severity::error, "", "the body is not JSON")};
+  return validate_message(message, call, body.size());
+}
+
 }  // namespace core

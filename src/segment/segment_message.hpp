@@ -29,6 +29,10 @@ constexpr std::size_t k_max_message_id_chars = 100;
 std::vector<Finding> validate_message(const Json& message, SegmentCall call,
                                       std::size_t serialized_size);
 
+// What Segment does with a web_hook body as Kratos sends it: a form-encoded one is answered
+// 400 (the Tracking API reads JSON only); a JSON one is checked as validate_message checks it.
+std::vector<Finding> validate_body(const std::string& body, bool form_encoded, SegmentCall call);
+
 // The call a Tracking API URL path names ("/v1/identify" -> identify), if any.
 std::optional<SegmentCall> call_from_path(const std::string& path);
 

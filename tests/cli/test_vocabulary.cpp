@@ -53,14 +53,18 @@ std::vector<Option> options_of(const std::string& verb) {
   const auto r = run_tool({verb, "--help"});
   REQUIRE(r.status == 0);
   std::vector<Option> out;
-  bool in_list = false;
+  bool in_list = false, sections_ended = false;
   static const std::regex k_line(R"(^  (-[^ ]+)(?: ([A-Z][A-Z0-9_.=|\[\]-]*))?\s+(.*)$)");
   for (const auto& line : lines_of(r.out)) {
-    if (line == "Options:") {
-      in_list = true;
+    // The sections: "Options:" first, then the verb's own ("Output:", ...), until the footer.
+    const bool heading = !line.empty() && line[0] != ' ' && line.back() == ':';
+    if (line == "Options:") in_list = true;
+    if (heading) continue;
+    if (in_list && line.empty()) {
+      sections_ended = true;
       continue;
     }
-    if (in_list && line.empty()) break;
+    if (sections_ended && !line.empty() && line[0] != ' ') break;  // the footer
     std::smatch m;
     if (!in_list || !std::regex_match(line, m, k_line)) continue;
     Option o;
@@ -267,6 +271,29 @@ TEST_CASE("cli install: --version, completions and the man page come from the ve
     }
   }
   r = run_tool({"completion", "bash"});
+  for (const auto& verb : all) {
+    // Every option of every section of a verb's --help, and no other, completes; a file
+    // completes only after an option that takes one.
+    CAPTURE(verb);
+    std::smatch m;
+    REQUIRE(std::regex_search(r.out, m,
+                              std::regex("    " + verb + R"(\) opts='([^']*)'; files='([^']*)')")));
+    std::multiset<std::string> listed, files;
+    for (const auto& o : options_of(verb)) {
+      listed.insert(o.names.begin(), o.names.end());
+      if (o.value == "FILE" || o.value == "FILE|-" || o.value == "INPUT")
+        files.insert(o.names.begin(), o.names.end());
+    }
+    const auto words = [](const std::string& text) {
+      std::multiset<std::string> out;
+      std::istringstream in(text);
+      for (std::string w; in >> w;) out.insert(w);
+      return out;
+    };
+    CHECK(listed == words(m[1].str()));
+    CHECK(files == words(m[2].str()));
+  }
+  CHECK(options_of("backfill").size() >= 25);  // seven sections
   test::TempDir dir;
   const std::string script = dir.write("ory-segment.bash", r.out);
   const auto syntax = test::run_program({"/bin/bash", "-n", script});
