@@ -103,10 +103,27 @@ std::string type_of(const Json& s) {
 }
 
 struct Field {
-  std::string key;      // in the message
-  std::string expr;     // how the template reads it
-  std::string comment;  // the line above it
+  std::string key;        // in the message
+  std::string expr;       // how the template reads it
+  std::string comment;    // the line above it
+  std::string condition;  // when the field is sent; "" always (a required trait)
 };
+
+// Whether the schema lets the value be null ("type": ["string", "null"]).
+bool nullable(const Json& s) {
+  if (!s.is_object() || !s.contains("type")) return false;
+  const Json& t = s["type"];
+  return t == "null" || (t.is_array() && std::find(t.begin(), t.end(), Json("null")) != t.end());
+}
+
+// The clauses of a field's condition, joined.
+std::string all_of(const std::vector<std::string>& clauses) {
+  std::string out;
+  for (const auto& c : clauses) out += (out.empty() ? "" : " && ") + c;
+  return out;
+}
+
+constexpr const char* k_optional_comment = "; left out when the identity has none";
 
 class Writer {
  public:
@@ -142,9 +159,10 @@ class Writer {
   }
 
   void trait(const std::string& name, const Json& prop, bool required, std::vector<Field>* out) {
-    const std::string base = "ctx.identity.traits";
-    const std::string read =
-        required ? base + lookup(name) : "std.get(" + base + ", " + quoted(name) + ")";
+    const std::string read = "traits" + lookup(name);
+    std::vector<std::string> when;
+    if (!required) when.push_back(quoted(name) + " in traits");
+    if (nullable(prop)) when.push_back(read + " != null");
     std::string what = required ? "required" : "optional";
     const std::string title = prop.is_object() ? prop.value("title", "") : "";
     if (type_of(prop) == "object" && prop.contains("properties") &&
@@ -160,18 +178,21 @@ class Writer {
       comment += ": Segment's reserved trait " + reserved;
       if (key != name) m_notes->push_back("traits." + name + " -> " + key);
     }
-    if (!required) comment += "; std.get gives null when it is missing";
-    out->push_back({key, read, comment});
+    if (!when.empty()) comment += k_optional_comment;
+    out->push_back({key, read, comment, all_of(when)});
   }
 
-  // How the template reads traits.NAME.SUB: lookups where the schema requires both, std.get
-  // from the first optional level down.
-  static std::string sub_read(const std::string& name, const std::string& sub, bool required,
-                              bool sub_required) {
-    const std::string parent = "ctx.identity.traits" + lookup(name);
-    if (sub_required) return parent + lookup(sub);
-    if (required) return "std.get(" + parent + ", " + quoted(sub) + ")";
-    return "std.get(std.get(ctx.identity.traits, " + quoted(name) + ", {}), " + quoted(sub) + ")";
+  // When traits.NAME.SUB is sent: each optional level is checked from the first down.
+  static std::string sub_condition(const std::string& name, const Json& prop,
+                                   const std::string& sub, bool required) {
+    const Json none;
+    const Json& sub_prop = prop["properties"].contains(sub) ? prop["properties"][sub] : none;
+    std::vector<std::string> when;
+    if (!required) when.push_back(quoted(name) + " in traits");
+    if (nullable(prop)) when.push_back("traits" + lookup(name) + " != null");
+    if (!required_in(prop, sub)) when.push_back(quoted(sub) + " in traits" + lookup(name));
+    if (nullable(sub_prop)) when.push_back("traits" + lookup(name) + lookup(sub) + " != null");
+    return all_of(when);
   }
 
   // An object with first and last name parts: firstName and lastName. False when it has
@@ -209,8 +230,9 @@ class Writer {
     std::string comment = path;
     comment += sub_required ? ", required" : ", optional";
     if (!target.empty() && key == target) comment += ": Segment's reserved trait " + target;
-    if (!sub_required) comment += "; std.get gives null when it is missing";
-    out->push_back({key, sub_read(name, sub, required, sub_required), comment});
+    const std::string when = sub_condition(name, prop, sub, required);
+    if (!when.empty()) comment += k_optional_comment;
+    out->push_back({key, "traits" + lookup(name) + lookup(sub), comment, when});
     if (key != sub) m_notes->push_back(path + " -> " + key);
   }
 
@@ -266,32 +288,37 @@ bool init_template(const Json& schema, const InitOptions& options, std::string* 
        " --sample minimal --call " + call + " --dry-run\n";
   t += "//   ory-segment build-action --jsonnet THIS_FILE --call " + call +
        " --write-key-file KEY --ignore-response\n";
-  t += "function(ctx) {\n";
-  t += "  // The identity's id: every call about this user names them the same way.\n";
-  t += "  userId: ctx.identity.id,\n";
-  const std::string object = track ? "properties" : "traits";
+  t += "function(ctx)\n";
+  t += "  local traits = ctx.identity.traits;\n";
+  t += "  {\n";
+  t += "    // The identity's id: every call about this user names them the same way.\n";
+  t += "    userId: ctx.identity.id,\n";
+  if (track) t += "    event: " + quoted(event) + ",\n";
   if (track) {
-    t += "  event: " + quoted(event) + ",\n";
-    t += "  // The identity's traits, as the event's properties.\n";
+    t += "    // The identity's traits, as the event's properties; one the identity does not\n";
+    t += "    // have is left out (the [if ...] fields).\n";
   } else {
-    t += "  // std.prune drops the traits an identity does not have (null), so Segment keeps\n";
-    t += "  // what it knew instead of setting them to null.\n";
+    t += "    // The identity's traits. One the identity does not have is left out (the\n";
+    t += "    // [if ...] fields), so Segment keeps what it knew instead of receiving null.\n";
   }
-  t += "  " + object + ": std.prune({\n";
+  t += "    " + std::string(track ? "properties" : "traits") + ": {\n";
   for (const Field& f : fields) {
-    t += "    // " + f.comment + "\n";
-    t += "    " + field_key(f.key) + ": " + f.expr + ",\n";
+    t += "      // " + f.comment + "\n";
+    t += "      " +
+         (f.condition.empty() ? field_key(f.key)
+                              : "[if " + f.condition + " then " + quoted(f.key) + "]") +
+         ": " + f.expr + ",\n";
   }
   if (std::none_of(fields.begin(), fields.end(),
                    [](const Field& f) { return f.key == "createdAt"; })) {
-    t += "    // When the identity was created: Segment's reserved trait createdAt.\n";
-    t += "    createdAt: ctx.identity.created_at,\n";
+    t += "      // When the identity was created: Segment's reserved trait createdAt.\n";
+    t += "      createdAt: ctx.identity.created_at,\n";
   }
-  t += "  }),\n";
-  t += "  // Kratos retries a web hook that fails; Segment drops a repeated message by its\n";
-  t += "  // messageId, so every attempt for this flow sends the same one.\n";
-  t += "  messageId: 'ory-" + call + "-' + ctx.flow.id,\n";
-  t += "}\n";
+  t += "    },\n";
+  t += "    // Kratos retries a web hook that fails; Segment drops a repeated message by its\n";
+  t += "    // messageId, so every attempt for this flow sends the same one.\n";
+  t += "    messageId: 'ory-" + call + "-' + ctx.flow.id,\n";
+  t += "  }\n";
   *source = std::move(t);
   return true;
 }

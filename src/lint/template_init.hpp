@@ -22,7 +22,7 @@ struct InitOptions {
 // ctx.identity.id; each trait mapped onto Segment's reserved traits where its name (or
 // format) makes it clear (email, phone, username, name.first/name.last or first_name/
 // last_name -> firstName/lastName, ...), the rest under their own names; required traits
-// read by lookups, optional ones through std.get, and std.prune dropping what is missing;
+// read by lookups, optional ones as fields sent only when the identity has them;
 // createdAt from ctx.identity.created_at; a messageId from ctx.flow.id. For track, the
 // event and the same fields as properties. False, with `err`, for a schema without traits or
 // a hook point without an identity (before-hooks). `notes` say how traits were mapped.

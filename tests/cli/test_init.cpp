@@ -132,34 +132,52 @@ TEST_CASE("cli init: how traits are read and mapped") {
   const std::string schema = dir.write("names.json", k_names_schema);
   const auto r = run_tool({"init", "--schema", schema});
   REQUIRE(r.status == 0);
-  // required: lookups; optional: std.get, from the first optional level down
-  CHECK(r.out.find("    email: ctx.identity.traits.email,\n") != std::string::npos);
-  CHECK(r.out.find("    firstName: ctx.identity.traits.name.first,\n") != std::string::npos);
-  CHECK(r.out.find("    lastName: std.get(ctx.identity.traits.name, 'last'),\n") !=
+  // required: lookups; optional: a field sent only when each optional level is there
+  CHECK(r.out.find("  local traits = ctx.identity.traits;\n") != std::string::npos);
+  CHECK(r.out.find("      email: traits.email,\n") != std::string::npos);
+  CHECK(r.out.find("      firstName: traits.name.first,\n") != std::string::npos);
+  CHECK(r.out.find("      [if 'last' in traits.name then 'lastName']: traits.name.last,\n") !=
         std::string::npos);
-  CHECK(r.out.find("    username: std.get(ctx.identity.traits, 'user_name'),\n") !=
+  CHECK(r.out.find("      [if 'user_name' in traits then 'username']: traits.user_name,\n") !=
         std::string::npos);
-  CHECK(r.out.find("    'company-name': std.get(ctx.identity.traits, 'company-name'),\n") !=
-        std::string::npos);
-  CHECK(r.out.find("  messageId: 'ory-identify-' + ctx.flow.id,\n") != std::string::npos);
+  CHECK(r.out.find("      [if 'company-name' in traits then 'company-name']: "
+                   "traits['company-name'],\n") != std::string::npos);
+  CHECK(r.out.find("    messageId: 'ory-identify-' + ctx.flow.id,\n") != std::string::npos);
+  CHECK(r.out.find("std.prune") == std::string::npos);
   CHECK(r.err.find("note: traits.user_name -> username") != std::string::npos);
-  // first_name / last_name and an optional name object
+  // first_name / last_name, an optional name object, a trait that may be null
   const std::string flat = dir.write("flat.json", R"({"properties": {"traits": {"properties": {
       "first_name": {"type": "string"}, "last_name": {"type": "string"},
+      "nick": {"type": ["string", "null"]},
       "name": {"type": "object", "properties": {"given": {"type": "string"}}}}}}})");
   const auto f = run_tool(
       {"init", "--schema", flat, "--call", "track", "--event", "Joined", "--hook", "login.after"});
   REQUIRE(f.status == 0);
-  CHECK(f.out.find("    firstName: std.get(ctx.identity.traits, 'first_name'),\n") !=
+  CHECK(f.out.find("      [if 'first_name' in traits then 'firstName']: traits.first_name,\n") !=
         std::string::npos);
-  CHECK(f.out.find("    lastName: std.get(ctx.identity.traits, 'last_name'),\n") !=
+  CHECK(f.out.find("      [if 'last_name' in traits then 'lastName']: traits.last_name,\n") !=
         std::string::npos);
+  CHECK(f.out.find("      [if 'nick' in traits && traits.nick != null then 'nick']: "
+                   "traits.nick,\n") != std::string::npos);
   // firstName is taken: the second one keeps a name of its own
-  CHECK(
-      f.out.find("    name_given: std.get(std.get(ctx.identity.traits, 'name', {}), 'given'),\n") !=
-      std::string::npos);
-  CHECK(f.out.find("  event: 'Joined',\n") != std::string::npos);
+  CHECK(f.out.find("      [if 'name' in traits && 'given' in traits.name then 'name_given']: "
+                   "traits.name.given,\n") != std::string::npos);
+  CHECK(f.out.find("    event: 'Joined',\n") != std::string::npos);
   CHECK(f.out.find("at login.after") != std::string::npos);
+  // What it sends: only what the identity has, never null, and the hook does not fail
+  const std::string t = dir.write("t.jsonnet", f.out);
+  const std::string identity =
+      dir.write("identity.json", R"({"id": "9c9b6b8e-0000-4000-8000-000000000001",
+      "traits": {"first_name": "Ada", "nick": null, "name": {}},
+      "created_at": "2026-01-01T00:00:00Z"})");
+  const auto run = run_tool({"test-identify", "--jsonnet", t, "--identity", identity, "--call",
+                             "track", "--hook", "login.after", "--dry-run", "--format", "json"});
+  CAPTURE(run.out, run.err);
+  REQUIRE(run.status == 0);
+  const auto body =
+      nlohmann::json::parse(nlohmann::json::parse(run.out)["body"].get<std::string>());
+  CHECK(body["properties"] ==
+        nlohmann::json{{"firstName", "Ada"}, {"createdAt", "2026-01-01T00:00:00Z"}});
 }
 
 TEST_CASE("cli init: bad input exits 2, nothing of the user's is lost") {

@@ -204,6 +204,15 @@ TEST_CASE(
     if (entry.path().extension() == ".jsonnet") templates.push_back(entry.path().string());
   }
   std::sort(templates.begin(), templates.end());
+  // And what `init` writes for the example schema, as identify and as track.
+  for (const std::string call : {"identify", "track"}) {
+    const std::string path = dir.path() + "/init_" + call + ".jsonnet";
+    const auto init =
+        test::run_tool({"init", "--schema", test::source_path("examples/identity.schema.json"),
+                        "--call", call, "-o", path, "--quiet"});
+    REQUIRE(init.status == 0);
+    templates.push_back(path);
+  }
   const auto shapes = ctx_shapes();
   Tally alone, pooled;
   for (const auto& path : templates) {
