@@ -319,26 +319,9 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr,
-                 "usage: %s ORY_SEGMENT_BINARY RUNS [N...]   (env BENCH_VARIANT_SIZE: the "
-                 "identities of the failure and cancel runs, default 100000)\n",
-                 argv[0]);
-    return 2;
-  }
-  const std::string bin = argv[1];
-  const int runs = std::max(1, std::atoi(argv[2]));
-  std::vector<long> sizes;
-  for (int i = 3; i < argc; ++i) sizes.push_back(std::atol(argv[i]));
-  if (sizes.empty()) sizes = {1000, 100000, 1000000};
-  char tmpl[] = "/tmp/ory-segment-bench.XXXXXX";
-  const std::string dir = ::mkdtemp(tmpl);
-
-  const std::string docs_template =
-      std::string(ORY_SEGMENT_SOURCE_DIR) + "/examples/segment_identify.jsonnet";
+// End to end from a file, each size beside the baseline.
+void bench_sizes(const std::string& bin, const std::string& dir, int runs,
+                 const std::vector<long>& sizes, const std::string& docs_template) {
   const long baseline_n = 300;
   for (long n : sizes) {
     std::vector<double> rates, baselines;
@@ -362,22 +345,17 @@ int main(int argc, char** argv) {
         baseline_n, base, rate / base, rss, helper_rss);
     std::fflush(stdout);
   }
-  // The docs' template where identities skipped the optional name trait (each of those
-  // fails, located where test-identify locates it), and a template that cancels half of
-  // them (a literal `error "cancel"`), each round beside all passing and jq.
-  // BENCH_VARIANT_SIZE: fewer for a smoke run (scripts/test), 100,000 for the docs' figures.
-  const char* variant_size = std::getenv("BENCH_VARIANT_SIZE");
-  const long v = variant_size && std::atol(variant_size) >= 100 ? std::atol(variant_size) : 100000;
-  const std::string cancel = dir + "/cancel.jsonnet";
-  std::ofstream(cancel) << "function(ctx) if !ctx.identity.traits.consent.newsletter then "
-                           "error \"cancel\" else { userId: ctx.identity.id }\n";
-  const std::string missing_name = "segment_identify.jsonnet:5:11: field does not exist: name";
-  // Errors other than a missing field, for the 1% without name: what each costs.
-  struct Other {
-    const char* label;
-    std::string path;
-    std::string failure;  // in each failed record; empty: a cancel
-  };
+}
+
+// Errors other than a missing field, for the 1% without name: what each costs.
+struct Other {
+  const char* label;
+  std::string path;
+  std::string failure;  // in each failed record; empty: a cancel
+};
+
+// Templates that fail (or cancel) for identities without name, written into `dir`.
+std::vector<Other> other_failures(const std::string& dir) {
   const std::vector<Other> others = {
       {"a computed cancel", dir + "/computed_cancel.jsonnet", ""},
       {"a type error", dir + "/type_error.jsonnet", "expected (string) but got (number)"},
@@ -394,6 +372,23 @@ int main(int argc, char** argv) {
   std::ofstream(others[2].path) << "function(ctx) assert std.objectHas(ctx.identity.traits, "
                                    "'name') : 'a name is required'; "
                                 << body;
+  return others;
+}
+
+// Failing and cancelled identities, each beside the same template all passing, and jq.
+void bench_failures(const std::string& bin, const std::string& dir, int runs,
+                    const std::string& docs_template) {
+  // The docs' template where identities skipped the optional name trait (each of those
+  // fails, located where test-identify locates it), and a template that cancels half of
+  // them (a literal `error "cancel"`), each round beside all passing and jq.
+  // BENCH_VARIANT_SIZE: fewer for a smoke run (scripts/test), 100,000 for the docs' figures.
+  const char* variant_size = std::getenv("BENCH_VARIANT_SIZE");
+  const long v = variant_size && std::atol(variant_size) >= 100 ? std::atol(variant_size) : 100000;
+  const std::string cancel = dir + "/cancel.jsonnet";
+  std::ofstream(cancel) << "function(ctx) if !ctx.identity.traits.consent.newsletter then "
+                           "error \"cancel\" else { userId: ctx.identity.id }\n";
+  const std::string missing_name = "segment_identify.jsonnet:5:11: field does not exist: name";
+  const std::vector<Other> others = other_failures(dir);
   // Each also with every identity passing (none lacks name), for what a failure adds.
   std::vector<std::vector<double>> other_rates(others.size()), other_ok_rates(others.size());
   std::vector<double> all_ok, one_percent, thirty_percent, half_cancelled, jq;
@@ -452,6 +447,13 @@ int main(int argc, char** argv) {
     std::printf("jq: not installed (apt-get install jq), no reference\n");
   }
   std::fflush(stdout);
+  std::remove(cancel.c_str());
+  for (const auto& o : others) std::remove(o.path.c_str());
+}
+
+// From the admin API, each run beside one from a file.
+void bench_admin_api(const std::string& bin, const std::string& dir, int runs,
+                     const std::vector<long>& sizes, const std::string& docs_template) {
   // From the admin API (pages of 500 from a server in this process, on the same cores),
   // each run beside one from a file.
   for (long n : sizes) {
@@ -477,8 +479,31 @@ int main(int argc, char** argv) {
         median(file_rates), median(api_rates) / median(file_rates), rss);
     std::fflush(stdout);
   }
-  std::remove(cancel.c_str());
-  for (const auto& o : others) std::remove(o.path.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr,
+                 "usage: %s ORY_SEGMENT_BINARY RUNS [N...]   (env BENCH_VARIANT_SIZE: the "
+                 "identities of the failure and cancel runs, default 100000)\n",
+                 argv[0]);
+    return 2;
+  }
+  const std::string bin = argv[1];
+  const int runs = std::max(1, std::atoi(argv[2]));
+  std::vector<long> sizes;
+  for (int i = 3; i < argc; ++i) sizes.push_back(std::atol(argv[i]));
+  if (sizes.empty()) sizes = {1000, 100000, 1000000};
+  char tmpl[] = "/tmp/ory-segment-bench.XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+
+  const std::string docs_template =
+      std::string(ORY_SEGMENT_SOURCE_DIR) + "/examples/segment_identify.jsonnet";
+  bench_sizes(bin, dir, runs, sizes, docs_template);
+  bench_failures(bin, dir, runs, docs_template);
+  bench_admin_api(bin, dir, runs, sizes, docs_template);
   std::remove((dir + "/key").c_str());
   std::remove((dir + "/failed.jsonl").c_str());
   for (const char* f : {"/listen.out", "/listen.out.err", "/backfill.out", "/backfill.out.err"}) {

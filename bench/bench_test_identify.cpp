@@ -69,6 +69,30 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// In this process, `runs` times: evaluate_template (into `evaluation`) and check_template
+// (into `check`), in ms; exits when either gives another result than `expected`.
+void in_process(const std::string& source, const std::string& ctx, const core::Evaluation& expected,
+                int runs, std::vector<double>* evaluation_ms, std::vector<double>* check_ms) {
+  auto& evaluation = *evaluation_ms;
+  auto& check = *check_ms;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    const auto e = core::evaluate_template(source, "segment_identify.jsonnet", ctx);
+    evaluation.push_back(ms_since(t0));
+    if (e.status != core::EvalStatus::ok || e.body != expected.body) {
+      std::fprintf(stderr, "bench: evaluate_template gave another result\n");
+      std::exit(1);
+    }
+    t0 = Clock::now();
+    const auto checked = core::check_template(source, "segment_identify.jsonnet");
+    check.push_back(ms_since(t0));
+    if (checked.error || checked.call_error) {
+      std::fprintf(stderr, "bench: check_template refused the template\n");
+      std::exit(1);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,22 +150,7 @@ int main(int argc, char** argv) {
   std::remove(ctx_path.c_str());
   ::rmdir(ctx_path.substr(0, ctx_path.rfind('/')).c_str());
   std::vector<double> evaluation, check;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = Clock::now();
-    const auto e = core::evaluate_template(source, "segment_identify.jsonnet", ctx);
-    evaluation.push_back(ms_since(t0));
-    if (e.status != core::EvalStatus::ok || e.body != expected.body) {
-      std::fprintf(stderr, "bench: evaluate_template gave another result\n");
-      return 1;
-    }
-    t0 = Clock::now();
-    const auto checked = core::check_template(source, "segment_identify.jsonnet");
-    check.push_back(ms_since(t0));
-    if (checked.error || checked.call_error) {
-      std::fprintf(stderr, "bench: check_template refused the template\n");
-      return 1;
-    }
-  }
+  in_process(source, ctx, expected, runs, &evaluation, &check);
   std::printf(
       "test-identify --dry-run, whole process: median %.1f ms (min %.1f, max %.1f, %d runs)\n",
       median(process), *std::min_element(process.begin(), process.end()),

@@ -25,6 +25,26 @@ namespace {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// In the forked child: stdin from the pipe (or /dev/null), stdout and stderr to theirs.
+[[noreturn]] void exec_child(std::vector<char*>& arg_ptrs, std::vector<char*>& env_ptrs,
+                             const RunOptions& opts, const int in_pipe[2], const int out_pipe[2],
+                             const int err_pipe[2]) {
+  if (opts.stdin_data) {
+    ::dup2(in_pipe[0], STDIN_FILENO);
+  } else {
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, STDIN_FILENO);
+  }
+  ::dup2(out_pipe[1], STDOUT_FILENO);
+  ::dup2(err_pipe[1], STDERR_FILENO);
+  for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
+    ::close(fd);
+  }
+  if (!opts.cwd.empty() && ::chdir(opts.cwd.c_str()) != 0) ::_exit(126);
+  ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
+  ::_exit(127);
+}
+
 }  // namespace
 
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& opts) {
@@ -43,22 +63,7 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
   arg_ptrs.push_back(nullptr);
 
   const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (opts.stdin_data) {
-      ::dup2(in_pipe[0], STDIN_FILENO);
-    } else {
-      const int null_fd = ::open("/dev/null", O_RDONLY);
-      ::dup2(null_fd, STDIN_FILENO);
-    }
-    ::dup2(out_pipe[1], STDOUT_FILENO);
-    ::dup2(err_pipe[1], STDERR_FILENO);
-    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
-      ::close(fd);
-    }
-    if (!opts.cwd.empty() && ::chdir(opts.cwd.c_str()) != 0) ::_exit(126);
-    ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
-    ::_exit(127);
-  }
+  if (pid == 0) exec_child(arg_ptrs, env_ptrs, opts, in_pipe, out_pipe, err_pipe);
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
