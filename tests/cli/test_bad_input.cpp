@@ -45,10 +45,13 @@ struct Case {
   std::optional<std::string> stdin_data = std::nullopt;
 };
 
-}  // namespace
+struct Files {
+  std::string t, key, identity, action, config, not_json, empty, blank, nul, latin1, bad_key,
+      two_keys, broken_action, syntax, yaml_two, ids, sub, missing, out, no_dir_out;
+};
 
-TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, no key shown") {
-  test::TempDir dir;
+// The inputs the cases name, in `dir`: good ones, and each kind of bad one.
+Files make_files(test::TempDir& dir) {
   const std::string t = dir.write(
       "t.jsonnet", test::read_file(test::source_path("examples/segment_identify.jsonnet")));
   const std::string key = dir.write("key.txt", k_secret + "\n");
@@ -80,13 +83,54 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
   const std::string out = dir.file("out.json");
   const std::string no_dir_out = dir.file("no/such/dir/out.json");
 
+  return {t,        key, identity, action,  config,   not_json,      empty,
+          blank,    nul, latin1,   bad_key, two_keys, broken_action, syntax,
+          yaml_two, ids, sub,      missing, out,      no_dir_out};
+}
+
+// Each case: exit 2, one error line holding its message, nothing on stdout, nothing in
+// `dir` written, the write key nowhere.
+void check_cases(const test::TempDir& dir, const std::vector<Case>& cases) {
+  int index = 0;
+  for (const Case& c : cases) {
+    ++index;
+    std::vector<std::string> args = c.args;
+    CAPTURE(index, args);
+    const auto before = listing(dir.path());
+    test::RunOptions options;
+    options.stdin_data = c.stdin_data;
+    const auto r = test::run_tool(args, options);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    std::size_t error_lines = 0;
+    for (std::size_t at = 0; (at = r.err.find("ory-segment: error: ", at)) != std::string::npos;
+         ++at) {
+      ++error_lines;
+    }
+    CHECK(error_lines == 1);
+    if (!c.message.empty()) CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK(r.err.find(k_secret) == std::string::npos);
+    CHECK(r.err.find(":pw@") == std::string::npos);
+    CHECK(listing(dir.path()) == before);
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "cli: bad input, usage, encode and decode: exit 2, one error line, nothing written, no key "
+    "shown") {
+  test::TempDir dir;
+  const Files f = make_files(dir);
+  const auto& [t, key, identity, action, config, not_json, empty, blank, nul, latin1, bad_key,
+               two_keys, broken_action, syntax, yaml_two, ids, sub, missing, out, no_dir_out] = f;
   const std::vector<Case> cases = {
       // ---- usage
       {{"no-such-verb"}, "unknown verb 'no-such-verb'"},
       {{}, "subcommand"},
       {{"encode", "--no-such-flag"}, "--no-such-flag"},
-      {{"encode", t, t}, ""},
-      // ---- encode
+      {{"encode", t, t}, ""},  // ---- encode
       {{"encode", missing}, missing + ": no such file"},
       {{"encode", sub}, sub},
       {{"encode", empty}, "empty input"},
@@ -97,8 +141,7 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
       {{"encode", t, "-o", t}, "is also an input"},
       {{"encode", t, "-o", sub}, "is a directory"},
       {{"encode", t, "-o", no_dir_out}, "cannot create a temporary file"},
-      {{"encode", "-"}, "<stdin>: empty input", std::string()},
-      // ---- decode
+      {{"encode", "-"}, "<stdin>: empty input", std::string()},  // ---- decode
       {{"decode", missing}, "no such file"},
       {{"decode", not_json}, "bad.json:1:"},
       {{"decode", empty}, "empty input"},
@@ -106,6 +149,19 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
       {{"decode", yaml_two}, "2 YAML documents"},
       {{"decode", "-"}, "<stdin>: empty input", std::string()},
       {{"decode", nul}, "a NUL byte"},
+  };
+  REQUIRE(cases.size() >= 20);
+  check_cases(dir, cases);
+}
+
+TEST_CASE(
+    "cli: bad input, build-action and patch: exit 2, one error line, nothing written, no key "
+    "shown") {
+  test::TempDir dir;
+  const Files f = make_files(dir);
+  const auto& [t, key, identity, action, config, not_json, empty, blank, nul, latin1, bad_key,
+               two_keys, broken_action, syntax, yaml_two, ids, sub, missing, out, no_dir_out] = f;
+  const std::vector<Case> cases = {
       // ---- build-action
       {{"build-action"}, "--jsonnet"},
       {{"build-action", "--jsonnet", t}, "no Segment write key"},
@@ -132,8 +188,7 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
       {{"build-action", "--body", "gopher://x", "--write-key-file", key}, "base64://"},
       {{"build-action", "--jsonnet", t, "--write-key-file", key, "--ignore-response",
         "--parse-response"},
-       ""},
-      // ---- patch
+       ""},  // ---- patch
       {{"patch"}, "--action"},
       {{"patch", "--action", missing}, "no such file"},
       {{"patch", "--action", not_json}, "bad.json:1:"},
@@ -157,6 +212,17 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
        "is also an input"},
       {{"patch", "--action", config}, ""},
       {{"patch", "--action", action, "--flow", "recovery", "--method", "password"}, "recovery"},
+  };
+  REQUIRE(cases.size() >= 40);
+  check_cases(dir, cases);
+}
+
+TEST_CASE("cli: bad input, test-identify: exit 2, one error line, nothing written, no key shown") {
+  test::TempDir dir;
+  const Files f = make_files(dir);
+  const auto& [t, key, identity, action, config, not_json, empty, blank, nul, latin1, bad_key,
+               two_keys, broken_action, syntax, yaml_two, ids, sub, missing, out, no_dir_out] = f;
+  const std::vector<Case> cases = {
       // ---- test-identify
       {{"test-identify"}, "--jsonnet"},
       {{"test-identify", "--jsonnet", t, "--action", action}, ""},
@@ -191,6 +257,18 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
       {{"test-identify", "--jsonnet", t, "--identity", identity, "--write-key-file", key, "--url",
         "http://10.0.0.1:1/v1/identify"},
        "plain http"},
+  };
+  REQUIRE(cases.size() >= 20);
+  check_cases(dir, cases);
+}
+
+TEST_CASE(
+    "cli: bad input, listen and backfill: exit 2, one error line, nothing written, no key shown") {
+  test::TempDir dir;
+  const Files f = make_files(dir);
+  const auto& [t, key, identity, action, config, not_json, empty, blank, nul, latin1, bad_key,
+               two_keys, broken_action, syntax, yaml_two, ids, sub, missing, out, no_dir_out] = f;
+  const std::vector<Case> cases = {
       // ---- listen
       {{"listen", "--port", "-1"}, "--port"},
       {{"listen", "--port", "70000"}, "--port"},
@@ -202,8 +280,7 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
       {{"listen", "--host", "0.0.0.0.0"}, "0.0.0.0.0"},
       {{"listen", "--write-key-file", missing}, "no such file"},
       {{"listen", "--write-key-file", bad_key}, "not plain text"},
-      {{"listen", "--jsonl", sub}, sub},
-      // ---- backfill
+      {{"listen", "--jsonl", sub}, sub},  // ---- backfill
       {{"backfill", "--jsonnet", t}, "--identities"},
       {{"backfill", "--jsonnet", t, "--identities", missing, "--dry-run"}, "no such file"},
       {{"backfill", "--jsonnet", t, "--identities", sub, "--dry-run"}, "directory"},
@@ -239,29 +316,8 @@ TEST_CASE("cli: bad input, every verb: exit 2, one error line, nothing written, 
       {{"backfill", "--action", action, "--identities", ids, "--url", "http://127.0.0.1:1",
         "--write-key", "x"},
        ""},
+
   };
-  REQUIRE(cases.size() >= 100);
-  int index = 0;
-  for (const Case& c : cases) {
-    ++index;
-    std::vector<std::string> args = c.args;
-    CAPTURE(index, args);
-    const auto before = listing(dir.path());
-    test::RunOptions options;
-    options.stdin_data = c.stdin_data;
-    const auto r = test::run_tool(args, options);
-    INFO(r.err);
-    CHECK(r.status == 2);
-    CHECK(r.out.empty());
-    std::size_t error_lines = 0;
-    for (std::size_t at = 0; (at = r.err.find("ory-segment: error: ", at)) != std::string::npos;
-         ++at) {
-      ++error_lines;
-    }
-    CHECK(error_lines == 1);
-    if (!c.message.empty()) CHECK(r.err.find(c.message) != std::string::npos);
-    CHECK(r.err.find(k_secret) == std::string::npos);
-    CHECK(r.err.find(":pw@") == std::string::npos);
-    CHECK(listing(dir.path()) == before);
-  }
+  REQUIRE(cases.size() >= 30);
+  check_cases(dir, cases);
 }

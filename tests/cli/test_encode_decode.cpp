@@ -206,6 +206,14 @@ TEST_CASE("cli decode: actions and configs") {
               "# /selfservice/flows/login/after/hooks/0\n"
               "# body is a reference, not embedded: file:///etc/config/kratos/login.jsonnet\n");
   }
+}
+
+TEST_CASE("cli decode: what it refuses, and why") {
+  test::TempDir dir;
+  const auto enc = run_tool({"encode", k_example});
+  const std::string body = enc.out.substr(0, enc.out.size() - 1);
+  const std::string source = test::read_file(k_example);
+
   SECTION("a wrapped body names where it breaks") {
     const std::string wrapped = body.substr(0, 85) + "\n" + body.substr(85);
     const auto r = run_tool({"decode", dir.write("wrapped.txt", wrapped)});

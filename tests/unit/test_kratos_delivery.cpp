@@ -59,18 +59,6 @@ TEST_CASE("kratos_delivery: Kratos's retry policy") {
     ScriptedClient client({status(501)});
     CHECK(core::deliver_like_kratos(client, clock, request).attempts.size() == 1);
   }
-  SECTION("429 with Retry-After waits what the server asks") {
-    ScriptedClient client({status(429, "7"), status(200)});
-    const auto d = core::deliver_like_kratos(client, clock, request);
-    CHECK(d.outcome == core::DeliveryOutcome::accepted);
-    CHECK(clock.sleeps == std::vector<long>{7000});
-    CHECK(d.attempts[1].waited_before == std::chrono::milliseconds(7000));
-  }
-  SECTION("Retry-After is ignored on other statuses") {
-    ScriptedClient client({status(500, "9"), status(200)});
-    core::deliver_like_kratos(client, clock, request);
-    CHECK(clock.sleeps == std::vector<long>{1000});
-  }
   SECTION("timeouts: unreachable, the hook fails with 504") {
     ScriptedClient client({no_answer(true), no_answer(true), no_answer(true)});
     const auto d = core::deliver_like_kratos(client, clock, request);
@@ -98,6 +86,30 @@ TEST_CASE("kratos_delivery: Kratos's retry policy") {
     CHECK(d.attempts.size() == 1);
     CHECK(d.kratos_status == 500);
   }
+  SECTION("connection refused then success") {
+    ScriptedClient client({no_answer(false), status(204)});
+    CHECK(core::deliver_like_kratos(client, clock, request).outcome ==
+          core::DeliveryOutcome::accepted);
+  }
+}
+
+TEST_CASE("kratos_delivery: Kratos's waits between attempts") {
+  FakeClock clock;
+  io::HttpRequest request;
+  request.url = "http://127.0.0.1:1/v1/identify";
+
+  SECTION("429 with Retry-After waits what the server asks") {
+    ScriptedClient client({status(429, "7"), status(200)});
+    const auto d = core::deliver_like_kratos(client, clock, request);
+    CHECK(d.outcome == core::DeliveryOutcome::accepted);
+    CHECK(clock.sleeps == std::vector<long>{7000});
+    CHECK(d.attempts[1].waited_before == std::chrono::milliseconds(7000));
+  }
+  SECTION("Retry-After is ignored on other statuses") {
+    ScriptedClient client({status(500, "9"), status(200)});
+    core::deliver_like_kratos(client, clock, request);
+    CHECK(clock.sleeps == std::vector<long>{1000});
+  }
   SECTION("429 without Retry-After backs off as usual; a long wait is announced first") {
     std::vector<long> announced;
     core::DeliveryPolicy policy;
@@ -121,11 +133,6 @@ TEST_CASE("kratos_delivery: Kratos's retry policy") {
     ScriptedClient client({status(503, "Sun, 06 Nov 1994 08:49:37 GMT"), status(200)});
     core::deliver_like_kratos(client, clock, request);
     CHECK(clock.sleeps == std::vector<long>{10000});
-  }
-  SECTION("connection refused then success") {
-    ScriptedClient client({no_answer(false), status(204)});
-    CHECK(core::deliver_like_kratos(client, clock, request).outcome ==
-          core::DeliveryOutcome::accepted);
   }
   SECTION("backoff doubles and is capped at 30 s") {
     core::DeliveryPolicy policy;
@@ -208,6 +215,21 @@ TEST_CASE("kratos_delivery: redirects as Go's client follows them") {
     CHECK(client.sent[2].method == "GET");
     CHECK(client.sent[2].body.empty());
   }
+}
+
+TEST_CASE("kratos_delivery: redirects, what they carry and where they stop") {
+  FakeClock clock;
+  io::HttpRequest request;
+  request.method = "POST";
+  request.url = "http://127.0.0.1:1/v1/identify";
+  request.body = "{}";
+  request.headers = {{"Authorization", "Basic a2V5Og=="}, {"Content-Type", "application/json"}};
+  const auto redirect = [](int code, const std::string& location) {
+    io::HttpResponse r = status(code);
+    if (!location.empty()) r.headers.emplace_back("location", location);
+    return r;
+  };
+
   SECTION("Authorization is dropped on a redirect to another host, kept for a subdomain") {
     ScriptedClient other({redirect(307, "http://example.test/v1/identify"), status(200)});
     const auto d = core::deliver_like_kratos(other, clock, request);
