@@ -23,6 +23,23 @@ io::HttpResponse no_answer(bool timed_out) {
   return r;
 }
 
+// A redirect with `code` to `location` (none when "").
+io::HttpResponse redirect(int code, const std::string& location) {
+  io::HttpResponse r = status(code);
+  if (!location.empty()) r.headers.emplace_back("location", location);
+  return r;
+}
+
+// A POST with a body and basic auth: what a redirect may drop.
+io::HttpRequest posted_with_credentials() {
+  io::HttpRequest request;
+  request.method = "POST";
+  request.url = "http://127.0.0.1:1/v1/identify";
+  request.body = "{}";
+  request.headers = {{"Authorization", "Basic a2V5Og=="}, {"Content-Type", "application/json"}};
+  return request;
+}
+
 }  // namespace
 
 TEST_CASE("kratos_delivery: Kratos's retry policy") {
@@ -166,16 +183,7 @@ TEST_CASE("kratos_delivery: Retry-After as go-retryablehttp reads it") {
 
 TEST_CASE("kratos_delivery: redirects as Go's client follows them") {
   FakeClock clock;
-  io::HttpRequest request;
-  request.method = "POST";
-  request.url = "http://127.0.0.1:1/v1/identify";
-  request.body = "{}";
-  request.headers = {{"Authorization", "Basic a2V5Og=="}, {"Content-Type", "application/json"}};
-  const auto redirect = [](int code, const std::string& location) {
-    io::HttpResponse r = status(code);
-    if (!location.empty()) r.headers.emplace_back("location", location);
-    return r;
-  };
+  const io::HttpRequest request = posted_with_credentials();
 
   SECTION("301: followed as a GET without the body; what answers it decides") {
     ScriptedClient client({redirect(301, "/v1/other"), status(200)});
@@ -219,16 +227,7 @@ TEST_CASE("kratos_delivery: redirects as Go's client follows them") {
 
 TEST_CASE("kratos_delivery: redirects, what they carry and where they stop") {
   FakeClock clock;
-  io::HttpRequest request;
-  request.method = "POST";
-  request.url = "http://127.0.0.1:1/v1/identify";
-  request.body = "{}";
-  request.headers = {{"Authorization", "Basic a2V5Og=="}, {"Content-Type", "application/json"}};
-  const auto redirect = [](int code, const std::string& location) {
-    io::HttpResponse r = status(code);
-    if (!location.empty()) r.headers.emplace_back("location", location);
-    return r;
-  };
+  const io::HttpRequest request = posted_with_credentials();
 
   SECTION("Authorization is dropped on a redirect to another host, kept for a subdomain") {
     ScriptedClient other({redirect(307, "http://example.test/v1/identify"), status(200)});
