@@ -13,6 +13,7 @@
 #include "io/file_io.hpp"
 #include "pool/transform_pool.hpp"
 #include "segment/segment_batch.hpp"
+#include "util/base64.hpp"
 #include "util/channel.hpp"
 #include "util/hash.hpp"
 #include "util/rate_limiter.hpp"
@@ -69,6 +70,10 @@ class BackfillPipeline::Impl {
     m_message_options.call = m_target.call;
     m_message_options.timestamp_from_created_at = m_settings.timestamp_from_created_at;
     m_message_options.template_digest = m_digest;
+    m_template_uri = m_target.template_uri.empty()
+                         ? "base64://" + util::base64_encode(m_target.source)
+                         : m_target.template_uri;
+    m_input_fixed = worker_input_size(m_template_uri, m_target.source, "");
   }
 
   bool run(BackfillResult* result, std::string* err) {
@@ -270,12 +275,30 @@ class BackfillPipeline::Impl {
     while (auto chunk = m_chunks.pop()) {
       if (m_stop.load()) continue;  // not done: a resumed run does these again
       std::vector<Json> contexts;
-      contexts.reserve(chunk->size());
-      for (const auto& r : *chunk) contexts.push_back(m_contexts.ctx(r.identity));
+      std::vector<const Record*> evaluated;
+      for (const auto& r : *chunk) {
+        if (const std::string why = over_input_limit(r); !why.empty()) {
+          fail(r, "transform", why);
+          continue;
+        }
+        contexts.push_back(m_contexts.ctx(r.identity));
+        evaluated.push_back(&r);
+      }
       const auto results = pool.evaluate(contexts, &m_stop);
       if (m_stop.load()) continue;  // stopped meanwhile: a resumed run does these again
-      for (std::size_t i = 0; i < chunk->size(); ++i) handle_result((*chunk)[i], results[i]);
+      for (std::size_t i = 0; i < evaluated.size(); ++i) handle_result(*evaluated[i], results[i]);
     }
+  }
+
+  // Why Kratos's worker could not read the evaluation for `r` (EvalLimits::max_input), or "".
+  // The whole ctx is built only when a bound on it says it might matter.
+  std::string over_input_limit(const Record& r) const {
+    const EvalLimits limits;
+    const std::size_t bound = m_input_fixed + 6 * m_contexts.full_ctx_size_bound(r.text.size()) + 2;
+    if (bound <= limits.max_input) return "";
+    const std::size_t size =
+        worker_input_size(m_template_uri, m_target.source, m_contexts.full_ctx(r.identity).dump());
+    return size > limits.max_input ? input_too_large_message(size, limits.max_input) : "";
   }
 
   void handle_result(const Record& r, const IdentityEvaluation& e) {
@@ -409,6 +432,8 @@ class BackfillPipeline::Impl {
   BackfillSettings m_settings;
   BackfillTarget m_target;
   ContextFactory m_contexts;
+  std::string m_template_uri;     // what Kratos passes its worker as the template's Filename
+  std::size_t m_input_fixed = 0;  // the worker's input without the ctx
   std::unique_ptr<IdentitySource> m_source;
   FinishedRecords m_finished_records;
   BackfillState m_resume;

@@ -18,9 +18,10 @@ namespace core {
 
 // Where a backfill sends, and with which template.
 struct BackfillTarget {
-  std::string source;  // the template
-  std::string name;    // for error locations
-  std::string url;     // the batch endpoint
+  std::string source;        // the template
+  std::string name;          // for error locations
+  std::string url;           // the batch endpoint
+  std::string template_uri;  // the action's body URI; "": base64:// of the template
   SegmentCall call = SegmentCall::identify;
   // Content-Type, auth and any others (core::kratos_request's, less what Go adds)
   std::vector<std::pair<std::string, std::string>> headers;

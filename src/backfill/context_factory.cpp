@@ -38,7 +38,11 @@ std::optional<ContextFactory> ContextFactory::for_hook(ContextOptions options, C
 
 ContextFactory::ContextFactory(const Json& base_ctx,
                                std::vector<std::vector<std::string>> identity_paths, CtxUsage usage)
-    : m_usage(std::move(usage)), m_base(prune(base_ctx, m_usage)) {
+    : m_usage(std::move(usage)),
+      m_full_base(base_ctx),
+      m_full_base_size(base_ctx.dump().size()),
+      m_base(prune(base_ctx, m_usage)) {
+  m_all_paths = identity_paths;
   for (auto& path : identity_paths) {
     const CtxUsage* u = usage_at(m_usage, path);
     if (u) m_slots.push_back({std::move(path), *u});
@@ -66,6 +70,30 @@ Json ContextFactory::ctx(const Json& identity) const {
     (*at)[slot.path.back()] = std::move(value);
   }
   return out;
+}
+
+Json ContextFactory::full_ctx(const Json& identity) const {
+  Json out = m_full_base;
+  Json encoded = identity;
+  encode_identity_fields(&encoded);
+  for (const auto& path : m_all_paths) {
+    Json* at = &out;
+    for (std::size_t k = 0; k + 1 < path.size(); ++k) at = &(*at)[path[k]];
+    (*at)[path.back()] = encoded;
+  }
+  return out;
+}
+
+std::size_t ContextFactory::full_ctx_size_bound(std::size_t identity_text_size) const {
+  // Each place holds the identity (its text, less white space and credentials, plus the
+  // fields Kratos always writes) after its key.
+  constexpr std::size_t k_always_written = 64;  // "metadata_public":null,"organization_id":null
+  std::size_t bound = m_full_base_size;
+  for (const auto& path : m_all_paths) {
+    bound += path.back().size() + 4 + identity_text_size + identity_text_size / 8 +
+             k_always_written;  // an eighth more: a number may print longer (1e2: 100.0)
+  }
+  return bound;
 }
 
 }  // namespace core

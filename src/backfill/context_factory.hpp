@@ -32,12 +32,21 @@ class ContextFactory {
   Json ctx(const Json& identity) const;
   std::string ctx_json(const Json& identity) const { return ctx(identity).dump(); }
 
+  // The whole ctx Kratos builds for `identity`, unpruned: what its worker must read.
+  Json full_ctx(const Json& identity) const;
+  // At least the size of full_ctx(identity).dump() for an identity whose JSON text is
+  // `identity_text_size` bytes, or more: a cheap bound that spares building it.
+  std::size_t full_ctx_size_bound(std::size_t identity_text_size) const;
+
  private:
   struct Slot {
     std::vector<std::string> path;
     CtxUsage usage;  // what of the identity is read there
   };
   CtxUsage m_usage;
+  std::vector<std::vector<std::string>> m_all_paths;  // where the identity goes
+  Json m_full_base;                                   // without the identity
+  std::size_t m_full_base_size = 0;
   Json m_base;
   std::vector<Slot> m_slots;
 };

@@ -106,8 +106,8 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
     if (name == "Accept-Encoding" && kratos.http.transparent_gzip) continue;
     headers.emplace_back(std::move(name), std::move(value));
   }
-  return core::BackfillTarget{t.source, t.source_name, batch_url(t.action.url), t.call,
-                              std::move(headers)};
+  return core::BackfillTarget{t.source,      t.source_name, batch_url(t.action.url),
+                              t.action.body, t.call,        std::move(headers)};
 }
 
 core::BackfillSettings settings_from_options(const BackfillOptions& opts) {

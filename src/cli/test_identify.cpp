@@ -218,6 +218,7 @@ class Run {
     m_target = resolve_send_target(m_opts.send, /*check=*/false);
     m_ctx = context_from_options(m_opts, m_target);
     m_limits.max_output = kratos_profile_or_throw(m_opts.send.kratos).max_output;
+    m_limits.template_uri = m_target.action.body;  // "" with --jsonnet: base64://, as built
     m_checked =
         core::evaluate_checked(m_target.source, m_target.source_name, m_ctx.dump(), m_limits);
     if (m_checked.check.error) throw bad_input(core::to_string(*m_checked.check.error));
@@ -478,7 +479,7 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
       });
   cmd.footer(
       R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's
-std functions, 1 s and 256 KiB limits), checks the result as Segment would, then sends it the way
+std functions, its time, output and input limits), checks the result as Segment would, then sends it the way
 Kratos does: its headers (Content-Type from the action, Go's User-Agent and Accept-Encoding),
 3 attempts of 30 s, backoff 1 s doubling, retries on connection errors, 429 and 5xx except 501,
 Retry-After honoured (seconds or a date; a long wait is announced), redirects followed as Go's

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace core {
 
@@ -21,10 +22,33 @@ namespace core {
 //
 // Output up to 262,143 bytes: Kratos reads the evaluation's answer with a 256 KiB limit that
 // counts the delimiter after it.
+//
+// Input up to 65,535 bytes: Kratos hands its jsonnet worker one JSON document per
+// evaluation, processParameters {Filename, Snippet, TLACodes: [{ctx}], ...} marshalled by
+// encoding/json (strings quoted with <, > and & escaped) and followed by a NUL, and the worker
+// reads it with a default bufio.Scanner, whose 64 KiB buffer must hold it and the NUL
+// (oryx/jsonnetsecure/cmd.go:78-90, jsonnet_pool.go:142 and :254-257, jsonnet.go:31-34,
+// request/builder.go:139-158 at master b86338da0; cmd.go:67-79, jsonnet_pool.go:136 and
+// :225-228, jsonnet.go:30-33, request/builder.go:149-168 at v26.2.0). The template counts
+// twice: as its text (Snippet) and as its body URI (Filename), which for base64:// holds it
+// again. Over that, the worker stops reading and Kratos gets an error or an empty answer:
+// the hook never sends the message.
 struct EvalLimits {
   std::chrono::milliseconds timeout{1000};
   std::size_t max_output = (std::size_t{256} << 10) - 1;
+  std::size_t max_input = (std::size_t{64} << 10) - 1;
+  // The body URI Kratos passes as Filename; "": base64:// of the template, as build-action
+  // writes it.
+  std::string template_uri;
 };
+
+// The size of the document Kratos's worker reads for `snippet` at `template_uri` with
+// `ctx_json` (compact, as Kratos's json.Encoder writes it, without its newline).
+std::size_t worker_input_size(std::string_view template_uri, std::string_view snippet,
+                              std::string_view ctx_json);
+
+// "Kratos's jsonnet worker reads at most 65,535 bytes ...": the hook fails.
+std::string input_too_large_message(std::size_t size, std::size_t max_input);
 constexpr std::chrono::seconds k_stall_limit{30};
 // How long a child may take to start and load its libraries before the limit's clock runs.
 constexpr std::chrono::seconds k_start_limit{10};

@@ -16,6 +16,7 @@ extern "C" {
 #include "engine/jsonnet_vm.hpp"
 #include "io/fd_io.hpp"
 #include "io/forked_child.hpp"
+#include "util/base64.hpp"
 #include "util/text.hpp"
 
 namespace core {
@@ -315,9 +316,29 @@ Evaluation run_template(std::string_view source, const std::string& name,
 
 }  // namespace
 
+namespace {
+
+// Kratos's worker could not read this evaluation's input (EvalLimits): the hook fails,
+// whatever the template would have done with it.
+void apply_input_limit(std::string_view source, const std::string& name,
+                       const std::string& ctx_json, const EvalLimits& limits, Evaluation* e) {
+  const std::string base64_uri =
+      limits.template_uri.empty() ? "base64://" + util::base64_encode(source) : "";
+  const std::size_t size = worker_input_size(
+      limits.template_uri.empty() ? base64_uri : limits.template_uri, source, ctx_json);
+  if (size <= limits.max_input) return;
+  e->status = EvalStatus::failed;
+  e->body.clear();
+  e->error = Finding{Severity::error, name, input_too_large_message(size, limits.max_input), ""};
+}
+
+}  // namespace
+
 Evaluation evaluate_template(std::string_view source, const std::string& name,
                              const std::string& ctx_json, const EvalLimits& limits) {
-  return run_template(source, name, ctx_json, limits, nullptr);
+  Evaluation e = run_template(source, name, ctx_json, limits, nullptr);
+  apply_input_limit(source, name, ctx_json, limits, &e);
+  return e;
 }
 
 namespace {
@@ -328,6 +349,7 @@ CheckedEvaluation run_checked(std::string_view source, const std::string& name,
   CheckedEvaluation r;
   r.check.warnings = find_imports(source, name);
   r.evaluation = run_template(source, name, ctx_json, limits, loaded);
+  if (*loaded) apply_input_limit(source, name, ctx_json, limits, &r.evaluation);
   if (r.evaluation.status == EvalStatus::timed_out && !*loaded) {
     // The top level never ends: the template does not load in Kratos.
     r.evaluation.error.message = timed_out_message("the template's top level", limits.timeout);

@@ -174,3 +174,34 @@ TEST_CASE("cli: a body without a scheme is read as a file, as Kratos reads it") 
   CHECK(r.out.find("body-legacy-path") == std::string::npos);  // text names no rule ids
   CHECK(r.out.find("/hooks/0/config/body: a body without a scheme") != std::string::npos);
 }
+
+TEST_CASE("cli: a template Kratos's worker cannot read fails test-identify, lint and backfill") {
+  // About 30,000 bytes of template: with its base64:// URI and the ctx, over 65,535.
+  test::TempDir dir;
+  const std::string big =
+      dir.write("big.jsonnet",
+                "function(ctx) { userId: ctx.identity.id, messageId: ctx.flow.id, "
+                "pad:: '" +
+                    std::string(30000, 'x') + "' }\n");
+  const std::string message = "Kratos's jsonnet worker reads at most 65,535 bytes";
+  auto r = test::run_tool({"test-identify", "--jsonnet", big, "--dry-run", "--format", "json"});
+  CHECK(r.status == 1);
+  CHECK(nlohmann::json::parse(r.out)["verdict"] == "template-failed");
+  CHECK(r.err.find(message) != std::string::npos);
+  r = test::run_tool({"lint", "--jsonnet", big});
+  CHECK(r.status == 1);
+  CHECK(r.out.find(message) != std::string::npos);
+  r = test::run_tool({"backfill", "--jsonnet", big, "--identities",
+                      test::source_path("examples/identities.jsonl"), "--dry-run", "--progress",
+                      "never", "--format", "json"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find("record 0: transform: " + message) != std::string::npos);
+  CHECK(r.err.find("\"failed\":5") != std::string::npos);
+  // A third of it fits.
+  const std::string small =
+      dir.write("small.jsonnet",
+                "function(ctx) { userId: ctx.identity.id, messageId: ctx.flow.id, "
+                "pad:: '" +
+                    std::string(10000, 'x') + "' }\n");
+  CHECK(test::run_tool({"test-identify", "--jsonnet", small, "--dry-run"}).status == 0);
+}

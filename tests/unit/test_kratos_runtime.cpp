@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/transform.hpp"
 #include "kratos/hook_table.hpp"
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
@@ -157,4 +158,45 @@ TEST_CASE("kratos runtime: the transient payload skips passkey and lookup_secret
     CHECK(core::transient_payload_missing(opts.hook).find("login strategy does not copy it") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("kratos runtime: the worker's input as Kratos marshals it, and its 65,535-byte limit") {
+  // jsonnet_pool.go json.Marshal(processParameters): fields in order, nil slices as null,
+  // the ctx with json.Encoder's newline; strings quoted with HTML characters escaped.
+  const std::string doc =
+      R"({"Filename":"base64://e30=","Snippet":"{}","TLACodes":[{"Key":"ctx","Value":"{}\n"}],)"
+      R"("TLAVars":null,"ExtCodes":null,"ExtVars":null})";
+  CHECK(core::worker_input_size("base64://e30=", "{}", "{}") == doc.size());
+  // Each escape as Go 1.26's encoding/json writes it: "\u003ca \u0026 \"b\"\u003e\t\b\f",
+  // U+2028 as \u2028, an invalid byte as \ufffd, other UTF-8 as is.
+  const std::string escaped = "<a & \"b\">\t\b\f\xe2\x80\xa8\xff\xc3\xa9";
+  const std::string go_quoted = R"("\u003ca \u0026 \"b\"\u003e\t\b\f\u2028\ufffd)"
+                                "\xc3\xa9\"";
+  const std::string escaped_doc =
+      R"({"Filename":"","Snippet":)" + go_quoted +
+      R"(,"TLACodes":[{"Key":"ctx","Value":"{}\n"}],"TLAVars":null,"ExtCodes":null,"ExtVars":null})";
+  CHECK(core::worker_input_size("", escaped, "{}") == escaped_doc.size());
+
+  // A template at the limit runs; one byte more and the hook fails with its own message.
+  const std::string ctx = R"({"identity":{"id":"a"}})";
+  const auto padded = [](std::size_t n) {
+    return "function(ctx) { userId: ctx.identity.id, pad:: '" + std::string(n, 'x') + "' }";
+  };
+  std::size_t n = 1000;
+  const auto size = [&](std::size_t k) {
+    return core::worker_input_size("file:///etc/t.jsonnet", padded(k), ctx);
+  };
+  n += core::EvalLimits{}.max_input - size(n);
+  REQUIRE(size(n) == 65535);
+  core::EvalLimits limits;
+  limits.template_uri = "file:///etc/t.jsonnet";
+  CHECK(core::evaluate_template(padded(n), "t.jsonnet", ctx, limits).status ==
+        core::EvalStatus::ok);
+  const auto over = core::evaluate_template(padded(n + 1), "t.jsonnet", ctx, limits);
+  CHECK(over.status == core::EvalStatus::failed);
+  CHECK(over.error.message.find("reads at most 65,535 bytes") != std::string::npos);
+  // With a base64:// body (build-action's), the template counts about 2.3 times.
+  limits.template_uri.clear();
+  CHECK(core::evaluate_template(padded(n / 2), "t.jsonnet", ctx, limits).status ==
+        core::EvalStatus::failed);
 }
