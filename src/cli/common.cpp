@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
@@ -14,6 +15,7 @@
 #include "kratos/webhook_action.hpp"
 #include "segment/segment_api.hpp"
 #include "util/text.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -204,5 +206,28 @@ core::HeaderAllowlist header_allowlist_or_throw(const std::string& list) {
   }
   return out;
 }
+
+}  // namespace cli
+
+// cli/diagnostics.hpp: what every verb says on stderr.
+namespace cli {
+namespace {
+
+bool g_quiet = false;
+
+void emit(const char* kind, const std::string& message) {
+  // A URL a user gave may carry a password (user:password@host): never shown.
+  std::cerr << "ory-segment: " << kind << ": " << util::redact_url_passwords(message) << '\n';
+}
+
+}  // namespace
+
+void error(const std::string& message) { emit("error", message); }
+void warning(const std::string& message) { emit("warning", message); }
+void note(const std::string& message) {
+  if (!g_quiet) emit("note", message);
+}
+
+void set_quiet(bool quiet) { g_quiet = quiet; }
 
 }  // namespace cli

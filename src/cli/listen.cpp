@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/common.hpp"
@@ -40,7 +41,30 @@ struct ListenOptions {
   bool quiet = false;
   bool strict_auth = false;
   std::vector<std::string> fail;
+  std::string respond;
 };
+
+// --respond STATUS[:FILE]: the answer to every request it processes, instead of Segment's.
+struct Answer {
+  int status = 200;
+  std::string body;  // FILE's text; "" without FILE
+};
+
+std::optional<Answer> parse_answer(const std::string& spec) {
+  if (spec.empty()) return std::nullopt;
+  const std::size_t colon = spec.find(':');
+  const std::string status = spec.substr(0, colon);
+  if (status.size() != 3 || status.find_first_not_of("0123456789") != std::string::npos ||
+      status < "200" || status > "599") {
+    throw bad_input("--respond '" + spec + "': expected STATUS[:FILE], STATUS from 200 to 599");
+  }
+  Answer a;
+  a.status = std::stoi(status);
+  if (colon != std::string::npos && colon + 1 < spec.size()) {
+    a.body = read_text_or_throw(spec.substr(colon + 1));
+  }
+  return a;
+}
 
 // --fail SPEC: what to answer the next `count` requests with instead of processing them.
 struct Fault {
@@ -129,7 +153,10 @@ std::string describe(const core::ReceivedMessage& m) {
 class Listener {
  public:
   Listener(const ListenOptions& opts, std::string write_key, std::deque<Fault> faults)
-      : m_opts(opts), m_write_key(std::move(write_key)), m_faults(std::move(faults)) {
+      : m_opts(opts),
+        m_write_key(std::move(write_key)),
+        m_faults(std::move(faults)),
+        m_answer(parse_answer(opts.respond)) {
     m_colour = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
     if (!opts.jsonl.empty()) {
       m_jsonl.open(opts.jsonl, std::ios::out | std::ios::app);
@@ -183,6 +210,11 @@ class Listener {
     }
     for (const auto& m : result.messages) record(m);
     if (m_opts.max_events > 0 && m_events >= m_opts.max_events) server.stop();
+    if (m_answer) {
+      response.status = m_answer->status;
+      response.body = m_answer->body;
+      if (!response.body.empty()) response.headers.emplace_back("Content-Type", "application/json");
+    }
     return response;
   }
 
@@ -281,6 +313,7 @@ class Listener {
   const ListenOptions& m_opts;
   std::string m_write_key;
   std::deque<Fault> m_faults;
+  std::optional<Answer> m_answer;
   std::mutex m_mutex;
   std::ofstream m_jsonl;
   bool m_jsonl_failed = false;
@@ -384,6 +417,11 @@ VerbRunner setup_listen(CLI::App& cmd) {
                       "answer the next requests with a fault (repeatable, applied in order): "
                       "503:2, 429:1:retry-after=2, reset:1, slow:1:5",
                       &opts->fail},
+                     {"--respond", "STATUS[:FILE]",
+                      "answer what it receives with STATUS and FILE's text instead of Segment's "
+                      "answer: try how a response.parse or can_interrupt hook reads it (400:"
+                      "messages.json, 200:identity.json, 200 for an empty body)",
+                      &opts->respond},
                      {"--client-timeout", "SECONDS",
                       "seconds a client has to send a request head (3x that for the body and "
                       "for idle keep-alive connections; default 10)",
@@ -412,6 +450,7 @@ Examples:
   ory-segment listen --port 8765
   ory-segment listen --port 0 --max-events 1 --jsonl events.jsonl
   ory-segment listen --fail 503:2 --fail 429:1:retry-after=2   # watch a client retry
+  ory-segment listen --respond 400:messages.json   # a response.parse hook's validation messages
   ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify)");
   return [opts] { return run_listen(*opts); };
 }

@@ -9,9 +9,11 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/send_target.hpp"
+#include "cli/test_identify_report.hpp"
 #include "cli/verbs.hpp"
 #include "engine/transform.hpp"
 #include "io/file_io.hpp"
+#include "kratos/hook_response.hpp"
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
 #include "kratos/kratos_delivery.hpp"
@@ -109,70 +111,6 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
   return ctx;
 }
 
-// One attempt of the exchange as text: its redirects, then its answer.
-void attempt_text(std::ostream& out, int n, const core::Json& a) {
-  out << "attempt " << n;
-  if (a["waited_ms"].get<long>() > 0) out << " (after waiting " << a["waited_ms"] << " ms)";
-  out << ": ";
-  for (const auto& r : a["redirects"]) {
-    out << r["status"] << ", followed as " << r["method"].get<std::string>() << " "
-        << r["url"].get<std::string>() << (r["body_dropped"].get<bool>() ? " without the body" : "")
-        << (r["credentials_dropped"].get<bool>()
-                ? " without Authorization and Cookie (another host)"
-                : "")
-        << "; ";
-  }
-  if (a["status"].get<int>() == 0) {
-    out << "no response: " << a["error"].get<std::string>() << " (" << a["elapsed_ms"] << " ms)\n";
-  } else {
-    out << a["status"] << " in " << a["elapsed_ms"]
-        << " ms: " << util::trim(a["response_body"].get<std::string>()) << "\n";
-  }
-}
-
-// The report (what --format json prints) as text, section by section as far as the run got.
-std::string report_text(const core::Json& r, const TestIdentifyOptions& opts) {
-  std::ostringstream out;
-  if (opts.print_context && r.contains("context"))
-    out << "== ctx (" << opts.send.hook << ")\n" << r["context"].dump(2) << "\n";
-  if (r.contains("summary")) out << r["summary"].get<std::string>() << "\n";
-  if (r.contains("body")) {
-    const bool form = r["encoding"] == "form";
-    const std::string& body = r["body"].get_ref<const std::string&>();
-    out << "== body (" << body.size() << " bytes, exactly what Kratos sends"
-        << (form ? ", URL-encoded" : "") << ")\n"
-        << body << (form ? "\n" : "");
-  }
-  if (r.contains("findings")) {
-    out << "== Segment validation (" << r["call"].get<std::string>() << ")\n";
-    if (r["findings"].empty()) out << "ok: Segment will process this message\n";
-    for (const auto& f : r["findings"]) {
-      const std::string& path = f["path"].get_ref<const std::string&>();
-      out << f["severity"].get<std::string>() << ": " << (path.empty() ? "" : path + ": ")
-          << f["message"].get<std::string>() << "\n";
-    }
-  }
-  if (r.value("response_ignored", false)) {
-    out << "note: response.ignore is set: Kratos does not wait for this call; failures only "
-           "show in its logs\n";
-  }
-  if (r.contains("request")) {
-    out << "== request\n"
-        << r["request"]["method"].get<std::string>() << " "
-        << r["request"]["url"].get<std::string>() << "\n";
-    for (const auto& [name, value] : r["request"]["headers"].items())
-      out << name << ": " << value.get<std::string>() << "\n";
-  }
-  if (r["verdict"] == "dry-run") out << "(dry run: not sent)\n";
-  if (r.contains("attempts")) {
-    out << "== exchange\n";
-    int n = 0;
-    for (const auto& a : r["attempts"]) attempt_text(out, ++n, a);
-  }
-  out << "verdict: " << r["verdict"].get<std::string>() << "\n";
-  return out.str();
-}
-
 // One run, stage by stage: each stage hands on to the next, or ends the run with a verdict.
 class Run {
  public:
@@ -192,7 +130,8 @@ class Run {
   ExitStatus finish(const std::string& verdict, ExitStatus status) {
     m_report["verdict"] = verdict;
     std::cout << (m_opts.format == "json" ? m_report.dump(2) + "\n"
-                                          : report_text(m_report, m_opts));
+                                          : test_identify_report_text(m_report, m_opts.send.hook,
+                                                                      m_opts.print_context));
     return status;
   }
 
@@ -365,6 +304,40 @@ class Run {
     return body_lost;
   }
 
+  // With response.parse or can_interrupt, what Kratos makes of the final answer (a status
+  // it does not retry): a hook that fails, a flow interrupted, identity fields replaced.
+  std::optional<ExitStatus> read_answer(const core::Delivery& delivery) {
+    const core::DeployedAction& action = m_target.action;
+    const bool answered =
+        delivery.outcome == core::DeliveryOutcome::accepted ||
+        (delivery.outcome == core::DeliveryOutcome::rejected && delivery.kratos_status == 502);
+    if (action.ignore_response || !answered) return std::nullopt;
+    const core::Attempt& last = delivery.attempts.back();
+    const core::HookAnswer a = core::read_hook_answer(last.status, last.response_body,
+                                                      action.parse_response, action.can_interrupt);
+    if (!a.read) return std::nullopt;
+    m_report["answer"] = {{"hook_fails", a.hook_fails},
+                          {"interrupts", a.interrupts},
+                          {"error", a.error},
+                          {"messages", a.messages},
+                          {"replaced", a.replaced}};
+    if (a.interrupts) {
+      error("Kratos shows the flow again with the endpoint's messages, and it does not complete: " +
+            util::join(a.messages, "; "));
+      return finish("interrupted", ExitStatus::check_failed);
+    }
+    if (a.hook_fails) {
+      error("Kratos reads the answer (" +
+            std::string(action.parse_response ? "response.parse" : "can_interrupt") +
+            ") and fails the hook: " + a.error);
+      return finish("hook-failed", ExitStatus::check_failed);
+    }
+    if (!a.replaced.empty()) {
+      note("the answer's identity replaces the identity's " + util::join(a.replaced, ", "));
+    }
+    return std::nullopt;
+  }
+
   // Sends it as Kratos does, and says what came back.
   ExitStatus exchange() {
     const std::string& secret = m_target.action.secret;
@@ -383,6 +356,7 @@ class Run {
     const core::Delivery delivery =
         core::deliver_like_kratos(*client, io::system_clock(), m_request, policy);
     const bool body_lost = show_attempts(delivery);
+    if (const auto done = read_answer(delivery)) return *done;
     if (delivery.outcome == core::DeliveryOutcome::accepted) {
       const core::Attempt& last = delivery.attempts.back();
       if (last.status >= 300) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_segment.hpp"
 #include "support.hpp"
 
 namespace {
@@ -204,4 +205,47 @@ TEST_CASE("cli: a template Kratos's worker cannot read fails test-identify, lint
                 "pad:: '" +
                     std::string(10000, 'x') + "' }\n");
   CHECK(test::run_tool({"test-identify", "--jsonnet", small, "--dry-run"}).status == 0);
+}
+
+TEST_CASE("cli: test-identify reads the answer as a response.parse hook does, listen --respond") {
+  test::TempDir dir;
+  const std::string tmpl = test::source_path("examples/segment_identify.jsonnet");
+  const std::string identity = test::source_path("examples/identity.json");
+  const std::string messages = dir.write(
+      "messages.json", R"({"messages": [{"instance_ptr": "#/traits/email", "messages": )"
+                       R"([{"id": 4000001, "text": "this address is taken", "type": "error"}]}]})");
+  const auto action_for = [&](const std::string& url) {
+    const std::string path = dir.file("action.json");
+    REQUIRE(test::run_tool({"build-action", "--jsonnet", tmpl, "--write-key", "k", "--url", url,
+                            "--parse-response", "-o", path, "--quiet"})
+                .status == 0);
+    return path;
+  };
+  const auto run = [&](const std::string& action) {
+    const auto r = test::run_tool(
+        {"test-identify", "--action", action, "--identity", identity, "--format", "json"});
+    CAPTURE(r.out, r.err);
+    return std::make_pair(r, nlohmann::json::parse(r.out));
+  };
+  {
+    // A Segment-compatible endpoint that answers the text OK: the hook fails.
+    test::FakeSegment segment;
+    segment.script({test::FakeSegment::Reply(200, "OK")});
+    const auto [r, report] = run(action_for(segment.url("/v1/identify")));
+    CHECK(r.status == 1);
+    CHECK(report["verdict"] == "hook-failed");
+    CHECK(r.err.find("invalid character 'O' looking for beginning of value") != std::string::npos);
+    // Segment's own answer, JSON without an identity: the flow goes on.
+    segment.script({test::FakeSegment::Reply(200, R"({"success":true})")});
+    CHECK(run(action_for(segment.url("/v1/identify"))).first.status == 0);
+  }
+  // listen --respond 400:FILE: the flow shows the endpoint's messages and does not complete.
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--max-events", "1", "--respond", "400:" + messages});
+  const auto [r, report] = run(action_for(listen.listen_url() + "/v1/identify"));
+  CHECK(r.status == 1);
+  CHECK(report["verdict"] == "interrupted");
+  CHECK(report["answer"]["messages"] == nlohmann::json{"#/traits/email: this address is taken"});
+  CHECK(listen.wait().status == 0);
+  CHECK(test::run_tool({"listen", "--respond", "99:x"}).status == 2);
 }

@@ -54,7 +54,7 @@ std::vector<Option> options_of(const std::string& verb) {
   REQUIRE(r.status == 0);
   std::vector<Option> out;
   bool in_list = false, sections_ended = false;
-  static const std::regex k_line(R"(^  (-[^ ]+)(?: ([A-Z][A-Z0-9_.=|\[\]-]*))?\s+(.*)$)");
+  static const std::regex k_line(R"(^  (-[^ ]+)(?: ([A-Z][A-Z0-9_.:=|\[\]-]*))?\s+(.*)$)");
   for (const auto& line : lines_of(r.out)) {
     // The sections: "Options:" first, then the verb's own ("Output:", ...), until the footer.
     const bool heading = !line.empty() && line[0] != ' ' && line.back() == ':';

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/transform.hpp"
+#include "kratos/hook_response.hpp"
 #include "kratos/hook_table.hpp"
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
@@ -199,4 +200,55 @@ TEST_CASE("kratos runtime: the worker's input as Kratos marshals it, and its 65,
   limits.template_uri.clear();
   CHECK(core::evaluate_template(padded(n / 2), "t.jsonnet", ctx, limits).status ==
         core::EvalStatus::failed);
+}
+
+TEST_CASE(
+    "kratos runtime: what Kratos makes of the answer to a response.parse or can_interrupt hook") {
+  const std::string messages =
+      R"({"messages": [{"instance_ptr": "#/traits/email", "messages": [{"id": 4000001, )"
+      R"("text": "this address is taken", "type": "error"}]}]})";
+  struct Case {
+    int status;
+    std::string body;
+    bool parse, interrupt;
+    bool read, fails, interrupts;
+    std::string error;  // a part of it
+  };
+  const std::vector<Case> cases = {
+      // 200 with response.parse: JSON or the hook fails (RudderStack answers the text OK).
+      {200, "", true, false, true, true, false, "unexpected end of JSON input"},
+      {200, "OK", true, false, true, true, false,
+       "invalid character 'O' looking for beginning of value"},
+      {200, R"({"success":true})", true, false, true, false, false, ""},
+      {200, "[1]", true, false, true, true, false, "cannot unmarshal array"},
+      // not read: 204, another 2xx, or can_interrupt alone
+      {204, "", true, false, false, false, false, ""},
+      {201, "OK", true, false, false, false, false, ""},
+      {200, "OK", false, true, false, false, false, ""},
+      // >= 400: the flow's validation messages, or the hook fails with the decoding's error
+      {400, messages, false, true, true, true, true, "a webhook target returned an error"},
+      {422, messages + " trailing", true, false, true, true, true, ""},
+      {400, R"({"error": "no"})", false, true, true, true, false, "got no validation errors"},
+      {400, "", true, false, true, true, false, "from JSON: EOF"},
+      // neither: Kratos's plain 502 (kratos_delivery)
+      {400, messages, false, false, false, false, false, ""},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.status, c.body, c.parse, c.interrupt);
+    const auto a = core::read_hook_answer(c.status, c.body, c.parse, c.interrupt);
+    CHECK(a.read == c.read);
+    CHECK(a.hook_fails == c.fails);
+    CHECK(a.interrupts == c.interrupts);
+    CHECK(a.error.find(c.error) != std::string::npos);
+    if (c.interrupts) {
+      CHECK(a.messages == std::vector<std::string>{"#/traits/email: this address is taken"});
+    }
+  }
+  // The identity in a 200 replaces the fields it has (not empty strings or lists); Go matches
+  // field names whatever their case.
+  const auto a = core::read_hook_answer(
+      200, R"({"Identity": {"traits": {"email": "a@b.c"}, "state": "", "metadata_public": {}}})",
+      true, false);
+  CHECK_FALSE(a.hook_fails);
+  CHECK(a.replaced == std::vector<std::string>{"traits", "metadata_public"});
 }
