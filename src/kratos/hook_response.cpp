@@ -32,21 +32,37 @@ const Json* field(const Json& object, const std::string& name) {
   return nullptr;
 }
 
+// The body decoded as encoding/json decodes it into a struct of `go_type`: an object or null,
+// else `err` in Go's words. `decoder`: json.Decoder, which reads the first value and ignores
+// what follows it (as operator>> does); json.Unmarshal wants exactly one value.
+Json decode(const std::string& body, bool decoder, const char* go_type, std::string* err) {
+  Json doc;
+  if (decoder) {
+    std::istringstream in(body);
+    try {
+      in >> doc;
+    } catch (const Json::exception&) {
+      doc = Json(Json::value_t::discarded);
+    }
+  } else {
+    doc = Json::parse(body, nullptr, false);
+  }
+  if (doc.is_discarded()) {
+    *err = k_unmarshal + go_syntax_error(body, decoder);
+  } else if (!doc.is_object() && !doc.is_null()) {
+    *err = std::string(k_unmarshal) + "json: cannot unmarshal " +
+           (doc.is_array()    ? "array"
+            : doc.is_string() ? "string"
+                              : "number") +
+           " into Go value of type " + go_type;
+  }
+  return doc;
+}
+
 // 200 with response.parse: json.Unmarshal into struct {Identity *identity `json:"identity"`}.
 void read_ok(const std::string& body, HookAnswer* a) {
-  const Json doc = Json::parse(body, nullptr, false);
-  if (doc.is_discarded()) {
-    a->error = k_unmarshal + go_syntax_error(body, false);
-    return;
-  }
-  if (!doc.is_object() && !doc.is_null()) {
-    a->error = std::string(k_unmarshal) + "json: cannot unmarshal " +
-               (doc.is_array()    ? "array"
-                : doc.is_string() ? "string"
-                                  : "number") +
-               " into Go value of type struct";
-    return;
-  }
+  const Json doc = decode(body, false, "struct", &a->error);
+  if (!a->error.empty()) return;
   const Json* identity = doc.is_object() ? field(doc, "identity") : nullptr;
   if (!identity || identity->is_null()) return;
   if (!identity->is_object()) {
@@ -67,23 +83,8 @@ void read_ok(const std::string& body, HookAnswer* a) {
 
 // >= 400 with response.parse or can_interrupt: json.NewDecoder(body).Decode(&rawHookResponse).
 void read_refusal(const std::string& body, HookAnswer* a) {
-  // The decoder reads the first value and ignores what follows it (as operator>> does).
-  Json doc;
-  std::istringstream in(body);
-  try {
-    in >> doc;
-  } catch (const Json::exception&) {
-    a->error = k_unmarshal + go_syntax_error(body, true);
-    return;
-  }
-  if (!doc.is_object() && !doc.is_null()) {
-    a->error = std::string(k_unmarshal) + "json: cannot unmarshal " +
-               (doc.is_array()    ? "array"
-                : doc.is_string() ? "string"
-                                  : "number") +
-               " into Go value of type hook.rawHookResponse";
-    return;
-  }
+  const Json doc = decode(body, true, "hook.rawHookResponse", &a->error);
+  if (!a->error.empty()) return;
   const Json* messages = doc.is_object() ? field(doc, "messages") : nullptr;
   if (messages && !messages->is_null() && !messages->is_array()) {
     a->error = std::string(k_unmarshal) + "json: cannot unmarshal messages (not an array)";
