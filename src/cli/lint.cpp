@@ -200,6 +200,18 @@ std::string list_label(const core::HookRow& row) {
   return row.global ? row.point.flow + ".after.hooks (global)" : row.point.name() + ".hooks";
 }
 
+// Under a before-hook row with hooks: the other requests that run them.
+std::string also_runs(const core::HookRow& row, std::size_t width) {
+  if (row.point.when != "before" || row.hooks.empty()) return "";
+  std::string out;
+  for (const auto& t : core::before_triggers(row.point.flow)) {
+    if (std::string(t.name) == "created") continue;
+    out += std::string(width + 4, ' ') + "also when " + t.when + " (" + t.method + " " + t.path +
+           ")\n";
+  }
+  return out;
+}
+
 void print_table(const Report& report, std::ostream& out) {
   out << "Hooks Kratos runs (" << report.inputs.front().name << "), in order:\n";
   std::size_t width = 0;
@@ -217,7 +229,7 @@ void print_table(const Report& report, std::ostream& out) {
     if (!row.hooks.empty()) out << "   [" << list_label(row) << "]";
     if (!row.enabled)
       out << (row.flow_enabled ? "   (method not enabled)" : "   (flow not enabled)");
-    out << "\n";
+    out << "\n" << also_runs(row, width);
   }
   if (hidden) {
     out << "  (flows and methods not enabled are shown only where hooks would "
@@ -236,11 +248,19 @@ core::Json table_json(const Report& report) {
       hook["before_save"] = h.before_save;
       hooks.push_back(hook);
     }
-    rows.push_back({{"point", row.point.name()},
-                    {"list", list_label(row)},
-                    {"global", row.global},
-                    {"enabled", row.enabled},
-                    {"hooks", hooks}});
+    core::Json entry = {{"point", row.point.name()},
+                        {"list", list_label(row)},
+                        {"global", row.global},
+                        {"enabled", row.enabled},
+                        {"hooks", hooks}};
+    if (row.point.when == "before") {
+      entry["triggers"] = core::Json::array();
+      for (const auto& t : core::before_triggers(row.point.flow)) {
+        entry["triggers"].push_back(
+            {{"trigger", t.name}, {"when", t.when}, {"method", t.method}, {"path", t.path}});
+      }
+    }
+    rows.push_back(entry);
   }
   return rows;
 }

@@ -35,6 +35,7 @@ struct TestIdentifyOptions {
   std::vector<std::string> headers;
   std::string header_allowlist;
   std::string transient_payload;
+  std::string trigger;
   bool print_context = false;
   bool parse_response = false;
   std::string format = "text";
@@ -79,6 +80,17 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
   return core::builtin_sample_identity();
 }
 
+// --trigger: one of the before-hook point's triggers.
+std::string trigger_or_throw(const std::string& trigger, const core::HookPoint& hook) {
+  if (trigger.empty()) return trigger;
+  if (hook.when != "before")
+    throw bad_input("--trigger goes with a before-hook (--hook FLOW.before)");
+  std::vector<std::string> names;
+  for (const auto& t : core::before_triggers(hook.flow)) names.emplace_back(t.name);
+  require_one_of("--trigger", trigger, names);
+  return trigger;
+}
+
 core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target,
                                 const core::Json* identity = nullptr) {
   require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
@@ -88,6 +100,7 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
       opts.parse_response || target.action.parse_response || target.action.can_interrupt;
   c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
   c.identity = identity ? *identity : identity_from_options(opts);
+  c.trigger = trigger_or_throw(opts.trigger, c.hook);
   c.extra_headers = header_specs_or_throw(opts.headers);
   c.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
   if (!opts.transient_payload.empty()) {
@@ -438,6 +451,11 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
                       &opts->header_allowlist},
                      {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
                       &opts->transient_payload},
+                     {"--trigger", "NAME",
+                      "a before-hook's request: created (default), save, recovery-code or "
+                      "recovery-link (settings), oidc-callback (registration, login), aal2-link "
+                      "(login)",
+                      &opts->trigger},
                      {"--parse-response", "",
                       "the hook has response.parse or can_interrupt (read from an --action): a "
                       "registration after-hook then runs before the identity is saved (nil id, "

@@ -107,4 +107,31 @@ std::vector<HookPoint> all_hook_points() {
   return points;
 }
 
+std::vector<BeforeTrigger> before_triggers(const std::string& flow) {
+  std::vector<BeforeTrigger> out = {
+      {"created", "the flow is created", "GET", "/self-service/{flow_name}/{type}"}};
+  if (flow == "settings") {
+    // settings/hook.go:283 (after a save), strategy/code/strategy_recovery.go:307 and
+    // strategy/link/strategy_recovery.go:338 (the settings flow a recovery leads to).
+    out.push_back({"save", "a settings save succeeds (the next settings flow is created)", "POST",
+                   "/self-service/settings?flow={flow}"});
+    out.push_back({"recovery-code", "a recovery code is accepted", "POST",
+                   "/self-service/recovery?flow={flow}"});
+    out.push_back({"recovery-link", "a recovery link is opened", "GET",
+                   "/self-service/recovery?flow={flow}&token={token}"});
+  } else if (flow == "registration") {
+    // strategy/oidc/strategy_login.go:390: a social sign-in that finds no account registers.
+    out.push_back({"oidc-callback", "a social sign-in finds no account", "GET",
+                   "/self-service/methods/oidc/callback/{provider}"});
+  } else if (flow == "login") {
+    // strategy/oidc/strategy_registration.go:301: a social sign-up that finds the account
+    // signs in; flow/login/hook.go:301, :356: a sign-in that links credentials needs aal2.
+    out.push_back({"oidc-callback", "a social sign-up finds an existing account", "GET",
+                   "/self-service/methods/oidc/callback/{provider}"});
+    out.push_back({"aal2-link", "a sign-in that links credentials needs a second factor", "GET",
+                   "/self-service/login/browser?aal=aal2"});
+  }
+  return out;
+}
+
 }  // namespace core

@@ -35,6 +35,18 @@ constexpr const char* k_ory_network_only_note =
     "saml is an Ory Network method: self-hosted Kratos has no saml hook list (its config "
     "schema refuses one)";
 
+// What makes Kratos run a flow's before-hooks: creating the flow, and other requests that
+// create one (each cited in docs/fidelity.md, "Before-hooks on other requests"). The hooks run
+// in that request: it is ctx's request_method and request_url.
+struct BeforeTrigger {
+  const char* name;    // "created" (the flow's own creation), "save", "oidc-callback", ...
+  const char* when;    // in words
+  const char* method;  // of the request the hooks run in
+  const char* path;    // its path; {type} browser or api, {flow} and {token} ids, {provider}
+};
+// `flow`'s triggers, "created" first.
+std::vector<BeforeTrigger> before_triggers(const std::string& flow);
+
 // Every hook point Kratos has, in table order.
 std::vector<HookPoint> all_hook_points();
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 
 #include "util/text.hpp"
@@ -62,6 +63,32 @@ std::string flow_state(const HookPoint& hook) {
 
 Json ui_container(const std::string& action) {
   return Json{{"action", action}, {"method", "POST"}, {"nodes", Json::array()}};
+}
+
+// The before-hooks' trigger `opts.trigger` names (the flow's creation for "").
+BeforeTrigger trigger_of(const ContextOptions& opts) {
+  for (const auto& t : before_triggers(opts.hook.flow)) {
+    if (opts.trigger == t.name) return t;
+  }
+  return before_triggers(opts.hook.flow).front();
+}
+
+// The trigger's path with its placeholders filled in: {flow} is the flow the request
+// submits (the one before the new flow the hooks run for), not the new one.
+std::string trigger_path(const BeforeTrigger& t, const ContextOptions& opts) {
+  std::string path = t.path;
+  const std::pair<const char*, std::string> values[] = {
+      {"{flow_name}", opts.hook.flow},
+      {"{type}", opts.flow_type == FlowType::api ? "api" : "browser"},
+      {"{flow}", "1b2c7d38-5e0f-4e3a-9b44-7c1f0a8e2d51"},
+      {"{token}", "qXsGdTyEOo8N0EvRrFm9ntHfJ5w4q0Ac"},
+      {"{provider}", opts.oidc_provider}};
+  for (const auto& [key, value] : values) {
+    for (std::size_t at; (at = path.find(key)) != std::string::npos;) {
+      path.replace(at, std::strlen(key), value);
+    }
+  }
+  return path;
 }
 
 Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std::string& url) {
@@ -274,10 +301,10 @@ Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped
   Json ctx = Json::object();
   ctx["flow"] = make_flow(opts, flow_id, url);
   ctx["request_headers"] = headers;
-  if (hook.when == "before") {  // the flow is being created
-    ctx["request_method"] = "GET";
-    ctx["request_url"] = opts.public_url + submit_path(hook.flow) +
-                         (opts.flow_type == FlowType::api ? "/api" : "/browser");
+  if (hook.when == "before") {  // a request that creates the flow
+    const BeforeTrigger t = trigger_of(opts);
+    ctx["request_method"] = t.method;
+    ctx["request_url"] = opts.public_url + trigger_path(t, opts);
   } else if (hook.method == "oidc") {  // the provider sent the user back
     ctx["request_method"] = "GET";
     ctx["request_url"] =

@@ -32,6 +32,8 @@ struct ContextOptions {
   // A registration after-hook with response.parse or can_interrupt runs before the identity
   // is saved: its id is the nil UUID and its timestamps Go's zero time.
   bool pre_persist = false;
+  // Before-hooks: what ran them, a before_triggers name of the flow ("": "created").
+  std::string trigger;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

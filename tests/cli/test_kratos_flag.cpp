@@ -249,3 +249,34 @@ TEST_CASE("cli: test-identify reads the answer as a response.parse hook does, li
   CHECK(listen.wait().status == 0);
   CHECK(test::run_tool({"listen", "--respond", "99:x"}).status == 2);
 }
+
+TEST_CASE("cli: a before-hook's triggers, in lint's table and test-identify --trigger") {
+  test::TempDir dir;
+  // Before-hooks have no identity: an anonymous message.
+  const std::string tmpl = dir.write(
+      "t.jsonnet", "function(ctx) { anonymousId: ctx.flow.id, messageId: ctx.flow.id }\n");
+  auto r = test::run_tool({"test-identify", "--jsonnet", tmpl, "--hook", "login.before",
+                           "--trigger", "oidc-callback", "--dry-run", "--format", "json"});
+  CHECK(r.status == 0);
+  const auto ctx = nlohmann::json::parse(r.out)["context"];
+  CHECK(ctx["request_url"].get<std::string>().find("/self-service/methods/oidc/callback/") !=
+        std::string::npos);
+  r = test::run_tool({"test-identify", "--jsonnet", tmpl, "--hook", "settings.before", "--trigger",
+                      "oidc-callback", "--dry-run"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("(valid: created, save, recovery-code, recovery-link)") != std::string::npos);
+  CHECK(test::run_tool({"test-identify", "--jsonnet", tmpl, "--trigger", "save", "--dry-run"})
+            .status == 2);  // an after-hook
+  r = test::run_tool(
+      {"lint", "--config", test::source_path("examples/kratos.yml"), "--format", "json"});
+  const auto doc = nlohmann::json::parse(r.out);
+  bool seen = false;
+  for (const auto& row : doc["hooks"]) {
+    if (row["point"] != "settings.before") continue;
+    seen = true;
+    REQUIRE(row["triggers"].size() == 4);
+    CHECK(row["triggers"][1]["method"] == "POST");
+    CHECK(row["triggers"][1]["path"] == "/self-service/settings?flow={flow}");
+  }
+  CHECK(seen);
+}

@@ -252,3 +252,36 @@ TEST_CASE(
   CHECK_FALSE(a.hook_fails);
   CHECK(a.replaced == std::vector<std::string>{"traits", "metadata_public"});
 }
+
+TEST_CASE("kratos runtime: before-hooks also run in requests that create a flow on the way") {
+  // settings.before after a save and on recovery; registration.before and login.before on
+  // the OIDC callback; login.before when linking credentials needs aal2.
+  const auto names = [](const std::string& flow) {
+    std::vector<std::string> out;
+    for (const auto& t : core::before_triggers(flow)) out.emplace_back(t.name);
+    return out;
+  };
+  CHECK(names("settings") ==
+        std::vector<std::string>{"created", "save", "recovery-code", "recovery-link"});
+  CHECK(names("registration") == std::vector<std::string>{"created", "oidc-callback"});
+  CHECK(names("login") == std::vector<std::string>{"created", "oidc-callback", "aal2-link"});
+  CHECK(names("verification") == std::vector<std::string>{"created"});
+  std::string err;
+  core::ContextOptions c;
+  c.hook = *core::parse_hook_point("settings.before", &err);
+  c.identity = core::builtin_sample_identity();
+  auto ctx = core::build_context(c, nullptr);
+  CHECK(ctx["request_method"] == "GET");
+  CHECK(ctx["request_url"] == c.public_url + "/self-service/settings/browser");
+  c.trigger = "save";
+  ctx = core::build_context(c, nullptr);
+  CHECK(ctx["request_method"] == "POST");
+  CHECK(ctx["request_url"].get<std::string>().rfind(c.public_url + "/self-service/settings?flow=",
+                                                    0) == 0);
+  CHECK(ctx["request_url"] != c.public_url + "/self-service/settings?flow=" +
+                                  ctx["flow"]["id"].get<std::string>());  // the flow before
+  c.hook = *core::parse_hook_point("registration.before", &err);
+  c.trigger = "oidc-callback";
+  ctx = core::build_context(c, nullptr);
+  CHECK(ctx["request_url"] == c.public_url + "/self-service/methods/oidc/callback/google");
+}
