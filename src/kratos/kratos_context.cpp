@@ -121,28 +121,50 @@ Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std
   return flow;
 }
 
+// The device ActivateSession records for the request (session.go SetSessionDeviceInformation).
+Json device(const std::string& id) {
+  return Json{{"id", id},
+              {"ip_address", "203.0.113.7"},
+              {"user_agent", "Mozilla/5.0 (X11; Linux x86_64)"},
+              {"location", "Berlin, DE"}};
+}
+
 Json make_session(const ContextOptions& opts, const Json& identity, const std::string& method) {
   const std::string at = iso8601(opts.now);
+  const std::string user = identity.value("id", std::string());
   // A login after-hook runs before the new session is stored (selfservice/flow/login/
   // hook.go: UpsertSession comes after the hooks), so it still has NewInactiveSession's nil
-  // id, and so has its device; settings hooks see the stored session.
-  const bool stored = opts.hook.flow != "login";
+  // id, and so has its device; settings hooks see the stored session. A second factor (totp,
+  // lookup_secret) steps up the session the user has (login/handler.go:917-927 at master,
+  // :884-893 at v26.2.0: FetchFromRequest's, not a new one): its stored id, the first factor's
+  // entry before this one, aal2 once ActivateSession has set the level (session/
+  // manager_http.go:514-520), and a new device after the stored ones.
+  const bool step_up = opts.hook.flow == "login" && (method == "totp" || method == "lookup_secret");
+  const bool stored = opts.hook.flow != "login" || step_up;
   Json session = Json::object();
-  session["id"] = stored ? uuid_for("session:" + identity.value("id", std::string())) : k_nil_uuid;
+  session["id"] = stored ? uuid_for("session:" + user) : k_nil_uuid;
   session["active"] = true;
   session["expires_at"] = iso8601(opts.now + std::chrono::hours(72));
   session["authenticated_at"] = at;
-  session["authenticator_assurance_level"] = "aal1";
-  Json authenticated = {
-      {"method", method.empty() ? "password" : method}, {"aal", "aal1"}, {"completed_at", at}};
+  session["authenticator_assurance_level"] = step_up ? "aal2" : "aal1";
+  Json methods = Json::array();
+  if (step_up) {
+    methods.push_back({{"method", "password"},
+                       {"aal", "aal1"},
+                       {"completed_at", iso8601(opts.now - std::chrono::minutes(5))}});
+  }
+  Json authenticated = {{"method", method.empty() ? "password" : method},
+                        {"aal", step_up ? "aal2" : "aal1"},
+                        {"completed_at", at}};
   if (method == "oidc") authenticated["provider"] = opts.oidc_provider;
-  session["authentication_methods"] = Json::array({authenticated});
+  methods.push_back(authenticated);
+  session["authentication_methods"] = methods;
   session["issued_at"] = at;
   session["identity"] = identity;
-  session["devices"] = Json::array({Json{{"id", stored ? uuid_for("device:" + at) : k_nil_uuid},
-                                         {"ip_address", "203.0.113.7"},
-                                         {"user_agent", "Mozilla/5.0 (X11; Linux x86_64)"},
-                                         {"location", "Berlin, DE"}}});
+  Json devices = Json::array();
+  if (step_up) devices.push_back(device(uuid_for("device:stored:" + at)));
+  devices.push_back(device(stored && !step_up ? uuid_for("device:" + at) : k_nil_uuid));
+  session["devices"] = devices;
   return session;
 }
 

@@ -285,3 +285,29 @@ TEST_CASE("kratos runtime: before-hooks also run in requests that create a flow 
   ctx = core::build_context(c, nullptr);
   CHECK(ctx["request_url"] == c.public_url + "/self-service/methods/oidc/callback/google");
 }
+
+TEST_CASE("kratos runtime: a second factor steps up the session the user has, not a new one") {
+  std::string err;
+  core::ContextOptions c;
+  c.identity = core::builtin_sample_identity();
+  const std::string nil = "00000000-0000-0000-0000-000000000000";
+  c.hook = *core::parse_hook_point("login.after.password", &err);
+  auto session = core::build_context(c, nullptr)["session"];
+  CHECK(session["id"] == nil);  // NewInactiveSession, stored after the hooks
+  CHECK(session["authenticator_assurance_level"] == "aal1");
+  CHECK(session["authentication_methods"].size() == 1);
+  for (const std::string method : {"totp", "lookup_secret"}) {
+    CAPTURE(method);
+    c.hook = *core::parse_hook_point("login.after." + method, &err);
+    session = core::build_context(c, nullptr)["session"];
+    CHECK(session["id"] != nil);  // FetchFromRequest's session
+    CHECK(session["authenticator_assurance_level"] == "aal2");
+    REQUIRE(session["authentication_methods"].size() == 2);
+    CHECK(session["authentication_methods"][0]["method"] == "password");
+    CHECK(session["authentication_methods"][1]["method"] == method);
+    CHECK(session["authentication_methods"][1]["aal"] == "aal2");
+    REQUIRE(session["devices"].size() == 2);  // the stored one, and this request's
+    CHECK(session["devices"][0]["id"] != nil);
+    CHECK(session["devices"][1]["id"] == nil);
+  }
+}
