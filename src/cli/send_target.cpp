@@ -93,6 +93,17 @@ core::HookPoint resolve_hook(const SendOptions& opts) {
   return *hook;
 }
 
+// --trigger: one of the before-hook point's triggers.
+std::string trigger_or_throw(const std::string& trigger, const core::HookPoint& hook) {
+  if (trigger.empty()) return trigger;
+  if (hook.when != "before")
+    throw bad_input("--trigger goes with a before-hook (--hook FLOW.before)");
+  std::vector<std::string> names;
+  for (const auto& t : core::before_triggers(hook.flow)) names.emplace_back(t.name);
+  require_one_of("--trigger", trigger, names);
+  return trigger;
+}
+
 SendTarget resolve_send_target(const SendOptions& opts, bool check_template) {
   if (opts.jsonnet.empty() == opts.action.empty()) {
     throw bad_input("give exactly one of --jsonnet FILE or --action FILE");

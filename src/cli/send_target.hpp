@@ -60,4 +60,7 @@ SendTarget resolve_send_target(const SendOptions& opts, bool check = true);
 // profile does not have, such as Ory Network's saml on a self-hosted Kratos).
 core::HookPoint resolve_hook(const SendOptions& opts);
 
+// --trigger NAME for a before-hook at `hook`: one of core::before_triggers, checked ("" stays "").
+std::string trigger_or_throw(const std::string& trigger, const core::HookPoint& hook);
+
 }  // namespace cli

@@ -36,6 +36,7 @@ struct TestIdentifyOptions {
   std::string header_allowlist;
   std::string transient_payload;
   std::string trigger;
+  bool refresh = false;
   bool print_context = false;
   bool parse_response = false;
   std::string format = "text";
@@ -80,17 +81,6 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
   return core::builtin_sample_identity();
 }
 
-// --trigger: one of the before-hook point's triggers.
-std::string trigger_or_throw(const std::string& trigger, const core::HookPoint& hook) {
-  if (trigger.empty()) return trigger;
-  if (hook.when != "before")
-    throw bad_input("--trigger goes with a before-hook (--hook FLOW.before)");
-  std::vector<std::string> names;
-  for (const auto& t : core::before_triggers(hook.flow)) names.emplace_back(t.name);
-  require_one_of("--trigger", trigger, names);
-  return trigger;
-}
-
 core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target,
                                 const core::Json* identity = nullptr) {
   require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
@@ -101,6 +91,10 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
   c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
   c.identity = identity ? *identity : identity_from_options(opts);
   c.trigger = trigger_or_throw(opts.trigger, c.hook);
+  if (opts.refresh && (c.hook.flow != "login" || c.hook.when != "after")) {
+    throw bad_input("--refresh goes with a login after-hook (--hook login.after.METHOD)");
+  }
+  c.refresh = opts.refresh;
   c.extra_headers = header_specs_or_throw(opts.headers);
   c.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
   if (!opts.transient_payload.empty()) {
@@ -456,6 +450,10 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
                       "recovery-link (settings), oidc-callback (registration, login), aal2-link "
                       "(login)",
                       &opts->trigger},
+                     {"--refresh", "",
+                      "a login after-hook for a re-authentication (refresh): the session is "
+                      "the user's own",
+                      &opts->refresh},
                      {"--parse-response", "",
                       "the hook has response.parse or can_interrupt (read from an --action): a "
                       "registration after-hook then runs before the identity is saved (nil id, "

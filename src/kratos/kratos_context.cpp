@@ -91,6 +91,11 @@ std::string trigger_path(const BeforeTrigger& t, const ContextOptions& opts) {
   return path;
 }
 
+// A login method that is only ever a second factor: its login steps up a session.
+bool second_factor(const HookPoint& hook) {
+  return hook.flow == "login" && (hook.method == "totp" || hook.method == "lookup_secret");
+}
+
 Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std::string& url) {
   const HookPoint& hook = opts.hook;
   const auto issued = opts.now - std::chrono::seconds(42);
@@ -106,8 +111,8 @@ Json make_flow(const ContextOptions& opts, const std::string& flow_id, const std
   if (hook.flow == "login") {
     flow["created_at"] = iso8601(issued);
     flow["updated_at"] = iso8601(issued);
-    flow["refresh"] = false;
-    flow["requested_aal"] = "aal1";
+    flow["refresh"] = opts.refresh;
+    flow["requested_aal"] = second_factor(hook) ? "aal2" : "aal1";
   }
   if (hook.flow == "settings" && opts.identity.is_object()) {
     flow["identity"] = context_identity(opts.identity);
@@ -139,8 +144,11 @@ Json make_session(const ContextOptions& opts, const Json& identity, const std::s
   // :884-893 at v26.2.0: FetchFromRequest's, not a new one): its stored id, the first factor's
   // entry before this one, aal2 once ActivateSession has set the level (session/
   // manager_http.go:514-520), and a new device after the stored ones.
-  const bool step_up = opts.hook.flow == "login" && (method == "totp" || method == "lookup_secret");
-  const bool stored = opts.hook.flow != "login" || step_up;
+  // A refresh (re-authentication) continues the user's session too (handler.go:919-921 at
+  // master, :886-888 at v26.2.0), at the level it had.
+  const bool step_up = second_factor(opts.hook);
+  const bool reused = step_up || (opts.hook.flow == "login" && opts.refresh);
+  const bool stored = opts.hook.flow != "login" || reused;
   Json session = Json::object();
   session["id"] = stored ? uuid_for("session:" + user) : k_nil_uuid;
   session["active"] = true;
@@ -148,7 +156,7 @@ Json make_session(const ContextOptions& opts, const Json& identity, const std::s
   session["authenticated_at"] = at;
   session["authenticator_assurance_level"] = step_up ? "aal2" : "aal1";
   Json methods = Json::array();
-  if (step_up) {
+  if (reused) {
     methods.push_back({{"method", "password"},
                        {"aal", "aal1"},
                        {"completed_at", iso8601(opts.now - std::chrono::minutes(5))}});
@@ -162,8 +170,8 @@ Json make_session(const ContextOptions& opts, const Json& identity, const std::s
   session["issued_at"] = at;
   session["identity"] = identity;
   Json devices = Json::array();
-  if (step_up) devices.push_back(device(uuid_for("device:stored:" + at)));
-  devices.push_back(device(stored && !step_up ? uuid_for("device:" + at) : k_nil_uuid));
+  if (reused) devices.push_back(device(uuid_for("device:stored:" + at)));
+  devices.push_back(device(stored && !reused ? uuid_for("device:" + at) : k_nil_uuid));
   session["devices"] = devices;
   return session;
 }

@@ -34,6 +34,9 @@ struct ContextOptions {
   bool pre_persist = false;
   // Before-hooks: what ran them, a before_triggers name of the flow ("": "created").
   std::string trigger;
+  // Login after-hooks: a re-authentication of a signed-in user (the flow's refresh: true),
+  // which continues the user's session.
+  bool refresh = false;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

@@ -280,3 +280,16 @@ TEST_CASE("cli: a before-hook's triggers, in lint's table and test-identify --tr
   }
   CHECK(seen);
 }
+
+TEST_CASE("cli: test-identify --refresh is for login after-hooks") {
+  const std::string tmpl = test::source_path("examples/segment_identify.jsonnet");
+  const std::string identity = test::source_path("examples/identity.json");
+  auto r = test::run_tool({"test-identify", "--jsonnet", tmpl, "--identity", identity, "--hook",
+                           "login.after.password", "--refresh", "--dry-run", "--format", "json"});
+  CHECK(r.status == 0);
+  CHECK(nlohmann::json::parse(r.out)["context"]["flow"]["refresh"] == true);
+  r = test::run_tool(
+      {"test-identify", "--jsonnet", tmpl, "--identity", identity, "--refresh", "--dry-run"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--refresh goes with a login after-hook") != std::string::npos);
+}

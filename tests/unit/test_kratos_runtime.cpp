@@ -311,3 +311,21 @@ TEST_CASE("kratos runtime: a second factor steps up the session the user has, no
     CHECK(session["devices"][1]["id"] == nil);
   }
 }
+
+TEST_CASE("kratos runtime: a refresh login continues the user's session at its level") {
+  std::string err;
+  core::ContextOptions c;
+  c.identity = core::builtin_sample_identity();
+  c.hook = *core::parse_hook_point("login.after.password", &err);
+  c.refresh = true;
+  const auto ctx = core::build_context(c, nullptr);
+  CHECK(ctx["flow"]["refresh"] == true);
+  const auto& session = ctx["session"];
+  CHECK(session["id"] != "00000000-0000-0000-0000-000000000000");
+  CHECK(session["authenticator_assurance_level"] == "aal1");
+  CHECK(session["authentication_methods"].size() == 2);
+  CHECK(session["devices"].size() == 2);
+  c.hook = *core::parse_hook_point("login.after.totp", &err);
+  c.refresh = false;
+  CHECK(core::build_context(c, nullptr)["flow"]["requested_aal"] == "aal2");
+}
