@@ -20,6 +20,7 @@ struct InitOptions {
   std::string event;
   std::string hook = "registration.after";
   std::string output;
+  std::string kratos;
 };
 
 ExitStatus run_init(const InitOptions& opts) {
@@ -37,6 +38,7 @@ ExitStatus run_init(const InitOptions& opts) {
   std::string err;
   const auto hook = core::parse_hook_point(opts.hook, &err);
   if (!hook) throw bad_input("--hook: " + err);
+  require_hook_point_in(*hook, kratos_profile_or_throw(opts.kratos), "--hook " + opts.hook);
   options.hook = *hook;
   options.schema_name = io::display_name(opts.schema);
   const core::Json schema = read_document_or_throw(opts.schema);
@@ -68,14 +70,16 @@ VerbRunner setup_init(CLI::App& cmd) {
                 {"--hook", "FLOW.WHEN[.METHOD]",
                  "where Kratos runs it (default registration.after): an after-hook", &opts->hook},
                 output_file_flag(&opts->output),
+                kratos_flag(&opts->kratos),
             });
   cmd.footer(
       R"(Writes a commented Jsonnet template from an identity schema, ready for lint, test-identify
 and build-action: userId from ctx.identity.id; each trait mapped onto Segment's reserved
 traits where its name makes it clear (email, phone, username; name.first/name.last or
 first_name/last_name -> firstName/lastName; ...), the rest under their own names; required
-traits read directly, optional ones through std.get (an identity without them does not fail
-the hook), std.prune dropping what is missing; createdAt from ctx.identity.created_at; a
+traits read directly, optional ones as fields sent only when the identity has them (an
+identity without them does not fail the hook, and Segment keeps what it knew); --kratos
+checks that the hook point exists there; createdAt from ctx.identity.created_at; a
 messageId from ctx.flow.id, so Segment drops the duplicates of Kratos's retries. With
 --call track: the event, and the traits as its properties. Notes on stderr say how each
 trait was mapped. An existing -o FILE is kept as FILE.bak.

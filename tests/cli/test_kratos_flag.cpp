@@ -70,6 +70,13 @@ TEST_CASE("cli --kratos: saml is Ory Network's") {
                       "registration.after.saml", "--kratos", "v26.2.0"});
   CHECK(r.status == 2);
   CHECK(r.err.find("Kratos v26.2.0 (self-hosted) has no saml method") != std::string::npos);
+  // init writes a template for a hook point only where that Kratos has it.
+  const std::string schema = test::source_path("examples/identity.schema.json");
+  CHECK(test::run_tool({"init", "--schema", schema, "--hook", "login.after.saml"}).status == 0);
+  r = test::run_tool(
+      {"init", "--schema", schema, "--hook", "login.after.saml", "--kratos", "v26.2.0"});
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
 }
 
 TEST_CASE("cli --kratos: lint --config keeps its table rows under each profile") {
