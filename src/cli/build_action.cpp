@@ -33,6 +33,7 @@ struct BuildActionOptions {
   std::string format = "json";
   std::string output;
   bool allow_insecure_url = false;
+  std::string kratos;
 };
 
 std::vector<std::pair<std::string, std::string>> parse_headers(
@@ -93,6 +94,9 @@ void check_track_event(const BuildActionOptions& opts, const std::string& url) {
 
 ExitStatus run_build_action(const BuildActionOptions& opts) {
   require_one_of("--format", opts.format, {"json", "yaml"});
+  // Checked like every verb's; a web_hook's rules are the same in both profiles' schemas
+  // (tests/reference/test_hook_points_schema.cpp), so it changes nothing written.
+  kratos_profile_or_throw(opts.kratos);
   core::ActionSpec spec;
   spec.url = resolve_segment_url(opts.target);
   spec.body = body_from_options(opts);
@@ -159,12 +163,15 @@ VerbRunner setup_build_action(CLI::App& cmd) {
                      {"--format", "FORMAT", "json (default) or yaml", &opts->format},
                      output_file_flag(&opts->output),
                      insecure_url_flag(&opts->allow_insecure_url),
+                     kratos_flag(&opts->kratos),
                  });
   cmd.footer(R"(Print the web_hook action (the docs' webhook-action.json) that sends the template's
 output to Segment, valid under Kratos's config schema. The write key becomes the
 basic-auth user with an empty password; it appears only in the action itself.
 
 Write key sources, in order: --write-key-file FILE, $SEGMENT_WRITE_KEY, --write-key KEY.
+--kratos is taken as by the other verbs (so a script can pass it to each); a web_hook has the
+same rules in both profiles, so the action is the same.
 
 Examples:
   SEGMENT_WRITE_KEY=... ory-segment build-action --jsonnet segment_identify.jsonnet --ignore-response

@@ -49,6 +49,8 @@ TEST_CASE("cli --kratos: an unknown profile is refused with the valid ones") {
       {"backfill", "--jsonnet", tmpl, "--identities", test::source_path("examples/identity.json"),
        "--dry-run"},
       {"lint", "--config", config},
+      {"init", "--schema", test::source_path("examples/identity.schema.json")},
+      {"build-action", "--jsonnet", tmpl, "--write-key", "k"},
   };
   for (auto args : verbs) {
     CAPTURE(args);
