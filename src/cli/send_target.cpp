@@ -9,6 +9,8 @@
 #include "io/file_io.hpp"
 #include "kratos/action_body.hpp"
 #include "segment/segment_message.hpp"
+#include "util/hash.hpp"
+#include "util/text.hpp"
 #include "util/url.hpp"
 
 namespace cli {
@@ -102,6 +104,12 @@ std::string trigger_or_throw(const std::string& trigger, const core::HookPoint& 
   for (const auto& t : core::before_triggers(hook.flow)) names.emplace_back(t.name);
   require_one_of("--trigger", trigger, names);
   return trigger;
+}
+
+std::string flow_id_or_throw(const std::string& given, bool dry_run) {
+  if (given.empty()) return dry_run ? "" : util::random_uuid();
+  if (!util::is_uuid(given)) throw bad_input("--flow-id: '" + given + "' is not a UUID");
+  return util::to_lower(given);
 }
 
 SendTarget resolve_send_target(const SendOptions& opts, bool check_template) {

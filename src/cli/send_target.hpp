@@ -60,6 +60,11 @@ SendTarget resolve_send_target(const SendOptions& opts, bool check = true);
 // profile does not have, such as Ory Network's saml on a self-hosted Kratos).
 core::HookPoint resolve_hook(const SendOptions& opts);
 
+// The flow's id in ctx: --flow-id (checked), else a new random one for a run that sends
+// (Kratos creates a flow, a UUIDv4, each time, and a messageId built from it must not repeat:
+// Segment drops a repeated one), else "" for a dry run's stable id.
+std::string flow_id_or_throw(const std::string& given, bool dry_run);
+
 // --trigger NAME for a before-hook at `hook`: one of core::before_triggers, checked ("" stays "").
 std::string trigger_or_throw(const std::string& trigger, const core::HookPoint& hook);
 

@@ -37,6 +37,7 @@ struct TestIdentifyOptions {
   std::string transient_payload;
   std::string trigger;
   bool refresh = false;
+  std::string flow_id;
   bool print_context = false;
   bool parse_response = false;
   std::string format = "text";
@@ -95,6 +96,7 @@ core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarge
     throw bad_input("--refresh goes with a login after-hook (--hook login.after.METHOD)");
   }
   c.refresh = opts.refresh;
+  c.flow_id = flow_id_or_throw(opts.flow_id, opts.send.dry_run);
   c.extra_headers = header_specs_or_throw(opts.headers);
   c.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
   if (!opts.transient_payload.empty()) {
@@ -240,6 +242,8 @@ class Run {
       return finish("template-failed", ExitStatus::check_failed);
     }
     m_report["body"] = m_body;
+    const core::Json sent = core::Json::parse(m_body, nullptr, false);
+    if (sent.is_object() && sent.contains("messageId")) m_report["message_id"] = sent["messageId"];
     m_report["encoding"] = m_form ? "form" : "json";
     return std::nullopt;
   }
@@ -454,6 +458,10 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
                       "a login after-hook for a re-authentication (refresh): the session is "
                       "the user's own",
                       &opts->refresh},
+                     {"--flow-id", "UUID",
+                      "the flow's id in ctx (default: a new one per run that sends, as Kratos "
+                      "makes one; a stable one in a dry run)",
+                      &opts->flow_id},
                      {"--parse-response", "",
                       "the hook has response.parse or can_interrupt (read from an --action): a "
                       "registration after-hook then runs before the identity is saved (nil id, "

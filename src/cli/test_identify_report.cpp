@@ -44,6 +44,7 @@ std::string test_identify_report_text(const nlohmann::ordered_json& r, const std
         << (form ? ", URL-encoded" : "") << ")\n"
         << body << (form ? "\n" : "");
   }
+  if (r.contains("message_id")) out << "messageId: " << r["message_id"].dump() << "\n";
   if (r.contains("findings")) {
     out << "== Segment validation (" << r["call"].get<std::string>() << ")\n";
     if (r["findings"].empty()) out << "ok: Segment will process this message\n";

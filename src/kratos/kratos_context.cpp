@@ -312,7 +312,7 @@ std::vector<std::vector<std::string>> identity_paths(const HookPoint& hook) {
 
 Json build_context(const ContextOptions& opts, std::vector<std::string>* dropped_headers) {
   const HookPoint& hook = opts.hook;
-  const std::string flow_id = uuid_for("flow:" + hook.name());
+  const std::string flow_id = opts.flow_id.empty() ? uuid_for("flow:" + hook.name()) : opts.flow_id;
   const std::string url = opts.public_url + submit_path(hook.flow) + "?flow=" + flow_id;
   // What a browser or an API client sends, as far as the allowlist lets it through.
   Json headers = default_headers(opts.flow_type, opts.public_url);

@@ -37,6 +37,8 @@ struct ContextOptions {
   // Login after-hooks: a re-authentication of a signed-in user (the flow's refresh: true),
   // which continues the user's session.
   bool refresh = false;
+  // The flow's id; "": a stable one derived from the hook point (tests, dry runs).
+  std::string flow_id;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

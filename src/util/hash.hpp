@@ -20,4 +20,7 @@ std::uint64_t fnv1a64(std::string_view data, std::uint64_t state = k_fnv1a64_sta
 // A random (version 4) UUID, lowercase, from OpenSSL's generator.
 std::string random_uuid();
 
+// Whether `s` is a UUID in its text form (8-4-4-4-12 hex digits, any case).
+bool is_uuid(std::string_view s);
+
 }  // namespace util

@@ -367,3 +367,41 @@ TEST_CASE("cli test-identify: a huge answer is read as Kratos reads it and shown
                    "Kratos reads them]") != std::string::npos);
   CHECK(r.out.size() < (std::size_t{1} << 20));
 }
+
+TEST_CASE("cli test-identify: each run that sends has a flow of its own, so its messageId is new") {
+  // Kratos creates a flow (a UUIDv4) each time; Segment drops a messageId it has seen.
+  test::TempDir dir;
+  const std::string t = dir.write("t.jsonnet",
+                                  "function(ctx) { userId: ctx.identity.id, messageId: "
+                                  "'ory-identify-' + ctx.flow.id }\n");
+  test::FakeSegment segment;
+  const auto send = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"test-identify",
+                                     "--jsonnet",
+                                     t,
+                                     "--identity",
+                                     k_identity,
+                                     "--url",
+                                     segment.url("/v1/identify"),
+                                     "--format",
+                                     "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_tool(args, with_key());
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out)["message_id"].get<std::string>();
+  };
+  const std::string first = send({}), second = send({});
+  CHECK(first != second);
+  const auto bodies = segment.requests();
+  REQUIRE(bodies.size() == 2);
+  CHECK(nlohmann::json::parse(bodies[0].body)["messageId"] == first);
+  CHECK(nlohmann::json::parse(bodies[1].body)["messageId"] == second);
+  // --flow-id pins it; a dry run is stable.
+  const std::string pinned = "6F1C2D3E-4A5B-4C6D-8E7F-9A0B1C2D3E4F";
+  CHECK(send({"--flow-id", pinned}) == "ory-identify-6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+  CHECK(send({"--dry-run"}) == send({"--dry-run"}));
+  const auto bad = run_tool({"test-identify", "--jsonnet", t, "--flow-id", "x", "--dry-run"});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--flow-id: 'x' is not a UUID") != std::string::npos);
+}
