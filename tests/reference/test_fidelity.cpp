@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <limits>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -60,7 +60,8 @@ Outcome oracle(const std::string& jsonnet_go, const std::string& template_path,
 Outcome engine(const std::string& source, const std::string& name, const std::string& ctx) {
   core::EvalLimits limits;
   limits.timeout = std::chrono::seconds(20);
-  limits.max_input = std::numeric_limits<std::size_t>::max();  // Kratos's worker's, not go-jsonnet's
+  limits.max_input =
+      std::numeric_limits<std::size_t>::max();  // Kratos's worker's, not go-jsonnet's
   const core::Evaluation e = core::evaluate_template(source, name, ctx, limits);
   switch (e.status) {
     case core::EvalStatus::ok:
