@@ -36,6 +36,18 @@ inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   return out;
 }
 
+// The lines of `text`, empty ones skipped.
+inline std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 // How many whole lines (ending in '\n') a file has so far: safe to call while it is written.
 inline std::size_t complete_lines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -6,10 +6,10 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <set>
 #include <thread>
 
 #include "backfill/failed_file.hpp"
+#include "backfill/resume_check.hpp"
 #include "io/file_io.hpp"
 #include "pool/transform_pool.hpp"
 #include "segment/segment_batch.hpp"
@@ -61,6 +61,7 @@ class BackfillPipeline::Impl {
         m_source(std::move(source)),
         m_finished_records(resume),
         m_resume(std::move(resume)),
+        m_resume_check(m_resume, &m_finished_records),
         m_hooks(std::move(hooks)),
         m_stop(*stop),
         m_chunks(2 * static_cast<std::size_t>(std::max(1, m_settings.evaluators))),
@@ -70,6 +71,8 @@ class BackfillPipeline::Impl {
     m_message_options.call = m_target.call;
     m_message_options.timestamp_from_created_at = m_settings.timestamp_from_created_at;
     m_message_options.template_digest = m_digest;
+    m_message_options.destination = m_target.destination;
+    if (!m_target.destination.empty()) m_contexts.vary_flow(m_target.destination);
     m_template_uri = m_target.template_uri.empty()
                          ? "base64://" + util::base64_encode(m_target.source)
                          : m_target.template_uri;
@@ -166,62 +169,9 @@ class BackfillPipeline::Impl {
                    std::to_string(m_base.failed) + " failures of earlier runs may be missing");
     }
     for (long index : records) {
-      if (index < 0 || m_resume.finished(index) || !m_recovered.insert(index).second) continue;
-      ++m_base.failed;
+      if (m_resume_check.recover(index)) ++m_base.failed;
     }
     return true;
-  }
-
-  // Whether record `i` was finished by an earlier run, checking as it goes that the input is
-  // the one the state was written for: the prefix and each finished range by the input's
-  // fingerprint through their last record. Sets `error` on a mismatch.
-  bool finished_earlier(long i, std::uint64_t fingerprint, std::string* error) {
-    const auto mismatch = [&](long upto) {
-      *error = "the input is not the one the state was written for: its first " +
-               std::to_string(upto) +
-               " records differ (another file, or records added or changed before the end); "
-               "give that input, or pass --restart to start over";
-    };
-    if (i < m_resume.records_done) {
-      if (i == m_resume.records_done - 1 && m_resume.fingerprint &&
-          fingerprint != *m_resume.fingerprint) {
-        mismatch(m_resume.records_done);
-      }
-      return true;
-    }
-    while (m_next_pending < m_resume.done_after.size() &&
-           m_resume.done_after[m_next_pending].end <= i) {
-      ++m_next_pending;
-    }
-    if (m_next_pending < m_resume.done_after.size()) {
-      const FinishedRange& r = m_resume.done_after[m_next_pending];
-      if (i >= r.begin) {
-        if (i == r.end - 1) {
-          if (r.fingerprint && fingerprint != *r.fingerprint) {
-            mismatch(r.end);
-          } else {
-            m_finished_records.confirm(r);
-          }
-        }
-        return true;
-      }
-    }
-    if (m_recovered.count(i) > 0) {
-      m_finished_records.done(i);
-      return true;
-    }
-    return false;
-  }
-
-  // At the end of the input: what the state says is finished must have been there.
-  std::string check_end(long records) const {
-    long claimed = m_resume.records_done;
-    if (!m_resume.done_after.empty()) claimed = std::max(claimed, m_resume.done_after.back().end);
-    if (records >= claimed) return "";
-    return "the input has " + std::to_string(records) + " records, but the state says " +
-           std::to_string(claimed) +
-           " were read: it was written for another input (or edited); give that input, or "
-           "pass --restart to start over";
   }
 
   void read_loop() {
@@ -234,7 +184,7 @@ class BackfillPipeline::Impl {
       const long i = index++;
       fingerprint = fingerprint_step(fingerprint, text);
       if (i >= m_resume.records_done) m_finished_records.read(i, fingerprint);
-      const bool earlier = finished_earlier(i, fingerprint, &error);
+      const bool earlier = m_resume_check.finished_earlier(i, fingerprint, &error);
       if (!error.empty()) break;
       if (earlier) continue;
       ++m_stats.read;
@@ -259,7 +209,8 @@ class BackfillPipeline::Impl {
         chunk.clear();
       }
     }
-    if (error.empty() && !m_stop.load() && m_source->first_index() == 0) error = check_end(index);
+    if (error.empty() && !m_stop.load() && m_source->first_index() == 0)
+      error = m_resume_check.check_end(index);
     if (!error.empty()) {
       m_read_error = error;
       m_source_unreachable = m_source->unreachable();
@@ -322,6 +273,7 @@ class BackfillPipeline::Impl {
       fail(r, m.stage, why, m.message);
       return;
     }
+    if (m.own_id) check_own_id(r, m.message["messageId"]);
     if (m_settings.dry_run) {
       std::lock_guard<std::mutex> lock(m_batcher_mutex);
       if (m_hooks.print) m_hooks.print(m.text);
@@ -336,6 +288,25 @@ class BackfillPipeline::Impl {
       emitted = m_batcher.add(r.index, std::move(m.text), r.text, &full);
     }
     if (emitted) m_batches.push(std::move(full));
+  }
+
+  // A template's own messageId that is the same for two identities: Segment keeps one of them.
+  void check_own_id(const Record& r, const Json& message_id) {
+    const std::string identity = r.identity.value("id", std::string());
+    std::lock_guard<std::mutex> lock(m_own_id_mutex);
+    if (m_own_id_warned) return;
+    if (m_first_own_id.first.empty()) {
+      m_first_own_id = {identity, message_id};
+      return;
+    }
+    if (m_first_own_id.first == identity || m_first_own_id.second != message_id) return;
+    m_own_id_warned = true;
+    if (!m_hooks.warn) return;
+    m_hooks.warn("the template sets its own messageId, and it is the same (" + message_id.dump() +
+                 ") for identities " + m_first_own_id.first + " and " + identity +
+                 ": Segment keeps one message per messageId a day, so it drops the others; "
+                 "build it from ctx.identity.id or ctx.flow.id (each identity has a flow of its "
+                 "own here), or leave it out and backfill makes one per identity and destination");
   }
 
   void send_loop() {
@@ -405,6 +376,7 @@ class BackfillPipeline::Impl {
       for (auto& r : state.done_after) r.fingerprint.reset();
     }
     state.template_digest = m_digest;
+    state.destination = destination_fingerprint(m_target.destination);
     state.input = m_source->name();
     state.counts = {m_base.sent + s.sent, m_base.failed + s.failed, m_base.skipped + s.skipped};
     state.failed_file = m_failed.path();
@@ -437,10 +409,14 @@ class BackfillPipeline::Impl {
   std::unique_ptr<IdentitySource> m_source;
   FinishedRecords m_finished_records;
   BackfillState m_resume;
+  ResumeCheck m_resume_check;
   BackfillHooks m_hooks;
   std::atomic<bool>& m_stop;
   std::string m_digest;
   MessageOptions m_message_options;
+  std::mutex m_own_id_mutex;
+  std::pair<std::string, Json> m_first_own_id;  // the first identity and its template-set id
+  bool m_own_id_warned = false;
   FailedFile m_failed;
   util::Channel<std::vector<Record>> m_chunks;
   util::Channel<Batcher::Batch> m_batches;
@@ -453,9 +429,7 @@ class BackfillPipeline::Impl {
   std::mutex m_error_mutex;
   std::string m_write_error;
   std::mutex m_fail_mutex;
-  BackfillCounts m_base;           // earlier runs' outcomes
-  std::set<long> m_recovered;      // failures written after the last saved state
-  std::size_t m_next_pending = 0;  // the reader's place in m_resume.done_after
+  BackfillCounts m_base;  // earlier runs' outcomes
   std::mutex m_persist_mutex;
   std::mutex m_report_mutex;
   std::condition_variable m_report_cv;

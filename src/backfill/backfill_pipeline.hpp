@@ -25,6 +25,8 @@ struct BackfillTarget {
   SegmentCall call = SegmentCall::identify;
   // Content-Type, auth and any others (core::kratos_request's, less what Go adds)
   std::vector<std::pair<std::string, std::string>> headers;
+  // What messageIds (and each identity's ctx.flow.id) are scoped to: destination_key().
+  std::string destination;
 };
 
 struct BackfillSettings {
@@ -56,7 +58,8 @@ struct BackfillProgress {
 // How the pipeline reaches its caller; each may be empty.
 struct BackfillHooks {
   std::function<void(const std::string&)> print;  // dry run: one message's JSON text
-  std::function<void(const std::string&)> warn;   // a failure in a dry run; a state not saved
+  std::function<void(const std::string&)> warn;   // a failure in a dry run; a state not saved;
+                                                  // a template's messageId that does not vary
   std::function<void(const BackfillProgress&)> progress;  // about every 250 ms
 };
 

@@ -75,6 +75,7 @@ bool load_backfill_state(const std::string& path, BackfillState* out, bool* foun
     if (version != 1 && version != 2) return not_a_state();
     state.records_done = j.at("records_done").get<long>();
     state.template_digest = j.at("template_sha256").get<std::string>();
+    state.destination = j.value("destination", std::string());
     if (version >= 2) state.fingerprint = parse_fingerprint(j.value("input_fingerprint", Json()));
     long last_end = state.records_done;
     for (const auto& r : j.value("done_after", Json::array())) {
@@ -123,6 +124,7 @@ bool save_backfill_state(const std::string& path, const BackfillState& state, st
             {"input", state.input},
             {"template_sha256", state.template_digest},
             {"records_done", state.records_done}};
+  if (!state.destination.empty()) j["destination"] = state.destination;
   if (state.fingerprint) j["input_fingerprint"] = fingerprint_json(state.fingerprint);
   j["done_after"] = ranges;
   if (state.page) {
@@ -211,12 +213,18 @@ BackfillState FinishedRecords::snapshot() {
 }
 
 std::string resume_problem(const BackfillState& state, const std::string& path,
-                           const std::string& template_digest, const std::string& input,
-                           bool paged) {
+                           const std::string& template_digest, const std::string& destination,
+                           const std::string& input, bool paged) {
   if (state.template_digest != template_digest) {
     return path +
            " was written for another template (messageIds would differ); pass --restart to "
            "start over";
+  }
+  // An earlier version wrote none: its messageIds did not depend on the destination.
+  if (!state.destination.empty() && state.destination != destination) {
+    return path +
+           " was written for another destination (another write key, URL or "
+           "--message-id-salt, so other messageIds): give the same ones, or another --state";
   }
   if ((paged || state.page) && state.input != input) {
     return path + " was written reading " +

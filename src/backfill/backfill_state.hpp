@@ -53,6 +53,7 @@ struct BackfillState {
   std::optional<std::uint64_t> fingerprint;  // through record records_done - 1
   std::vector<FinishedRange> done_after;
   std::string template_digest;       // sha256 of the template: messageIds depend on it
+  std::string destination;           // destination_fingerprint(): messageIds depend on it too
   std::string input;                 // what the records were read from
   std::optional<PagePosition> page;  // reading the admin API: where to pick up
   BackfillCounts counts;             // every run's so far
@@ -69,12 +70,13 @@ bool load_backfill_state(const std::string& path, BackfillState* out, bool* foun
                          std::string* err);
 
 // Why the state read from `path` cannot be resumed by a run of the template with digest
-// `template_digest` reading `input` (`paged`: Kratos's admin API), with what to do about it;
-// "" when it can. A state is applied only to the template and the input it was written for:
-// messageIds depend on the template, and record numbers on the input.
+// `template_digest` to `destination` (a destination_fingerprint()) reading `input` (`paged`:
+// Kratos's admin API), with what to do about it; "" when it can. A state is applied only to
+// the template, destination and input it was written for: messageIds depend on the first two,
+// record numbers on the input.
 std::string resume_problem(const BackfillState& state, const std::string& path,
-                           const std::string& template_digest, const std::string& input,
-                           bool paged);
+                           const std::string& template_digest, const std::string& destination,
+                           const std::string& input, bool paged);
 
 // Replaces the state at `path` atomically.
 bool save_backfill_state(const std::string& path, const BackfillState& state, std::string* err);

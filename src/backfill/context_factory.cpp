@@ -1,6 +1,7 @@
 #include "backfill/context_factory.hpp"
 
 #include "kratos/kratos_context.hpp"
+#include "util/hash.hpp"
 
 namespace core {
 namespace {
@@ -15,6 +16,24 @@ const CtxUsage* usage_at(const CtxUsage& usage, const std::vector<std::string>& 
     node = &it->second;
   }
   return node;
+}
+
+// Where `value` holds a string containing `needle`, as pointers below `at`.
+void find_strings(const Json& value, const std::string& needle, const Json::json_pointer& at,
+                  std::vector<Json::json_pointer>* out) {
+  if (value.is_string()) {
+    if (value.get_ref<const std::string&>().find(needle) != std::string::npos) out->push_back(at);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) find_strings(item, needle, at / key, out);
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) find_strings(value[i], needle, at / i, out);
+  }
+}
+
+void replace_all(std::string* text, const std::string& from, const std::string& to) {
+  for (auto at = text->find(from); at != std::string::npos; at = text->find(from, at + to.size())) {
+    text->replace(at, from.size(), to);
+  }
 }
 
 }  // namespace
@@ -43,15 +62,36 @@ ContextFactory::ContextFactory(const Json& base_ctx,
       m_full_base_size(base_ctx.dump().size()),
       m_base(prune(base_ctx, m_usage)) {
   m_all_paths = identity_paths;
+  if (const auto flow = base_ctx.find("flow"); flow != base_ctx.end() && flow->is_object()) {
+    m_flow_id = flow->value("id", std::string());
+  }
   for (auto& path : identity_paths) {
     const CtxUsage* u = usage_at(m_usage, path);
     if (u) m_slots.push_back({std::move(path), *u});
   }
 }
 
+void ContextFactory::vary_flow(std::string seed) {
+  m_flow_seed = std::move(seed);
+  m_flow_places.clear();
+  if (!m_flow_id.empty()) find_strings(m_base, m_flow_id, Json::json_pointer(), &m_flow_places);
+}
+
+std::string ContextFactory::flow_id(const Json& identity) const {
+  if (m_flow_seed.empty()) return m_flow_id;
+  const auto id = identity.find("id");
+  return util::uuid_from(m_flow_seed + "\n" +
+                         (id != identity.end() && id->is_string() ? id->get<std::string>() : ""));
+}
+
 Json ContextFactory::ctx(const Json& identity) const {
-  if (m_slots.empty()) return m_base;
   Json out = m_base;
+  if (!m_flow_places.empty()) {
+    const std::string flow = flow_id(identity);
+    for (const auto& place : m_flow_places) {
+      replace_all(&out[place].get_ref<std::string&>(), m_flow_id, flow);
+    }
+  }
   for (const auto& slot : m_slots) {
     Json* at = &out;
     for (std::size_t k = 0; k + 1 < slot.path.size(); ++k) {

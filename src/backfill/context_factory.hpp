@@ -32,6 +32,13 @@ class ContextFactory {
   Json ctx(const Json& identity) const;
   std::string ctx_json(const Json& identity) const { return ctx(identity).dump(); }
 
+  // From now on each identity has a flow of its own, as each sign-up had in Kratos: the
+  // flow's id (and the URLs that carry it) is util::uuid_from(seed, the identity's id), so a
+  // messageId built from ctx.flow.id differs per identity and per seed, and stays the same
+  // for the same identity and seed.
+  void vary_flow(std::string seed);
+  std::string flow_id(const Json& identity) const;
+
   // The whole ctx Kratos builds for `identity`, unpruned: what its worker must read.
   Json full_ctx(const Json& identity) const;
   // At least the size of full_ctx(identity).dump() for an identity whose JSON text is
@@ -49,6 +56,9 @@ class ContextFactory {
   std::size_t m_full_base_size = 0;
   Json m_base;
   std::vector<Slot> m_slots;
+  std::string m_flow_id;  // the base's
+  std::string m_flow_seed;
+  std::vector<Json::json_pointer> m_flow_places;  // strings in m_base that hold m_flow_id
 };
 
 }  // namespace core

@@ -17,6 +17,7 @@
 
 #include "backfill/admin_api_source.hpp"
 #include "backfill/backfill_pipeline.hpp"
+#include "cli/backfill_report.hpp"
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
@@ -26,6 +27,7 @@
 #include "io/file_io.hpp"
 #include "io/process.hpp"
 #include "kratos/kratos_request.hpp"
+#include "segment/segment_batch.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
@@ -52,6 +54,7 @@ struct BackfillOptions {
   int chunk = 1000;
   int evaluators = 0;
   int max_retries = 10;
+  std::string message_id_salt;
 };
 
 std::atomic<bool> g_stop{false};
@@ -60,11 +63,6 @@ std::atomic<int> g_stdout_errno{0};  // a dry run's messages could not be writte
 extern "C" void stop_backfill(int sig) {
   g_signal.store(sig);
   g_stop.store(true);
-}
-
-// 143 after SIGTERM, 130 after SIGINT.
-ExitStatus stopped_status() {
-  return g_signal.load() == SIGTERM ? ExitStatus::terminated : ExitStatus::interrupted;
 }
 
 // The batch endpoint a --url, --region or action URL maps to.
@@ -106,8 +104,17 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
     if (name == "Accept-Encoding" && kratos.http.transparent_gzip) continue;
     headers.emplace_back(std::move(name), std::move(value));
   }
-  return core::BackfillTarget{t.source,      t.source_name, batch_url(t.action.url),
-                              t.action.body, t.call,        std::move(headers)};
+  core::BackfillTarget target;
+  target.source = t.source;
+  target.name = t.source_name;
+  target.url = batch_url(t.action.url);
+  target.template_uri = t.action.body;
+  target.call = t.call;
+  target.headers = std::move(headers);
+  std::string credentials;
+  for (const auto& [name, value] : target.headers) credentials += name + ": " + value + "\n";
+  target.destination = core::destination_key(target.url, credentials, opts.message_id_salt);
+  return target;
 }
 
 core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
@@ -163,7 +170,8 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
 
 // The state to resume from, checked against the template and the input; empty without one
 // (or with --restart).
-core::BackfillState resume_from(const std::string& path, bool restart, const std::string& source,
+core::BackfillState resume_from(const std::string& path, bool restart,
+                                const core::BackfillTarget& target,
                                 const core::IdentitySource& input, bool paged) {
   core::BackfillState state;
   bool found = false;
@@ -171,14 +179,16 @@ core::BackfillState resume_from(const std::string& path, bool restart, const std
   if (!path.empty() && !restart && !core::load_backfill_state(path, &state, &found, &err)) {
     throw bad_input(err);
   }
-  const std::string digest = util::hex_digest(source, util::HashAlgorithm::sha256);
+  const std::string digest = util::hex_digest(target.source, util::HashAlgorithm::sha256);
+  const std::string destination = core::destination_fingerprint(target.destination);
   if (restart && io::path_exists(path)) note("--restart: " + path + " is replaced; starting over");
   if (!found) {
     core::BackfillState fresh;
     fresh.template_digest = digest;
     return fresh;
   }
-  const std::string problem = core::resume_problem(state, path, digest, input.name(), paged);
+  const std::string problem =
+      core::resume_problem(state, path, digest, destination, input.name(), paged);
   if (!problem.empty()) throw bad_input(problem);
   return state;
 }
@@ -231,122 +241,6 @@ std::unique_ptr<core::IdentitySource> identity_source(const BackfillOptions& opt
                                                 io::system_clock(), jitter, &g_stop);
 }
 
-// "12,000 identities (40% of the input, ETA 9 s), 2,000/s, 0 retries, 3 failed".
-std::string progress_line(const core::BackfillProgress& p) {
-  const auto& s = p.stats;
-  const long done = s.sent + s.failed + s.skipped;
-  std::string line = util::format_count(done) + " identities";
-  char buf[64];
-  if (p.total_bytes > 0) {
-    const double frac = static_cast<double>(p.bytes_read) / static_cast<double>(p.total_bytes);
-    std::snprintf(buf, sizeof buf, " (%.0f%% of the input", frac * 100);
-    line += buf;
-    if (frac > 0.01) {
-      std::snprintf(buf, sizeof buf, ", ETA %.0f s", p.seconds / frac - p.seconds);
-      line += buf;
-    }
-    line += ")";
-  }
-  std::snprintf(buf, sizeof buf, ", %.0f/s",
-                static_cast<double>(done) / std::max(p.seconds, 0.001));
-  return line + buf + ", " + util::format_count(s.retries) + " retries, " +
-         util::format_count(s.failed) + " failed";
-}
-
-// Prints the progress line: redrawn in place at a terminal, every 5 s otherwise.
-class ProgressPrinter {
- public:
-  explicit ProgressPrinter(const std::string& when)
-      : m_tty(::isatty(STDERR_FILENO) != 0), m_show(when != "never") {}
-  ~ProgressPrinter() {
-    if (m_tty && m_shown) std::cerr << "\r\033[K" << std::flush;
-  }
-  void operator()(const core::BackfillProgress& p) {
-    const auto every = m_tty ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
-    if (!m_show || Clock::now() - m_last < every) return;
-    m_last = Clock::now();
-    m_shown = true;
-    if (m_tty) {
-      std::cerr << "\r" << progress_line(p) << "\033[K" << std::flush;
-    } else {
-      std::cerr << "ory-segment: progress: " << progress_line(p) << "\n" << std::flush;
-    }
-  }
-
- private:
-  bool m_tty, m_show, m_shown = false;
-  Clock::time_point m_last = Clock::now();
-};
-
-ExitStatus summary(const BackfillOptions& opts, const core::BackfillResult& r) {
-  const auto& s = r.stats;
-  const long done = s.sent + s.failed + s.skipped;
-  char rate[64];
-  std::snprintf(rate, sizeof rate, "%.1f s, %.0f identities/s", r.seconds,
-                static_cast<double>(done) / std::max(r.seconds, 0.001));
-  if (opts.format == "json") {
-    // One line, the last on standard error: for scripts.
-    const core::Json line = {
-        {"read", s.read},
-        {opts.send.dry_run ? "printed" : "sent", s.sent},
-        {"skipped", s.skipped},
-        {"failed", s.failed},
-        {"failed_file",
-         s.failed > 0 && !opts.send.dry_run ? core::Json(opts.failed) : core::Json(nullptr)},
-        {"requests", s.requests},
-        {"retries", s.retries},
-        {"seconds", r.seconds},
-        {"interrupted", r.interrupted},
-        {"error", !r.write_error.empty()  ? r.write_error
-                  : !r.read_error.empty() ? r.read_error
-                                          : ""}};
-    std::cerr << line.dump() << "\n";
-  } else {
-    std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
-              << util::format_count(s.sent) << (opts.send.dry_run ? " printed, " : " sent, ")
-              << util::format_count(s.skipped) << " skipped (cancel), "
-              << util::format_count(s.failed) << " failed"
-              << (s.failed > 0 && !opts.send.dry_run ? " (see " + opts.failed + ")" : "") << ", "
-              << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
-              << " retries; " << rate << "\n";
-  }
-  if (g_stdout_errno.load() != 0) {
-    error(std::string("cannot write the messages to standard output: ") +
-          std::strerror(g_stdout_errno.load()) + "; stopped");
-    return ExitStatus::bad_input;
-  }
-  if (!r.write_error.empty()) {
-    error(r.write_error);
-    if (!opts.state.empty()) {
-      note(opts.state +
-           " stays at the last record whose outcome is on disk; free space and run "
-           "the same command to resume");
-    }
-    return ExitStatus::bad_input;
-  }
-  if (!r.read_error.empty()) {
-    error(r.read_error);
-    if (!opts.state.empty() && r.source_unreachable) {
-      note("run the same command to resume from " + opts.state);
-    }
-    return r.source_unreachable ? ExitStatus::unreachable : ExitStatus::bad_input;
-  }
-  if (r.interrupted) {
-    note(std::string(g_signal.load() == SIGTERM ? "terminated" : "interrupted") + ": " +
-         (opts.state.empty() ? std::string("pass --state FILE to resume")
-                             : "run the same command to resume from " + opts.state));
-    return stopped_status();
-  }
-  if (s.unreachable_batches > 0 && s.sent == 0) return ExitStatus::unreachable;
-  if (r.earlier.failed > 0) {
-    note(util::format_count(r.earlier.failed) + " record(s) failed in earlier runs of this state" +
-         " (see " + opts.failed + "); retry them with --identities " + opts.failed +
-         " and another --failed and --state");
-    return ExitStatus::check_failed;
-  }
-  return s.failed > 0 ? ExitStatus::check_failed : ExitStatus::ok;
-}
-
 ExitStatus run_backfill(const BackfillOptions& opts) {
   core::BackfillSettings settings = settings_from_options(opts);
   core::BackfillTarget target = target_from_options(opts);
@@ -356,8 +250,8 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   auto contexts = core::ContextFactory::for_hook(context, core::ctx_usage(target.source), &err);
   if (!contexts) throw bad_input("--hook " + opts.send.hook + ": " + err);
   std::unique_ptr<core::IdentitySource> source = identity_source(opts);
-  core::BackfillState resume = resume_from(settings.state_path, opts.restart, target.source,
-                                           *source, !opts.admin_api.empty());
+  core::BackfillState resume =
+      resume_from(settings.state_path, opts.restart, target, *source, !opts.admin_api.empty());
 
   g_stop.store(false);
   g_signal.store(0);
@@ -366,7 +260,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   if (!source->open(&resume, &err)) {
     if (err.empty()) {
       note("stopped before the first identity");
-      return stopped_status();
+      return stopped_status(g_signal.load());
     }
     throw Error(source->unreachable() ? ExitStatus::unreachable : ExitStatus::bad_input, err);
   }
@@ -388,14 +282,22 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
                                   std::move(source), std::move(resume), std::move(hooks), &g_stop);
   core::BackfillResult result;
   if (!pipeline.run(&result, &err)) throw bad_input(err);
-  return summary(opts, result);
+  BackfillReport report;
+  report.format = opts.format;
+  report.dry_run = opts.send.dry_run;
+  report.failed = opts.failed;
+  report.state = opts.state;
+  report.stdout_errno = g_stdout_errno.load();
+  report.signal = g_signal.load();
+  return backfill_summary(report, result);
 }
 
 constexpr const char* k_backfill_help =
     R"(Sends existing identities through the same transform Kratos runs (many per evaluation, each isolated:
 a failing identity goes to the failed file with its error, `error "cancel"` skips it) to Segment's batch
-API: requests within 500 KB and 2,500 messages, a deterministic messageId per identity and template (so
-Segment de-duplicates resends), timestamp from created_at, Segment's own clients' retry policy. Nothing
+API: requests within 500 KB and 2,500 messages, a deterministic messageId per identity, template and
+destination (so Segment de-duplicates resends, and a backfill to another source is not dropped as
+a repeat; a template's own messageId is kept), timestamp from created_at, Segment's own clients' retry policy. Nothing
 is dropped silently: every record is sent, skipped, or written to the failed file with the reason.
 With --state the run resumes after Ctrl-C, a crash or kill -9; at most the batches in flight are sent
 again. --url takes the API base (http://127.0.0.1:8765) or any /v1/... URL of it; a path prefix
@@ -465,6 +367,9 @@ VerbRunner setup_backfill(CLI::App& cmd) {
            "JSON Lines of what could not be sent (default backfill-failed.jsonl); "
            "valid --identities input",
            &opts->failed},
+          {"--message-id-salt", "TEXT",
+           "scope messageIds to TEXT instead of the destination (the URL and write key)",
+           &opts->message_id_salt},
           {"--max-retries", "N",
            "retries per batch before its messages go to the failed file (default 10)",
            &opts->max_retries},

@@ -32,9 +32,22 @@ bool wait(io::Clock& clock, std::chrono::milliseconds d, const std::atomic<bool>
 
 }  // namespace
 
-std::string message_id(const std::string& identity_id, const std::string& template_digest) {
+std::string destination_key(const std::string& url, const std::string& authorization,
+                            const std::string& salt) {
+  if (!salt.empty()) return "salt\n" + salt;
+  return "endpoint\n" + util::hex_digest("ory-segment destination\n" + url + "\n" + authorization,
+                                         util::HashAlgorithm::sha256);
+}
+
+std::string destination_fingerprint(const std::string& destination_key) {
+  return util::hex_digest(destination_key, util::HashAlgorithm::sha256).substr(0, 16);
+}
+
+std::string message_id(const std::string& identity_id, const std::string& template_digest,
+                       const std::string& destination) {
   return "ory-segment-" +
-         util::hex_digest(identity_id + "\n" + template_digest, util::HashAlgorithm::sha256)
+         util::hex_digest(identity_id + "\n" + template_digest + "\n" + destination,
+                          util::HashAlgorithm::sha256)
              .substr(0, 40);
 }
 
@@ -49,7 +62,12 @@ bool make_batch_message(const Json& output, const Json& identity, const MessageO
   }
   m.message = output;
   m.message["type"] = to_string(opts.call);
-  m.message["messageId"] = message_id(identity.value("id", std::string()), opts.template_digest);
+  const auto own = output.find("messageId");
+  m.own_id = own != output.end() && !own->is_null();
+  if (!m.own_id) {
+    m.message["messageId"] =
+        message_id(identity.value("id", std::string()), opts.template_digest, opts.destination);
+  }
   if (opts.timestamp_from_created_at && !output.contains("timestamp")) {
     const auto created = identity.find("created_at");
     if (created != identity.end() && created->is_string()) m.message["timestamp"] = *created;

@@ -21,20 +21,34 @@ struct MessageOptions {
   SegmentCall call = SegmentCall::identify;
   bool timestamp_from_created_at = true;
   std::string template_digest;  // sha256 of the template; part of every messageId
+  std::string destination;      // destination_key(): part of every messageId
 };
 
-// Deterministic per (identity, template), so a resent message is de-duplicated by Segment.
-std::string message_id(const std::string& identity_id, const std::string& template_digest);
+// What a backfill's messageIds are scoped to: the endpoint and its credentials (a digest of
+// them: the key itself is never part of anything sent or saved), or the user's `salt` instead.
+// Segment drops a messageId it has seen in about the last day whichever source it came to, so
+// ids that did not depend on the destination would make a second backfill (staging, then
+// production) lose most of its messages.
+std::string destination_key(const std::string& url, const std::string& authorization,
+                            const std::string& salt);
+// A short, printable fingerprint of a destination_key(), for the state file.
+std::string destination_fingerprint(const std::string& destination_key);
+
+// Deterministic per (identity, template, destination), so a resent message is de-duplicated
+// by Segment, and a backfill to another destination is not.
+std::string message_id(const std::string& identity_id, const std::string& template_digest,
+                       const std::string& destination);
 
 struct BatchMessage {
-  Json message;       // the transform output plus type, messageId and (optionally) timestamp
-  std::string text;   // compact JSON, as it goes into the batch
-  std::string stage;  // when refused: the check that failed, "validate" or "size"
+  Json message;         // the transform output plus type, messageId and (optionally) timestamp
+  std::string text;     // compact JSON, as it goes into the batch
+  std::string stage;    // when refused: the check that failed, "validate" or "size"
+  bool own_id = false;  // the template set the messageId (kept as it is)
 };
 
-// The transform output made into a batch message and checked with Segment's rules.
-// False, with `err` and `out->stage`, when Segment would drop it (`out->message` then
-// holds what was refused, for the failed file).
+// The transform output made into a batch message (its own messageId kept, else message_id()) and
+// checked with Segment's rules. False, with `err` and `out->stage`, when Segment would drop it
+// (`out->message` then holds what was refused, for the failed file).
 bool make_batch_message(const Json& output, const Json& identity, const MessageOptions& opts,
                         BatchMessage* out, std::string* err);
 

@@ -34,13 +34,9 @@ std::uint64_t fnv1a64(std::string_view data, std::uint64_t state) {
   return state;
 }
 
-std::string random_uuid() {
-  unsigned char b[16] = {0};
-  if (RAND_bytes(b, sizeof b) != 1) {
-    // OpenSSL's generator failed (no entropy): a UUID from the clock would repeat; say so
-    // in the value rather than send a guessable id.
-    return "00000000-0000-4000-8000-000000000000";
-  }
+namespace {
+
+std::string format_uuid(unsigned char* b) {
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   char out[37];
@@ -49,6 +45,27 @@ std::string random_uuid() {
                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
                 b[15]);
   return out;
+}
+
+}  // namespace
+
+std::string random_uuid() {
+  unsigned char b[16] = {0};
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // OpenSSL's generator failed (no entropy): a UUID from the clock would repeat; say so
+    // in the value rather than send a guessable id.
+    return "00000000-0000-4000-8000-000000000000";
+  }
+  return format_uuid(b);
+}
+
+std::string uuid_from(std::string_view data) {
+  const std::string hex = hex_digest(data, HashAlgorithm::sha256);
+  unsigned char b[16];
+  for (std::size_t i = 0; i < sizeof b; ++i) {
+    b[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  }
+  return format_uuid(b);
 }
 
 bool is_uuid(std::string_view s) {

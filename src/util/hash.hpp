@@ -20,6 +20,9 @@ std::uint64_t fnv1a64(std::string_view data, std::uint64_t state = k_fnv1a64_sta
 // A random (version 4) UUID, lowercase, from OpenSSL's generator.
 std::string random_uuid();
 
+// A version-4-shaped UUID derived from `data` (its sha256): the same data, the same UUID.
+std::string uuid_from(std::string_view data);
+
 // Whether `s` is a UUID in its text form (8-4-4-4-12 hex digits, any case).
 bool is_uuid(std::string_view s);
 

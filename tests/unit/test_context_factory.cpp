@@ -2,6 +2,7 @@
 
 #include "backfill/context_factory.hpp"
 #include "kratos/kratos_context.hpp"
+#include "util/hash.hpp"
 
 TEST_CASE("context_factory: it puts the identity where Kratos does, never its credentials") {
   const core::Json base = {{"flow", {{"id", "f"}}}, {"session", {{"id", "s"}}}};
@@ -78,4 +79,29 @@ TEST_CASE("context_factory: identity_paths names every place build_context puts 
   CHECK(paths("settings.after.profile") ==
         Paths{{"identity"}, {"session", "identity"}, {"flow", "identity"}});
   CHECK(paths("registration.before") == Paths{});
+}
+
+TEST_CASE(
+    "context_factory: with vary_flow each identity has a flow of its own, the same per seed") {
+  core::ContextOptions options;
+  std::string err;
+  auto factory = core::ContextFactory::for_hook(
+      options, core::ctx_usage("function(ctx) [ctx.flow.id, ctx.request_url, ctx.identity.id]"),
+      &err);
+  REQUIRE(factory);
+  const core::Json a = {{"id", "a"}}, b = {{"id", "b"}};
+  const std::string fixed = factory->ctx(a)["flow"]["id"];
+  CHECK(factory->ctx(b)["flow"]["id"] == fixed);  // without: the one build_context makes
+  factory->vary_flow("seed-1");
+  const core::Json ctx_a = factory->ctx(a);
+  const std::string flow_a = ctx_a["flow"]["id"];
+  CHECK(util::is_uuid(flow_a));
+  CHECK(flow_a != fixed);
+  CHECK(flow_a == factory->flow_id(a));
+  CHECK(factory->ctx(b)["flow"]["id"] != flow_a);
+  CHECK(factory->ctx(a) == ctx_a);  // the same identity and seed: the same flow
+  // The URL that carries the flow carries the identity's.
+  CHECK(ctx_a["request_url"].get<std::string>().find("?flow=" + flow_a) != std::string::npos);
+  factory->vary_flow("seed-2");
+  CHECK(factory->ctx(a)["flow"]["id"] != flow_a);
 }

@@ -104,6 +104,21 @@ TEST_CASE("segment_batch: batches stay within 500 KB and 2,500 messages") {
   CHECK(batches[0].body().rfind("{\"batch\":[{},{}", 0) == 0);
 }
 
+TEST_CASE(
+    "segment_batch: a destination is a digest of the endpoint and its credentials, or a salt") {
+  const std::string a =
+      core::destination_key("https://api.segment.io/v1/batch", "Basic a2V5MTo=", "");
+  CHECK(a == core::destination_key("https://api.segment.io/v1/batch", "Basic a2V5MTo=", ""));
+  CHECK(a != core::destination_key("https://api.segment.io/v1/batch", "Basic a2V5Mjo=", ""));
+  CHECK(a !=
+        core::destination_key("https://events.eu1.segmentapis.com/v1/batch", "Basic a2V5MTo=", ""));
+  CHECK(a.find("a2V5MTo") == std::string::npos);  // never the key itself
+  CHECK(core::destination_key("u1", "k1", "run-7") == core::destination_key("u2", "k2", "run-7"));
+  CHECK(core::destination_fingerprint(a).size() == 16);
+  CHECK(core::destination_fingerprint(a) !=
+        core::destination_fingerprint(core::destination_key("u1", "k1", "run-7")));
+}
+
 TEST_CASE("segment_batch: messages") {
   const core::Json identity = {{"id", "abc"}, {"created_at", "2026-01-01T00:00:00Z"}};
   core::MessageOptions opts;
@@ -114,11 +129,18 @@ TEST_CASE("segment_batch: messages") {
                                    opts, &m, &err));
   CHECK(m.message["type"] == "identify");
   CHECK(m.message["timestamp"] == "2026-01-01T00:00:00Z");
-  CHECK(m.message["messageId"] == core::message_id("abc", "d1"));
+  CHECK(m.message["messageId"] == core::message_id("abc", "d1", ""));
+  CHECK_FALSE(m.own_id);
   CHECK(m.message["messageId"].get<std::string>().size() <= 100);
-  CHECK(core::message_id("abc", "d1") == core::message_id("abc", "d1"));
-  CHECK(core::message_id("abc", "d1") != core::message_id("abc", "d2"));
-  CHECK(core::message_id("abc", "d1") != core::message_id("abd", "d1"));
+  CHECK(core::message_id("abc", "d1", "x") == core::message_id("abc", "d1", "x"));
+  CHECK(core::message_id("abc", "d1", "x") != core::message_id("abc", "d2", "x"));
+  CHECK(core::message_id("abc", "d1", "x") != core::message_id("abd", "d1", "x"));
+  CHECK(core::message_id("abc", "d1", "x") != core::message_id("abc", "d1", "y"));
+  // A template's own messageId is kept as it is.
+  REQUIRE(core::make_batch_message({{"userId", "abc"}, {"messageId", "mine"}}, identity, opts, &m,
+                                   &err));
+  CHECK(m.message["messageId"] == "mine");
+  CHECK(m.own_id);
   opts.timestamp_from_created_at = false;
   REQUIRE(core::make_batch_message({{"userId", "abc"}}, identity, opts, &m, &err));
   CHECK_FALSE(m.message.contains("timestamp"));

@@ -1,0 +1,131 @@
+// What backfill shows while it runs and says when it ends.
+#include "cli/backfill_report.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "cli/diagnostics.hpp"
+#include "util/text.hpp"
+
+namespace cli {
+
+using Clock = std::chrono::steady_clock;
+
+ExitStatus stopped_status(int signal) {
+  return signal == SIGTERM ? ExitStatus::terminated : ExitStatus::interrupted;
+}
+
+std::string progress_line(const core::BackfillProgress& p) {
+  const auto& s = p.stats;
+  const long done = s.sent + s.failed + s.skipped;
+  std::string line = util::format_count(done) + " identities";
+  char buf[64];
+  if (p.total_bytes > 0) {
+    const double frac = static_cast<double>(p.bytes_read) / static_cast<double>(p.total_bytes);
+    std::snprintf(buf, sizeof buf, " (%.0f%% of the input", frac * 100);
+    line += buf;
+    if (frac > 0.01) {
+      std::snprintf(buf, sizeof buf, ", ETA %.0f s", p.seconds / frac - p.seconds);
+      line += buf;
+    }
+    line += ")";
+  }
+  std::snprintf(buf, sizeof buf, ", %.0f/s",
+                static_cast<double>(done) / std::max(p.seconds, 0.001));
+  return line + buf + ", " + util::format_count(s.retries) + " retries, " +
+         util::format_count(s.failed) + " failed";
+}
+
+ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResult& r) {
+  const auto& s = r.stats;
+  const long done = s.sent + s.failed + s.skipped;
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%.1f s, %.0f identities/s", r.seconds,
+                static_cast<double>(done) / std::max(r.seconds, 0.001));
+  if (opts.format == "json") {
+    // One line, the last on standard error: for scripts.
+    const core::Json line = {{"read", s.read},
+                             {opts.dry_run ? "printed" : "sent", s.sent},
+                             {"skipped", s.skipped},
+                             {"failed", s.failed},
+                             {"failed_file", s.failed > 0 && !opts.dry_run ? core::Json(opts.failed)
+                                                                           : core::Json(nullptr)},
+                             {"requests", s.requests},
+                             {"retries", s.retries},
+                             {"seconds", r.seconds},
+                             {"interrupted", r.interrupted},
+                             {"error", !r.write_error.empty()  ? r.write_error
+                                       : !r.read_error.empty() ? r.read_error
+                                                               : ""}};
+    std::cerr << line.dump() << "\n";
+  } else {
+    std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
+              << util::format_count(s.sent) << (opts.dry_run ? " printed, " : " sent, ")
+              << util::format_count(s.skipped) << " skipped (cancel), "
+              << util::format_count(s.failed) << " failed"
+              << (s.failed > 0 && !opts.dry_run ? " (see " + opts.failed + ")" : "") << ", "
+              << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
+              << " retries; " << rate << "\n";
+  }
+  if (opts.stdout_errno != 0) {
+    error(std::string("cannot write the messages to standard output: ") +
+          std::strerror(opts.stdout_errno) + "; stopped");
+    return ExitStatus::bad_input;
+  }
+  if (!r.write_error.empty()) {
+    error(r.write_error);
+    if (!opts.state.empty()) {
+      note(opts.state +
+           " stays at the last record whose outcome is on disk; free space and run "
+           "the same command to resume");
+    }
+    return ExitStatus::bad_input;
+  }
+  if (!r.read_error.empty()) {
+    error(r.read_error);
+    if (!opts.state.empty() && r.source_unreachable) {
+      note("run the same command to resume from " + opts.state);
+    }
+    return r.source_unreachable ? ExitStatus::unreachable : ExitStatus::bad_input;
+  }
+  if (r.interrupted) {
+    note(std::string(opts.signal == SIGTERM ? "terminated" : "interrupted") + ": " +
+         (opts.state.empty() ? std::string("pass --state FILE to resume")
+                             : "run the same command to resume from " + opts.state));
+    return stopped_status(opts.signal);
+  }
+  if (s.unreachable_batches > 0 && s.sent == 0) return ExitStatus::unreachable;
+  if (r.earlier.failed > 0) {
+    note(util::format_count(r.earlier.failed) + " record(s) failed in earlier runs of this state" +
+         " (see " + opts.failed + "); retry them with --identities " + opts.failed +
+         " and another --failed and --state");
+    return ExitStatus::check_failed;
+  }
+  return s.failed > 0 ? ExitStatus::check_failed : ExitStatus::ok;
+}
+
+ProgressPrinter::ProgressPrinter(const std::string& when)
+    : m_tty(::isatty(STDERR_FILENO) != 0), m_show(when != "never") {}
+
+ProgressPrinter::~ProgressPrinter() {
+  if (m_tty && m_shown) std::cerr << "\r\033[K" << std::flush;
+}
+
+void ProgressPrinter::operator()(const core::BackfillProgress& p) {
+  const auto every = m_tty ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
+  if (!m_show || Clock::now() - m_last < every) return;
+  m_last = Clock::now();
+  m_shown = true;
+  if (m_tty) {
+    std::cerr << "\r" << progress_line(p) << "\033[K" << std::flush;
+  } else {
+    std::cerr << "ory-segment: progress: " << progress_line(p) << "\n" << std::flush;
+  }
+}
+
+}  // namespace cli

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "backfill/backfill_pipeline.hpp"
+#include "cli/exit_status.hpp"
+
+// What backfill shows while it runs and says when it ends.
+namespace cli {
+
+// What the final summary needs besides the run's result.
+struct BackfillReport {
+  std::string format = "text";  // text or json
+  bool dry_run = false;
+  std::string failed;    // --failed
+  std::string state;     // --state, "" without
+  int stdout_errno = 0;  // a dry run's messages could not be written
+  int signal = 0;        // what stopped the run, 0 if nothing did
+};
+
+// 143 after SIGTERM, 130 after SIGINT.
+ExitStatus stopped_status(int signal);
+
+// Prints the summary (text, or one JSON line, on stderr) and the notes on what to do next;
+// the exit status.
+ExitStatus backfill_summary(const BackfillReport& report, const core::BackfillResult& r);
+
+// "12,000 identities (40% of the input, ETA 9 s), 2,000/s, 0 retries, 3 failed".
+std::string progress_line(const core::BackfillProgress& p);
+
+// Prints the progress line: redrawn in place at a terminal, every 5 s otherwise.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(const std::string& when);
+  ~ProgressPrinter();
+  ProgressPrinter(const ProgressPrinter&) = delete;
+  ProgressPrinter& operator=(const ProgressPrinter&) = delete;
+  void operator()(const core::BackfillProgress& p);
+
+ private:
+  bool m_tty, m_show, m_shown = false;
+  std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
+};
+
+}  // namespace cli

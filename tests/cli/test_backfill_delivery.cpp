@@ -1,0 +1,112 @@
+// What happens to a backfill's messages after Segment's 200: ids scoped to the destination,
+// every page or an error, the users that the hook already sent, outages healed by a rerun.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backfill_support.hpp"
+#include "fake_segment.hpp"
+#include "support.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string k_example = test::source_path("examples/segment_identify.jsonnet");
+
+std::string identities_file(const test::TempDir& dir, int n) {
+  json input = json::array();
+  for (int i = 0; i < n; ++i) input.push_back(test::identity(i));
+  return dir.write("identities.json", input.dump());
+}
+
+// The messageIds of every message the fake received, in order.
+std::vector<std::string> message_ids(test::FakeSegment& segment) {
+  std::vector<std::string> ids;
+  for (const auto& r : segment.requests()) {
+    const json body = json::parse(r.body);
+    for (const auto& m : body["batch"]) ids.push_back(m["messageId"]);
+  }
+  return ids;
+}
+
+std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+}  // namespace
+
+TEST_CASE("cli backfill: messageIds depend on the destination, not only the identity") {
+  test::TempDir dir;
+  const std::string input = identities_file(dir, 40);
+  const auto backfill = [&](test::FakeSegment& segment, const std::string& key,
+                            std::vector<std::string> extra) {
+    std::vector<std::string> args = {"backfill",
+                                     "--jsonnet",
+                                     k_example,
+                                     "--identities",
+                                     input,
+                                     "--url",
+                                     segment.url("/v1/batch"),
+                                     "--write-key",
+                                     key,
+                                     "--failed",
+                                     dir.file("failed.jsonl"),
+                                     "--progress",
+                                     "never"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = test::run_tool(args);
+    INFO(r.err);
+    CHECK(r.status == 0);
+    return message_ids(segment);
+  };
+  test::FakeSegment staging, production, salted1, salted2;
+  const auto a = backfill(staging, "staging-key", {});
+  const auto b = backfill(production, "production-key", {});
+  REQUIRE(a.size() == 40);
+  REQUIRE(b.size() == 40);
+  CHECK(as_set(a).size() == 40);
+  CHECK(as_set(b).size() == 40);
+  std::vector<std::string> both;
+  for (const auto& id : a) both.push_back(id);
+  for (const auto& id : b) both.push_back(id);
+  CHECK(as_set(both).size() == 80);  // disjoint
+  // The same destination again: the same ids, so Segment drops the repeat.
+  const auto again = backfill(production, "production-key", {});
+  CHECK(again.size() == 80);
+  CHECK(as_set(again) == as_set(b));
+  // --message-id-salt stands for the destination: the same salt, the same ids anywhere.
+  const auto s1 = backfill(salted1, "staging-key", {"--message-id-salt", "run-7"});
+  const auto s2 = backfill(salted2, "production-key", {"--message-id-salt", "run-7"});
+  CHECK(as_set(s1) == as_set(s2));
+  CHECK(as_set(s1) != as_set(a));
+  // The key itself goes nowhere but the Authorization header.
+  for (const auto& r : production.requests()) {
+    CHECK(r.body.find("production-key") == std::string::npos);
+  }
+}
+
+TEST_CASE("cli backfill: a template's own messageId is kept; one that does not vary is warned of") {
+  test::TempDir dir;
+  const std::string input = identities_file(dir, 5);
+  const auto dry_run = [&](const std::string& message_id) {
+    const std::string t = dir.write(
+        "t.jsonnet", "function(ctx) { userId: ctx.identity.id, messageId: " + message_id + " }\n");
+    return test::run_tool({"backfill", "--jsonnet", t, "--identities", input, "--dry-run"});
+  };
+  // Each identity has a flow of its own: the init template's messageId varies.
+  const auto by_flow = dry_run("'ory-identify-' + ctx.flow.id");
+  INFO(by_flow.err);
+  CHECK(by_flow.status == 0);
+  std::set<std::string> ids;
+  for (const auto& line : test::split_lines(by_flow.out))
+    ids.insert(json::parse(line)["messageId"]);
+  CHECK(ids.size() == 5);
+  CHECK(ids.begin()->rfind("ory-identify-", 0) == 0);
+  CHECK(by_flow.err.find("messageId") == std::string::npos);
+  const auto fixed = dry_run("'same-for-all'");
+  INFO(fixed.err);
+  CHECK(fixed.out.find("\"messageId\":\"same-for-all\"") != std::string::npos);
+  CHECK(fixed.err.find("warning: the template sets its own messageId, and it is the same "
+                       "(\"same-for-all\") for identities id-") != std::string::npos);
+}
