@@ -95,12 +95,40 @@ bool write_key_given(const WriteKeyOptions& opts) {
   return !opts.key_file.empty() || !opts.key.empty() || (env && *env);
 }
 
+std::string placeholder_key_reason(const std::string& key) {
+  const std::string lower = util::to_lower(key);
+  const char* const marks[] = {"$", "<", ">", "{", "}", "...", "\xe2\x80\xa6", " "};
+  for (const char* mark : marks) {
+    if (key.find(mark) != std::string::npos) {
+      return std::string("it holds '") + mark + "', as the docs' placeholders do";
+    }
+  }
+  const char* const words[] = {"write_key",         "write-key",         "writekey",
+                               "segment_write_key", "segment-write-key", "changeme",
+                               "xxx",               "xxxx",              "xxxxxxxx"};
+  for (const char* word : words) {
+    if (lower == word) return std::string("'") + word + "' is what the docs write for one";
+  }
+  if (util::starts_with(lower, "your")) return "it starts with 'your', as the docs' placeholders do";
+  return "";
+}
+
+void refuse_placeholder_key(const std::string& key, const std::string& where) {
+  const std::string why = placeholder_key_reason(key);
+  if (why.empty()) return;
+  throw bad_input(where + " is a placeholder, not a write key (" + why +
+                  "): give the source's write key (Segment: Connections > Sources > the "
+                  "source > Settings > API Keys)");
+}
+
 std::string resolve_write_key(const WriteKeyOptions& opts) {
   if (!opts.key_file.empty()) {
     if (!opts.key.empty()) {
       throw bad_input("--write-key-file and --write-key both given; use one");
     }
-    return read_key_file(opts.key_file, "write key");
+    std::string key = read_key_file(opts.key_file, "write key");
+    refuse_placeholder_key(key, "the write key in " + opts.key_file);
+    return key;
   }
   if (const char* env = std::getenv("SEGMENT_WRITE_KEY"); env && *env) {
     if (!opts.key.empty()) {
@@ -108,9 +136,11 @@ std::string resolve_write_key(const WriteKeyOptions& opts) {
     }
     std::string key(util::trim(env));
     if (key.empty()) throw bad_input("SEGMENT_WRITE_KEY holds only white space");
+    refuse_placeholder_key(key, "SEGMENT_WRITE_KEY");
     return key;
   }
   if (!opts.key.empty()) {
+    refuse_placeholder_key(opts.key, "--write-key");
     warning(
         "--write-key shows the key in process lists and shell history; prefer "
         "--write-key-file FILE or SEGMENT_WRITE_KEY");

@@ -39,6 +39,11 @@ struct WriteKeyOptions {
 };
 void add_write_key_options(CLI::App& cmd, WriteKeyOptions* opts);
 
+// Why `key` is a placeholder copied from the docs ($YOUR_SEGMENT_WRITE_KEY, <write-key>, ...),
+// or "" for what may be a key; refuse_placeholder_key throws a bad-input Error naming `where`.
+std::string placeholder_key_reason(const std::string& key);
+void refuse_placeholder_key(const std::string& key, const std::string& where);
+
 // --write-key-file, else $SEGMENT_WRITE_KEY, else --write-key; throws naming all three
 // when none is set. Messages never contain the key.
 std::string resolve_write_key(const WriteKeyOptions& opts);

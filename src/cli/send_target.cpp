@@ -32,6 +32,9 @@ void from_action(const SendOptions& opts, SendTarget* t) {
   if (!core::read_action(read_document_or_throw(opts.action), &t->action, &err)) {
     throw bad_input(name + ": " + err);
   }
+  if (t->action.auth.kind == core::ActionAuth::Kind::basic) {
+    refuse_placeholder_key(t->action.secret, name + "'s basic_auth user");
+  }
   if (const std::string conflict = core::ignore_conflict(t->action); !conflict.empty()) {
     throw Error(ExitStatus::check_failed, name + "#/config/response/ignore: " + conflict);
   }

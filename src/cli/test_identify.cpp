@@ -9,6 +9,7 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/send_target.hpp"
+#include "cli/test_identify.hpp"
 #include "cli/test_identify_report.hpp"
 #include "cli/verbs.hpp"
 #include "engine/transform.hpp"
@@ -25,100 +26,6 @@
 
 namespace cli {
 namespace {
-
-struct TestIdentifyOptions {
-  SendOptions send;
-  std::string identity;
-  std::string schema;
-  std::string sample = "full";
-  std::string flow_type = "browser";
-  std::vector<std::string> headers;
-  std::string header_allowlist;
-  std::string transient_payload;
-  std::string trigger;
-  bool refresh = false;
-  std::string flow_id;
-  bool print_context = false;
-  bool parse_response = false;
-  std::string format = "text";
-  double timeout_seconds = 30;
-  std::string ca_file;
-};
-
-core::Json identity_from_options(const TestIdentifyOptions& opts) {
-  if (!opts.identity.empty() && !opts.schema.empty()) {
-    throw bad_input("--identity and --schema both given; use one");
-  }
-  require_one_of("--sample", opts.sample, {"full", "minimal"});
-  if (opts.schema.empty() && opts.sample != "full") {
-    throw bad_input("--sample goes with --schema (the sample identity is filled from it)");
-  }
-  if (!opts.identity.empty()) {
-    const std::string text = read_text_or_throw(opts.identity);
-    io::Json identity;
-    std::string err;
-    io::DocumentFormat format{};
-    if (!io::parse_document(text, io::display_name(opts.identity), &identity, &format, &err)) {
-      throw bad_input(err);
-    }
-    if (!identity.is_object() || !identity.contains("traits")) {
-      throw bad_input(io::display_name(opts.identity) +
-                      ": not an identity (expected an object with traits, as 'ory get identity "
-                      "ID --format json' prints)");
-    }
-    return identity;
-  }
-  if (!opts.schema.empty()) {
-    const io::Json schema = read_document_or_throw(opts.schema);
-    core::Json identity;
-    std::string err;
-    const auto shape =
-        opts.sample == "minimal" ? core::SampleShape::minimal : core::SampleShape::full;
-    if (!core::sample_identity(schema, shape, &identity, &err)) {
-      throw bad_input(io::display_name(opts.schema) + ": " + err);
-    }
-    return identity;
-  }
-  return core::builtin_sample_identity();
-}
-
-core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target,
-                                const core::Json* identity = nullptr) {
-  require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
-  core::ContextOptions c;
-  c.hook = resolve_hook(opts.send);
-  c.pre_persist =
-      opts.parse_response || target.action.parse_response || target.action.can_interrupt;
-  c.flow_type = opts.flow_type == "api" ? core::FlowType::api : core::FlowType::browser;
-  c.identity = identity ? *identity : identity_from_options(opts);
-  c.trigger = trigger_or_throw(opts.trigger, c.hook);
-  if (opts.refresh && (c.hook.flow != "login" || c.hook.when != "after")) {
-    throw bad_input("--refresh goes with a login after-hook (--hook login.after.METHOD)");
-  }
-  c.refresh = opts.refresh;
-  c.flow_id = flow_id_or_throw(opts.flow_id, opts.send.dry_run);
-  c.extra_headers = header_specs_or_throw(opts.headers);
-  c.header_allowlist = header_allowlist_or_throw(opts.header_allowlist);
-  if (!opts.transient_payload.empty()) {
-    c.transient_payload = read_document_or_throw(opts.transient_payload);
-    if (!c.transient_payload.is_object()) {
-      throw bad_input(io::display_name(opts.transient_payload) +
-                      ": the transient payload must be a JSON object");
-    }
-    if (const std::string why = core::transient_payload_missing(c.hook); !why.empty()) {
-      warning("--transient-payload: Kratos does not pass it to " + c.hook.name() + " (" + why +
-              ")");
-    }
-  }
-  std::vector<std::string> dropped;
-  core::Json ctx = core::build_context(c, &dropped);
-  for (const auto& name : dropped) {
-    warning("--header " + name +
-            ": Kratos drops this header from ctx.request_headers (not on "
-            "its allowlist)");
-  }
-  return ctx;
-}
 
 // One run, stage by stage: each stage hands on to the next, or ends the run with a verdict.
 class Run {
@@ -159,11 +66,29 @@ class Run {
     }
   }
 
+  // A sample identity is made up: it goes to a local endpoint, or anywhere with --send,
+  // never into a real source's data without a word.
+  void refuse_made_up_user() const {
+    if (m_opts.send.dry_run || !m_opts.identity.empty() || m_opts.send_sample) return;
+    std::string why;
+    const auto url = util::parse_url(m_target.action.url, &why);
+    if (!url || util::is_loopback_host(url->host)) return;
+    const std::string sample =
+        m_opts.schema.empty()
+            ? std::string("the built-in sample identity (ada.lovelace@example.com)")
+            : "a sample identity filled from " + io::display_name(m_opts.schema);
+    throw bad_input(sample + " is made up, and would go to " + url->host +
+                    " as a user of that source: pass --identity FILE to test with a real one "
+                    "('ory get identity ID --format json'), --send to send the sample anyway, or "
+                    "--dry-run");
+  }
+
   // The template for the identity (and, with the built-in one, for a user who skipped the
   // optional traits).
   std::optional<ExitStatus> evaluate() {
     // Not checked here: core::evaluate_checked checks it in the same evaluation.
     m_target = resolve_send_target(m_opts.send, /*check=*/false);
+    refuse_made_up_user();
     m_ctx = context_from_options(m_opts, m_target);
     m_limits.max_output = kratos_profile_or_throw(m_opts.send.kratos).max_output;
     m_limits.template_uri = m_target.action.body;  // "" with --jsonnet: base64://, as built
@@ -437,6 +362,10 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
           {"--schema", "FILE", "an identity schema to fill a sample identity from", &opts->schema},
           {"--sample", "SHAPE",
            "with --schema: full (every trait) or minimal (only required traits)", &opts->sample},
+          {"--send", "",
+           "send the sample identity (built-in or --schema) to an endpoint that is not on this "
+           "machine; without it, only --identity goes there",
+           &opts->send_sample},
       });
   help_section(cmd, "The flow (what ctx holds besides the identity)");
   add_flags(cmd, {
@@ -490,7 +419,8 @@ Examples:
   ory-segment test-identify --jsonnet examples/segment_identify.jsonnet --identity examples/identity.json --dry-run
   ory-segment test-identify --jsonnet t.jsonnet --schema identity.schema.json --sample minimal --dry-run
   ory-segment test-identify --action webhook-action.json --identity identity.json --format json
-  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify)");
+  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify
+  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --identity identity.json)");
   return [opts] { return run_test_identify(*opts); };
 }
 
