@@ -110,3 +110,24 @@ TEST_CASE("cli backfill: a template's own messageId is kept; one that does not v
   CHECK(fixed.err.find("warning: the template sets its own messageId, and it is the same "
                        "(\"same-for-all\") for identities id-") != std::string::npos);
 }
+
+TEST_CASE("cli: a Segment-compatible endpoint that answers 200 OK in plain text has the messages") {
+  // RudderStack's HTTP API answers "OK", not Segment's {"success":true}.
+  test::TempDir dir;
+  test::FakeSegment rudderstack;
+  rudderstack.script({{200, "OK"}, {200, "OK"}});
+  const auto backfill = test::run_tool(
+      {"backfill", "--jsonnet", k_example, "--identities", identities_file(dir, 10), "--url",
+       rudderstack.url("/v1/batch"), "--write-key", "rs-key", "--failed", dir.file("failed.jsonl"),
+       "--progress", "never"});
+  INFO(backfill.err);
+  CHECK(backfill.status == 0);
+  CHECK(backfill.err.find("10 sent") != std::string::npos);
+  const auto identify = test::run_tool({"test-identify", "--jsonnet", k_example, "--identity",
+                                        test::source_path("examples/identity.json"), "--url",
+                                        rudderstack.url("/v1/identify"), "--write-key", "rs-key"});
+  INFO(identify.out << identify.err);
+  CHECK(identify.status == 0);
+  CHECK(identify.out.find("accepted") != std::string::npos);
+  CHECK(rudderstack.requests().size() == 2);
+}
