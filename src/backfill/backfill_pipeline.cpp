@@ -115,6 +115,7 @@ class BackfillPipeline::Impl {
     result->stats = m_stats.load();
     result->earlier = m_base;
     result->read_error = m_read_error;
+    result->incomplete = m_incomplete;
     result->write_error = m_write_error;
     result->source_unreachable = m_source_unreachable;
     result->interrupted = m_stop.load() && m_read_error.empty() && m_write_error.empty();
@@ -211,6 +212,7 @@ class BackfillPipeline::Impl {
     }
     if (error.empty() && !m_stop.load() && m_source->first_index() == 0)
       error = m_resume_check.check_end(index);
+    if (error.empty() && !m_stop.load()) m_incomplete = m_source->incomplete();
     if (!error.empty()) {
       m_read_error = error;
       m_source_unreachable = m_source->unreachable();
@@ -425,6 +427,7 @@ class BackfillPipeline::Impl {
   util::RateLimiter m_rate;
   AtomicStats m_stats;
   std::string m_read_error;
+  std::string m_incomplete;
   bool m_source_unreachable = false;
   std::mutex m_error_mutex;
   std::string m_write_error;

@@ -68,6 +68,7 @@ struct BackfillResult {
   BackfillCounts earlier;   // what the state says earlier runs did
   std::string write_error;  // an outcome could not be recorded (the failed file): the run stopped
   std::string read_error;   // the input could not be read to its end
+  std::string incomplete;   // read to its end, the input is not every identity: why
   bool source_unreachable = false;  // ... because it stopped answering
   bool interrupted = false;         // stopped from outside before the end
   double seconds = 0;

@@ -26,6 +26,9 @@ class IdentitySource {
   // The record number of the first record next() gives.
   virtual long first_index() const = 0;
 
+  // Read to its end: why that is not every identity there is ("" when it is).
+  virtual std::string incomplete() const { return ""; }
+
   // Whether the last error was the source not answering (rather than refusing).
   virtual bool unreachable() const { return false; }
 
@@ -50,6 +53,7 @@ class FileIdentitySource : public IdentitySource {
   bool open(BackfillState* resume, std::string* err) override;
   bool next(std::string* record, std::string* err) override { return m_reader.next(record, err); }
   long first_index() const override { return 0; }
+  std::string incomplete() const override;
   std::size_t bytes_read() const override { return m_reader.bytes_read(); }
   std::size_t total_bytes() const override { return m_reader.total_bytes(); }
   std::string name() const override { return m_path; }

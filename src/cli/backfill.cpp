@@ -55,6 +55,7 @@ struct BackfillOptions {
   int evaluators = 0;
   int max_retries = 10;
   std::string message_id_salt;
+  bool allow_partial = false;
 };
 
 std::atomic<bool> g_stop{false};
@@ -289,6 +290,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   report.state = opts.state;
   report.stdout_errno = g_stdout_errno.load();
   report.signal = g_signal.load();
+  report.allow_partial = opts.allow_partial;
   return backfill_summary(report, result);
 }
 
@@ -319,7 +321,9 @@ Examples:
       --state backfill.state
   ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
       --from-admin-api http://127.0.0.1:4434 --state backfill.state
-  ory list identities --format json > identities.json
+  # every page of 'ory list identities' into one file (one page alone is refused):
+  t=; while ory list identities --format json --page-size 500 ${t:+--page-token "$t"} > page.json; do
+    cat page.json >> identities.json; t=$(jq -r .next_page_token page.json); [ -n "$t" ] || break; done
   ory-segment backfill --jsonnet segment_identify.jsonnet --identities identities.json \
       --write-key-file key.txt --state backfill.state
   ory-segment backfill --action webhook-action.json --identities identities.json --state backfill.state
@@ -355,6 +359,10 @@ VerbRunner setup_backfill(CLI::App& cmd) {
                 &opts->page_size},
                {"--timestamp-from", "FIELD", "created_at (default: the identity's) or none",
                 &opts->timestamp_from},
+               {"--allow-partial", "",
+                "an input that ends with a page whose next_page_token is not empty is sent "
+                "anyway (exit 0), not an error (exit 1)",
+                &opts->allow_partial},
            });
   help_section(cmd, "Resuming and failures");
   add_flags(

@@ -58,6 +58,8 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
                              {"requests", s.requests},
                              {"retries", s.retries},
                              {"seconds", r.seconds},
+                             {"incomplete", r.incomplete.empty() ? core::Json(nullptr)
+                                                                 : core::Json(r.incomplete)},
                              {"interrupted", r.interrupted},
                              {"error", !r.write_error.empty()  ? r.write_error
                                        : !r.read_error.empty() ? r.read_error
@@ -100,6 +102,11 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
     return stopped_status(opts.signal);
   }
   if (s.unreachable_batches > 0 && s.sent == 0) return ExitStatus::unreachable;
+  if (!r.incomplete.empty() && !opts.allow_partial) {
+    error(r.incomplete);
+    return ExitStatus::check_failed;
+  }
+  if (!r.incomplete.empty()) note("--allow-partial: " + r.incomplete);
   if (r.earlier.failed > 0) {
     note(util::format_count(r.earlier.failed) + " record(s) failed in earlier runs of this state" +
          " (see " + opts.failed + "); retry them with --identities " + opts.failed +

@@ -17,6 +17,7 @@ struct BackfillReport {
   std::string state;     // --state, "" without
   int stdout_errno = 0;  // a dry run's messages could not be written
   int signal = 0;        // what stopped the run, 0 if nothing did
+  bool allow_partial = false;  // an input that is not every identity is fine
 };
 
 // 143 after SIGTERM, 130 after SIGINT.

@@ -104,10 +104,14 @@ void RecordReader::take(std::string text, bool may_be_page) {
       const auto list = page.find("identities");
       if (list != page.end() && list->is_array()) {
         for (const auto& record : *list) m_pending.push_back(record.dump());
+        const auto token = page.find("next_page_token");
+        m_last_page_token =
+            token != page.end() && token->is_string() ? token->get<std::string>() : "";
         return;
       }
     }
   }
+  m_last_page_token.clear();
   m_pending.push_back(std::move(text));
 }
 

@@ -27,6 +27,10 @@ class RecordReader {
   // (a record over the size limit, a truncated array).
   bool next(std::string* record, std::string* err);
 
+  // The next_page_token of the last value read, when it was a page ("" when it had none, or
+  // was not a page): at the end of the input, a non-empty one means pages are missing.
+  const std::string& last_page_token() const { return m_last_page_token; }
+
   std::size_t bytes_read() const { return m_consumed; }
   // The input's size when it is a regular file, else 0.
   std::size_t total_bytes() const { return m_total; }
@@ -50,6 +54,7 @@ class RecordReader {
   // object was on one line); values: whitespace-separated values (pretty-printed).
   enum class Mode { unknown, array, lines, values, done } m_mode = Mode::unknown;
   std::deque<std::string> m_pending;  // records of a page already read
+  std::string m_last_page_token;
   std::size_t m_max;
   std::size_t m_consumed = 0;
   std::size_t m_total = 0;

@@ -116,10 +116,10 @@ TEST_CASE("cli: a Segment-compatible endpoint that answers 200 OK in plain text 
   test::TempDir dir;
   test::FakeSegment rudderstack;
   rudderstack.script({{200, "OK"}, {200, "OK"}});
-  const auto backfill = test::run_tool(
-      {"backfill", "--jsonnet", k_example, "--identities", identities_file(dir, 10), "--url",
-       rudderstack.url("/v1/batch"), "--write-key", "rs-key", "--failed", dir.file("failed.jsonl"),
-       "--progress", "never"});
+  const auto backfill =
+      test::run_tool({"backfill", "--jsonnet", k_example, "--identities", identities_file(dir, 10),
+                      "--url", rudderstack.url("/v1/batch"), "--write-key", "rs-key", "--failed",
+                      dir.file("failed.jsonl"), "--progress", "never"});
   INFO(backfill.err);
   CHECK(backfill.status == 0);
   CHECK(backfill.err.find("10 sent") != std::string::npos);
@@ -130,4 +130,56 @@ TEST_CASE("cli: a Segment-compatible endpoint that answers 200 OK in plain text 
   CHECK(identify.status == 0);
   CHECK(identify.out.find("accepted") != std::string::npos);
   CHECK(rudderstack.requests().size() == 2);
+}
+
+TEST_CASE("cli backfill: an input that ends with a page that has a next page is an error") {
+  test::TempDir dir;
+  test::FakeSegment segment;
+  const auto page = [](int first, int n, const std::string& next) {
+    json p = {{"identities", json::array()}, {"next_page_token", next}};
+    for (int i = first; i < first + n; ++i) p["identities"].push_back(test::identity(i));
+    return p.dump() + "\n";
+  };
+  const auto backfill = [&](const std::string& input, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"backfill",
+                                     "--jsonnet",
+                                     k_example,
+                                     "--identities",
+                                     dir.write("in.json", input),
+                                     "--url",
+                                     segment.url("/v1/batch"),
+                                     "--write-key",
+                                     "wk",
+                                     "--failed",
+                                     dir.file("failed.jsonl"),
+                                     "--state",
+                                     dir.file("state.json"),
+                                     "--progress",
+                                     "never"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::run_tool(args);
+  };
+  // What 'ory list identities --format json > ids.json' writes: the first page only.
+  const auto one_page = backfill(page(0, 20, "eyJpZCI6ImlkLTE5In0"), {});
+  INFO(one_page.err);
+  CHECK(one_page.status == 1);
+  CHECK(one_page.err.find("error: " + dir.file("in.json") +
+                          " ends with a page of 'ory list identities' whose next_page_token is "
+                          "not empty") != std::string::npos);
+  CHECK(one_page.err.find("--from-admin-api") != std::string::npos);
+  CHECK(one_page.err.find("--page-token") != std::string::npos);
+  CHECK(one_page.err.find("20 read, 20 sent") != std::string::npos);  // what it holds is sent
+  // Every page, the last one's token empty: complete. The state carries the first page over.
+  const auto all_pages = backfill(
+      page(0, 20, "eyJpZCI6ImlkLTE5In0") + page(20, 20, "eyJpZCI6ImlkLTM5In0") + page(40, 5, ""),
+      {});
+  INFO(all_pages.err);
+  CHECK(all_pages.status == 0);
+  CHECK(all_pages.err.find("25 read, 25 sent") != std::string::npos);
+  // --allow-partial: the page alone is fine, said in a note.
+  const auto partial =
+      backfill(page(100, 3, "eyJpZCI6ImlkLTEwMiJ9"), {"--allow-partial", "--restart"});
+  INFO(partial.err);
+  CHECK(partial.status == 0);
+  CHECK(partial.err.find("note: --allow-partial: ") != std::string::npos);
 }
