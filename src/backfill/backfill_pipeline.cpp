@@ -31,16 +31,12 @@ struct Record {
 
 struct AtomicStats {
   std::atomic<long> read{0}, sent{0}, skipped{0}, failed{0}, retries{0}, requests{0};
-  std::atomic<long> unreachable_batches{0};
+  std::atomic<long> unreachable_batches{0}, newer{0};
 
   BackfillStats load() const {
-    return BackfillStats{read.load(),
-                         sent.load(),
-                         skipped.load(),
-                         failed.load(),
-                         retries.load(),
-                         requests.load(),
-                         unreachable_batches.load()};
+    return BackfillStats{read.load(),     sent.load(),     skipped.load(),
+                         failed.load(),   retries.load(),  requests.load(),
+                         unreachable_batches.load(), newer.load()};
   }
 };
 
@@ -204,6 +200,7 @@ class BackfillPipeline::Impl {
         fail(r, "identity", "not an identity: no string 'id'");
         continue;
       }
+      if (m_settings.created_before && !older(r)) continue;
       chunk.push_back(std::move(r));
       if (chunk.size() >= static_cast<std::size_t>(m_settings.chunk)) {
         if (!m_chunks.push(std::move(chunk))) return;
@@ -219,6 +216,23 @@ class BackfillPipeline::Impl {
       m_stop.store(true);
     }
     if (!chunk.empty() && !m_stop.load()) m_chunks.push(std::move(chunk));
+  }
+
+  // Whether `r` was created before the cut-off, so the hook did not send it; a newer one is
+  // finished here, one without a creation time fails.
+  bool older(const Record& r) {
+    const auto created = r.identity.find("created_at");
+    const auto at = created != r.identity.end() && created->is_string()
+                        ? util::parse_rfc3339(created->get<std::string>())
+                        : std::nullopt;
+    if (!at) {
+      fail(r, "identity", "no created_at (an RFC 3339 time) to compare with --created-before");
+      return false;
+    }
+    if (*at < *m_settings.created_before) return true;
+    ++m_stats.newer;
+    m_finished_records.done(r.index);
+    return false;
   }
 
   void evaluate_loop() {
@@ -380,7 +394,8 @@ class BackfillPipeline::Impl {
     state.template_digest = m_digest;
     state.destination = destination_fingerprint(m_target.destination);
     state.input = m_source->name();
-    state.counts = {m_base.sent + s.sent, m_base.failed + s.failed, m_base.skipped + s.skipped};
+    state.counts = {m_base.sent + s.sent, m_base.failed + s.failed,
+                    m_base.skipped + s.skipped + s.newer};
     state.failed_file = m_failed.path();
     if (!save_backfill_state(m_settings.state_path, state, &err) && m_hooks.warn) {
       m_hooks.warn("cannot save the state: " + err);

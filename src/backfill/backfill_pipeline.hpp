@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "backfill/context_factory.hpp"
 #include "backfill/identity_source.hpp"
 #include "segment/segment_api.hpp"
+#include "util/time_format.hpp"
 
 namespace core {
 
@@ -41,11 +43,15 @@ struct BackfillSettings {
   bool timestamp_from_created_at = true;
   std::string worker_executable;  // this binary, for TransformPool's helpers
   std::size_t max_output = 0;     // the Kratos profile's output limit; 0: EvalLimits's
+  // Identities created at or after it are not sent (the hook sent them): counted as newer.
+  std::optional<util::Instant> created_before;
 };
 
 struct BackfillStats {
   long read = 0, sent = 0, skipped = 0, failed = 0, retries = 0, requests = 0;
   long unreachable_batches = 0;
+  long newer = 0;  // created at or after BackfillSettings::created_before
+  long done() const { return sent + skipped + failed + newer; }
 };
 
 struct BackfillProgress {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "backfill/admin_api_source.hpp"
@@ -30,6 +31,7 @@
 #include "segment/segment_batch.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
+#include "util/time_format.hpp"
 #include "util/url.hpp"
 
 namespace cli {
@@ -56,7 +58,21 @@ struct BackfillOptions {
   int max_retries = 10;
   std::string message_id_salt;
   bool allow_partial = false;
+  std::string created_before;
 };
+
+// --created-before TIME, or @FILE holding one (e.g. written when the hook went live).
+std::optional<util::Instant> created_before_or_throw(const std::string& given) {
+  if (given.empty()) return std::nullopt;
+  std::string text = given;
+  if (given[0] == '@') text = std::string(util::trim(read_text_or_throw(given.substr(1))));
+  const auto at = util::parse_rfc3339(text);
+  if (!at) {
+    throw bad_input("--created-before " + given + ": '" + text +
+                    "' is not an RFC 3339 time (e.g. 2026-12-01T09:30:00Z, or +01:00 for Z)");
+  }
+  return at;
+}
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
@@ -166,6 +182,7 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   s.timestamp_from_created_at = opts.timestamp_from == "created_at";
   s.worker_executable = io::self_executable();
   s.max_output = kratos_profile_or_throw(opts.send.kratos).max_output;
+  s.created_before = created_before_or_throw(opts.created_before);
   return s;
 }
 
@@ -359,6 +376,10 @@ VerbRunner setup_backfill(CLI::App& cmd) {
                 &opts->page_size},
                {"--timestamp-from", "FIELD", "created_at (default: the identity's) or none",
                 &opts->timestamp_from},
+               {"--created-before", "TIME|@FILE",
+                "send only identities created before TIME (RFC 3339; @FILE: read from FILE), "
+                "e.g. when the hook went live: the hook sent the newer ones",
+                &opts->created_before},
                {"--allow-partial", "",
                 "an input that ends with a page whose next_page_token is not empty is sent "
                 "anyway (exit 0), not an error (exit 1)",

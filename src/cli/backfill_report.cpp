@@ -22,7 +22,7 @@ ExitStatus stopped_status(int signal) {
 
 std::string progress_line(const core::BackfillProgress& p) {
   const auto& s = p.stats;
-  const long done = s.sent + s.failed + s.skipped;
+  const long done = s.done();
   std::string line = util::format_count(done) + " identities";
   char buf[64];
   if (p.total_bytes > 0) {
@@ -43,7 +43,7 @@ std::string progress_line(const core::BackfillProgress& p) {
 
 ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResult& r) {
   const auto& s = r.stats;
-  const long done = s.sent + s.failed + s.skipped;
+  const long done = s.done();
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.1f s, %.0f identities/s", r.seconds,
                 static_cast<double>(done) / std::max(r.seconds, 0.001));
@@ -52,6 +52,7 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
     const core::Json line = {{"read", s.read},
                              {opts.dry_run ? "printed" : "sent", s.sent},
                              {"skipped", s.skipped},
+                             {"newer", s.newer},
                              {"failed", s.failed},
                              {"failed_file", s.failed > 0 && !opts.dry_run ? core::Json(opts.failed)
                                                                            : core::Json(nullptr)},
@@ -69,6 +70,8 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
     std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
               << util::format_count(s.sent) << (opts.dry_run ? " printed, " : " sent, ")
               << util::format_count(s.skipped) << " skipped (cancel), "
+              << (s.newer > 0 ? util::format_count(s.newer) + " newer (created at or after --created-before), "
+                              : std::string())
               << util::format_count(s.failed) << " failed"
               << (s.failed > 0 && !opts.dry_run ? " (see " + opts.failed + ")" : "") << ", "
               << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)

@@ -183,3 +183,43 @@ TEST_CASE("cli backfill: an input that ends with a page that has a next page is 
   CHECK(partial.status == 0);
   CHECK(partial.err.find("note: --allow-partial: ") != std::string::npos);
 }
+
+TEST_CASE("cli backfill: --created-before leaves out the users the hook already sent") {
+  test::TempDir dir;
+  test::FakeSegment segment;
+  json input = json::array();
+  for (int i = 0; i < 10; ++i) {
+    json id = test::identity(i);
+    id["created_at"] = "2026-11-0" + std::to_string(i) + "T12:00:00.000000Z";
+    if (i == 0) id["created_at"] = "2026-10-31T23:59:59.999999Z";
+    input.push_back(id);
+  }
+  input[9].erase("created_at");
+  const std::string path = dir.write("identities.json", input.dump());
+  // The hook went live at 2026-11-05T12:00:00Z (13:00 at +01:00); a user created at that
+  // instant is the hook's.
+  const std::string live = dir.write("hook-live-at", "2026-11-05T13:00:00+01:00\n");
+  const auto r =
+      test::run_tool({"backfill", "--jsonnet", k_example, "--identities", path, "--url",
+                      segment.url(""), "--write-key", "wk", "--created-before", "@" + live,
+                      "--failed", dir.file("failed.jsonl"), "--progress", "never"});
+  INFO(r.err);
+  CHECK(r.status == 1);  // the identity without created_at
+  CHECK(r.err.find("10 read, 5 sent, 0 skipped (cancel), 4 newer (created at or after "
+                   "--created-before), 1 failed") != std::string::npos);
+  std::set<std::string> sent;
+  for (const auto& request : segment.requests()) {
+    const json body = json::parse(request.body);
+    for (const auto& m : body["batch"]) sent.insert(m["userId"].get<std::string>());
+  }
+  CHECK(sent == std::set<std::string>{"id-0", "id-1", "id-2", "id-3", "id-4"});
+  const auto failed = test::read_jsonl(dir.file("failed.jsonl"));
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["id"] == "id-9");
+  CHECK(failed[0]["reason"] == "no created_at (an RFC 3339 time) to compare with --created-before");
+  const auto bad = test::run_tool({"backfill", "--jsonnet", k_example, "--identities", path,
+                                   "--dry-run", "--created-before", "2026-11-05"});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--created-before 2026-11-05: '2026-11-05' is not an RFC 3339 time") !=
+        std::string::npos);
+}
