@@ -31,12 +31,11 @@ struct Record {
 
 struct AtomicStats {
   std::atomic<long> read{0}, sent{0}, skipped{0}, failed{0}, retries{0}, requests{0};
-  std::atomic<long> unreachable_batches{0}, newer{0};
+  std::atomic<long> newer{0};
 
   BackfillStats load() const {
-    return BackfillStats{read.load(),     sent.load(),     skipped.load(),
-                         failed.load(),   retries.load(),  requests.load(),
-                         unreachable_batches.load(), newer.load()};
+    return BackfillStats{read.load(),    sent.load(),     skipped.load(), failed.load(),
+                         retries.load(), requests.load(), newer.load()};
   }
 };
 
@@ -114,7 +113,9 @@ class BackfillPipeline::Impl {
     result->incomplete = m_incomplete;
     result->write_error = m_write_error;
     result->source_unreachable = m_source_unreachable;
-    result->interrupted = m_stop.load() && m_read_error.empty() && m_write_error.empty();
+    result->undelivered = m_undelivered;
+    result->interrupted = m_stop.load() && m_read_error.empty() && m_write_error.empty() &&
+                          m_undelivered.empty();
     result->seconds = seconds_since(t0);
     return true;
   }
@@ -352,12 +353,19 @@ class BackfillPipeline::Impl {
         persist();  // so a crash now resends at most the batches still in flight
         continue;
       }
-      if (d.status == 0) ++m_stats.unreachable_batches;
       const std::string reason =
           d.status == 0
               ? "network error after " + std::to_string(d.attempts) + " attempts: " + d.error
               : "HTTP " + std::to_string(d.status) + " after " + std::to_string(d.attempts) +
                     " attempts";
+      if (!endpoint_refused(d.status)) {
+        // Never accepted (unreachable, a timeout, 5xx or 429 to the end): its records stay
+        // pending, and so does everything after it; the same command sends them again.
+        std::lock_guard<std::mutex> lock(m_error_mutex);
+        if (m_undelivered.empty()) m_undelivered = reason;
+        m_stop.store(true);
+        continue;
+      }
       for (std::size_t i = 0; i < batch->records.size(); ++i) {
         Json identity = Json::parse(batch->identities[i], nullptr, false);
         if (identity.is_discarded()) identity = nullptr;
@@ -446,6 +454,7 @@ class BackfillPipeline::Impl {
   bool m_source_unreachable = false;
   std::mutex m_error_mutex;
   std::string m_write_error;
+  std::string m_undelivered;
   std::mutex m_fail_mutex;
   BackfillCounts m_base;  // earlier runs' outcomes
   std::mutex m_persist_mutex;

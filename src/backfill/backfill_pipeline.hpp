@@ -49,9 +49,9 @@ struct BackfillSettings {
 
 struct BackfillStats {
   long read = 0, sent = 0, skipped = 0, failed = 0, retries = 0, requests = 0;
-  long unreachable_batches = 0;
   long newer = 0;  // created at or after BackfillSettings::created_before
   long done() const { return sent + skipped + failed + newer; }
+  long pending() const { return read - done(); }  // read, not finished: a rerun sends them
 };
 
 struct BackfillProgress {
@@ -75,6 +75,7 @@ struct BackfillResult {
   std::string write_error;  // an outcome could not be recorded (the failed file): the run stopped
   std::string read_error;   // the input could not be read to its end
   std::string incomplete;   // read to its end, the input is not every identity: why
+  std::string undelivered;  // the endpoint never accepted a batch (why): the run stopped there
   bool source_unreachable = false;  // ... because it stopped answering
   bool interrupted = false;         // stopped from outside before the end
   double seconds = 0;

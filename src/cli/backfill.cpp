@@ -214,6 +214,10 @@ core::BackfillState resume_from(const std::string& path, bool restart,
 void say_resuming(const std::string& path, const core::BackfillState& state) {
   if (state.input.empty()) return;  // a fresh start: nothing was loaded
   const long after = state.finished_after();
+  if (state.records_done == 0 && after == 0) {
+    note("resuming " + path + ": nothing was finished yet, every record is sent");
+    return;
+  }
   note("resuming after " + util::format_count(state.records_done) + " records" +
        (after > 0 ? " (and " + util::format_count(after) + " finished past them)" : "") + " (" +
        path + ")");
@@ -329,8 +333,9 @@ are retried as Segment's are; the state records the page to pick up from, so a r
 over.
 
 Exit: 0 all sent or skipped; 1 some records failed, in this run or an earlier one of --state (see
---failed); 2 bad input, or a failure that could not be recorded; 3 unreachable; 130 interrupted,
-143 terminated (resume with the same command).
+--failed), or the input's last page has a next page; 2 bad input, or a failure that could not be
+recorded; 3 unreachable: the endpoint never accepted a batch, what was not sent stays pending (run
+the same command); 130 interrupted, 143 terminated (resume with the same command).
 
 Examples:
   ory-segment backfill --jsonnet segment_identify.jsonnet --write-key-file key.txt \
@@ -400,7 +405,7 @@ VerbRunner setup_backfill(CLI::App& cmd) {
            "scope messageIds to TEXT instead of the destination (the URL and write key)",
            &opts->message_id_salt},
           {"--max-retries", "N",
-           "retries per batch before its messages go to the failed file (default 10)",
+           "retries per batch before the run stops with it pending (default 10)",
            &opts->max_retries},
       });
   help_section(cmd, "Throughput");

@@ -62,9 +62,11 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
                              {"incomplete", r.incomplete.empty() ? core::Json(nullptr)
                                                                  : core::Json(r.incomplete)},
                              {"interrupted", r.interrupted},
-                             {"error", !r.write_error.empty()  ? r.write_error
-                                       : !r.read_error.empty() ? r.read_error
-                                                               : ""}};
+                             {"pending", s.pending()},
+                             {"error", !r.write_error.empty()   ? r.write_error
+                                       : !r.read_error.empty()  ? r.read_error
+                                       : !r.undelivered.empty() ? r.undelivered
+                                                                : ""}};
     std::cerr << line.dump() << "\n";
   } else {
     std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
@@ -104,7 +106,17 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
                              : "run the same command to resume from " + opts.state));
     return stopped_status(opts.signal);
   }
-  if (s.unreachable_batches > 0 && s.sent == 0) return ExitStatus::unreachable;
+  if (!r.undelivered.empty()) {
+    error("the endpoint did not accept a batch (" + r.undelivered + "): stopped; " +
+          util::format_count(s.pending()) + " identities read were not sent");
+    note(opts.state.empty()
+             ? std::string("run the same command when it answers: everything is sent again, "
+                           "with the same messageIds (Segment keeps one of each); with --state "
+                           "FILE a rerun sends only what is pending")
+             : "run the same command when it answers: " + opts.state +
+                   " keeps them pending, and they are sent with the same messageIds");
+    return ExitStatus::unreachable;
+  }
   if (!r.incomplete.empty() && !opts.allow_partial) {
     error(r.incomplete);
     return ExitStatus::check_failed;

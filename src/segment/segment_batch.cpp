@@ -123,6 +123,10 @@ bool segment_client_retries(int status) {
   return status >= 500 && status != 501 && status != 505 && status != 511;
 }
 
+bool endpoint_refused(int status) {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
 BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
                             const std::function<double()>& jitter, const io::HttpRequest& request,
                             const RetryPolicy& policy, const std::atomic<bool>* stop) {

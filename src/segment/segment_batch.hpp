@@ -81,6 +81,10 @@ class Batcher {
 // 5xx except 501, 505 and 511.
 bool segment_client_retries(int status);
 
+// Whether an answer refuses the batch for good (4xx other than 408 and 429: a rerun would get
+// the same); anything else that is not a 2xx (no answer, a timeout, 5xx, 429) is an outage.
+bool endpoint_refused(int status);
+
 struct RetryPolicy {
   bool (*retries)(int status) = segment_client_retries;  // which failures get another attempt
   int max_retries = 10;

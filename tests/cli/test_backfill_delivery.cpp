@@ -223,3 +223,74 @@ TEST_CASE("cli backfill: --created-before leaves out the users the hook already 
   CHECK(bad.err.find("--created-before 2026-11-05: '2026-11-05' is not an RFC 3339 time") !=
         std::string::npos);
 }
+
+TEST_CASE("cli backfill: after an outage the same command sends what was never accepted") {
+  test::TempDir dir;
+  const std::string input = identities_file(dir, 30);
+  const auto backfill = [&](const std::string& url, bool state) {
+    std::vector<std::string> args = {"backfill",
+                                     "--jsonnet",
+                                     test::big_template(dir),
+                                     "--identities",
+                                     input,
+                                     "--url",
+                                     url,
+                                     "--write-key",
+                                     "wk",
+                                     "--failed",
+                                     dir.file("failed.jsonl"),
+                                     "--max-retries",
+                                     "1",
+                                     "--chunk",
+                                     "5",
+                                     "--progress",
+                                     "never"};
+    if (state) {
+      args.push_back("--state");
+      args.push_back(dir.file("state.json"));
+    }
+    return test::run_tool(args);
+  };
+  const auto user_ids = [](test::FakeSegment& segment) {
+    std::set<std::string> ids;
+    for (const auto& request : segment.requests()) {
+      if (request.body.empty()) continue;
+      const json body = json::parse(request.body);
+      for (const auto& m : body["batch"]) ids.insert(m["userId"].get<std::string>());
+    }
+    return ids;
+  };
+  SECTION("5xx to the end, with --state") {
+    test::FakeSegment segment;
+    segment.script({{503, "{}"}, {503, "{}"}});  // both attempts at the first batch
+    const auto down = backfill(segment.url(""), true);
+    INFO(down.err);
+    CHECK(down.status == 3);
+    CHECK(down.err.find("error: the endpoint did not accept a batch (HTTP 503 after 2 attempts)") !=
+          std::string::npos);
+    CHECK(down.err.find("keeps them pending") != std::string::npos);
+    CHECK(test::read_jsonl(dir.file("failed.jsonl")).empty());  // not a failure: pending
+    const auto again = backfill(segment.url(""), true);
+    INFO(again.err);
+    CHECK(again.status == 0);
+    CHECK(user_ids(segment).size() == 30);
+  }
+  SECTION("nobody listening, without --state") {
+    std::string url;
+    {
+      test::FakeSegment gone;
+      url = gone.url("");
+    }
+    const auto down = backfill(url, false);
+    INFO(down.err);
+    CHECK(down.status == 3);
+    CHECK(down.err.find("error: the endpoint did not accept a batch (network error after 2 "
+                        "attempts") != std::string::npos);
+    CHECK(down.err.find("everything is sent again") != std::string::npos);
+    CHECK(test::read_jsonl(dir.file("failed.jsonl")).empty());
+    test::FakeSegment segment;
+    const auto again = backfill(segment.url(""), false);
+    CHECK(again.status == 0);
+    CHECK(user_ids(segment).size() == 30);
+  }
+}
