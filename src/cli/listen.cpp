@@ -21,6 +21,7 @@
 #include "cli/verbs.hpp"
 #include "io/http_server.hpp"
 #include "io/process.hpp"
+#include "segment/message_history.hpp"
 #include "segment/segment_endpoint.hpp"
 #include "util/text.hpp"
 #include "util/time_format.hpp"
@@ -187,7 +188,7 @@ class Listener {
     core::EndpointOptions options;
     options.strict_auth = m_opts.strict_auth;
     options.content_encoding = req.header("content-encoding");
-    const core::EndpointResult result = core::handle_tracking_request(
+    core::EndpointResult result = core::handle_tracking_request(
         m_write_key, req.method, req.target, req.header("authorization"), req.body, options);
     io::ServerResponse response{result.status, {}, result.body};
     response.delay = delay;
@@ -200,6 +201,8 @@ class Listener {
       }
       return response;
     }
+    if (core::drop_duplicates(&m_history, &result.messages, core::unix_seconds_now()))
+      response.headers.emplace_back(core::k_dropped_header, "duplicate messageId");
     // Recorded before it is answered: a message --jsonl cannot hold is not acknowledged, so
     // the sender retries it (Segment's clients retry a 503).
     if (!append_jsonl(result.messages)) {
@@ -218,20 +221,36 @@ class Listener {
     return response;
   }
 
+  // The messageIds kept in the last 24 hours of --jsonl's earlier runs.
+  void load_history() {
+    if (m_opts.jsonl.empty()) return;
+    const std::size_t n = m_history.load_jsonl(m_opts.jsonl, core::unix_seconds_now());
+    if (n > 0) {
+      note(std::to_string(n) + " messageId(s) kept in the last 24 hours, from " + m_opts.jsonl +
+           ": a message that repeats one is dropped as a duplicate, as Segment drops it");
+    }
+  }
+
   int summary() {
     std::lock_guard<std::mutex> lock(m_mutex);
     std::string by_type;
     for (const auto& [type, n] : m_by_type)
       by_type += (by_type.empty() ? "" : ", ") + type + " " + std::to_string(n);
-    std::cout << "received " << m_events << " message" << (m_events == 1 ? "" : "s") << ": "
-              << (m_events - m_dropped) << " accepted, " << m_dropped << " would be dropped"
+    const long kept = m_events - m_dropped - m_duplicates;
+    std::cout << "received " << m_events << " message" << (m_events == 1 ? "" : "s") << ": " << kept
+              << " accepted, " << m_dropped << " would be dropped"
               << (by_type.empty() ? "" : " (" + by_type + ")");
+    if (m_duplicates > 0) {
+      std::cout << "; " << m_duplicates << " duplicate messageId" << (m_duplicates == 1 ? "" : "s")
+                << " (dropped, as Segment drops them)";
+    }
     if (m_rejected_requests > 0) std::cout << "; " << m_rejected_requests << " requests rejected";
     if (m_faulted > 0) std::cout << "; " << m_faulted << " requests answered with injected faults";
     std::cout << "\n" << std::flush;
-    if (m_events < m_opts.expect) {
+    if (kept < m_opts.expect) {
       error("expected " + std::to_string(m_opts.expect) + " message" +
-            (m_opts.expect == 1 ? "" : "s") + ", received " + std::to_string(m_events) +
+            (m_opts.expect == 1 ? "" : "s") + " kept, received " + std::to_string(kept) +
+            (m_events > kept ? " (and " + std::to_string(m_events - kept) + " dropped)" : "") +
             ": the hook did not fire (or did not reach this endpoint)");
       return 1;
     }
@@ -268,15 +287,20 @@ class Listener {
   void record(const core::ReceivedMessage& m) {
     ++m_events;
     ++m_by_type[m.type.empty() ? "?" : m.type];
-    if (m.dropped) ++m_dropped;
+    if (m.duplicate) {
+      ++m_duplicates;
+    } else if (m.dropped) {
+      ++m_dropped;
+    }
     const std::string received_at = now_iso8601();
     if (!m_opts.quiet) {
       const char* green = m_colour ? "\033[32m" : "";
       const char* red = m_colour ? "\033[31m" : "";
       const char* reset = m_colour ? "\033[0m" : "";
       std::cout << received_at.substr(11, 8) << " " << describe(m) << "  "
-                << (m.dropped ? std::string(red) + "DROPPED: Segment would drop this: " + m.reason
-                              : std::string(green) + "accepted")
+                << (m.duplicate ? std::string(red) + "DROPPED: " + m.reason
+                    : m.dropped ? std::string(red) + "DROPPED: Segment would drop this: " + m.reason
+                                : std::string(green) + "accepted")
                 << reset << "\n";
       for (const auto& w : m.warnings) std::cout << "         " << core::to_string(w) << "\n";
       std::cout << std::flush;
@@ -318,7 +342,8 @@ class Listener {
   std::ofstream m_jsonl;
   bool m_jsonl_failed = false;
   bool m_colour = false;
-  long m_events = 0, m_dropped = 0, m_rejected_requests = 0, m_faulted = 0;
+  long m_events = 0, m_dropped = 0, m_duplicates = 0, m_rejected_requests = 0, m_faulted = 0;
+  core::MessageIdHistory m_history;
   std::map<std::string, long> m_by_type;
 };
 
@@ -349,6 +374,7 @@ ExitStatus run_listen(const ListenOptions& opts) {
     warning("listening on " + opts.host + ", which is not loopback: other machines can send to it");
   }
   Listener listener(opts, key, std::move(faults));
+  listener.load_history();
   io::HttpServer* server_ptr = nullptr;
   io::ServerLimits limits;
   limits.header_timeout = std::chrono::milliseconds(static_cast<long>(opts.client_timeout * 1000));

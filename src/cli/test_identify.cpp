@@ -304,6 +304,12 @@ class Run {
             "a redirect turned the request into a bodiless GET (as Go's client does for "
             "301, 302 and 303): Kratos counts the hook a success, but the message was not "
             "delivered");
+      } else if (!last.dropped.empty()) {
+        // listen models Segment's de-duplication, and says so; Segment answers 200 alike.
+        error("accepted by the endpoint, dropped as a duplicate (" + last.dropped +
+              "): Segment keeps one message per messageId in about 24 hours; build it from "
+              "ctx.flow.id (new every run) or pass another --flow-id");
+        return finish("dropped-duplicate", ExitStatus::check_failed);
       }
       return finish("accepted", ExitStatus::ok);
     }

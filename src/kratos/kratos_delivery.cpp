@@ -223,6 +223,7 @@ Delivery deliver_like_kratos(io::HttpClient& client, io::Clock& clock,
     constexpr std::size_t k_shown = std::size_t{64} << 10;
     const std::size_t total = std::max(r.body_bytes, r.body.size());
     a.response_body = r.body.substr(0, k_shown);
+    a.dropped = r.header("x-ory-segment-dropped");
     if (total > k_shown) {
       a.response_body += "\n[" + std::to_string(total) + " bytes in all; the first " +
                          std::to_string(k_shown) + " shown" +

@@ -45,6 +45,7 @@ struct Attempt {
   int status = 0;     // of the last response; 0: no response
   std::string error;  // transport error
   std::string response_body;
+  std::string dropped;  // the answer's X-Ory-Segment-Dropped (listen: why it dropped the message)
   std::chrono::milliseconds elapsed{0};
   std::chrono::milliseconds waited_before{0};  // backoff or Retry-After before this attempt
   std::vector<Redirect> redirects;

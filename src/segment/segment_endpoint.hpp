@@ -17,7 +17,12 @@ struct ReceivedMessage {
   bool dropped = false;
   std::string reason;  // why Segment would drop it
   std::vector<Finding> warnings;
+  bool duplicate = false;  // dropped for a messageId already kept (MessageIdHistory)
 };
+
+// The header `listen` adds to a 200 whose messages it dropped as duplicates (Segment says
+// nothing): how test-identify learns that what it sent was kept or not.
+constexpr const char* k_dropped_header = "X-Ory-Segment-Dropped";
 
 struct EndpointResult {
   int status = 200;

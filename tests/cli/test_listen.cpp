@@ -5,14 +5,17 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <memory>
 #include <nlohmann/json.hpp>
 
+#include "backfill_support.hpp"
 #include "io/http_client.hpp"
 #include "support.hpp"
 #include "util/base64.hpp"
 #include "util/gzip.hpp"
 
 using nlohmann::json;
+using test::run_tool;
 
 namespace {
 
@@ -338,4 +341,61 @@ TEST_CASE("cli listen: bad options exit 2") {
     CHECK(r.status == 2);
     CHECK(r.err == "ory-segment: error: " + expected + "\n");
   }
+}
+
+TEST_CASE("cli listen: a repeated messageId is dropped as Segment drops it, across runs too") {
+  test::TempDir dir;
+  const std::string events = dir.file("events.jsonl");
+  const std::string t = dir.write("t.jsonnet",
+                                  "function(ctx) { userId: ctx.identity.id, messageId: "
+                                  "'ory-identify-' + ctx.flow.id }\n");
+  const std::string identity = test::source_path("examples/identity.json");
+  const std::string pinned = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+  const auto run_listen = [&](const std::string& expect) {
+    return std::make_unique<test::BackgroundTool>(
+        std::vector<std::string>{"listen", "--port", "0", "--exit-after", "60", "--max-events", "4",
+                                 "--expect", expect, "--jsonl", events});
+  };
+  const auto send = [&](const std::string& url, std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "test-identify", "--jsonnet", t, "--identity", identity, "--url", url + "/v1/identify"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tool(args);
+  };
+  auto listen = run_listen("3");
+  const std::string url = listen->listen_url();
+  // Two real tests of the same template: two flows, two messageIds, both kept.
+  CHECK(send(url, {}).status == 0);
+  CHECK(send(url, {}).status == 0);
+  // The same flow twice: the second is answered 200 and dropped.
+  CHECK(send(url, {"--flow-id", pinned}).status == 0);
+  const auto again = send(url, {"--flow-id", pinned});
+  INFO(again.out << again.err);
+  CHECK(again.status == 1);
+  CHECK(again.err.find("error: accepted by the endpoint, dropped as a duplicate (duplicate "
+                       "messageId)") != std::string::npos);
+  CHECK(again.out.find("verdict: dropped-duplicate") != std::string::npos);
+  const auto first = listen->wait();
+  INFO(first.out << first.err);
+  CHECK(first.status == 0);  // 3 kept, as expected; a duplicate is not a message Segment rejects
+  CHECK(first.out.find("received 4 messages: 3 accepted, 0 would be dropped (identify 4); 1 "
+                       "duplicate messageId (dropped, as Segment drops them)") !=
+        std::string::npos);
+  CHECK(first.out.find("DROPPED: duplicate messageId") != std::string::npos);
+  const auto lines = test::read_jsonl(events);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[3]["verdict"] == "dropped");
+  CHECK(lines[3]["reason"].get<std::string>().rfind("duplicate messageId", 0) == 0);
+  // A later run reads the last 24 hours of --jsonl: the pinned flow is still a duplicate, and
+  // --expect counts only what is kept.
+  auto second = run_listen("1");
+  const std::string url2 = second->listen_url();
+  CHECK(send(url2, {"--flow-id", pinned}).status == 1);
+  second->signal(SIGTERM);
+  const auto later = second->wait();
+  INFO(later.out << later.err);
+  CHECK(later.status == 1);
+  CHECK(later.err.find("3 messageId(s) kept in the last 24 hours, from " + events) !=
+        std::string::npos);
+  CHECK(later.err.find("expected 1 message kept, received 0 (and 1 dropped)") != std::string::npos);
 }

@@ -179,7 +179,8 @@ TEST_CASE("cli defaults: test-identify tries the built-in identity without optio
 TEST_CASE("cli defaults: listen --expect fails when the hook never fired") {
   auto r = run_tool({"listen", "--port", "0", "--exit-after", "0.2", "--expect", "1"});
   CHECK(r.status == 1);
-  CHECK(r.err.find("ory-segment: error: expected 1 message, received 0") != std::string::npos);
+  CHECK(r.err.find("ory-segment: error: expected 1 message kept, received 0:") !=
+        std::string::npos);
   r = run_tool({"listen", "--port", "0", "--exit-after", "0.2"});
   CHECK(r.status == 0);
   r = run_tool({"listen", "--expect", "1"});
