@@ -22,6 +22,7 @@ class FakeSegment {
   struct Request {
     std::string method, path, body;
     std::multimap<std::string, std::string> headers;
+    std::chrono::steady_clock::time_point at;  // when it arrived
     std::string header(const std::string& name) const {
       const auto it = headers.find(name);
       return it == headers.end() ? "" : it->second;
@@ -29,21 +30,24 @@ class FakeSegment {
   };
   struct Reply {
     Reply(int status_ = 200, std::string body_ = "{\"success\":true}",
-          std::string retry_after_ = "", std::string location_ = "")
+          std::string retry_after_ = "", std::string location_ = "",
+          std::string rate_limit_reset_ = "")
         : status(status_),
           body(std::move(body_)),
           retry_after(std::move(retry_after_)),
-          location(std::move(location_)) {}
+          location(std::move(location_)),
+          rate_limit_reset(std::move(rate_limit_reset_)) {}
     int status;
     std::string body;
     std::string retry_after;
     std::string location;
+    std::string rate_limit_reset;
   };
 
   FakeSegment() {
     const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       std::unique_lock<std::mutex> lock(m_mutex);
-      Request r{req.method, req.path, req.body, {}};
+      Request r{req.method, req.path, req.body, {}, std::chrono::steady_clock::now()};
       for (const auto& [k, v] : req.headers) r.headers.emplace(k, v);
       m_requests.push_back(r);
       m_changed.notify_all();
@@ -56,6 +60,9 @@ class FakeSegment {
       res.status = reply.status;
       if (!reply.retry_after.empty()) res.set_header("Retry-After", reply.retry_after);
       if (!reply.location.empty()) res.set_header("Location", reply.location);
+      if (!reply.rate_limit_reset.empty()) {
+        res.set_header("X-RateLimit-Reset", reply.rate_limit_reset);
+      }
       res.set_content(reply.body, "application/json");
     };
     m_server.Post(".*", handler);

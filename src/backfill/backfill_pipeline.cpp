@@ -39,6 +39,13 @@ struct AtomicStats {
   }
 };
 
+// Messages per batch: a tenth of a second's worth at the events limit, so a batch never holds
+// a burst of more (Segment's 2,500 without one).
+std::size_t batch_cap(double events_per_second) {
+  if (events_per_second <= 0) return k_max_batch_messages;
+  return static_cast<std::size_t>(std::max(1.0, events_per_second / 10));
+}
+
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -61,7 +68,9 @@ class BackfillPipeline::Impl {
         m_stop(*stop),
         m_chunks(2 * static_cast<std::size_t>(std::max(1, m_settings.evaluators))),
         m_batches(2 * static_cast<std::size_t>(m_settings.concurrency)),
-        m_rate(m_settings.rate) {
+        m_batcher(batch_cap(m_settings.events_per_second)),
+        m_rate(m_settings.rate),
+        m_events(m_settings.events_per_second) {
     m_digest = util::hex_digest(m_target.source, util::HashAlgorithm::sha256);
     m_message_options.call = m_target.call;
     m_message_options.timestamp_from_created_at = m_settings.timestamp_from_created_at;
@@ -342,6 +351,10 @@ class BackfillPipeline::Impl {
       request.timeout = std::chrono::seconds(30);
       request.max_body_bytes = std::size_t{64} << 10;  // Segment answers {"success":true}
       if (!m_rate.acquire(m_stop)) continue;  // stopped while waiting for its slot: not sent
+      if (m_settings.events_per_second > 0 &&
+          !m_events.acquire(m_stop, static_cast<double>(batch->records.size()))) {
+        continue;
+      }
       const BatchDelivery d =
           deliver_batch(*client, io::system_clock(), jitter, request, policy, &m_stop);
       m_stats.requests += d.attempts;
@@ -447,7 +460,8 @@ class BackfillPipeline::Impl {
   util::Channel<Batcher::Batch> m_batches;
   std::mutex m_batcher_mutex;
   Batcher m_batcher;
-  util::RateLimiter m_rate;
+  util::RateLimiter m_rate;    // requests
+  util::RateLimiter m_events;  // messages
   AtomicStats m_stats;
   std::string m_read_error;
   std::string m_incomplete;

@@ -37,6 +37,9 @@ struct BackfillSettings {
   bool dry_run = false;     // messages go to BackfillHooks::print instead of Segment
   int concurrency = 4;      // batches in flight
   double rate = 500;        // requests per second at most
+  // Messages per second at most, over the whole run (Segment's per-workspace figure); 0: no
+  // limit. Batches then hold at most a tenth of a second's worth, so the rate stays even.
+  double events_per_second = 1000;
   int chunk = 1000;         // identities per evaluation
   int evaluators = 0;       // helper processes; 0: cores, at most 4
   int max_retries = 10;     // per batch

@@ -50,6 +50,7 @@ struct BackfillOptions {
   std::string failed = "backfill-failed.jsonl";
   int concurrency = 4;
   double rate = 500;
+  double events_per_second = 1000;
   std::string timestamp_from = "created_at";
   std::string progress = "auto";
   std::string format = "text";  // of the final summary
@@ -154,6 +155,9 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   require_one_of("--format", opts.format, {"text", "json"});
   if (opts.concurrency < 1 || opts.concurrency > 64) throw bad_input("--concurrency must be 1-64");
   if (!(opts.rate > 0)) throw bad_input("--rate must be above 0");
+  if (!(opts.events_per_second >= 0)) {
+    throw bad_input("--events-per-second must be 0 (no limit) or more");
+  }
   if (opts.chunk < 1 || opts.chunk > 10000) throw bad_input("--chunk must be 1-10000");
   if (opts.max_retries < 0 || opts.max_retries > 100)
     throw bad_input("--max-retries must be 0-100");
@@ -176,6 +180,7 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   s.dry_run = opts.send.dry_run;
   s.concurrency = opts.concurrency;
   s.rate = opts.rate;
+  s.events_per_second = opts.events_per_second;
   s.chunk = opts.chunk;
   s.evaluators = opts.evaluators;
   s.max_retries = opts.max_retries;
@@ -412,6 +417,10 @@ VerbRunner setup_backfill(CLI::App& cmd) {
   add_flags(cmd,
             {
                 {"--concurrency", "N", "requests in flight (default 4)", &opts->concurrency},
+                {"--events-per-second", "N",
+                 "at most this many messages per second, over the whole run (default 1000, "
+                 "Segment's per-workspace figure; 0: no limit)",
+                 &opts->events_per_second},
                 {"--rate", "N", "at most this many requests per second (default 500)", &opts->rate},
                 {"--chunk", "N", "identities per template evaluation (default 1000)", &opts->chunk},
                 {"--evaluators", "N", "template evaluation processes (default: cores, at most 4)",

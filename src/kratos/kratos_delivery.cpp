@@ -8,6 +8,7 @@
 #include "kratos/kratos_request.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
+#include "util/time_format.hpp"
 #include "util/url.hpp"
 
 namespace core {
@@ -17,50 +18,6 @@ using std::chrono::milliseconds;
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int index_of(std::string_view word, const char* const* names, int count) {
-  for (int i = 0; i < count; ++i) {
-    const std::string_view name = names[i];
-    if (word.size() == name.size() && util::to_lower(word) == util::to_lower(name)) return i;
-  }
-  return -1;
-}
-
-// Go's time.Parse(time.RFC1123, ...): "Mon, 02 Jan 2006 15:04:05 MST". A zone abbreviation
-// Go does not know gets a zero offset, so every one is read as UTC.
-std::optional<std::time_t> parse_rfc1123(std::string_view s) {
-  static const char* const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  static const char* const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (s.size() < 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-      s[19] != ':' || s[22] != ':' || s[25] != ' ') {
-    return std::nullopt;
-  }
-  if (index_of(s.substr(0, 3), days, 7) < 0) return std::nullopt;
-  const int month = index_of(s.substr(8, 3), months, 12);
-  const std::string_view day = s.substr(5, 2), year = s.substr(12, 4), hh = s.substr(17, 2),
-                         mm = s.substr(20, 2), ss = s.substr(23, 2), zone = s.substr(26);
-  if (month < 0 || !all_digits(day) || !all_digits(year) || !all_digits(hh) || !all_digits(mm) ||
-      !all_digits(ss)) {
-    return std::nullopt;
-  }
-  if (zone.size() < 3 || zone.size() > 5 ||
-      !std::all_of(zone.begin(), zone.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = std::stoi(std::string(year)) - 1900;
-  tm.tm_mon = month;
-  tm.tm_mday = std::stoi(std::string(day));
-  tm.tm_hour = std::stoi(std::string(hh));
-  tm.tm_min = std::stoi(std::string(mm));
-  tm.tm_sec = std::stoi(std::string(ss));
-  if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59 || tm.tm_mday < 1) return std::nullopt;
-  const int wanted_day = tm.tm_mday;
-  const std::time_t t = timegm(&tm);
-  if (tm.tm_mday != wanted_day) return std::nullopt;  // "day out of range" (31 Feb)
-  return t;
 }
 
 bool is_redirect(int status) {
@@ -186,7 +143,7 @@ std::optional<milliseconds> parse_retry_after(const std::string& raw,
     if (digits.size() > 18) return std::nullopt;  // beyond int64: ParseInt fails
     return milliseconds(std::stoll(std::string(digits)) * 1000);
   }
-  const auto when = parse_rfc1123(value);
+  const auto when = util::parse_rfc1123(value);
   if (!when) return std::nullopt;
   const auto until = std::chrono::system_clock::from_time_t(*when) - now;
   if (until.count() <= 0) return milliseconds(0);

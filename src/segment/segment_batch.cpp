@@ -4,18 +4,33 @@
 #include <cmath>
 
 #include "util/hash.hpp"
+#include "util/text.hpp"
+#include "util/time_format.hpp"
 
 namespace core {
 namespace {
 
 constexpr std::size_t k_envelope_bytes = 16;  // {"batch":[ ... ]} and commas margin
 
-std::chrono::milliseconds retry_after(const io::HttpResponse& r) {
-  const std::string v = r.header("retry-after");
-  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 6) {
-    return std::chrono::milliseconds(-1);
+// Digits as a number, or nullopt (empty, other characters, too long).
+std::optional<long long> number(const std::string& v) {
+  if (v.empty() || v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
   }
-  return std::chrono::milliseconds(std::stol(v) * 1000);
+  return std::stoll(v);
+}
+
+std::chrono::milliseconds until(std::chrono::system_clock::time_point when,
+                                std::chrono::system_clock::time_point now) {
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(when - now));
+}
+
+std::optional<std::chrono::milliseconds> date_wait(const std::string& v,
+                                                   std::chrono::system_clock::time_point now) {
+  const auto t = util::parse_rfc1123(v);
+  if (!t) return std::nullopt;
+  return until(std::chrono::system_clock::from_time_t(*t), now);
 }
 
 // Sleeps in slices so a stop request is honoured within ~100 ms.
@@ -95,7 +110,7 @@ std::string Batcher::Batch::body() const {
 }
 
 bool Batcher::add(long record, std::string text, std::string identity, Batch* full) {
-  const bool fits = m_current.texts.size() < k_max_batch_messages &&
+  const bool fits = m_current.texts.size() < m_max_messages &&
                     m_current.bytes + text.size() + 1 + k_envelope_bytes <= k_max_batch_bytes;
   bool emitted = false;
   if (!fits && !m_current.texts.empty()) {
@@ -123,6 +138,22 @@ bool segment_client_retries(int status) {
   return status >= 500 && status != 501 && status != 505 && status != 511;
 }
 
+std::optional<std::chrono::milliseconds> rate_limit_wait(const io::HttpResponse& r,
+                                                         std::chrono::system_clock::time_point now) {
+  const std::string after(util::trim(r.header("retry-after")));
+  if (const auto seconds = number(after)) return std::chrono::milliseconds(*seconds * 1000);
+  if (const auto wait = date_wait(after, now)) return wait;
+  if (r.status != 429) return std::nullopt;
+  const std::string reset(util::trim(r.header("x-ratelimit-reset")));
+  if (const auto n = number(reset)) {
+    using std::chrono::system_clock;
+    if (*n >= 100000000000LL) return until(system_clock::time_point(std::chrono::milliseconds(*n)), now);
+    if (*n >= 1000000000LL) return until(system_clock::time_point(std::chrono::seconds(*n)), now);
+    return std::chrono::milliseconds(*n * 1000);
+  }
+  return date_wait(reset, now);
+}
+
 bool endpoint_refused(int status) {
   return status >= 400 && status < 500 && status != 408 && status != 429;
 }
@@ -143,11 +174,11 @@ BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
       return d;
     }
     if (!policy.retries(r.status)) return d;
-    const auto after = retry_after(r);
+    const auto after = rate_limit_wait(r, clock.wall_now());
     std::chrono::milliseconds delay;
-    if (after.count() >= 0 && retry_after_waits < policy.max_retry_after_waits) {
+    if (after && retry_after_waits < policy.max_retry_after_waits) {
       ++retry_after_waits;
-      delay = std::min(after, policy.cap);
+      delay = std::min(*after, policy.cap);
     } else {
       if (d.retries >= policy.max_retries) return d;
       const double factor = std::pow(2.0, d.retries) * (1.0 + jitter());

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,12 +68,18 @@ class Batcher {
     std::size_t bytes = 0;
   };
 
+  // Batches of at most `max_messages` (and Segment's 2,500): smaller ones spread a limited
+  // rate of events evenly.
+  explicit Batcher(std::size_t max_messages = k_max_batch_messages)
+      : m_max_messages(std::min(max_messages, k_max_batch_messages)) {}
+
   // Adds a message; returns a full batch when this one no longer fit in the current one.
   bool add(long record, std::string text, std::string identity, Batch* full);
   // The partial batch, if any.
   bool flush(Batch* out);
 
  private:
+  std::size_t m_max_messages;
   Batch m_current;
 };
 
@@ -103,8 +111,16 @@ struct BatchDelivery {
   io::HttpResponse response;  // the last one
 };
 
+// How long a 429 or 503 asks to wait: Retry-After (seconds or an HTTP date), else, on a 429,
+// X-RateLimit-Reset (an HTTP date, as Segment's APIs write it; or digits: Unix seconds, Unix
+// milliseconds, or seconds from now for a small number); nullopt when neither says. `now`: the
+// wall clock.
+std::optional<std::chrono::milliseconds> rate_limit_wait(const io::HttpResponse& response,
+                                                         std::chrono::system_clock::time_point now);
+
 // Sends one request (a batch) with retries: backoff min(base * 2^n * (1 + jitter), cap), jitter in
-// [0,1) from `jitter`; Retry-After honoured without spending the retry budget. Stops
+// [0,1) from `jitter`; rate_limit_wait() honoured (at most `cap`) without spending the retry
+// budget. Stops
 // waiting early when `stop` becomes true.
 BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
                             const std::function<double()>& jitter, const io::HttpRequest& request,

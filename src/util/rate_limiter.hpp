@@ -7,7 +7,8 @@
 namespace util {
 
 // Spaces out events shared by several threads: at most `rate` per second, each caller
-// given the next free slot.
+// given the next free slot. A caller may take several events at once (`weight`): a batch of
+// k messages holds the next k slots, so the one after it goes k/rate later.
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
@@ -15,10 +16,10 @@ class RateLimiter {
   explicit RateLimiter(double rate);
 
   // The next slot: when the caller may go, at least 1/rate after the previous one.
-  Clock::time_point reserve();
+  Clock::time_point reserve(double weight = 1);
 
   // Waits for the next slot: true when it came, false when `stop` became true first.
-  bool acquire(const std::atomic<bool>& stop);
+  bool acquire(const std::atomic<bool>& stop, double weight = 1);
 
  private:
   Clock::duration m_interval;

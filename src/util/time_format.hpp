@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace util {
 
@@ -26,5 +28,9 @@ struct Instant {
 // and a space for 'T' accepted, fractions to the nanosecond), as an instant; nullopt for
 // anything else (a date alone, a missing offset, a 13th month, a 61st second).
 std::optional<Instant> parse_rfc3339(const std::string& text);
+
+// Go's time.Parse(time.RFC1123, ...): "Mon, 02 Jan 2006 15:04:05 MST", an HTTP date (RFC 5322's
+// form). A zone abbreviation Go does not know gets a zero offset, so every one is read as UTC.
+std::optional<std::time_t> parse_rfc1123(std::string_view s);
 
 }  // namespace util

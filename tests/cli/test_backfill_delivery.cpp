@@ -1,6 +1,8 @@
 // What happens to a backfill's messages after Segment's 200: ids scoped to the destination,
 // every page or an error, the users that the hook already sent, outages healed by a rerun.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -293,4 +295,45 @@ TEST_CASE("cli backfill: after an outage the same command sends what was never a
     CHECK(again.status == 0);
     CHECK(user_ids(segment).size() == 30);
   }
+}
+
+TEST_CASE("cli backfill: --events-per-second holds the whole run to Segment's rate") {
+  // 2,000 identities at 200 a second: 10 s. Batches hold a tenth of a second's worth (20), the
+  // first goes at once, so the last arrives 9.9 s after the first. The limiter never lets it
+  // be sooner; later would take a machine that cannot evaluate 200 identities a second.
+  test::TempDir dir;
+  test::FakeSegment segment;
+  const auto r = test::run_tool({"backfill", "--jsonnet", k_example, "--identities",
+                                 identities_file(dir, 2000), "--url", segment.url(""),
+                                 "--write-key", "wk", "--events-per-second", "200", "--failed",
+                                 dir.file("failed.jsonl"), "--progress", "never"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto requests = segment.requests();
+  std::size_t messages = 0, largest = 0;
+  for (const auto& request : requests) {
+    const json body = json::parse(request.body);
+    messages += body["batch"].size();
+    largest = std::max<std::size_t>(largest, body["batch"].size());
+  }
+  CHECK(messages == 2000);
+  CHECK(largest == 20);
+  const double span =
+      std::chrono::duration<double>(requests.back().at - requests.front().at).count();
+  CAPTURE(span);
+  CHECK(span >= 9.9 * 0.95);
+  CHECK(span <= 9.9 * 1.05);
+  // A 429 with X-RateLimit-Reset waits that long, on top of the budget: with no retries
+  // left, the batch still goes.
+  test::FakeSegment limited;
+  limited.script({{429, "{}", "", "", "1"}});
+  const auto again =
+      test::run_tool({"backfill", "--jsonnet", k_example, "--identities", identities_file(dir, 5),
+                      "--url", limited.url(""), "--write-key", "wk", "--max-retries", "0",
+                      "--failed", dir.file("failed.jsonl"), "--progress", "never"});
+  INFO(again.err);
+  CHECK(again.status == 0);
+  const auto tries = limited.requests();
+  REQUIRE(tries.size() == 2);
+  CHECK(tries[1].at - tries[0].at >= std::chrono::milliseconds(1000));
 }

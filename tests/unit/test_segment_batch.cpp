@@ -154,3 +154,41 @@ TEST_CASE("segment_batch: messages") {
                                identity, opts, &m, &err));
   CHECK(m.stage == "size");
 }
+
+TEST_CASE("segment_batch: a 429's Retry-After or X-RateLimit-Reset says how long to wait") {
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::system_clock::from_time_t(1767225600);  // 2026-01-01T00:00:00Z
+  const auto wait = [&](int code, const std::string& name, const std::string& value) {
+    io::HttpResponse r;
+    r.status = code;
+    r.headers.emplace_back(name, value);
+    return core::rate_limit_wait(r, now);
+  };
+  CHECK(wait(429, "retry-after", "3") == milliseconds(3000));
+  CHECK(wait(503, "retry-after", "3") == milliseconds(3000));
+  CHECK(wait(429, "retry-after", "Thu, 01 Jan 2026 00:00:07 GMT") == milliseconds(7000));
+  CHECK(wait(429, "retry-after", "Wed, 31 Dec 2025 23:00:00 GMT") == milliseconds(0));  // past
+  // X-RateLimit-Reset: an HTTP date (Segment's Public API), Unix seconds or milliseconds, or
+  // seconds from now.
+  CHECK(wait(429, "x-ratelimit-reset", "Thu, 01 Jan 2026 00:00:05 GMT") == milliseconds(5000));
+  CHECK(wait(429, "x-ratelimit-reset", "1767225604") == milliseconds(4000));
+  CHECK(wait(429, "x-ratelimit-reset", "1767225602500") == milliseconds(2500));
+  CHECK(wait(429, "x-ratelimit-reset", "9") == milliseconds(9000));
+  CHECK_FALSE(wait(503, "x-ratelimit-reset", "9"));  // only a 429 is about the rate
+  CHECK_FALSE(wait(429, "x-ratelimit-reset", "soon"));
+  CHECK_FALSE(wait(429, "x-other", "9"));
+  SECTION("honoured without spending the retry budget") {
+    FakeClock clock;
+    clock.wall = now;
+    io::HttpResponse limited;
+    limited.status = 429;
+    limited.headers.emplace_back("x-ratelimit-reset", "1767225605");
+    ScriptedClient client({limited, status(200)});
+    core::RetryPolicy policy;
+    policy.max_retries = 0;
+    io::HttpRequest req;
+    const auto d = core::deliver_batch(client, clock, k_no_jitter, req, policy, nullptr);
+    CHECK(d.delivered);
+    CHECK(clock.slept() == 5000);
+  }
+}
