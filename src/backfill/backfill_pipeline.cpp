@@ -73,6 +73,7 @@ class BackfillPipeline::Impl {
         m_events(m_settings.events_per_second) {
     m_digest = util::hex_digest(m_target.source, util::HashAlgorithm::sha256);
     m_message_options.call = m_target.call;
+    m_message_options.call_fixed = m_target.call_fixed;
     m_message_options.timestamp_from_created_at = m_settings.timestamp_from_created_at;
     m_message_options.template_digest = m_digest;
     m_message_options.destination = m_target.destination;

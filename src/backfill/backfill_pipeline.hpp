@@ -25,6 +25,7 @@ struct BackfillTarget {
   std::string url;           // the batch endpoint
   std::string template_uri;  // the action's body URI; "": base64:// of the template
   SegmentCall call = SegmentCall::identify;
+  bool call_fixed = false;  // given (--call, a URL's path): else each message names its own
   // Content-Type, auth and any others (core::kratos_request's, less what Go adds)
   std::vector<std::pair<std::string, std::string>> headers;
   // What messageIds (and each identity's ctx.flow.id) are scoped to: destination_key().

@@ -101,7 +101,12 @@ std::string batch_url(const std::string& url) {
 }
 
 core::BackfillTarget target_from_options(const BackfillOptions& opts) {
-  const SendTarget t = resolve_send_target(opts.send);
+  SendTarget t = resolve_send_target(opts.send);
+  const bool call_fixed = !t.segment.call_source.empty();
+  // What it sends for the built-in identity names the call; a contradiction stops here.
+  if (const auto output = sample_output(t.source, t.source_name, resolve_hook(opts.send))) {
+    settle_send_call(&t, *output);
+  }
   if (t.call_error) {
     throw Error(ExitStatus::check_failed,
                 core::to_string(*t.call_error) + " (every identity would fail)");
@@ -128,6 +133,7 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
   target.url = batch_url(t.action.url);
   target.template_uri = t.action.body;
   target.call = t.call;
+  target.call_fixed = call_fixed;
   target.headers = std::move(headers);
   std::string credentials;
   for (const auto& [name, value] : target.headers) credentials += name + ": " + value + "\n";

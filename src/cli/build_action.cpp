@@ -5,6 +5,7 @@
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
+#include "cli/send_target.hpp"
 #include "cli/verbs.hpp"
 #include "engine/transform.hpp"
 #include "io/file_io.hpp"
@@ -66,22 +67,20 @@ std::string body_from_options(const BuildActionOptions& opts) {
   return "base64://" + util::base64_encode(read_checked_template(opts.jsonnet));
 }
 
-// A track call needs `event` (Segment drops a track without one): what the template sends for
-// the built-in identity must have it.
-void check_track_event(const BuildActionOptions& opts, const std::string& url) {
-  std::string err;
-  const auto parsed = util::parse_url(url, &err);
-  if (!parsed || core::call_from_path(parsed->path) != core::SegmentCall::track) return;
+// The call the template makes, from what it sends for the built-in identity: a default call
+// (and the URL with it) follows it, a given one must agree. A track needs an event (Segment drops
+// a track without one).
+void settle_from_template(const BuildActionOptions& opts, SegmentTarget* target) {
+  if (opts.jsonnet.empty()) return;
   const std::string name = io::display_name(opts.jsonnet);
-  core::ContextOptions c;
-  c.identity = core::builtin_sample_identity();
-  std::vector<std::string> dropped;
-  const core::Evaluation e = core::evaluate_template(read_text_or_throw(opts.jsonnet), name,
-                                                     core::build_context(c, &dropped).dump());
-  if (e.status != core::EvalStatus::ok) return;  // test-identify and lint say why
-  const core::Json message = core::Json::parse(e.body, nullptr, false);
-  const auto event = message.is_object() ? message.find("event") : message.end();
-  if (message.is_object() && event != message.end() && event->is_string() &&
+  std::string err;
+  const auto hook = core::parse_hook_point("registration.after.password", &err);
+  const auto output = sample_output(read_text_or_throw(opts.jsonnet), name, *hook);
+  if (!output) return;  // test-identify and lint say why
+  settle_call(target, *output, name);
+  if (target->call != core::SegmentCall::track) return;
+  const auto event = output->is_object() ? output->find("event") : output->end();
+  if (output->is_object() && event != output->end() && event->is_string() &&
       !event->get_ref<const std::string&>().empty()) {
     return;
   }
@@ -98,8 +97,10 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
   // (tests/reference/test_hook_points_schema.cpp), so it changes nothing written.
   kratos_profile_or_throw(opts.kratos);
   core::ActionSpec spec;
-  spec.url = resolve_segment_url(opts.target);
+  SegmentTarget target = resolve_segment_target(opts.target);
   spec.body = body_from_options(opts);
+  settle_from_template(opts, &target);
+  spec.url = target.url;
   spec.method = opts.method;
   spec.id = opts.id;
   spec.headers = parse_headers(opts.headers);
@@ -111,7 +112,6 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
       opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse;
   std::string problem;
   if (!core::validate(spec, insecure, &problem)) throw bad_input(problem);
-  if (!opts.jsonnet.empty()) check_track_event(opts, spec.url);
 
   std::string why;
   const auto url = util::parse_url(spec.url, &why);

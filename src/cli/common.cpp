@@ -158,14 +158,18 @@ namespace cli {
 void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts) {
   add_flags(
       cmd, {{"--call", "CALL",
-             "Segment call: identify, track, page, screen, group or alias (default "
-             "identify)",
+             "Segment call: identify, track, page, screen, group or alias (default: what "
+             "--url's path names, else what the template sends: an event makes it track; "
+             "else identify)",
              &opts->call},
             {"--region", "REGION",
              "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
              "wrong region is dropped without an error (default us)",
              &opts->region},
-            {"--url", "URL", "call this URL instead (overrides --call and --region)", &opts->url}});
+            {"--url", "URL",
+             "an API base (https://api.segment.io, a proxy's prefix kept) or one of its /v1/... "
+             "endpoints, instead of --region's",
+             &opts->url}});
 }
 
 void require_one_of(const std::string& flag, const std::string& value,
@@ -214,12 +218,80 @@ void require_hook_point_in(const core::HookPoint& point, const core::KratosProfi
   note(core::k_ory_network_only_note);
 }
 
-std::string resolve_segment_url(const SegmentTargetOptions& opts) {
-  require_one_of("--call", opts.call, core::segment_call_names());
+namespace {
+
+// --url split at its /v1/: the API base before it, and what follows ("" for a base).
+std::pair<std::string, std::string> split_api_url(const std::string& url) {
+  std::string why;
+  const auto u = util::parse_url(url, &why);
+  if (!u) throw bad_input("--url '" + url + "' " + why);
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  const auto authority = path.find("://");
+  const auto path_start = path.find('/', authority == std::string::npos ? 0 : authority + 3);
+  if (path_start == std::string::npos) return {path, ""};
+  const auto v1 = path.find("/v1/", path_start);
+  if (v1 != std::string::npos) return {path.substr(0, v1), path.substr(v1 + 4)};
+  if (util::ends_with(path, "/v1")) path.resize(path.size() - 3);
+  while (util::ends_with(path, "/")) path.pop_back();
+  return {path, ""};
+}
+
+}  // namespace
+
+SegmentTarget resolve_segment_target(const SegmentTargetOptions& opts) {
+  if (!opts.call.empty()) require_one_of("--call", opts.call, core::segment_call_names());
   require_one_of("--region", opts.region, core::segment_region_names());
-  if (!opts.url.empty()) return opts.url;
-  return core::segment_url(*core::parse_segment_region(opts.region),
-                           *core::parse_segment_call(opts.call));
+  SegmentTarget t;
+  std::optional<core::SegmentCall> url_call;
+  if (opts.url.empty()) {
+    const std::string any = core::segment_url(*core::parse_segment_region(opts.region),
+                                              core::SegmentCall::identify);
+    t.base = any.substr(0, any.rfind("/v1/"));
+  } else {
+    auto [base, endpoint] = split_api_url(opts.url);
+    t.base = base;
+    url_call = core::parse_segment_call(endpoint);
+    if (!url_call && !endpoint.empty() && endpoint != "batch" && endpoint != "import") {
+      throw bad_input("--url " + opts.url + ": /v1/" + endpoint +
+                      " is not an endpoint of Segment's API (a base such as "
+                      "https://api.segment.io, or /v1/identify, /v1/track, ... /v1/batch)");
+    }
+  }
+  const auto given = core::parse_segment_call(opts.call);
+  if (given && url_call && *given != *url_call) {
+    throw bad_input("--call " + opts.call + ", but --url " + opts.url + " is the " +
+                    core::to_string(*url_call) + " endpoint: give one of them, or both the same");
+  }
+  if (given) {
+    t.call = *given;
+    t.call_source = "--call " + opts.call;
+  } else if (url_call) {
+    t.call = *url_call;
+    t.call_source = "--url's /v1/" + core::to_string(*url_call);
+  }
+  t.url = url_call ? opts.url : t.base + "/v1/" + core::to_string(t.call);
+  return t;
+}
+
+void settle_call(SegmentTarget* t, const core::Json& output, const std::string& subject) {
+  const auto named = core::call_from_message(output);
+  if (!named || *named == t->call) return;
+  const std::string field = core::call_field(output);
+  const std::string call = core::to_string(*named);
+  if (t->call_source.empty() && !t->base.empty()) {
+    t->call = *named;
+    t->url = t->base + "/v1/" + call;
+    note(subject + " sends '" + field + "': a " + call + " call, to " + t->url +
+         " (--call " + call + " says so)");
+    return;
+  }
+  if (t->call_source.empty()) {  // a URL that names no call: not Segment's
+    t->call = *named;
+    return;
+  }
+  throw bad_input(subject + " sends '" + field + "', a " + call + " call, but " +
+                  t->call_source + " makes it " + core::to_string(t->call) +
+                  ": Segment would drop or misfile it; make them agree");
 }
 
 core::HeaderAllowlist header_allowlist_or_throw(const std::string& list) {

@@ -7,6 +7,7 @@
 #include "io/document.hpp"
 #include "io/file_io.hpp"
 #include "kratos/hook_points.hpp"
+#include "segment/segment_message.hpp"
 #include "kratos/kratos_context.hpp"
 #include "kratos/runtime_profile.hpp"
 
@@ -61,15 +62,29 @@ namespace cli {
 
 // Which Segment endpoint a web_hook calls: --call and --region, or --url for both.
 struct SegmentTargetOptions {
-  std::string call = "identify";
+  std::string call;  // "": what --url's path or the template's output names, else identify
   std::string region = "us";
   std::string url;
 };
 void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts);
 
-// The URL the options name; throws a bad-input Error (with a did-you-mean) for an
-// unknown call or region.
-std::string resolve_segment_url(const SegmentTargetOptions& opts);
+// Where the options send one message, and as which call: --call, else the call --url's path
+// names (.../v1/track), else identify until the template's output says otherwise (settle_call).
+// --url is an API base (https://api.segment.io, a proxy's prefix kept) or one of its /v1/...
+// endpoints; a base gets /v1/CALL. Throws a bad-input Error (with a did-you-mean) for an
+// unknown call or region, or a --call that --url's path contradicts.
+struct SegmentTarget {
+  std::string url;   // where the call goes
+  std::string base;  // the API base the URL was made from; "" when it cannot change (an action's)
+  core::SegmentCall call = core::SegmentCall::identify;
+  std::string call_source;  // what fixed the call ("--call track"); "": the default
+};
+SegmentTarget resolve_segment_target(const SegmentTargetOptions& opts);
+
+// With what the template sends: the call its fields name (core::call_from_message) replaces a
+// default one, the URL following it (said in a note), or contradicts a fixed one: a bad-input
+// Error naming both. `subject` names the template in messages.
+void settle_call(SegmentTarget* target, const core::Json& output, const std::string& subject);
 
 // Throws a bad-input Error unless `value` is one of `allowed`, suggesting the closest.
 // --header-allowlist NAMES: comma-separated header names, or a bad-input Error.

@@ -8,6 +8,8 @@
 #include "engine/transform.hpp"
 #include "io/file_io.hpp"
 #include "kratos/action_body.hpp"
+#include "kratos/identity_schema.hpp"
+#include "kratos/kratos_context.hpp"
 #include "segment/segment_message.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
@@ -17,7 +19,7 @@ namespace cli {
 namespace {
 
 void from_action(const SendOptions& opts, SendTarget* t) {
-  if (!opts.segment.url.empty() || opts.segment.call != "identify" || opts.segment.region != "us") {
+  if (!opts.segment.url.empty() || !opts.segment.call.empty() || opts.segment.region != "us") {
     throw bad_input(
         "--call, --region and --url go with --jsonnet; with --action the URL comes from the "
         "action");
@@ -47,15 +49,20 @@ void from_action(const SendOptions& opts, SendTarget* t) {
   std::string why;
   const auto url = util::parse_url(t->action.url, &why);
   if (!url) throw bad_input(name + ": the action's url '" + t->action.url + "' " + why);
-  t->call = core::call_from_path(url->path).value_or(core::SegmentCall::identify);
+  t->segment.url = t->action.url;
+  if (const auto call = core::call_from_path(url->path)) {
+    t->call = t->segment.call = *call;
+    t->segment.call_source = "the action's URL (/v1/" + core::to_string(*call) + ")";
+  }
 }
 
 void from_template(const SendOptions& opts, SendTarget* t) {
   t->source = read_text_or_throw(opts.jsonnet);
   t->source_name = io::display_name(opts.jsonnet);
-  t->action.url = resolve_segment_url(opts.segment);
+  t->segment = resolve_segment_target(opts.segment);
+  t->action.url = t->segment.url;
   t->action.method = "POST";
-  t->call = *core::parse_segment_call(opts.segment.call);
+  t->call = t->segment.call;
   std::string why;
   const auto url = util::parse_url(t->action.url, &why);
   const bool loopback = url && util::is_loopback_host(url->host);
@@ -88,6 +95,26 @@ void add_send_options(CLI::App& cmd, SendOptions* opts, const SendHelp& help) {
                   {"--hook", "FLOW.WHEN[.METHOD]", help.hook, &opts->hook},
                   {"--dry-run", "", help.dry_run, &opts->dry_run},
                   kratos_flag(&opts->kratos)});
+}
+
+void settle_send_call(SendTarget* t, const core::Json& output) {
+  settle_call(&t->segment, output, t->source_name);
+  t->call = t->segment.call;
+  t->action.url = t->segment.url;
+}
+
+std::optional<core::Json> sample_output(const std::string& source, const std::string& name,
+                                        const core::HookPoint& hook) {
+  core::ContextOptions c;
+  c.hook = hook;
+  c.identity = core::builtin_sample_identity();
+  std::vector<std::string> dropped;
+  const core::Evaluation e =
+      core::evaluate_template(source, name, core::build_context(c, &dropped).dump());
+  if (e.status != core::EvalStatus::ok) return std::nullopt;
+  core::Json output = core::Json::parse(e.body, nullptr, false);
+  if (output.is_discarded()) return std::nullopt;
+  return output;
 }
 
 core::HookPoint resolve_hook(const SendOptions& opts) {

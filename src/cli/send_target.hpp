@@ -43,7 +43,8 @@ struct SendTarget {
   std::string source;           // the template's exact bytes
   std::string source_name;      // for error locations
   core::DeployedAction action;  // URL, method, headers (auth included), secret to redact
-  core::SegmentCall call = core::SegmentCall::identify;  // what the URL's path names
+  SegmentTarget segment;        // where the call goes, and which call (its url: action.url)
+  core::SegmentCall call = core::SegmentCall::identify;  // segment.call
   std::optional<core::Finding> call_error;               // Kratos's call of the template fails
   std::vector<core::Finding> warnings;                   // something in it fails if reached
 };
@@ -55,6 +56,15 @@ struct SendTarget {
 // (core::validate_url). A dry run needs no write key: without one the header carries a
 // placeholder.
 SendTarget resolve_send_target(const SendOptions& opts, bool check = true);
+
+// With what the template sends (core::call_from_message): the call, and with it the URL, as
+// settle_call settles them.
+void settle_send_call(SendTarget* target, const core::Json& output);
+
+// What the template sends for the built-in sample identity at `hook` (as test-identify's
+// ctx), or nullopt when it fails or cancels there: enough to tell the call it makes.
+std::optional<core::Json> sample_output(const std::string& source, const std::string& name,
+                                        const core::HookPoint& hook);
 
 // The --hook point, or a bad-input Error with a did-you-mean (or for a point the --kratos
 // profile does not have, such as Ory Network's saml on a self-hosted Kratos).

@@ -131,6 +131,10 @@ class Run {
   // The request Kratos makes of the action, and the body it sends.
   std::optional<ExitStatus> make_body() {
     const core::Evaluation& eval = m_checked.evaluation;
+    if (eval.status == core::EvalStatus::ok) {
+      // What it sends names the call: the URL follows it, or it contradicts --call.
+      settle_send_call(&m_target, core::Json::parse(eval.body, nullptr, false));
+    }
     std::string err;
     if (!core::kratos_request(m_target.action, &m_kratos, &err)) {
       error(err);

@@ -75,8 +75,17 @@ bool make_batch_message(const Json& output, const Json& identity, const MessageO
     *err = "the transform output is not a JSON object";
     return false;
   }
+  const auto named = call_from_message(output);
+  if (opts.call_fixed && named && *named != opts.call) {
+    m.stage = "validate";
+    m.message = output;
+    *err = "the message has '" + call_field(output) + "', a " + to_string(*named) +
+           " call, but the backfill sends " + to_string(opts.call) + " calls";
+    return false;
+  }
+  const SegmentCall call = opts.call_fixed ? opts.call : named.value_or(opts.call);
   m.message = output;
-  m.message["type"] = to_string(opts.call);
+  m.message["type"] = to_string(call);
   const auto own = output.find("messageId");
   m.own_id = own != output.end() && !own->is_null();
   if (!m.own_id) {
@@ -88,7 +97,7 @@ bool make_batch_message(const Json& output, const Json& identity, const MessageO
     if (created != identity.end() && created->is_string()) m.message["timestamp"] = *created;
   }
   m.text = m.message.dump(-1, ' ', false, Json::error_handler_t::replace);
-  for (const auto& f : validate_message(m.message, opts.call, m.text.size())) {
+  for (const auto& f : validate_message(m.message, call, m.text.size())) {
     if (f.severity != Severity::error) continue;
     m.stage = m.text.size() > k_max_message_bytes ? "size" : "validate";
     *err = "Segment would drop this: " + to_string(f);

@@ -21,6 +21,9 @@ using Json = nlohmann::ordered_json;
 
 struct MessageOptions {
   SegmentCall call = SegmentCall::identify;
+  // The call was given (--call, the URL's path): a message that names another fails. Else each
+  // message is the call its fields name (core::call_from_message), `call` when they name none.
+  bool call_fixed = true;
   bool timestamp_from_created_at = true;
   std::string template_digest;  // sha256 of the template; part of every messageId
   std::string destination;      // destination_key(): part of every messageId

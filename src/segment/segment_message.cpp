@@ -147,6 +147,46 @@ std::optional<SegmentCall> call_from_path(const std::string& path) {
   return parse_segment_call(last);
 }
 
+namespace {
+
+// The fields that name a call, in the order call_from_message reads them.
+struct NamingField {
+  const char* name;
+  SegmentCall call;
+};
+constexpr NamingField k_naming_fields[] = {{"event", SegmentCall::track},
+                                           {"groupId", SegmentCall::group},
+                                           {"previousId", SegmentCall::alias}};
+
+}  // namespace
+
+std::optional<SegmentCall> call_from_message(const Json& message) {
+  if (!message.is_object()) return std::nullopt;
+  std::optional<SegmentCall> found;
+  bool several = false;
+  const auto name = [&](SegmentCall c) {
+    several = several || (found && *found != c);
+    found = c;
+  };
+  if (const auto type = message.find("type"); type != message.end() && type->is_string()) {
+    if (const auto c = parse_segment_call(type->get<std::string>())) name(*c);
+  }
+  for (const auto& f : k_naming_fields) {
+    const auto it = message.find(f.name);
+    if (it != message.end() && !it->is_null()) name(f.call);
+  }
+  return several ? std::nullopt : found;
+}
+
+std::string call_field(const Json& message) {
+  if (!message.is_object()) return "";
+  for (const auto& f : k_naming_fields) {
+    const auto it = message.find(f.name);
+    if (it != message.end() && !it->is_null()) return f.name;
+  }
+  return message.contains("type") ? "type" : "";
+}
+
 std::vector<Finding> validate_message(const Json& msg, SegmentCall call,
                                       std::size_t serialized_size) {
   std::vector<Finding> out;

@@ -36,4 +36,12 @@ std::vector<Finding> validate_body(const std::string& body, bool form_encoded, S
 // The call a Tracking API URL path names ("/v1/identify" -> identify), if any.
 std::optional<SegmentCall> call_from_path(const std::string& path);
 
+// The call a message's own fields name, by Segment's spec: `event` is a track's, `groupId` a
+// group's, `previousId` an alias's, and a `type` names its call; nullopt when it names none (an
+// identify, or a page or screen: their fields do not tell them apart) or more than one.
+std::optional<SegmentCall> call_from_message(const Json& message);
+
+// The field call_from_message read its answer from ("event", "groupId", ...), for messages.
+std::string call_field(const Json& message);
+
 }  // namespace core

@@ -88,7 +88,7 @@ TEST_CASE("cli backfill: messageIds depend on the destination, not only the iden
   }
 }
 
-TEST_CASE("cli backfill: a template's own messageId is kept; one that does not vary is warned of") {
+TEST_CASE("cli backfill: a template's own messageId is kept, and warned of when it does not vary") {
   test::TempDir dir;
   const std::string input = identities_file(dir, 5);
   const auto dry_run = [&](const std::string& message_id) {

@@ -166,7 +166,7 @@ TEST_CASE("cli build-action: bad input exits 2, names the problem, writes nothin
        "url 'http://segment.example.com/v1/identify' uses plain http to a host that is not "
        "loopback: the write key would travel in clear; use https:// or pass --allow-insecure-url"},
       {{"--jsonnet", k_example, "--url", "api.segment.io/v1/identify"},
-       "url 'api.segment.io/v1/identify' is not an absolute URL (expected scheme://host/...)"},
+       "--url 'api.segment.io/v1/identify' is not an absolute URL (expected scheme://host/...)"},
       {{"--body", "/etc/t.jsonnet"},
        "body '/etc/t.jsonnet' has no scheme: write it as file:///etc/t.jsonnet (Kratos still reads "
        "a bare path as one, but calls it deprecated)"},

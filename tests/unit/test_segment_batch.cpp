@@ -192,3 +192,26 @@ TEST_CASE("segment_batch: a 429's Retry-After or X-RateLimit-Reset says how long
     CHECK(clock.slept() == 5000);
   }
 }
+
+TEST_CASE("segment_batch: each message is the call it names, unless the call was given") {
+  const core::Json identity = {{"id", "abc"}};
+  core::MessageOptions opts;
+  opts.call_fixed = false;
+  core::BatchMessage m;
+  std::string err;
+  REQUIRE(core::make_batch_message({{"userId", "abc"}, {"event", "Signed Up"}}, identity, opts, &m,
+                                   &err));
+  CHECK(m.message["type"] == "track");
+  REQUIRE(
+      core::make_batch_message({{"userId", "abc"}, {"groupId", "g"}}, identity, opts, &m, &err));
+  CHECK(m.message["type"] == "group");
+  REQUIRE(core::make_batch_message({{"userId", "abc"}}, identity, opts, &m, &err));
+  CHECK(m.message["type"] == "identify");  // names none: the default
+  opts.call_fixed = true;
+  CHECK_FALSE(core::make_batch_message({{"userId", "abc"}, {"event", "Signed Up"}}, identity, opts,
+                                       &m, &err));
+  CHECK(m.stage == "validate");
+  CHECK(err == "the message has 'event', a track call, but the backfill sends identify calls");
+  CHECK(core::call_from_message({{"event", "x"}, {"groupId", "g"}}) == std::nullopt);  // several
+  CHECK(core::call_from_message({{"type", "page"}, {"name", "Home"}}) == core::SegmentCall::page);
+}
