@@ -99,22 +99,12 @@ Run run(const std::string& bin, const std::string& dir, long n, const std::strin
   const std::string url = first_line(dir + "/listen.out");
   std::ofstream(dir + "/key") << "bench-key\n";
   const auto t0 = Clock::now();
-  std::vector<std::string> args = {bin,
-                                   "backfill",
-                                   "--jsonnet",
-                                   jsonnet,
-                                   "--url",
-                                   url,
-                                   "--write-key-file",
-                                   dir + "/key",
-                                   "--failed",
-                                   dir + "/failed.jsonl",
-                                   "--progress",
-                                   "never",
+  std::vector<std::string> args = {bin, "backfill", "--jsonnet", jsonnet, "--url", url,
+                                   "--write-key-file", dir + "/key", "--failed",
+                                   dir + "/failed.jsonl", "--progress", "never",
                                    // The engine's own speed: Segment's 1,000 events/s (the
                                    // default limit) would be all this measures.
-                                   "--events-per-second",
-                                   "0"};
+                                   "--events-per-second", "0"};
   for (const std::string& a : admin_api.empty()
                                   ? std::vector<std::string>{"--identities", input}
                                   : std::vector<std::string>{"--from-admin-api", admin_api}) {

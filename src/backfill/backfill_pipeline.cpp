@@ -124,8 +124,8 @@ class BackfillPipeline::Impl {
     result->write_error = m_write_error;
     result->source_unreachable = m_source_unreachable;
     result->undelivered = m_undelivered;
-    result->interrupted = m_stop.load() && m_read_error.empty() && m_write_error.empty() &&
-                          m_undelivered.empty();
+    result->interrupted =
+        m_stop.load() && m_read_error.empty() && m_write_error.empty() && m_undelivered.empty();
     result->seconds = seconds_since(t0);
     return true;
   }

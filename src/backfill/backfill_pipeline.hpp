@@ -41,9 +41,9 @@ struct BackfillSettings {
   // Messages per second at most, over the whole run (Segment's per-workspace figure); 0: no
   // limit. Batches then hold at most a tenth of a second's worth, so the rate stays even.
   double events_per_second = 1000;
-  int chunk = 1000;         // identities per evaluation
-  int evaluators = 0;       // helper processes; 0: cores, at most 4
-  int max_retries = 10;     // per batch
+  int chunk = 1000;      // identities per evaluation
+  int evaluators = 0;    // helper processes; 0: cores, at most 4
+  int max_retries = 10;  // per batch
   bool timestamp_from_created_at = true;
   std::string worker_executable;  // this binary, for TransformPool's helpers
   std::size_t max_output = 0;     // the Kratos profile's output limit; 0: EvalLimits's

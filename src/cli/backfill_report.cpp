@@ -49,30 +49,31 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
                 static_cast<double>(done) / std::max(r.seconds, 0.001));
   if (opts.format == "json") {
     // One line, the last on standard error: for scripts.
-    const core::Json line = {{"read", s.read},
-                             {opts.dry_run ? "printed" : "sent", s.sent},
-                             {"skipped", s.skipped},
-                             {"newer", s.newer},
-                             {"failed", s.failed},
-                             {"failed_file", s.failed > 0 && !opts.dry_run ? core::Json(opts.failed)
-                                                                           : core::Json(nullptr)},
-                             {"requests", s.requests},
-                             {"retries", s.retries},
-                             {"seconds", r.seconds},
-                             {"incomplete", r.incomplete.empty() ? core::Json(nullptr)
-                                                                 : core::Json(r.incomplete)},
-                             {"interrupted", r.interrupted},
-                             {"pending", s.pending()},
-                             {"error", !r.write_error.empty()   ? r.write_error
-                                       : !r.read_error.empty()  ? r.read_error
-                                       : !r.undelivered.empty() ? r.undelivered
-                                                                : ""}};
+    const core::Json line = {
+        {"read", s.read},
+        {opts.dry_run ? "printed" : "sent", s.sent},
+        {"skipped", s.skipped},
+        {"newer", s.newer},
+        {"failed", s.failed},
+        {"failed_file",
+         s.failed > 0 && !opts.dry_run ? core::Json(opts.failed) : core::Json(nullptr)},
+        {"requests", s.requests},
+        {"retries", s.retries},
+        {"seconds", r.seconds},
+        {"incomplete", r.incomplete.empty() ? core::Json(nullptr) : core::Json(r.incomplete)},
+        {"interrupted", r.interrupted},
+        {"pending", s.pending()},
+        {"error", !r.write_error.empty()   ? r.write_error
+                  : !r.read_error.empty()  ? r.read_error
+                  : !r.undelivered.empty() ? r.undelivered
+                                           : ""}};
     std::cerr << line.dump() << "\n";
   } else {
     std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
               << util::format_count(s.sent) << (opts.dry_run ? " printed, " : " sent, ")
               << util::format_count(s.skipped) << " skipped (cancel), "
-              << (s.newer > 0 ? util::format_count(s.newer) + " newer (created at or after --created-before), "
+              << (s.newer > 0 ? util::format_count(s.newer) +
+                                    " newer (created at or after --created-before), "
                               : std::string())
               << util::format_count(s.failed) << " failed"
               << (s.failed > 0 && !opts.dry_run ? " (see " + opts.failed + ")" : "") << ", "

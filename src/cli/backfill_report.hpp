@@ -13,10 +13,10 @@ namespace cli {
 struct BackfillReport {
   std::string format = "text";  // text or json
   bool dry_run = false;
-  std::string failed;    // --failed
-  std::string state;     // --state, "" without
-  int stdout_errno = 0;  // a dry run's messages could not be written
-  int signal = 0;        // what stopped the run, 0 if nothing did
+  std::string failed;          // --failed
+  std::string state;           // --state, "" without
+  int stdout_errno = 0;        // a dry run's messages could not be written
+  int signal = 0;              // what stopped the run, 0 if nothing did
   bool allow_partial = false;  // an input that is not every identity is fine
 };
 

@@ -103,13 +103,14 @@ std::string placeholder_key_reason(const std::string& key) {
       return std::string("it holds '") + mark + "', as the docs' placeholders do";
     }
   }
-  const char* const words[] = {"write_key",         "write-key",         "writekey",
-                               "segment_write_key", "segment-write-key", "changeme",
-                               "xxx",               "xxxx",              "xxxxxxxx"};
+  const char* const words[] = {"write_key",         "write-key", "writekey", "segment_write_key",
+                               "segment-write-key", "changeme",  "xxx",      "xxxx",
+                               "xxxxxxxx"};
   for (const char* word : words) {
     if (lower == word) return std::string("'") + word + "' is what the docs write for one";
   }
-  if (util::starts_with(lower, "your")) return "it starts with 'your', as the docs' placeholders do";
+  if (util::starts_with(lower, "your"))
+    return "it starts with 'your', as the docs' placeholders do";
   return "";
 }
 
@@ -156,20 +157,20 @@ std::string resolve_write_key(const WriteKeyOptions& opts) {
 namespace cli {
 
 void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts) {
-  add_flags(
-      cmd, {{"--call", "CALL",
-             "Segment call: identify, track, page, screen, group or alias (default: what "
-             "--url's path names, else what the template sends: an event makes it track; "
-             "else identify)",
-             &opts->call},
-            {"--region", "REGION",
-             "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
-             "wrong region is dropped without an error (default us)",
-             &opts->region},
-            {"--url", "URL",
-             "an API base (https://api.segment.io, a proxy's prefix kept) or one of its /v1/... "
-             "endpoints, instead of --region's",
-             &opts->url}});
+  add_flags(cmd,
+            {{"--call", "CALL",
+              "Segment call: identify, track, page, screen, group or alias (default: what "
+              "--url's path names, else what the template sends: an event makes it track; "
+              "else identify)",
+              &opts->call},
+             {"--region", "REGION",
+              "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
+              "wrong region is dropped without an error (default us)",
+              &opts->region},
+             {"--url", "URL",
+              "an API base (https://api.segment.io, a proxy's prefix kept) or one of its /v1/... "
+              "endpoints, instead of --region's",
+              &opts->url}});
 }
 
 void require_one_of(const std::string& flag, const std::string& value,
@@ -244,8 +245,8 @@ SegmentTarget resolve_segment_target(const SegmentTargetOptions& opts) {
   SegmentTarget t;
   std::optional<core::SegmentCall> url_call;
   if (opts.url.empty()) {
-    const std::string any = core::segment_url(*core::parse_segment_region(opts.region),
-                                              core::SegmentCall::identify);
+    const std::string any =
+        core::segment_url(*core::parse_segment_region(opts.region), core::SegmentCall::identify);
     t.base = any.substr(0, any.rfind("/v1/"));
   } else {
     auto [base, endpoint] = split_api_url(opts.url);
@@ -281,16 +282,16 @@ void settle_call(SegmentTarget* t, const core::Json& output, const std::string& 
   if (t->call_source.empty() && !t->base.empty()) {
     t->call = *named;
     t->url = t->base + "/v1/" + call;
-    note(subject + " sends '" + field + "': a " + call + " call, to " + t->url +
-         " (--call " + call + " says so)");
+    note(subject + " sends '" + field + "': a " + call + " call, to " + t->url + " (--call " +
+         call + " says so)");
     return;
   }
   if (t->call_source.empty()) {  // a URL that names no call: not Segment's
     t->call = *named;
     return;
   }
-  throw bad_input(subject + " sends '" + field + "', a " + call + " call, but " +
-                  t->call_source + " makes it " + core::to_string(t->call) +
+  throw bad_input(subject + " sends '" + field + "', a " + call + " call, but " + t->call_source +
+                  " makes it " + core::to_string(t->call) +
                   ": Segment would drop or misfile it; make them agree");
 }
 

@@ -7,9 +7,9 @@
 #include "io/document.hpp"
 #include "io/file_io.hpp"
 #include "kratos/hook_points.hpp"
-#include "segment/segment_message.hpp"
 #include "kratos/kratos_context.hpp"
 #include "kratos/runtime_profile.hpp"
+#include "segment/segment_message.hpp"
 
 namespace CLI {
 class App;

@@ -147,8 +147,8 @@ bool segment_client_retries(int status) {
   return status >= 500 && status != 501 && status != 505 && status != 511;
 }
 
-std::optional<std::chrono::milliseconds> rate_limit_wait(const io::HttpResponse& r,
-                                                         std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds> rate_limit_wait(
+    const io::HttpResponse& r, std::chrono::system_clock::time_point now) {
   const std::string after(util::trim(r.header("retry-after")));
   if (const auto seconds = number(after)) return std::chrono::milliseconds(*seconds * 1000);
   if (const auto wait = date_wait(after, now)) return wait;
@@ -156,7 +156,8 @@ std::optional<std::chrono::milliseconds> rate_limit_wait(const io::HttpResponse&
   const std::string reset(util::trim(r.header("x-ratelimit-reset")));
   if (const auto n = number(reset)) {
     using std::chrono::system_clock;
-    if (*n >= 100000000000LL) return until(system_clock::time_point(std::chrono::milliseconds(*n)), now);
+    if (*n >= 100000000000LL)
+      return until(system_clock::time_point(std::chrono::milliseconds(*n)), now);
     if (*n >= 1000000000LL) return until(system_clock::time_point(std::chrono::seconds(*n)), now);
     return std::chrono::milliseconds(*n * 1000);
   }

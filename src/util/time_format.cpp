@@ -97,9 +97,9 @@ std::optional<Instant> parse_rfc3339(const std::string& s) {
     return std::nullopt;
   }
   Instant t;
-  t.seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                  86400 +
-              hour * 3600 + minute * 60 + second - offset;
+  t.seconds =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      hour * 3600 + minute * 60 + second - offset;
   t.nanos = nanos;
   return t;
 }
