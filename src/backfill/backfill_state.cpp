@@ -50,6 +50,10 @@ bool BackfillState::finished(long index) const {
   return false;
 }
 
+bool BackfillState::retrying(long index) const {
+  return std::binary_search(retry.begin(), retry.end(), index);
+}
+
 long BackfillState::finished_after() const {
   long n = 0;
   for (const auto& r : done_after) n += r.end - r.begin;
@@ -104,6 +108,11 @@ bool load_backfill_state(const std::string& path, BackfillState* out, bool* foun
     state.counts = {j.value("sent", 0L), j.value("failed", 0L), j.value("skipped", 0L)};
     state.failed_file = j.value("failed_file", std::string());
     state.failed_file_bytes = j.value("failed_file_bytes", 0L);
+    for (const auto& index : j.value("retry", Json::array())) {
+      if (!state.finished(index.get<long>())) return not_a_state();
+      state.retry.push_back(index.get<long>());
+    }
+    std::sort(state.retry.begin(), state.retry.end());
     *out = std::move(state);
     return true;
   } catch (const Json::exception&) {
@@ -140,6 +149,7 @@ bool save_backfill_state(const std::string& path, const BackfillState& state, st
     j["failed_file"] = state.failed_file;
     j["failed_file_bytes"] = state.failed_file_bytes;
   }
+  if (!state.retry.empty()) j["retry"] = state.retry;
   return io::replace_file_atomically(path, j.dump(2) + "\n", {}, nullptr, err);
 }
 
@@ -148,7 +158,9 @@ FinishedRecords::FinishedRecords(const BackfillState& resume)
       m_start_fingerprint(resume.fingerprint),
       m_start(resume.records_done),
       m_pending(resume.done_after),
-      m_hash_base(resume.records_done) {}
+      m_hash_base(resume.records_done) {
+  m_retry.insert(resume.retry.begin(), resume.retry.end());
+}
 
 void FinishedRecords::read(long index, std::uint64_t fingerprint) {
   std::lock_guard<std::mutex> lock(m_mutex);
@@ -158,6 +170,11 @@ void FinishedRecords::read(long index, std::uint64_t fingerprint) {
 
 void FinishedRecords::done(long index) {
   std::lock_guard<std::mutex> lock(m_mutex);
+  m_retry.erase(index);
+  mark_done(index);
+}
+
+void FinishedRecords::mark_done(long index) {
   if (index < m_watermark) return;
   const auto offset = static_cast<std::size_t>(index - m_watermark);
   if (m_done.size() <= offset) m_done.resize(offset + 1, false);
@@ -175,7 +192,8 @@ void FinishedRecords::confirm(const FinishedRange& range) {
     if (it == m_pending.end()) return;
     m_pending.erase(it);
   }
-  for (long i = range.begin; i < range.end; ++i) done(i);
+  std::lock_guard<std::mutex> lock(m_mutex);
+  for (long i = range.begin; i < range.end; ++i) mark_done(i);
 }
 
 std::optional<std::uint64_t> FinishedRecords::fingerprint_at(long index) const {
@@ -205,6 +223,7 @@ BackfillState FinishedRecords::snapshot() {
   std::sort(ranges.begin(), ranges.end(),
             [](const FinishedRange& a, const FinishedRange& b) { return a.begin < b.begin; });
   state.done_after = std::move(ranges);
+  state.retry.assign(m_retry.begin(), m_retry.end());
   while (m_hash_base < m_watermark - 1 && !m_hashes.empty()) {
     m_hashes.pop_front();
     ++m_hash_base;

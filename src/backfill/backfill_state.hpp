@@ -4,6 +4,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,8 +60,12 @@ struct BackfillState {
   BackfillCounts counts;             // every run's so far
   std::string failed_file;           // where their failures are
   long failed_file_bytes = 0;        // its size once they were on disk
+  // Finished records whose failures are being sent again (--retry-failed): read and sent once
+  // more, and off this list once their new outcome is on disk.
+  std::vector<long> retry;
 
   bool finished(long index) const;
+  bool retrying(long index) const;
   long finished_after() const;  // records in done_after
 };
 
@@ -90,6 +95,7 @@ class FinishedRecords {
 
   // The reader read record `index` (in order); the input's fingerprint through it.
   void read(long index, std::uint64_t fingerprint);
+  // Record `index`'s outcome is on disk (a retried one's included: it leaves the retry list).
   void done(long index);
   // A pending range read again with the same fingerprint: finished.
   void confirm(const FinishedRange& range);
@@ -101,7 +107,10 @@ class FinishedRecords {
  private:
   std::optional<std::uint64_t> fingerprint_at(long index) const;
 
+  void mark_done(long index);  // m_mutex held
+
   std::mutex m_mutex;
+  std::set<long> m_retry;
   long m_watermark;
   std::optional<std::uint64_t> m_start_fingerprint;  // through m_start - 1
   long m_start;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -100,6 +101,65 @@ bool FailedFile::sync(long* bytes, std::string* err) {
     return false;
   }
   *bytes = m_bytes;
+  return true;
+}
+
+namespace {
+
+// Appends the whole lines of `path` to `to` (made durable), and the finished records they
+// name that are not being retried already.
+bool move_aside(const std::string& path, const std::string& to, const BackfillState& state,
+                std::vector<long>* records, std::string* err) {
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (!in) return true;  // no failures were written
+  std::FILE* out = std::fopen(to.c_str(), "ab");
+  if (!out) {
+    *err = to + ": cannot open for appending: " + std::strerror(errno);
+    std::fclose(in);
+    return false;
+  }
+  std::string line;
+  bool ok = true;
+  for (int c; ok && (c = std::fgetc(in)) != EOF;) {
+    line.push_back(static_cast<char>(c));
+    if (c != '\n') continue;  // a line cut short by a crash is left out: its record was not finished
+    ok = std::fwrite(line.data(), 1, line.size(), out) == line.size();
+    const Json j = Json::parse(line, nullptr, false);
+    const auto record = j.is_object() ? j.find("record") : j.end();
+    if (record != j.end() && record->is_number_integer()) {
+      const long index = record->get<long>();
+      if (state.finished(index) && !state.retrying(index)) records->push_back(index);
+    }
+    line.clear();
+  }
+  std::fclose(in);
+  ok = ok && std::fflush(out) == 0 && (::fsync(fileno(out)) == 0 || errno == EINVAL);
+  if (std::fclose(out) != 0) ok = false;
+  if (!ok) *err = to + ": cannot write: " + std::strerror(errno);
+  return ok;
+}
+
+}  // namespace
+
+bool begin_retry(const std::string& state_path, BackfillState* state, long* count,
+                 std::string* err) {
+  *count = 0;
+  const std::string& path = state->failed_file;
+  if (path.empty()) return true;
+  std::vector<long> records;
+  if (!move_aside(path, path + ".retried", *state, &records, err)) return false;
+  std::sort(records.begin(), records.end());
+  records.erase(std::unique(records.begin(), records.end()), records.end());
+  state->retry.insert(state->retry.end(), records.begin(), records.end());
+  std::sort(state->retry.begin(), state->retry.end());
+  state->counts.failed = std::max(0L, state->counts.failed - static_cast<long>(records.size()));
+  state->failed_file_bytes = 0;
+  if (!save_backfill_state(state_path, *state, err)) return false;
+  if (::truncate(path.c_str(), 0) != 0 && errno != ENOENT) {
+    *err = path + ": cannot empty it for the retry: " + std::strerror(errno);
+    return false;
+  }
+  *count = static_cast<long>(records.size());
   return true;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "backfill/backfill_state.hpp"
+
 namespace core {
 
 using Json = nlohmann::ordered_json;
@@ -21,6 +23,13 @@ std::string failed_line(long record, const Json& identity, const std::string& st
 // A record read as backfill input: a line of a failed file stands for the identity it
 // carries. True when `record` was such a line and is now that identity.
 bool unwrap_failed_line(Json* record);
+
+// --retry-failed: the failures in the state's failed file are sent again. Their lines go to
+// `<failed file>.retried` (appended, kept), the records join `state->retry`, the failed count
+// drops by as many, the state is saved, then the failed file is emptied. False with `err`;
+// `*count`: the records now to be retried.
+bool begin_retry(const std::string& state_path, BackfillState* state, long* count,
+                 std::string* err);
 
 // Appends lines from several threads. A line that cannot be written is an error the caller
 // must not go past: the record's outcome would be lost.

@@ -13,6 +13,11 @@ bool ResumeCheck::recover(long index) {
 }
 
 bool ResumeCheck::finished_earlier(long i, std::uint64_t fingerprint, std::string* error) {
+  // A failure being retried is read, checked and sent again like a record not yet finished.
+  return finished_before(i, fingerprint, error) && !m_resume.retrying(i);
+}
+
+bool ResumeCheck::finished_before(long i, std::uint64_t fingerprint, std::string* error) {
   const auto mismatch = [&](long upto) {
     *error = "the input is not the one the state was written for: its first " +
              std::to_string(upto) +

@@ -21,7 +21,8 @@ class ResumeCheck {
   bool recover(long index);
 
   // Whether record `i` (read in order, `fingerprint` through it) was finished by an earlier
-  // run. Sets `error` when the input is not the one the state was written for.
+  // run, and is not being retried. Sets `error` when the input is not the one the state was
+  // written for.
   bool finished_earlier(long i, std::uint64_t fingerprint, std::string* error);
 
   // At the end of the input (`records` read): what the state says is finished must have
@@ -29,6 +30,8 @@ class ResumeCheck {
   std::string check_end(long records) const;
 
  private:
+  bool finished_before(long i, std::uint64_t fingerprint, std::string* error);
+
   const BackfillState& m_resume;
   FinishedRecords& m_finished;
   std::set<long> m_recovered;

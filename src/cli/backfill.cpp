@@ -18,6 +18,7 @@
 
 #include "backfill/admin_api_source.hpp"
 #include "backfill/backfill_pipeline.hpp"
+#include "backfill/failed_file.hpp"
 #include "cli/backfill_report.hpp"
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
@@ -60,6 +61,7 @@ struct BackfillOptions {
   std::string message_id_salt;
   bool allow_partial = false;
   std::string created_before;
+  bool retry_failed = false;
 };
 
 // --created-before TIME, or @FILE holding one (e.g. written when the hook went live).
@@ -180,6 +182,16 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
     throw bad_input("--state " + opts.state + " is the input; keep the state in another file");
   }
   if (opts.restart && opts.state.empty()) throw bad_input("--restart goes with --state FILE");
+  if (opts.retry_failed && (opts.state.empty() || opts.send.dry_run || opts.restart)) {
+    throw bad_input(
+        "--retry-failed goes with --state FILE (whose failures it sends again), without "
+        "--dry-run or --restart");
+  }
+  if (opts.retry_failed && !opts.admin_api.empty()) {
+    throw bad_input(
+        "--retry-failed reads the input again from its start, which the admin API is not; "
+        "send the failures with --identities FAILED_FILE (a failed file is valid input)");
+  }
   core::BackfillSettings s;
   s.state_path = opts.send.dry_run ? "" : opts.state;
   s.failed_path = opts.send.dry_run ? "" : opts.failed;
@@ -220,6 +232,19 @@ core::BackfillState resume_from(const std::string& path, bool restart,
       core::resume_problem(state, path, digest, destination, input.name(), paged);
   if (!problem.empty()) throw bad_input(problem);
   return state;
+}
+
+// --retry-failed: the state's final failures are sent again in this run.
+void retry_failures(const std::string& path, core::BackfillState* state) {
+  long count = 0;
+  std::string err;
+  if (state->input.empty()) {
+    note("--retry-failed: " + path + " has no failures yet (a fresh start)");
+    return;
+  }
+  if (!core::begin_retry(path, state, &count, &err)) throw bad_input(err);
+  note("--retry-failed: " + util::format_count(count) + " failure(s) of earlier runs are sent again" +
+       (count > 0 ? " (their lines are kept in " + state->failed_file + ".retried)" : ""));
 }
 
 void say_resuming(const std::string& path, const core::BackfillState& state) {
@@ -286,6 +311,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   core::BackfillState resume =
       resume_from(settings.state_path, opts.restart, target, *source, !opts.admin_api.empty());
 
+  if (opts.retry_failed) retry_failures(settings.state_path, &resume);
   g_stop.store(false);
   g_signal.store(0);
   g_stdout_errno.store(0);
@@ -412,6 +438,10 @@ VerbRunner setup_backfill(CLI::App& cmd) {
            "JSON Lines of what could not be sent (default backfill-failed.jsonl); "
            "valid --identities input",
            &opts->failed},
+          {"--retry-failed", "",
+           "with --state: send the failures of earlier runs again too (what the endpoint "
+           "refused, once it takes it)",
+           &opts->retry_failed},
           {"--message-id-salt", "TEXT",
            "scope messageIds to TEXT instead of the destination (the URL and write key)",
            &opts->message_id_salt},

@@ -125,8 +125,7 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
   if (!r.incomplete.empty()) note("--allow-partial: " + r.incomplete);
   if (r.earlier.failed > 0) {
     note(util::format_count(r.earlier.failed) + " record(s) failed in earlier runs of this state" +
-         " (see " + opts.failed + "); retry them with --identities " + opts.failed +
-         " and another --failed and --state");
+         " (see " + opts.failed + "); send them again with --retry-failed");
     return ExitStatus::check_failed;
   }
   return s.failed > 0 ? ExitStatus::check_failed : ExitStatus::ok;

@@ -337,3 +337,71 @@ TEST_CASE("cli backfill: --events-per-second holds the whole run to Segment's ra
   REQUIRE(tries.size() == 2);
   CHECK(tries[1].at - tries[0].at >= std::chrono::milliseconds(1000));
 }
+
+TEST_CASE("cli backfill: --retry-failed sends the final failures of earlier runs again") {
+  test::TempDir dir;
+  const std::string input = identities_file(dir, 30);
+  const std::string failed = dir.file("failed.jsonl");
+  const auto backfill = [&](const std::string& url, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"backfill",
+                                     "--jsonnet",
+                                     test::big_template(dir),
+                                     "--identities",
+                                     input,
+                                     "--url",
+                                     url,
+                                     "--write-key",
+                                     "wk",
+                                     "--failed",
+                                     failed,
+                                     "--state",
+                                     dir.file("state.json"),
+                                     "--chunk",
+                                     "10",
+                                     "--events-per-second",
+                                     "100",
+                                     "--concurrency",
+                                     "1",
+                                     "--progress",
+                                     "never"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::run_tool(args);
+  };
+  test::FakeSegment segment;
+  // A proxy in front refuses the second batch (10 messages at 100 a second): a final failure.
+  segment.script({{200}, {403, "forbidden"}});
+  const auto first = backfill(segment.url(""), {});
+  INFO(first.err);
+  CHECK(first.status == 1);
+  CHECK(first.err.find("30 read, 20 sent, 0 skipped (cancel), 10 failed") != std::string::npos);
+  CHECK(test::read_jsonl(failed).size() == 10);
+  // The same command: nothing is pending, the failures stay failures.
+  const auto again = backfill(segment.url(""), {});
+  CHECK(again.status == 1);
+  CHECK(again.err.find("0 read, 0 sent") != std::string::npos);
+  CHECK(again.err.find("10 record(s) failed in earlier runs") != std::string::npos);
+  CHECK(again.err.find("--retry-failed") != std::string::npos);
+  // --retry-failed: those 10 go again, and with them nothing else.
+  const auto retried = backfill(segment.url(""), {"--retry-failed"});
+  INFO(retried.err);
+  CHECK(retried.status == 0);
+  CHECK(retried.err.find("--retry-failed: 10 failure(s) of earlier runs are sent again") !=
+        std::string::npos);
+  CHECK(retried.err.find("10 read, 10 sent, 0 skipped (cancel), 0 failed") != std::string::npos);
+  CHECK(test::read_jsonl(failed).empty());
+  CHECK(test::read_jsonl(failed + ".retried").size() == 10);  // kept, not lost
+  const auto requests = segment.requests();
+  REQUIRE(requests.size() == 4);  // 3 batches, then the refused one again
+  std::set<std::string> users;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (i == 1) continue;  // the one refused
+    const json body = json::parse(requests[i].body);
+    for (const auto& m : body["batch"]) users.insert(m["userId"].get<std::string>());
+  }
+  CHECK(users.size() == 30);
+  CHECK(requests[3].body == requests[1].body);  // the same messages, the same messageIds
+  // Done: the state holds no failures, the next run has nothing to do.
+  const auto done = backfill(segment.url(""), {});
+  CHECK(done.status == 0);
+  CHECK(done.err.find("0 read, 0 sent") != std::string::npos);
+}

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backfill/backfill_state.hpp"
+#include "backfill/failed_file.hpp"
 #include "support.hpp"
 #include "util/hash.hpp"
 
@@ -165,4 +166,35 @@ TEST_CASE("backfill_state: no file is a fresh start, anything else is refused") 
   }
   CHECK_FALSE(core::save_backfill_state(dir.file("no/dir/state.json"), {}, &err));
   CHECK(err.rfind(dir.file("no/dir/state.json") + ": cannot create", 0) == 0);
+}
+
+TEST_CASE("backfill_state: a retried failure leaves the retry list once its outcome is in") {
+  test::TempDir dir;
+  const std::string failed = dir.write(
+      "failed.jsonl", "{\"record\":3,\"stage\":\"send\"}\n{\"record\":12,\"stage\":\"send\"}\n"
+                      "{\"record\":40,\"stage\":\"send\"}\n{\"record\":5,\"sta");  // cut short
+  core::BackfillState state = resume_at(20, 7);
+  state.input = "in.json";
+  state.template_digest = "d";
+  state.counts.failed = 3;
+  state.failed_file = failed;
+  state.failed_file_bytes = 60;
+  long count = 0;
+  std::string err;
+  REQUIRE(core::begin_retry(dir.file("state.json"), &state, &count, &err));
+  CHECK(count == 2);  // 40 is past what is finished: not a failure of this state's
+  CHECK(state.retry == std::vector<long>{3, 12});
+  CHECK(state.counts.failed == 1);
+  CHECK(state.failed_file_bytes == 0);
+  CHECK(test::read_file(failed).empty());
+  CHECK(test::read_file(failed + ".retried").find("\"record\":40") != std::string::npos);
+  core::BackfillState loaded;
+  bool found = false;
+  REQUIRE(core::load_backfill_state(dir.file("state.json"), &loaded, &found, &err));
+  CHECK(loaded.retry == std::vector<long>{3, 12});
+  CHECK(loaded.retrying(12));
+  core::FinishedRecords records(loaded);
+  records.done(12);
+  CHECK(records.snapshot().retry == std::vector<long>{3});
+  CHECK(records.snapshot().records_done == 20);  // still finished
 }
