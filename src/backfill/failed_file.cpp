@@ -122,7 +122,8 @@ bool move_aside(const std::string& path, const std::string& to, const BackfillSt
   bool ok = true;
   for (int c; ok && (c = std::fgetc(in)) != EOF;) {
     line.push_back(static_cast<char>(c));
-    if (c != '\n') continue;  // a line cut short by a crash is left out: its record was not finished
+    if (c != '\n')
+      continue;  // a line cut short by a crash is left out: its record was not finished
     ok = std::fwrite(line.data(), 1, line.size(), out) == line.size();
     const Json j = Json::parse(line, nullptr, false);
     const auto record = j.is_object() ? j.find("record") : j.end();

@@ -243,7 +243,8 @@ void retry_failures(const std::string& path, core::BackfillState* state) {
     return;
   }
   if (!core::begin_retry(path, state, &count, &err)) throw bad_input(err);
-  note("--retry-failed: " + util::format_count(count) + " failure(s) of earlier runs are sent again" +
+  note("--retry-failed: " + util::format_count(count) +
+       " failure(s) of earlier runs are sent again" +
        (count > 0 ? " (their lines are kept in " + state->failed_file + ".retried)" : ""));
 }
 

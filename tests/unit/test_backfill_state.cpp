@@ -170,9 +170,10 @@ TEST_CASE("backfill_state: no file is a fresh start, anything else is refused") 
 
 TEST_CASE("backfill_state: a retried failure leaves the retry list once its outcome is in") {
   test::TempDir dir;
-  const std::string failed = dir.write(
-      "failed.jsonl", "{\"record\":3,\"stage\":\"send\"}\n{\"record\":12,\"stage\":\"send\"}\n"
-                      "{\"record\":40,\"stage\":\"send\"}\n{\"record\":5,\"sta");  // cut short
+  const std::string failed =
+      dir.write("failed.jsonl",
+                "{\"record\":3,\"stage\":\"send\"}\n{\"record\":12,\"stage\":\"send\"}\n"
+                "{\"record\":40,\"stage\":\"send\"}\n{\"record\":5,\"sta");  // cut short
   core::BackfillState state = resume_at(20, 7);
   state.input = "in.json";
   state.template_digest = "d";
