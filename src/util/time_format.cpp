@@ -84,22 +84,21 @@ std::optional<Instant> parse_rfc3339(const std::string& s) {
     if (n == 0) return std::nullopt;
     for (; n < 9; ++n) nanos *= 10;
   }
-  int offset = 0;  // seconds east of UTC
-  if (at + 1 == s.size() && (s[at] == 'Z' || s[at] == 'z')) {
-    ++at;
-  } else if (at + 6 != s.size()) {
-    return std::nullopt;  // no offset, or something after it
-  } else if ((s[at] == '+' || s[at] == '-') && s[at + 3] == ':') {
+  std::int64_t offset = 0;  // seconds east of UTC
+  const bool zulu = at + 1 == s.size() && (s[at] == 'Z' || s[at] == 'z');
+  if (!zulu) {
+    // +HH:MM or -HH:MM, and nothing after it
+    if (at + 6 != s.size() || (s[at] != '+' && s[at] != '-') || s[at + 3] != ':') {
+      return std::nullopt;
+    }
     const int oh = digits(s, at + 1, 2), om = digits(s, at + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
-    offset = (s[at] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-  } else {
-    return std::nullopt;
+    offset = (s[at] == '-' ? -1 : 1) * (std::int64_t{oh} * 3600 + std::int64_t{om} * 60);
   }
   Instant t;
   t.seconds =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-      hour * 3600 + minute * 60 + second - offset;
+      std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second - offset;
   t.nanos = nanos;
   return t;
 }
