@@ -138,7 +138,9 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
   target.call_fixed = call_fixed;
   target.headers = std::move(headers);
   std::string credentials;
-  for (const auto& [name, value] : target.headers) credentials += name + ": " + value + "\n";
+  for (const auto& [name, value] : target.headers) {
+    credentials.append(name).append(": ").append(value).append("\n");
+  }
   target.destination = core::destination_key(target.url, credentials, opts.message_id_salt);
   return target;
 }
@@ -169,6 +171,11 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   if (opts.chunk < 1 || opts.chunk > 10000) throw bad_input("--chunk must be 1-10000");
   if (opts.max_retries < 0 || opts.max_retries > 100)
     throw bad_input("--max-retries must be 0-100");
+  if (opts.failed.empty() && !opts.send.dry_run) {
+    throw bad_input(
+        "--failed needs a file: what cannot be sent goes there (and is valid --identities "
+        "input); the default is backfill-failed.jsonl");
+  }
   if (!opts.identities.empty() && opts.identities != "-" &&
       io::same_file(opts.identities, opts.failed)) {
     throw bad_input("--failed " + opts.failed + " is the input; write failures to another file");

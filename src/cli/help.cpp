@@ -60,7 +60,7 @@ std::string bash(const CLI::App& app) {
       << "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
       << "  local verbs='" << util::join(names, " ") << " help'\n"
       << "  if [[ $COMP_CWORD -eq 1 ]]; then\n"
-      << "    COMPREPLY=($(compgen -W \"$verbs --help --version\" -- \"$cur\"))\n"
+      << "    mapfile -t COMPREPLY < <(compgen -W \"$verbs --help --version\" -- \"$cur\")\n"
       << "    return\n"
       << "  fi\n"
       << "  local opts='' files=''\n"
@@ -77,16 +77,17 @@ std::string bash(const CLI::App& app) {
     out << "    " << verb->get_name() << ") opts='" << util::join(flags, " ") << "'; files='"
         << util::join(file_flags, " ") << "' ;;\n";
   }
-  out << R"sh(    help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")); return ;;
+  // One name per line into COMPREPLY (mapfile), never split at spaces or globbed.
+  out << R"sh(    help) mapfile -t COMPREPLY < <(compgen -W "$verbs" -- "$cur"); return ;;
   esac
   if [[ " $files " == *" $prev "* ]]; then
-    COMPREPLY=($(compgen -f -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return
   fi
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
   else
-    COMPREPLY=($(compgen -f -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   fi
 }
 complete -o filenames -F _ory_segment ory-segment

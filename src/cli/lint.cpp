@@ -192,7 +192,7 @@ std::string hook_label(const core::RunningHook& h) {
     label += " " + (url ? url->host + url->path : h.url);
   }
   if (h.before_save) label += " (before save)";
-  return label;
+  return util::escape_controls(label);  // names and URLs come from the config
 }
 
 std::string list_label(const core::HookRow& row) {
@@ -410,8 +410,10 @@ ExitStatus run_lint(const LintOptions& opts) {
   } else {
     if (report.has_table) print_table(report, std::cout);
     for (const auto& f : report.findings) {
-      std::cout << core::to_line(f) << "\n";
-      if (!f.hint.empty()) std::cout << "  fix: " << f.hint << "\n";
+      // Locations and messages quote the config's keys and values: no control character
+      // of theirs reaches the terminal.
+      std::cout << util::escape_controls(core::to_line(f)) << "\n";
+      if (!f.hint.empty()) std::cout << "  fix: " << util::escape_controls(f.hint) << "\n";
     }
     std::cout << names << ": " << counts[0] << (counts[0] == 1 ? " error, " : " errors, ")
               << counts[1] << (counts[1] == 1 ? " warning, " : " warnings, ") << counts[2]

@@ -365,7 +365,7 @@ ExitStatus run_listen(const ListenOptions& opts) {
     throw bad_input("--exit-after must be a number of seconds from 0 to 10,000,000");
   }
   if (!(opts.client_timeout > 0 && opts.client_timeout <= 3600)) {
-    throw bad_input("--client-timeout must be between 0 and 3600 seconds");
+    throw bad_input("--client-timeout must be above 0 and at most 3600 seconds");
   }
   std::deque<Fault> faults;
   for (const auto& spec : opts.fail) faults.push_back(parse_fault(spec));

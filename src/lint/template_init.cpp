@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "kratos/schema_reader.hpp"
@@ -58,15 +59,23 @@ bool is_identifier(const std::string& s) {
   });
 }
 
+// `s` as a single-quoted Jsonnet string: quotes and backslashes escaped, every control
+// character as \uXXXX, so no name can end the string or the line. `s` is valid UTF-8
+// (names that are not are refused before: invalid_name).
 std::string quoted(const std::string& s) {
   std::string out = "'";
   for (const char c : s) {
-    if (c == '\'' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += c;
     }
-    out += c;
   }
   return out + "'";
 }
@@ -78,12 +87,42 @@ std::string lookup(const std::string& name) {
 
 std::string field_key(const std::string& name) { return is_identifier(name) ? name : quoted(name); }
 
-// One line of a comment: the text without line breaks.
+// Text for a // comment: every control character (a line break would end the comment and
+// start code) as a space.
+std::string comment_text(std::string text) {
+  for (char& c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = ' ';
+  }
+  return text;
+}
+
+// One line of a comment, at most 60 bytes.
 std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '\r', ' ');
+  text = comment_text(std::move(text));
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
+}
+
+// The JSON pointer of the first property name under `schema` that is not UTF-8 (it cannot
+// be written into a template), or "".
+std::string invalid_name(const Json& schema, const std::string& at) {
+  if (schema.is_object()) {
+    for (const auto& [key, value] : schema.items()) {
+      std::string here = at + "/";
+      for (const char c : key) here += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+      if (util::find_invalid_utf8(key)) return here;
+      if (std::string found = invalid_name(value, here); !found.empty()) return found;
+    }
+  } else if (schema.is_array()) {
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+      if (std::string found = invalid_name(schema[i], at + "/" + std::to_string(i));
+          !found.empty()) {
+        return found;
+      }
+    }
+  }
+  return "";
 }
 
 bool required_in(const Json& object_schema, const std::string& name) {
@@ -264,6 +303,14 @@ bool init_template(const Json& schema, const InitOptions& options, std::string* 
            ".after)";
     return false;
   }
+  if (const std::string at = invalid_name(schema, ""); !at.empty()) {
+    *err = "the schema's key at " + at + " is not UTF-8: it cannot be written into a template";
+    return false;
+  }
+  if (util::find_invalid_utf8(options.event)) {
+    *err = "--event is not UTF-8: it cannot be written into a template";
+    return false;
+  }
   Json read;  // $refs followed, allOf merged
   if (!read_identity_schema(schema, &read, notes, err)) return false;
   std::vector<Field> fields;
@@ -303,7 +350,7 @@ bool init_template(const Json& schema, const InitOptions& options, std::string* 
   }
   t += "    " + std::string(track ? "properties" : "traits") + ": {\n";
   for (const Field& f : fields) {
-    t += "      // " + f.comment + "\n";
+    t += "      // " + comment_text(f.comment) + "\n";
     t += "      " +
          (f.condition.empty() ? field_key(f.key)
                               : "[if " + f.condition + " then " + quoted(f.key) + "]") +

@@ -33,6 +33,10 @@ std::string replace_chars(std::string_view s, std::initializer_list<CharReplacem
 // "1,234,567": thousands separated by commas.
 std::string format_count(long n);
 
+// `s` safe to print on a terminal: every control character (line breaks and ESC included) as
+// \n, \r, \t or \xNN, so text from an input cannot forge lines or send escape sequences.
+std::string escape_controls(std::string_view s);
+
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
