@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iterator>
+#include <utility>
 
 namespace util {
 
@@ -151,23 +153,21 @@ std::string format_count(long n) {
 }
 
 std::string escape_controls(std::string_view s) {
+  static constexpr std::pair<char, const char*> k_named[] = {
+      {'\n', "\\n"}, {'\r', "\\r"}, {'\t', "\\t"}};
   std::string out;
   out.reserve(s.size());
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x20 && u != 0x7f) {
       out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
+      continue;
     }
+    const auto* named = std::find_if(std::begin(k_named), std::end(k_named),
+                                     [c](const auto& n) { return n.first == c; });
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", u);
+    out += named != std::end(k_named) ? named->second : buf;
   }
   return out;
 }
