@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -24,6 +26,7 @@ class FakeKratosAdmin {
   struct Failure {
     int status;
     std::string retry_after;
+    bool echo = false;  // the message repeats the request's Authorization header
   };
 
   // `pad`: a traits.bio of that many bytes, so a few identities fill a Segment batch.
@@ -45,6 +48,11 @@ class FakeKratosAdmin {
   FakeKratosAdmin(const FakeKratosAdmin&) = delete;
   FakeKratosAdmin& operator=(const FakeKratosAdmin&) = delete;
   ~FakeKratosAdmin() {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_stopping = true;
+    }
+    m_wake.notify_all();
     m_server.stop();
     m_thread.join();
   }
@@ -64,6 +72,12 @@ class FakeKratosAdmin {
   std::vector<std::pair<std::string, std::string>> requests() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_requests;
+  }
+  // The Link of page `n` (from 1) points back at the first page (rel="first"'s token): the
+  // pages cycle.
+  void cycle_after(int n) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_cycle_after = n;
   }
   // Answers each page this much later, so a run can be caught in the middle.
   void delay(std::chrono::milliseconds d) {
@@ -87,8 +101,10 @@ class FakeKratosAdmin {
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     std::chrono::milliseconds delay{0};
+    int cycle_after = 0;
     {
       std::lock_guard<std::mutex> lock(m_mutex);
+      cycle_after = m_cycle_after;
       std::string query;
       for (const auto& [k, v] : req.params) {
         query += (query.empty() ? "" : "&") + k + "=" + v;
@@ -100,9 +116,12 @@ class FakeKratosAdmin {
         m_failures.pop_front();
         res.status = f.status;
         if (!f.retry_after.empty()) res.set_header("Retry-After", f.retry_after);
-        res.set_content(R"({"error":{"code":)" + std::to_string(f.status) +
-                            R"(,"message":"scripted failure"}})",
-                        "application/json");
+        const std::string message =
+            f.echo ? "cannot authorize " + req.get_header_value("Authorization")
+                   : std::string("scripted failure");
+        res.set_content(
+            nlohmann::json{{"error", {{"code", f.status}, {"message", message}}}}.dump(),
+            "application/json");
         return;
       }
     }
@@ -113,7 +132,10 @@ class FakeKratosAdmin {
           "application/json");
       return;
     }
-    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+    if (delay.count() > 0) {  // cut short when the fake stops
+      std::unique_lock<std::mutex> lock(m_mutex);
+      m_wake.wait_for(lock, delay, [this] { return m_stopping; });
+    }
     int size = 250;
     if (req.has_param("page_size")) size = std::stoi(req.get_param_value("page_size"));
     if (size < 1) size = 250;
@@ -139,9 +161,12 @@ class FakeKratosAdmin {
     const std::string size_text = std::to_string(size);
     std::string link = "</admin/identities?page_size=" + size_text +
                        "&page_token=00000000-0000-0000-0000-000000000000>; rel=\"first\"";
+    const bool cycle = cycle_after > 0 && ++m_pages_served % cycle_after == 0;
     if (more) {
-      link += ",</admin/identities?page_size=" + size_text +
-              "&page_token=" + page.back()["id"].get<std::string>() + ">; rel=\"next\"";
+      link += ",</admin/identities?page_size=" + size_text + "&page_token=" +
+              (cycle ? std::string("00000000-0000-0000-0000-000000000000")
+                     : page.back()["id"].get<std::string>()) +
+              ">; rel=\"next\"";
     }
     res.set_header("Link", link);
     res.set_content(page.dump(), "application/json");
@@ -157,6 +182,10 @@ class FakeKratosAdmin {
   std::deque<Failure> m_failures;
   std::vector<std::pair<std::string, std::string>> m_requests;
   std::chrono::milliseconds m_delay{0};
+  std::condition_variable m_wake;
+  bool m_stopping = false;
+  int m_cycle_after = 0;
+  std::atomic<int> m_pages_served{0};
 };
 
 }  // namespace test

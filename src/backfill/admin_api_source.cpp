@@ -89,6 +89,21 @@ bool admin_api_base(const std::string& url, std::string* base, std::string* err)
   return true;
 }
 
+// Which page a query asks for: its page_token (the first page's, the nil UUID Kratos's
+// rel="first" carries, is the absent one's), or an older Kratos's page number.
+std::string page_key(const std::string& query) {
+  std::string token, page;
+  for (std::size_t start = 0; start <= query.size();) {
+    const std::size_t amp = std::min(query.find('&', start), query.size());
+    const std::string param = query.substr(start, amp - start);
+    if (util::starts_with(param, "page_token=")) token = param.substr(11);
+    if (util::starts_with(param, "page=")) page = param.substr(5);
+    start = amp + 1;
+  }
+  if (token == "00000000-0000-0000-0000-000000000000") token.clear();
+  return token.empty() && !page.empty() ? "page=" + page : token;
+}
+
 std::string next_link(const io::HttpResponse& response) {
   std::string links;
   for (const auto& [name, value] : response.headers) {
@@ -140,7 +155,8 @@ AdminApiSource::AdminApiSource(AdminApiOptions options, std::unique_ptr<io::Http
 
 std::string AdminApiSource::refusal(const io::HttpResponse& r) const {
   const std::string what = name() + " answered HTTP " + std::to_string(r.status);
-  const std::string message = error_message(r.body);
+  // A server may echo the request: the key never reaches a message, whole or cut.
+  const std::string message = error_message(util::redact_secrets(r.body, m_options.api_key));
   const std::string detail = message.empty() ? "" : " (" + message + ")";
   if (r.status == 401 || r.status == 403) {
     return what + detail +
@@ -155,7 +171,7 @@ std::string AdminApiSource::refusal(const io::HttpResponse& r) const {
            "http://127.0.0.1:4434; Ory Network: https://SLUG.projects.oryapis.com)?";
   }
   if (r.status >= 300 && r.status < 400) {
-    const std::string location = r.header("location");
+    const std::string location = util::redact_secrets(r.header("location"), m_options.api_key);
     return what + (location.empty() ? "" : " to " + location) +
            ": give the URL it redirects to as --from-admin-api";
   }
@@ -228,6 +244,13 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
     }
     if (u->query == query) {
       *err = name() + ": the Link header's next page is the page just read (" + query + ")";
+      return false;
+    }
+    m_read_queries.insert(page_key(query));
+    if (m_read_queries.count(page_key(u->query)) > 0) {
+      *err = name() + ": the Link header's next page (" + excerpt(u->query) +
+             ") was already read in this run: the pages cycle; stopped before sending anyone "
+             "twice";
       return false;
     }
     // Only the query is taken: the key goes nowhere but the host the user named, and Kratos

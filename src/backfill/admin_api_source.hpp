@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "backfill/identity_source.hpp"
@@ -86,6 +87,7 @@ class AdminApiSource : public IdentitySource {
   std::atomic<long> m_requests{0}, m_retries{0};
   std::mutex m_mutex;        // guards m_pages
   std::deque<Page> m_pages;  // from the one holding the oldest unfinished record on
+  std::unordered_set<std::string> m_read_queries;  // every page read in this run: a cycle stops
 };
 
 }  // namespace core

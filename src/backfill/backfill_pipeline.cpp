@@ -39,13 +39,6 @@ struct AtomicStats {
   }
 };
 
-// Messages per batch: a tenth of a second's worth at the events limit, so a batch never holds
-// a burst of more (Segment's 2,500 without one).
-std::size_t batch_cap(double events_per_second) {
-  if (events_per_second <= 0) return k_max_batch_messages;
-  return static_cast<std::size_t>(std::max(1.0, events_per_second / 10));
-}
-
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -88,7 +81,12 @@ class BackfillPipeline::Impl {
     m_base = m_resume.counts;
     if (!m_settings.failed_path.empty()) {
       if (!m_failed.open(m_settings.failed_path, err) || !recover_failures(err)) return false;
+      if (m_failed.cut() > 0 && m_hooks.warn) {
+        m_hooks.warn(m_failed.path() + ": removed a line cut short at its end (" +
+                     std::to_string(m_failed.cut()) + " bytes; a run stopped while writing it)");
+      }
     }
+    if (!save_initial_state(&result->write_error)) return true;
     const auto t0 = Clock::now();
     std::thread reader([this] { read_loop(); });
     std::vector<std::thread> evaluators, senders;
@@ -319,25 +317,15 @@ class BackfillPipeline::Impl {
 
   // A template's own messageId that is the same for two identities: Segment keeps one of them.
   void check_own_id(const Record& r, const Json& message_id) {
-    const std::string identity = r.identity.value("id", std::string());
-    std::lock_guard<std::mutex> lock(m_own_id_mutex);
-    if (m_own_id_warned) return;
-    if (m_first_own_id.first.empty()) {
-      m_first_own_id = {identity, message_id};
-      return;
-    }
-    if (m_first_own_id.first == identity || m_first_own_id.second != message_id) return;
-    m_own_id_warned = true;
-    if (!m_hooks.warn) return;
-    m_hooks.warn("the template sets its own messageId, and it is the same (" + message_id.dump() +
-                 ") for identities " + m_first_own_id.first + " and " + identity +
-                 ": Segment keeps one message per messageId a day, so it drops the others; "
-                 "build it from ctx.identity.id or ctx.flow.id (each identity has a flow of its "
-                 "own here), or leave it out and backfill makes one per identity and destination");
+    const std::string warning =
+        m_own_ids.repeated(r.identity.value("id", std::string()), message_id);
+    if (!warning.empty() && m_hooks.warn) m_hooks.warn(warning);
   }
 
   void send_loop() {
-    auto client = io::make_curl_client({});
+    io::CurlOptions curl;
+    curl.cancel = &m_stop;  // a stalled Segment never holds up Ctrl-C
+    auto client = io::make_curl_client(curl);
     std::mt19937_64 rng(std::random_device{}());
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const auto jitter = [&] { return unit(rng); };
@@ -419,9 +407,28 @@ class BackfillPipeline::Impl {
     state.counts = {m_base.sent + s.sent, m_base.failed + s.failed,
                     m_base.skipped + s.skipped + s.newer};
     state.failed_file = m_failed.path();
-    if (!save_backfill_state(m_settings.state_path, state, &err) && m_hooks.warn) {
-      m_hooks.warn("cannot save the state: " + err);
+    // A run that cannot record its progress cannot be resumed: it stops at once, the state
+    // as of its last good save.
+    if (!save_backfill_state(m_settings.state_path, state, &err)) {
+      fatal("cannot save the state: " + err + "; stopped");
     }
+  }
+
+  // The state as it was loaded (the input, template and destination named), saved once before
+  // anything is read: one that cannot be saved stops the run before anything is sent.
+  bool save_initial_state(std::string* err) {
+    if (m_settings.state_path.empty() || m_settings.dry_run) return true;
+    BackfillState state = m_resume;
+    state.template_digest = m_digest;
+    state.destination = destination_fingerprint(m_target.destination);
+    state.input = m_source->name();
+    if (state.page) {
+      state.fingerprint.reset();
+      for (auto& r : state.done_after) r.fingerprint.reset();
+    }
+    if (save_backfill_state(m_settings.state_path, state, err)) return true;
+    *err = "cannot save the state: " + *err + "; nothing was sent";
+    return false;
   }
 
   // Saves the state twice a second and reports progress four times a second.
@@ -453,9 +460,7 @@ class BackfillPipeline::Impl {
   std::atomic<bool>& m_stop;
   std::string m_digest;
   MessageOptions m_message_options;
-  std::mutex m_own_id_mutex;
-  std::pair<std::string, Json> m_first_own_id;  // the first identity and its template-set id
-  bool m_own_id_warned = false;
+  OwnMessageIds m_own_ids;
   FailedFile m_failed;
   util::Channel<std::vector<Record>> m_chunks;
   util::Channel<Batcher::Batch> m_batches;

@@ -1,12 +1,19 @@
 #include "backfill/backfill_state.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "io/file_io.hpp"
 #include "util/hash.hpp"
+#include "util/text.hpp"
 
 namespace core {
 
@@ -151,6 +158,37 @@ bool save_backfill_state(const std::string& path, const BackfillState& state, st
   }
   if (!state.retry.empty()) j["retry"] = state.retry;
   return io::replace_file_atomically(path, j.dump(2) + "\n", {}, nullptr, err);
+}
+
+StateLock::~StateLock() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+bool StateLock::acquire(const std::string& state_path, std::string* err) {
+  const std::string path = state_path + ".lock";
+  m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (m_fd < 0) {
+    *err = "cannot save the state: " + path + ": " + std::strerror(errno) + "; nothing was sent";
+    return false;
+  }
+  if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {0};
+    const ssize_t n = ::pread(m_fd, pid, sizeof pid - 1, 0);
+    const std::string holder(pid, n > 0 ? static_cast<std::size_t>(n) : 0);
+    *err = "another backfill" +
+           (holder.empty() ? "" : " (pid " + std::string(util::trim(holder)) + ")") +
+           " is running on " + state_path +
+           ": two runs on one state would send everything twice; wait for it, or stop it";
+    ::close(m_fd);
+    m_fd = -1;
+    return false;
+  }
+  // The pid only names the holder in another run's message: the lock holds without it.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  const bool named = ::ftruncate(m_fd, 0) == 0 &&
+                     ::pwrite(m_fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
+  static_cast<void>(named);
+  return true;
 }
 
 FinishedRecords::FinishedRecords(const BackfillState& resume)

@@ -86,6 +86,21 @@ std::string resume_problem(const BackfillState& state, const std::string& path,
 // Replaces the state at `path` atomically.
 bool save_backfill_state(const std::string& path, const BackfillState& state, std::string* err);
 
+// Holds `<state>.lock` (an flock, the holder's pid written in it) for as long as it lives: a
+// second backfill on the same state refuses to start instead of sending everything twice.
+class StateLock {
+ public:
+  StateLock() = default;
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+  ~StateLock();
+  // False with `err` (naming the other process) when another run holds it.
+  bool acquire(const std::string& state_path, std::string* err);
+
+ private:
+  int m_fd = -1;
+};
+
 // Records finishing in any order, from several threads; the state they add up to.
 class FinishedRecords {
  public:

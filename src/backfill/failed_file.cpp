@@ -1,5 +1,6 @@
 #include "backfill/failed_file.hpp"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,14 +35,39 @@ FailedFile::~FailedFile() {
 }
 
 bool FailedFile::open(const std::string& path, std::string* err) {
-  m_file = std::fopen(path.c_str(), "a");
+  m_file = std::fopen(path.c_str(), "a+");  // read too: a cut last line is looked for
   if (!m_file) {
     *err = path + ": cannot open for appending: " + std::strerror(errno);
     return false;
   }
   m_path = path;
   struct stat st {};
-  m_bytes = ::fstat(fileno(m_file), &st) == 0 ? static_cast<long>(st.st_size) : 0;
+  const bool regular = ::fstat(fileno(m_file), &st) == 0 && S_ISREG(st.st_mode);
+  m_bytes = regular ? static_cast<long>(st.st_size) : 0;
+  // One run writes a failed file at a time: another's lines would be read back as this one's.
+  if (regular && ::flock(fileno(m_file), LOCK_EX | LOCK_NB) != 0) {
+    *err = path +
+           ": another backfill is writing its failures there; give this one another "
+           "--failed FILE";
+    return false;
+  }
+  return !regular || remove_cut_line(err);
+}
+
+bool FailedFile::remove_cut_line(std::string* err) {
+  // A run that died while writing a line (before any state recorded the file's size) left it
+  // cut short: the next line would be glued to it. Its record was never finished.
+  const int fd = fileno(m_file);
+  long end = m_bytes;
+  char c = '\n';
+  while (end > 0 && ::pread(fd, &c, 1, end - 1) == 1 && c != '\n') --end;
+  if (end == m_bytes) return true;
+  if (::ftruncate(fd, end) != 0) {
+    *err = m_path + ": cannot remove a line cut short at its end: " + std::strerror(errno);
+    return false;
+  }
+  m_cut = m_bytes - end;
+  m_bytes = end;
   return true;
 }
 

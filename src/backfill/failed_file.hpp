@@ -55,11 +55,16 @@ class FailedFile {
   bool sync(long* bytes, std::string* err);
 
   const std::string& path() const { return m_path; }
+  // Bytes of a line cut short that open() removed from the end (0: none).
+  long cut() const { return m_cut; }
 
  private:
+  bool remove_cut_line(std::string* err);
+
   std::string m_path;
   std::FILE* m_file = nullptr;
   long m_bytes = 0;
+  long m_cut = 0;
   std::mutex m_mutex;
 };
 

@@ -208,25 +208,29 @@ std::optional<int> parse(CLI::App& app, const Runners& runners, int argc, char**
   return std::nullopt;
 }
 
-// Runs the verb that was parsed; what went to standard output must have arrived (a full
-// disk, a closed pipe): a verb that failed has said why already.
+// `status`, unless it is success and what went to standard output did not arrive (a full
+// disk, a closed pipe): the product of a run, --help and --version included, must be there. A
+// run that failed has said why already.
+int checked_output(int status) {
+  errno = 0;
+  std::cout.flush();
+  const bool lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+  const int e = errno;
+  if (lost && status == static_cast<int>(ExitStatus::ok)) {
+    error(std::string("cannot write to standard output") +
+          (e != 0 ? std::string(": ") + std::strerror(e) : std::string()));
+    return static_cast<int>(ExitStatus::bad_input);
+  }
+  return status;
+}
+
+// Runs the verb that was parsed.
 int run_verb(const Runners& runners) {
   for (const auto& [cmd, runner] : runners) {
     if (cmd->parsed() && cmd->get_option("--quiet")->count() > 0) set_quiet(true);
   }
   for (const auto& [cmd, runner] : runners) {
-    if (!cmd->parsed()) continue;
-    const ExitStatus status = runner();
-    errno = 0;
-    std::cout.flush();
-    const bool lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
-    const int e = errno;
-    if (lost && status == ExitStatus::ok) {
-      error(std::string("cannot write to standard output") +
-            (e != 0 ? std::string(": ") + std::strerror(e) : std::string()));
-      return static_cast<int>(ExitStatus::bad_input);
-    }
-    return static_cast<int>(status);
+    if (cmd->parsed()) return checked_output(static_cast<int>(runner()));
   }
   return static_cast<int>(ExitStatus::bad_input);
 }
@@ -244,8 +248,8 @@ int run(int argc, char** argv) {
              k_exit_statuses);
   g_app = &app;
   const Runners runners = add_verbs(app);
-  if (const auto status = help_or_unknown_verb(app, argc, argv)) return *status;
-  if (const auto status = parse(app, runners, argc, argv)) return *status;
+  if (const auto status = help_or_unknown_verb(app, argc, argv)) return checked_output(*status);
+  if (const auto status = parse(app, runners, argc, argv)) return checked_output(*status);
   try {
     return run_verb(runners);
   } catch (const Error& e) {

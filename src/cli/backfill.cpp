@@ -85,22 +85,9 @@ extern "C" void stop_backfill(int sig) {
   g_stop.store(true);
 }
 
-// The batch endpoint a --url, --region or action URL maps to.
-std::string batch_url(const std::string& url) {
-  std::string why;
-  const auto u = util::parse_url(url, &why);
-  if (!u) throw bad_input("url '" + url + "' " + why);
-  const std::string host = u->host.find(':') != std::string::npos ? "[" + u->host + "]" : u->host;
-  // A path prefix (a proxy's) stays: http://h/segment/v1/identify -> http://h/segment/v1/batch.
-  std::string prefix = u->path;
-  if (const auto v1 = prefix.find("/v1/"); v1 != std::string::npos) {
-    prefix.resize(v1);
-  } else if (util::ends_with(prefix, "/v1")) {
-    prefix.resize(prefix.size() - 3);
-  }
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  return u->scheme + "://" + host + (u->port.empty() ? "" : ":" + u->port) + prefix + "/v1/batch";
-}
+// The batch endpoint of the API a --url, --region or action URL belongs to (a proxy's path
+// prefix kept: http://h/segment/v1/identify -> http://h/segment/v1/batch).
+std::string batch_url(const std::string& url) { return segment_api_base(url) + "/v1/batch"; }
 
 core::BackfillTarget target_from_options(const BackfillOptions& opts) {
   SendTarget t = resolve_send_target(opts.send);
@@ -303,12 +290,31 @@ std::unique_ptr<core::IdentitySource> identity_source(const BackfillOptions& opt
   o.note = [](const std::string& text) { note(text); };
   auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
   auto jitter = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
-  return std::make_unique<core::AdminApiSource>(std::move(o), io::make_curl_client({}),
+  io::CurlOptions curl;
+  curl.cancel = &g_stop;  // a stalled admin API never holds up Ctrl-C
+  return std::make_unique<core::AdminApiSource>(std::move(o), io::make_curl_client(curl),
                                                 io::system_clock(), jitter, &g_stop);
+}
+
+BackfillReport report_of(const BackfillOptions& opts) {
+  BackfillReport report;
+  report.format = opts.format;
+  report.dry_run = opts.send.dry_run;
+  report.failed = opts.failed;
+  report.state = opts.state;
+  report.stdout_errno = g_stdout_errno.load();
+  report.signal = g_signal.load();
+  report.allow_partial = opts.allow_partial;
+  return report;
 }
 
 ExitStatus run_backfill(const BackfillOptions& opts) {
   core::BackfillSettings settings = settings_from_options(opts);
+  core::StateLock lock;  // held to the end: one run per state
+  std::string locked;
+  if (!settings.state_path.empty() && !lock.acquire(settings.state_path, &locked)) {
+    throw bad_input(locked);
+  }
   core::BackfillTarget target = target_from_options(opts);
   std::string err;
   core::ContextOptions context;
@@ -329,7 +335,13 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
       note("stopped before the first identity");
       return stopped_status(g_signal.load());
     }
-    throw Error(source->unreachable() ? ExitStatus::unreachable : ExitStatus::bad_input, err);
+    const ExitStatus status =
+        source->unreachable() ? ExitStatus::unreachable : ExitStatus::bad_input;
+    if (opts.format != "json") throw Error(status, err);
+    core::BackfillResult failed;  // a script still gets its JSON summary, with the error
+    failed.read_error = err;
+    failed.source_unreachable = source->unreachable();
+    return backfill_summary(report_of(opts), failed);
   }
   say_resuming(settings.state_path, resume);
   ProgressPrinter printer(opts.progress);
@@ -349,15 +361,7 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
                                   std::move(source), std::move(resume), std::move(hooks), &g_stop);
   core::BackfillResult result;
   if (!pipeline.run(&result, &err)) throw bad_input(err);
-  BackfillReport report;
-  report.format = opts.format;
-  report.dry_run = opts.send.dry_run;
-  report.failed = opts.failed;
-  report.state = opts.state;
-  report.stdout_errno = g_stdout_errno.load();
-  report.signal = g_signal.load();
-  report.allow_partial = opts.allow_partial;
-  return backfill_summary(report, result);
+  return backfill_summary(report_of(opts), result);
 }
 
 constexpr const char* k_backfill_help =

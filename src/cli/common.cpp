@@ -239,6 +239,8 @@ std::pair<std::string, std::string> split_api_url(const std::string& url) {
 
 }  // namespace
 
+std::string segment_api_base(const std::string& url) { return split_api_url(url).first; }
+
 SegmentTarget resolve_segment_target(const SegmentTargetOptions& opts) {
   if (!opts.call.empty()) require_one_of("--call", opts.call, core::segment_call_names());
   require_one_of("--region", opts.region, core::segment_region_names());

@@ -81,6 +81,10 @@ struct SegmentTarget {
 };
 SegmentTarget resolve_segment_target(const SegmentTargetOptions& opts);
 
+// The API base of a Segment URL: what comes before its /v1/, or the whole URL (without a
+// trailing slash) when it has none. A bad-input Error for one that does not parse.
+std::string segment_api_base(const std::string& url);
+
 // With what the template sends: the call its fields name (core::call_from_message) replaces a
 // default one, the URL following it (said in a note), or contradicts a fixed one: a bad-input
 // Error naming both. `subject` names the template in messages.

@@ -1,4 +1,6 @@
 // ory-segment listen: a local Segment endpoint that checks what it receives.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -7,7 +9,6 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
+#include "io/fd_io.hpp"
 #include "io/http_server.hpp"
 #include "io/process.hpp"
 #include "segment/message_history.hpp"
@@ -160,8 +162,8 @@ class Listener {
         m_answer(parse_answer(opts.respond)) {
     m_colour = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
     if (!opts.jsonl.empty()) {
-      m_jsonl.open(opts.jsonl, std::ios::out | std::ios::app);
-      if (!m_jsonl) throw bad_input(opts.jsonl + ": cannot open for writing");
+      m_jsonl = ::open(opts.jsonl.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+      if (m_jsonl < 0) throw bad_input(opts.jsonl + ": cannot open for writing");
     }
   }
 
@@ -254,6 +256,10 @@ class Listener {
             ": the hook did not fire (or did not reach this endpoint)");
       return 1;
     }
+    if (m_jsonl_failed) {
+      error(m_opts.jsonl + ": some messages could not be recorded (answered 503)");
+      return 1;
+    }
     return m_dropped > 0 ? 1 : 0;
   }
 
@@ -310,7 +316,7 @@ class Listener {
   // The messages' lines in --jsonl, all or none (a write key in a body never stored);
   // false when the file cannot take them (said once on stderr).
   bool append_jsonl(const std::vector<core::ReceivedMessage>& messages) {
-    if (!m_jsonl.is_open()) return true;
+    if (m_jsonl < 0) return true;
     const std::string received_at = now_iso8601();
     std::string lines;
     for (const auto& m : messages) {
@@ -323,9 +329,16 @@ class Listener {
                                {"message", message}};
       lines += line.dump() + "\n";
     }
-    m_jsonl << lines << std::flush;
-    if (m_jsonl) return true;
-    m_jsonl.clear();
+    // All the lines or none: a write cut short (a full disk) is taken back, so the file never
+    // ends in a cut line.
+    struct stat before {};
+    const bool sized = ::fstat(m_jsonl, &before) == 0 && S_ISREG(before.st_mode);
+    if (io::write_all(m_jsonl, lines) == io::FdResult::ok) return true;
+    const int saved = errno;
+    if (sized && ::ftruncate(m_jsonl, before.st_size) != 0) {
+      warning(m_opts.jsonl + ": a line cut short by the failed write could not be removed");
+    }
+    errno = saved;
     if (!m_jsonl_failed) {
       error(m_opts.jsonl + ": cannot write the events (" + std::strerror(errno) +
             "): answering 503, so senders retry");
@@ -339,7 +352,7 @@ class Listener {
   std::deque<Fault> m_faults;
   std::optional<Answer> m_answer;
   std::mutex m_mutex;
-  std::ofstream m_jsonl;
+  int m_jsonl = -1;  // --jsonl, appended to; never closed before exit
   bool m_jsonl_failed = false;
   bool m_colour = false;
   long m_events = 0, m_dropped = 0, m_duplicates = 0, m_rejected_requests = 0, m_faulted = 0;

@@ -53,7 +53,13 @@ Json resolve_plain_scalar(const std::string& s) {
     if (std::regex_match(s, k_hex)) return std::stoull(s.substr(2), nullptr, 16);
     if (std::regex_match(s, k_float)) return std::stod(s);
   } catch (const std::out_of_range&) {
-    return std::stod(s);
+    // An integer beyond 64 bits is read as a float; a float beyond a double (1e309) stays its
+    // text, as Go's YAML (which Kratos reads configs with) keeps it a string.
+    try {
+      return std::stod(s);
+    } catch (const std::out_of_range&) {
+      return s;
+    }
   }
   if (std::regex_match(s, k_inf) || std::regex_match(s, k_nan)) {
     // JSON has no representation for these; keep the text rather than lose it.

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #include "util/text.hpp"
@@ -34,6 +35,33 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
   if (body.size() < sink->max) body.append(data, std::min(got, sink->max - body.size()));
   sink->response->body_bytes += got;
   return got;
+}
+
+// no_proxy (or NO_PROXY) and the loopback names: what goes direct.
+std::string no_proxy_list() {
+  std::string list = "localhost,127.0.0.1,::1";
+  for (const char* name : {"no_proxy", "NO_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value && *value) return std::string(value) == "*" ? "*" : std::string(value) + "," + list;
+  }
+  return list;
+}
+
+// A transfer's view of CurlOptions::cancel: when it was first seen set.
+struct CancelWatch {
+  const std::atomic<bool>* cancel;
+  std::chrono::steady_clock::time_point seen{};
+};
+
+// libcurl asks at least once a second, a stalled transfer included. An answer that comes
+// within a second of the cancel is still taken (a batch Segment accepted is then counted, not
+// sent again); after that, non-zero abandons the transfer.
+int on_progress(void* data, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* watch = static_cast<CancelWatch*>(data);
+  if (!watch->cancel->load()) return 0;
+  const auto now = std::chrono::steady_clock::now();
+  if (watch->seen == std::chrono::steady_clock::time_point{}) watch->seen = now;
+  return now - watch->seen >= std::chrono::milliseconds(900) ? 1 : 0;
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
@@ -83,6 +111,9 @@ class CurlClient : public HttpClient {
     if (!has_accept) headers.reset(curl_slist_append(headers.release(), "Accept:"));
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    // This machine is never reached through a proxy (which would be another machine, and see
+    // the credentials of a plain http:// request): loopback goes direct, whatever no_proxy says.
+    curl_easy_setopt(c, CURLOPT_NOPROXY, m_no_proxy.c_str());
     if (request.body.empty() && request.method == "GET") {
       curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);  // no Content-Length, as Go sends a bodiless GET
     } else if (request.body.empty() && request.method == "HEAD") {
@@ -107,6 +138,12 @@ class CurlClient : public HttpClient {
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    CancelWatch watch{m_options.cancel};
+    if (m_options.cancel) {
+      curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+      curl_easy_setopt(c, CURLOPT_XFERINFODATA, &watch);
+    }
     const CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
       response.error = error[0] ? error : curl_easy_strerror(rc);
@@ -123,6 +160,7 @@ class CurlClient : public HttpClient {
 
  private:
   CurlOptions m_options;
+  std::string m_no_proxy = no_proxy_list();
   std::unique_ptr<CURL, CurlDeleter> m_curl;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -47,6 +48,9 @@ class HttpClient {
 
 struct CurlOptions {
   std::string ca_file;  // extra CA bundle; TLS verification is always on
+  // When it becomes true, a transfer under way gets about a second more to end, then is
+  // abandoned (even with a server that sends nothing): Ctrl-C never waits on a stalled server.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // libcurl with keep-alive, TLS verification, and proxies from the usual environment

@@ -27,6 +27,11 @@ bool decode_base64_body(std::string_view body, const std::string& where, std::st
     *err = where + ": the base64:// body holds no template";
     return false;
   }
+  if (const auto bad = util::find_invalid_utf8(*out)) {
+    *err = where + ": the base64:// body's template is not UTF-8 (byte " + std::to_string(*bad) +
+           " of it): re-encode the template's file with 'ory-segment encode'";
+    return false;
+  }
   return true;
 }
 

@@ -66,6 +66,23 @@ std::string message_id(const std::string& identity_id, const std::string& templa
              .substr(0, 40);
 }
 
+std::string OwnMessageIds::repeated(const std::string& identity_id, const Json& message_id) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  if (m_said) return "";
+  if (m_first_identity.empty()) {
+    m_first_identity = identity_id;
+    m_first_id = message_id;
+    return "";
+  }
+  if (m_first_identity == identity_id || m_first_id != message_id) return "";
+  m_said = true;
+  return "the template sets its own messageId, and it is the same (" + message_id.dump() +
+         ") for identities " + m_first_identity + " and " + identity_id +
+         ": Segment keeps one message per messageId a day, so it drops the others; build it "
+         "from ctx.identity.id or ctx.flow.id (each identity has a flow of its own here), or "
+         "leave it out and backfill makes one per identity and destination";
+}
+
 bool make_batch_message(const Json& output, const Json& identity, const MessageOptions& opts,
                         BatchMessage* out, std::string* err) {
   BatchMessage& m = *out;
@@ -104,6 +121,11 @@ bool make_batch_message(const Json& output, const Json& identity, const MessageO
     return false;
   }
   return true;
+}
+
+std::size_t batch_cap(double events_per_second) {
+  if (events_per_second <= 0) return k_max_batch_messages;
+  return static_cast<std::size_t>(std::max(1.0, events_per_second / 10));
 }
 
 std::string Batcher::Batch::body() const {

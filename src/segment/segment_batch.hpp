@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -44,6 +45,19 @@ std::string destination_fingerprint(const std::string& destination_key);
 std::string message_id(const std::string& identity_id, const std::string& template_digest,
                        const std::string& destination);
 
+// Watches the messageIds a template sets itself: the first time two identities get the same
+// one (Segment would keep only one of their messages), repeated() says so, once. Thread-safe.
+class OwnMessageIds {
+ public:
+  std::string repeated(const std::string& identity_id, const Json& message_id);
+
+ private:
+  std::mutex m_mutex;
+  std::string m_first_identity;
+  Json m_first_id;
+  bool m_said = false;
+};
+
 struct BatchMessage {
   Json message;         // the transform output plus type, messageId and (optionally) timestamp
   std::string text;     // compact JSON, as it goes into the batch
@@ -58,6 +72,10 @@ bool make_batch_message(const Json& output, const Json& identity, const MessageO
                         BatchMessage* out, std::string* err);
 
 // ---- Batches ---------------------------------------------------------------------------
+
+// Messages per batch under a limit of `events_per_second` (0: none): a tenth of a second's
+// worth, so a batch never holds a burst of more (Segment's 2,500 without a limit).
+std::size_t batch_cap(double events_per_second);
 
 // Collects message texts into request bodies within Segment's limits: at most 2,500
 // messages and 500 KB per request (body included).

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <vector>
 
+#include "util/base64.hpp"
 #include "util/text.hpp"
 
 namespace util {
@@ -195,8 +196,12 @@ std::string redact_url_passwords(std::string text) {
 std::string redact_secrets(std::string text, const std::string& secret) {
   text = redact_url_passwords(std::move(text));
   if (secret.empty()) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
-    text.replace(pos, secret.size(), "<redacted>");
+  // The key, and the base64 forms it travels in (HTTP Basic: "KEY:" and "KEY") when a server
+  // echoes the request back.
+  for (const std::string& form : {secret, base64_encode(secret + ":"), base64_encode(secret)}) {
+    for (auto pos = text.find(form); pos != std::string::npos; pos = text.find(form, pos)) {
+      text.replace(pos, form.size(), "<redacted>");
+    }
   }
   return text;
 }

@@ -29,7 +29,8 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
 // "***", so a message can quote a URL a user gave.
 std::string redact_url_passwords(std::string text);
 
-// The same, and every occurrence of `secret` (when not empty) replaced by "<redacted>".
+// The same, and every occurrence of `secret` (when not empty), and of the base64 forms HTTP
+// Basic carries it in, replaced by "<redacted>".
 std::string redact_secrets(std::string text, const std::string& secret);
 
 // localhost, *.localhost, 127.0.0.0/8 and ::1: traffic to these never leaves the machine.

@@ -1,11 +1,22 @@
 // What an attacker or an unlucky operator tries: each case names the defect it holds shut.
 // Beside tests/cli/test_bad_input.cpp's table of plain bad input.
+#include <signal.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "fake_kratos.hpp"
+#include "fake_segment.hpp"
 #include "support.hpp"
+#include "util/base64.hpp"
 
 using nlohmann::json;
 using test::run_tool;
@@ -74,13 +85,40 @@ TEST_CASE("adversarial: inputs that once lost data or lied, each refused with a 
        2,
        "--event is not UTF-8"},
   };
-  for (const auto& c : cases) {
+  const std::string not_utf8 = dir.write(
+      "action.json",
+      R"({"hook":"web_hook","config":{"url":"http://127.0.0.1:9/v1/identify","method":"POST",)"
+      R"("body":"base64://ZnVuY3Rpb24oY3R4KSB7IGE6ICL/IiB9",)"  // function(ctx) { a: "\xff" }
+      R"("auth":{"type":"basic_auth","config":{"user":"wk","password":""}}}})");
+  const std::vector<Case> more = {
+      {"18: backfill --action with a body that is not UTF-8 aborted (SIGABRT)",
+       {"backfill", "--action", not_utf8, "--identities", ids, "--dry-run"},
+       2,
+       "(body): the base64:// body's template is not UTF-8 (byte 20 of it)"},
+      {"18: decode --format json of it said 'internal error'",
+       {"decode", not_utf8, "--format", "json"},
+       2,
+       "the base64:// body's template is not UTF-8"},
+  };
+  std::vector<Case> all = cases;
+  all.insert(all.end(), more.begin(), more.end());
+  for (const auto& c : all) {
     CAPTURE(c.defect);
     const auto r = run_tool(c.args);
     CHECK(r.status == c.status);
     CHECK(r.err.find(c.says) != std::string::npos);
   }
   CHECK_FALSE(test::file_exists(dir.file("out.jsonnet")));
+  // 18: a YAML float beyond a double (1e309) said "internal error: stod"; Go's YAML keeps it
+  // a string, and so does every verb.
+  const std::string config = dir.write("config.yml", "a: 1e309\nselfservice: {}\n");
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"lint", "--config", config},
+                                               std::vector<std::string>{"decode", config}}) {
+    const auto r = run_tool(args);
+    CAPTURE(args);
+    CHECK(r.err.find("internal error") == std::string::npos);
+    CHECK(r.status != 134);
+  }
 }
 
 TEST_CASE("adversarial: no native function of the tool is reachable from a template (13)") {
@@ -189,4 +227,255 @@ TEST_CASE(
   INFO(r.out << r.err);
   CHECK(r.out.find('\x1b') == std::string::npos);
   CHECK(r.out.find("\nforged: line") == std::string::npos);
+}
+
+TEST_CASE(
+    "adversarial: an admin API whose pages cycle is stopped before anyone is sent twice (7)") {
+  test::FakeKratosAdmin kratos(30, "", 10);
+  kratos.cycle_after(2);  // page 2's next page is the first again
+  test::FakeSegment segment;
+  test::TempDir dir;
+  const auto r =
+      run_tool({"backfill", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+                "--from-admin-api", kratos.base(), "--page-size", "10", "--url", segment.url(""),
+                "--write-key", "wk", "--failed", dir.file("failed.jsonl"), "--progress", "never"});
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("was already read in this run: the pages cycle") != std::string::npos);
+  CHECK(kratos.requests().size() == 2);
+  std::vector<std::string> users;
+  for (const auto& request : segment.requests()) {
+    for (const auto& m : json::parse(request.body)["batch"]) users.push_back(m["userId"]);
+  }
+  CHECK(users.size() <= 20);  // of the two pages read
+  CHECK(std::set<std::string>(users.begin(), users.end()).size() == users.size());  // once each
+}
+
+TEST_CASE("adversarial: a state that cannot be saved stops the run before anything is sent (3)") {
+  test::TempDir dir;
+  test::FakeSegment segment;
+  const std::string ids = dir.write("ids.jsonl", "{\"id\":\"a\",\"traits\":{}}\n");
+  ::symlink(dir.file("no/such/dir/state.json").c_str(), dir.file("dangling").c_str());
+  for (const std::string& state : {dir.file("no/such/dir/state.json"), dir.file("dangling")}) {
+    CAPTURE(state);
+    const auto r =
+        run_tool({"backfill", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+                  "--identities", ids, "--url", segment.url(""), "--write-key", "wk", "--failed",
+                  dir.file("failed.jsonl"), "--state", state});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("cannot save the state: ") != std::string::npos);
+    CHECK(r.err.find("nothing was sent") != std::string::npos);
+  }
+  CHECK(segment.requests().empty());
+}
+
+TEST_CASE("adversarial: listen --jsonl that cannot be written ends non-zero (9)") {
+  test::BackgroundTool listen(
+      {"listen", "--port", "0", "--exit-after", "60", "--jsonl", "/dev/full"});
+  const std::string url = listen.listen_url();
+  const auto sent = run_tool({"test-identify", "--jsonnet",
+                              test::source_path("examples/segment_identify.jsonnet"), "--identity",
+                              test::source_path("examples/identity.json"), "--url",
+                              url + "/v1/identify", "--timeout", "5"});
+  CHECK(sent.status == 1);  // 503: the message was not recorded, so not acknowledged
+  listen.signal(SIGTERM);
+  const auto r = listen.wait();
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("/dev/full: some messages could not be recorded (answered 503)") !=
+        std::string::npos);
+}
+
+TEST_CASE("adversarial: a server that echoes the request never gets a secret printed (10)") {
+  test::TempDir dir;
+  const std::string key = "wk_live_8f3a2c91d4";
+  // test-identify against an endpoint that echoes the headers it got.
+  test::FakeSegment echo;
+  const std::string basic = "Basic " + util::base64_encode(key + ":");
+  for (const char* format : {"text", "json"}) {
+    echo.script({{400, "{\"error\":\"bad request\",\"headers\":{\"authorization\":\"" + basic +
+                           "\",\"raw\":\"" + util::base64_encode(key) + "\"}}"}});
+    const auto r = run_tool(
+        {"test-identify", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+         "--identity", test::source_path("examples/identity.json"), "--url",
+         echo.url("/v1/identify"), "--format", format},
+        {std::nullopt, {{"SEGMENT_WRITE_KEY", key}}, {}});
+    CAPTURE(format);
+    INFO(r.out << r.err);
+    CHECK(r.status == 1);
+    CHECK(r.out.find("bad request") != std::string::npos);  // the body is shown
+    for (const std::string& secret :
+         {key, util::base64_encode(key + ":"), util::base64_encode(key)}) {
+      CHECK(r.out.find(secret) == std::string::npos);
+      CHECK(r.err.find(secret) == std::string::npos);
+    }
+  }
+  // backfill --from-admin-api against an admin API that echoes the Bearer key in its 401.
+  const std::string api_key = "ory_pat_5ecr3t_9c1e";
+  test::FakeKratosAdmin kratos(5, api_key);
+  kratos.fail({{401, "", true}});
+  const auto r = run_tool(
+      {"backfill", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+       "--from-admin-api", kratos.base(), "--api-key-file", dir.write("ory-key", api_key + "\n"),
+       "--url", echo.url(""), "--write-key", "wk", "--failed", dir.file("failed.jsonl")});
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("cannot authorize Bearer <redacted>") != std::string::npos);
+  CHECK(r.err.find(api_key) == std::string::npos);
+}
+
+TEST_CASE("adversarial: two backfills cannot share a state or a failed file (1, 2)") {
+  test::TempDir dir;
+  test::FakeSegment segment;
+  segment.hold();  // the first run's first batch stays in flight
+  const std::string ids = dir.write("ids.jsonl", "{\"id\":\"a\",\"traits\":{}}\n");
+  const auto command = [&](const std::string& state, const std::string& failed) {
+    return std::vector<std::string>{
+        "backfill",
+        "--jsonnet",
+        dir.write("t.jsonnet", "function(ctx) { userId: ctx.identity.id }\n"),
+        "--identities",
+        ids,
+        "--url",
+        segment.url(""),
+        "--write-key",
+        "wk",
+        "--state",
+        state,
+        "--failed",
+        failed,
+        "--progress",
+        "never"};
+  };
+  test::BackgroundTool first(command(dir.file("state.json"), dir.file("failed.jsonl")));
+  REQUIRE(segment.wait_for_requests(1));
+  const auto same_state = run_tool(command(dir.file("state.json"), dir.file("other.jsonl")));
+  CHECK(same_state.status == 2);
+  CHECK(same_state.err.find("another backfill (pid ") != std::string::npos);
+  CHECK(same_state.err.find("is running on " + dir.file("state.json")) != std::string::npos);
+  const auto same_failed = run_tool(command(dir.file("state2.json"), dir.file("failed.jsonl")));
+  CHECK(same_failed.status == 2);
+  CHECK(same_failed.err.find("another backfill is writing its failures there") !=
+        std::string::npos);
+  segment.release();
+  CHECK(first.wait().status == 0);
+  CHECK(segment.requests().size() == 1);  // nothing sent twice
+  // Once it is done, the state is free again.
+  CHECK(run_tool(command(dir.file("state.json"), dir.file("failed.jsonl"))).status == 0);
+}
+
+TEST_CASE("adversarial: SIGTERM ends a run blocked on a stalled server at once (15)") {
+  test::TempDir dir;
+  const std::string t = test::source_path("examples/segment_identify.jsonnet");
+  const auto stop_and_time = [](test::BackgroundTool& run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run.signal(SIGTERM);
+    const auto r = run.wait(60000);
+    return std::make_pair(r, std::chrono::steady_clock::now() - t0);
+  };
+  SECTION("Segment holds its answer") {
+    test::FakeSegment segment;
+    segment.hold();
+    test::BackgroundTool run({"backfill", "--jsonnet", t, "--identities",
+                              test::source_path("examples/identities.jsonl"), "--url",
+                              segment.url(""), "--write-key", "wk", "--failed",
+                              dir.file("failed.jsonl"), "--state", dir.file("state.json")});
+    REQUIRE(segment.wait_for_requests(1));
+    const auto [r, took] = stop_and_time(run);
+    INFO(r.err);
+    CHECK(r.status == 143);
+    CHECK(took < std::chrono::seconds(5));  // about one second: libcurl's progress tick
+    CHECK(test::file_exists(dir.file("state.json")));
+    segment.release();
+  }
+  SECTION("the admin API takes a minute to answer") {
+    test::FakeKratosAdmin kratos(5);
+    kratos.delay(std::chrono::seconds(60));
+    test::FakeSegment segment;
+    test::BackgroundTool run({"backfill", "--jsonnet", t, "--from-admin-api", kratos.base(),
+                              "--url", segment.url(""), "--write-key", "wk", "--failed",
+                              dir.file("failed.jsonl")});
+    for (int i = 0; i < 600 && kratos.requests().empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE_FALSE(kratos.requests().empty());
+    const auto [r, took] = stop_and_time(run);
+    INFO(r.err);
+    CHECK(r.status == 143);
+    CHECK(took < std::chrono::seconds(5));
+  }
+}
+
+TEST_CASE("adversarial: a proxy in the environment never sees a request to this machine (11)") {
+  // http_proxy would have sent the admin API's key, in clear, to the proxy host, even for
+  // Kratos's admin port on 127.0.0.1.
+  test::FakeKratosAdmin kratos(5, "ory_pat_k3y");
+  test::FakeSegment segment, proxy;
+  test::TempDir dir;
+  const auto r = run_tool(
+      {"backfill", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+       "--from-admin-api", kratos.base(), "--api-key-file", dir.write("key", "ory_pat_k3y\n"),
+       "--url", segment.url(""), "--write-key", "wk", "--failed", dir.file("failed.jsonl")},
+      {std::nullopt,
+       {{"http_proxy", proxy.url("")},
+        {"https_proxy", proxy.url("")},
+        {"ALL_PROXY", proxy.url("")}},
+       {}});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(proxy.requests().empty());
+  CHECK(kratos.requests().size() == 1);
+  CHECK(segment.requests().size() == 1);
+}
+
+TEST_CASE("adversarial: --help, --version and help --man that cannot be written fail (20)") {
+  const std::string bin = ORY_SEGMENT_BINARY;
+  for (const char* args :
+       {"--help", "--version", "help --man", "help backfill", "backfill --help"}) {
+    CAPTURE(args);
+    const auto r = test::run_program({"/bin/sh", "-c", bin + " " + args + " > /dev/full"});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("cannot write to standard output") != std::string::npos);
+  }
+}
+
+TEST_CASE("adversarial: backfill --format json gives its summary when the first page fails (20)") {
+  test::TempDir dir;
+  std::string nobody;
+  {
+    test::FakeKratosAdmin gone(1);
+    nobody = gone.base();
+  }
+  const auto r =
+      run_tool({"backfill", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+                "--from-admin-api", nobody, "--url", "http://127.0.0.1:9", "--write-key", "wk",
+                "--max-retries", "0", "--format", "json", "--failed", dir.file("failed.jsonl")});
+  INFO(r.err);
+  CHECK(r.status == 3);
+  const auto start = r.err.find("{\"read\":");
+  REQUIRE(start != std::string::npos);
+  const json summary = json::parse(r.err.substr(start, r.err.find('\n', start) - start));
+  CHECK(summary["sent"] == 0);
+  CHECK(summary["error"].get<std::string>().find("no answer") != std::string::npos);
+}
+
+TEST_CASE("adversarial: a line cut short at the end of the failed file is removed first (4)") {
+  test::TempDir dir;
+  // A run died while writing this line, before any state recorded the file's size.
+  const std::string failed = dir.write(
+      "failed.jsonl", "{\"id\":\"x\",\"record\":0,\"stage\":\"transform\"}\n{\"id\":\"y\",\"rec");
+  const std::string ids = dir.write("ids.jsonl", "{\"id\":\"a\"}\n");  // fails: no traits
+  const auto r =
+      run_tool({"backfill", "--jsonnet", test::source_path("examples/segment_identify.jsonnet"),
+                "--identities", ids, "--url", "http://127.0.0.1:9", "--write-key", "wk", "--failed",
+                failed});
+  INFO(r.err);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("removed a line cut short at its end (14 bytes") != std::string::npos);
+  std::istringstream lines(test::read_file(failed));
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    CHECK_FALSE(json::parse(line, nullptr, false).is_discarded());
+  }
+  CHECK(n == 2);
 }

@@ -34,7 +34,7 @@ io::HttpResponse status(int code, const std::string& body = "", const std::strin
 }
 
 struct Fixture {
-  explicit Fixture(std::deque<io::HttpResponse> replies, std::string key = "k",
+  explicit Fixture(std::deque<io::HttpResponse> replies, std::string key = "ory_pat_fixture",
                    int max_retries = 3) {
     auto c = std::make_unique<test::ScriptedClient>(std::move(replies));
     client = c.get();
@@ -115,7 +115,8 @@ TEST_CASE("admin_api_source: pages followed by their Link, with the key as a bea
   CHECK(f.client->sent[2].url == "http://127.0.0.1:4434/admin/identities?page_size=2&page_token=d");
   for (const auto& request : f.client->sent) {
     CHECK(request.url.find("include_credential") == std::string::npos);
-    const io::Headers expected = {{"Accept", "application/json"}, {"Authorization", "Bearer k"}};
+    const io::Headers expected = {{"Accept", "application/json"},
+                                  {"Authorization", "Bearer ory_pat_fixture"}};
     CHECK(request.headers == expected);
   }
   CHECK(f.source->name() == "http://127.0.0.1:4434/admin/identities");
@@ -153,7 +154,7 @@ TEST_CASE("admin_api_source: 429 and 5xx are retried, Retry-After honoured, then
   CHECK(f.clock.slept() == 2000 + 500);  // Retry-After, then the first backoff
   CHECK(f.source->retries() == 2);
 
-  Fixture g({status(502)}, "k", 2);
+  Fixture g({status(502)}, "ory_pat_fixture", 2);
   CHECK_FALSE(g.source->open(&resume, &err));
   CHECK(g.client->sent.size() == 3);
   CHECK(err == "http://127.0.0.1:4434/admin/identities answered HTTP 502 after 3 attempt(s)");
@@ -161,7 +162,7 @@ TEST_CASE("admin_api_source: 429 and 5xx are retried, Retry-After honoured, then
 
   io::HttpResponse down;
   down.error = "Couldn't connect to server";
-  Fixture h({down}, "k", 1);
+  Fixture h({down}, "ory_pat_fixture", 1);
   CHECK_FALSE(h.source->open(&resume, &err));
   CHECK(err ==
         "http://127.0.0.1:4434/admin/identities: no answer after 2 attempt(s): Couldn't connect to "
