@@ -402,8 +402,8 @@ TEST_CASE("cli backfill: --retry-failed sends the final failures of earlier runs
   // The same messages, with the same messageIds (in whatever order the evaluators gave them).
   const auto ids_of = [](const test::FakeSegment::Request& request) {
     std::set<std::string> ids;
-    for (const auto& m : json::parse(request.body)["batch"])
-      ids.insert(m["messageId"].get<std::string>());
+    const json body = json::parse(request.body);  // kept: the loop reads into it
+    for (const auto& m : body["batch"]) ids.insert(m["messageId"].get<std::string>());
     return ids;
   };
   CHECK(ids_of(requests[3]) == ids_of(requests[1]));
