@@ -89,6 +89,17 @@ inline std::vector<std::string> resumable_backfill(const TempDir& dir, const std
   return command;
 }
 
+// A backfill of `jsonnet` over the identities in `ids` to `url` (write key "wk"), with a state
+// and a failed file, and no progress line.
+inline std::vector<std::string> backfill_with_state(const std::string& jsonnet,
+                                                    const std::string& ids, const std::string& url,
+                                                    const std::string& state,
+                                                    const std::string& failed) {
+  return {"backfill", "--jsonnet", jsonnet,       "--identities", ids,
+          "--url",    url,         "--write-key", "wk",           "--state",
+          state,      "--failed",  failed,        "--progress",   "never"};
+}
+
 // What `listen --jsonl` recorded: messages in all, and distinct messageIds among them.
 struct Deliveries {
   std::size_t messages = 0;

@@ -79,6 +79,18 @@ class FakeKratosAdmin {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_cycle_after = n;
   }
+  // What the next page request gets instead of a page (after any scripted failure).
+  struct Odd {
+    std::string body;            // this text as the page (deep nesting, say)
+    std::size_t huge_bytes = 0;  // a page of identities this large, streamed a MB at a time
+    bool stall = false;          // the start of a page, then nothing until the fake stops
+    std::string location;        // a 302 to this URL (another origin, say)
+  };
+  void answer_next(Odd odd) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_odd.push_back(std::move(odd));
+  }
+
   // Answers each page this much later, so a run can be caught in the middle.
   void delay(std::chrono::milliseconds d) {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -86,6 +98,49 @@ class FakeKratosAdmin {
   }
 
  private:
+  bool serve_odd(httplib::Response& res) {
+    Odd odd;
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      if (m_odd.empty()) return false;
+      odd = std::move(m_odd.front());
+      m_odd.pop_front();
+    }
+    if (!odd.location.empty()) {
+      res.status = 302;
+      res.set_header("Location", odd.location);
+    } else if (odd.huge_bytes > 0) {
+      const std::size_t total = odd.huge_bytes;
+      res.set_chunked_content_provider(
+          "application/json",
+          [total, sent = std::size_t{0}, n = 0](std::size_t, httplib::DataSink& sink) mutable {
+            if (sent >= total) {
+              sink.done();
+              return true;
+            }
+            std::string chunk = sent == 0 ? "[" : ",";
+            while (chunk.size() < (std::size_t{1} << 20)) {
+              chunk += make_identity(n++).dump() + ",";
+            }
+            chunk += make_identity(n++).dump();
+            sent += chunk.size();
+            if (sent >= total) chunk += "]";
+            return sink.write(chunk.data(), chunk.size());
+          });
+    } else if (odd.stall) {
+      res.set_chunked_content_provider("application/json",
+                                       [this](std::size_t offset, httplib::DataSink& sink) {
+                                         if (offset == 0) return sink.write("[{\"id\":", 7);
+                                         std::unique_lock<std::mutex> lock(m_mutex);
+                                         m_wake.wait(lock, [this] { return m_stopping; });
+                                         return false;
+                                       });
+    } else {
+      res.set_content(odd.body, "application/json");
+    }
+    return true;
+  }
+
   static nlohmann::json make_identity(int i) {
     return {{"id", id(i)},
             {"schema_id", "default"},
@@ -132,6 +187,7 @@ class FakeKratosAdmin {
           "application/json");
       return;
     }
+    if (serve_odd(res)) return;
     if (delay.count() > 0) {  // cut short when the fake stops
       std::unique_lock<std::mutex> lock(m_mutex);
       m_wake.wait_for(lock, delay, [this] { return m_stopping; });
@@ -181,6 +237,7 @@ class FakeKratosAdmin {
   std::mutex m_mutex;
   std::deque<Failure> m_failures;
   std::vector<std::pair<std::string, std::string>> m_requests;
+  std::deque<Odd> m_odd;
   std::chrono::milliseconds m_delay{0};
   std::condition_variable m_wake;
   bool m_stopping = false;

@@ -11,6 +11,7 @@ struct RunResult {
   int status = -1;  // exit status, or 128 + signal
   std::string out;
   std::string err;
+  long peak_rss_kb = 0;  // the process's largest resident set (under ASan: its shadow too)
 };
 
 struct RunOptions {

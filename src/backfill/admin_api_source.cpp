@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "io/document.hpp"
+#include "io/json_scan.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -17,6 +19,17 @@ std::string excerpt(std::string_view text) {
     out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   }
   return out;
+}
+
+// A record of a page as compact JSON, and its id ("" when it has none). A record that is not
+// JSON or nests too deep is left as it is: the pipeline refuses it, with the reason.
+std::string compact_identity(std::string* record) {
+  if (io::json_depth(*record, io::k_max_document_depth) > io::k_max_document_depth) return "";
+  const Json identity = Json::parse(*record, nullptr, false);
+  if (identity.is_discarded()) return "";
+  *record = identity.dump();
+  const auto id = identity.is_object() ? identity.find("id") : identity.end();
+  return id != identity.end() && id->is_string() ? id->get<std::string>() : "";
 }
 
 // Kratos's error body: {"error": {"message": ..., "reason": ...}}.
@@ -199,7 +212,8 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
     if (r.status == 0) {
       *err = name() + ": no answer after " + std::to_string(d.attempts) + " attempt(s): " + r.error;
     } else if (m_unreachable) {
-      *err = refusal(r) + " after " + std::to_string(d.attempts) + " attempt(s)";
+      *err = refusal(r) + " after " + std::to_string(d.attempts) + " attempt(s)" +
+             (d.error.empty() ? "" : ": " + d.error);
     } else {
       *err = refusal(r);
     }
@@ -212,10 +226,15 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
            " MB this reads; pass a smaller --page-size";
     return false;
   }
-  const Json page = Json::parse(r.body, nullptr, false);
-  if (!page.is_array()) {
+  // Taken apart as text, never parsed whole: memory stays near the page's size (a parsed
+  // page costs some 50 times that), and a record too deep to parse is refused alone.
+  std::vector<std::string> records;
+  std::string not_array;
+  if (!io::split_json_array(r.body, &records, &not_array)) {
     const std::string type = r.header("content-type");
+    const bool other = not_array != io::k_not_an_array;  // one, but cut or malformed
     *err = name() + "?" + query + ": the answer is not a JSON array of identities" +
+           (other ? " (" + not_array + ")" : "") +
            (type.empty() ? "" : " (Content-Type: " + type + ")") + ": is " + m_options.base +
            " Kratos's admin API?";
     return false;
@@ -223,17 +242,10 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
   Page p;
   p.query = query;
   p.start = start;
-  m_records.clear();
+  m_records = std::move(records);
   m_next = 0;
-  m_records.reserve(page.size());
-  p.ids.reserve(page.size());
-  for (const auto& identity : page) {
-    m_records.push_back(identity.dump());
-    const auto id = identity.is_object() ? identity.find("id") : identity.end();
-    p.ids.push_back(identity.is_object() && id != identity.end() && id->is_string()
-                        ? id->get<std::string>()
-                        : std::string());
-  }
+  p.ids.reserve(m_records.size());
+  for (std::string& record : m_records) p.ids.push_back(compact_identity(&record));
   if (const std::string link = next_link(r); !link.empty()) {
     std::string why;
     const auto resolved = util::resolve_url(request.url, link, &why);

@@ -20,8 +20,9 @@ namespace core {
 // 408, 429 and 5xx except 501, 505 and 511.
 bool admin_api_retries(int status);
 
-// The largest page read (500 identities of 256 KB each; Kratos's are far smaller).
-constexpr std::size_t k_max_page_bytes = std::size_t{128} << 20;
+// The largest page read (500 identities of 64 KB each; Kratos's are far smaller): a larger
+// answer is refused, read no further than this, so memory stays bounded whatever is sent.
+constexpr std::size_t k_max_page_bytes = std::size_t{32} << 20;
 
 // The base a user gives for the admin API ("http://127.0.0.1:4434",
 // "https://SLUG.projects.oryapis.com", either with "/admin" or "/admin/identities" after it,

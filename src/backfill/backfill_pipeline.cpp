@@ -75,6 +75,7 @@ class BackfillPipeline::Impl {
                          ? "base64://" + util::base64_encode(m_target.source)
                          : m_target.template_uri;
     m_input_fixed = worker_input_size(m_template_uri, m_target.source, "");
+    if (m_resume.run.empty()) m_resume.run = util::random_uuid();  // a fresh run
   }
 
   bool run(BackfillResult* result, std::string* err) {
@@ -139,7 +140,8 @@ class BackfillPipeline::Impl {
     std::lock_guard<std::mutex> lock(m_fail_mutex);
     if (!m_failed.path().empty()) {
       std::string err;
-      if (!m_failed.append(failed_line(r.index, r.identity, stage, reason, message), &err)) {
+      if (!m_failed.append(failed_line(r.index, m_resume.run, r.identity, stage, reason, message),
+                           &err)) {
         fatal(err);  // not finished: a resumed run does it again
         return;
       }
@@ -169,7 +171,8 @@ class BackfillPipeline::Impl {
     }
     std::vector<long> records;
     bool shrunk = false;
-    if (!m_failed.records_after(m_resume.failed_file_bytes, &records, &shrunk, err)) return false;
+    if (!m_failed.records_after(m_resume.failed_file_bytes, m_resume.run, &records, &shrunk, err))
+      return false;
     if (shrunk && m_hooks.warn) {
       m_hooks.warn(m_failed.path() + " is shorter than when the state was saved: " +
                    std::to_string(m_base.failed) + " failures of earlier runs may be missing");
@@ -195,13 +198,10 @@ class BackfillPipeline::Impl {
       if (earlier) continue;
       ++m_stats.read;
       Record r{i, nullptr, {}};
-      try {
-        r.identity = Json::parse(text);
-      } catch (const Json::exception& e) {
-        fail(r, "parse", std::string("not JSON: ") + e.what());
+      if (std::string why; !parse_record(&text, &r.identity, &why)) {
+        fail(r, "parse", why);
         continue;
       }
-      if (unwrap_failed_line(&r.identity)) text = r.identity.dump();
       r.text = std::move(text);
       const auto id = r.identity.is_object() ? r.identity.find("id") : r.identity.end();
       if (!r.identity.is_object() || id == r.identity.end() || !id->is_string() ||
@@ -359,7 +359,7 @@ class BackfillPipeline::Impl {
           d.status == 0
               ? "network error after " + std::to_string(d.attempts) + " attempts: " + d.error
               : "HTTP " + std::to_string(d.status) + " after " + std::to_string(d.attempts) +
-                    " attempts";
+                    " attempts" + (d.error.empty() ? "" : ": " + d.error);
       if (!endpoint_refused(d.status)) {
         // Never accepted (unreachable, a timeout, 5xx or 429 to the end): its records stay
         // pending, and so does everything after it; the same command sends them again.
@@ -407,8 +407,8 @@ class BackfillPipeline::Impl {
     state.counts = {m_base.sent + s.sent, m_base.failed + s.failed,
                     m_base.skipped + s.skipped + s.newer};
     state.failed_file = m_failed.path();
-    // A run that cannot record its progress cannot be resumed: it stops at once, the state
-    // as of its last good save.
+    state.run = m_resume.run;
+    // Progress that cannot be recorded stops the run at once (the state of its last save).
     if (!save_backfill_state(m_settings.state_path, state, &err)) {
       fatal("cannot save the state: " + err + "; stopped");
     }

@@ -87,6 +87,7 @@ bool load_backfill_state(const std::string& path, BackfillState* out, bool* foun
     state.records_done = j.at("records_done").get<long>();
     state.template_digest = j.at("template_sha256").get<std::string>();
     state.destination = j.value("destination", std::string());
+    state.run = j.value("run", std::string());
     if (version >= 2) state.fingerprint = parse_fingerprint(j.value("input_fingerprint", Json()));
     long last_end = state.records_done;
     for (const auto& r : j.value("done_after", Json::array())) {
@@ -141,6 +142,7 @@ bool save_backfill_state(const std::string& path, const BackfillState& state, st
             {"template_sha256", state.template_digest},
             {"records_done", state.records_done}};
   if (!state.destination.empty()) j["destination"] = state.destination;
+  if (!state.run.empty()) j["run"] = state.run;
   if (state.fingerprint) j["input_fingerprint"] = fingerprint_json(state.fingerprint);
   j["done_after"] = ranges;
   if (state.page) {

@@ -59,6 +59,7 @@ struct BackfillState {
   std::optional<PagePosition> page;  // reading the admin API: where to pick up
   BackfillCounts counts;             // every run's so far
   std::string failed_file;           // where their failures are
+  std::string run;                   // this run's id, in each of its failed file's lines
   long failed_file_bytes = 0;        // its size once they were on disk
   // Finished records whose failures are being sent again (--retry-failed): read and sent once
   // more, and off this list once their new outcome is on disk.

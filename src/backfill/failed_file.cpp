@@ -8,12 +8,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/document.hpp"
+#include "io/json_scan.hpp"
+
 namespace core {
 
-std::string failed_line(long record, const Json& identity, const std::string& stage,
-                        const std::string& reason, const Json& message) {
+std::string failed_line(long record, const std::string& run, const Json& identity,
+                        const std::string& stage, const std::string& reason, const Json& message) {
   Json line = {{"id", identity.is_object() ? identity.value("id", Json()) : Json()},
                {"record", record},
+               {"run", run},
                {"stage", stage},
                {"reason", reason}};
   if (!message.is_null()) line["message"] = message;
@@ -27,6 +31,22 @@ bool unwrap_failed_line(Json* record) {
   }
   Json identity = std::move((*record)["identity"]);
   *record = std::move(identity);
+  return true;
+}
+
+bool parse_record(std::string* text, Json* identity, std::string* why) {
+  if (io::json_depth(*text, io::k_max_document_depth) > io::k_max_document_depth) {
+    *why = "nests deeper than " + std::to_string(io::k_max_document_depth) +
+           " levels (a Kratos identity does not); not read";
+    return false;
+  }
+  try {
+    *identity = Json::parse(*text);
+  } catch (const Json::exception& e) {
+    *why = std::string("not JSON: ") + e.what();
+    return false;
+  }
+  if (unwrap_failed_line(identity)) *text = identity->dump();
   return true;
 }
 
@@ -71,8 +91,8 @@ bool FailedFile::remove_cut_line(std::string* err) {
   return true;
 }
 
-bool FailedFile::records_after(long offset, std::vector<long>* records, bool* shrunk,
-                               std::string* err) {
+bool FailedFile::records_after(long offset, const std::string& run, std::vector<long>* records,
+                               bool* shrunk, std::string* err) {
   std::lock_guard<std::mutex> lock(m_mutex);
   *shrunk = m_bytes < offset;
   if (*shrunk || m_bytes == offset) return true;
@@ -101,6 +121,14 @@ bool FailedFile::records_after(long offset, std::vector<long>* records, bool* sh
     const Json line = Json::parse(tail.substr(at, end - at), nullptr, false);
     at = end + 1;
     const auto record = line.is_object() ? line.find("record") : line.end();
+    const auto writer = line.is_object() ? line.find("run") : line.end();
+    if (writer != line.end() && writer->is_string() && *writer != run) {
+      *err = m_path + " holds failures of another run (" + writer->get<std::string>() +
+             ", after byte " + std::to_string(offset) + ") where this state's run (" + run +
+             ") left off: they cannot be told from its own. Give each run its own --failed "
+             "file: move those lines elsewhere, or start again with --restart";
+      return false;
+    }
     if (line.is_object() && record != line.end() && record->is_number_integer()) {
       records->push_back(record->get<long>());
     }

@@ -15,14 +15,21 @@ using Json = nlohmann::ordered_json;
 // Backfill's failed file: JSON Lines, one per record that could not be sent, each with
 // the reason and the identity as read, so the file is itself valid backfill input.
 
-// One line (with its newline): {"id", "record", "stage", "reason", ["message"],
-// ["identity"]}. Bytes that are not UTF-8 are replaced, never lost as a whole line.
-std::string failed_line(long record, const Json& identity, const std::string& stage,
-                        const std::string& reason, const Json& message = nullptr);
+// One line (with its newline): {"id", "record", "run", "stage", "reason", ["message"],
+// ["identity"]}; `run` names the run that wrote it (BackfillState::run). Bytes that are not
+// UTF-8 are replaced, never lost as a whole line.
+std::string failed_line(long record, const std::string& run, const Json& identity,
+                        const std::string& stage, const std::string& reason,
+                        const Json& message = nullptr);
 
 // A record read as backfill input: a line of a failed file stands for the identity it
 // carries. True when `record` was such a line and is now that identity.
 bool unwrap_failed_line(Json* record);
+
+// Parses a record of backfill input into `identity` (a failed file's line: the identity it
+// carries, and `text` becomes that identity's). False with `why` for text that is not JSON
+// or nests deeper than io::k_max_document_depth levels (no Kratos identity does).
+bool parse_record(std::string* text, Json* identity, std::string* why);
 
 // --retry-failed: the failures in the state's failed file are sent again. Their lines go to
 // `<failed file>.retried` (appended, kept), the records join `state->retry`, the failed count
@@ -43,10 +50,12 @@ class FailedFile {
   // Opens `path` for appending (creating it); false with `err` naming the path.
   bool open(const std::string& path, std::string* err);
 
-  // The records of the lines past byte `offset`: what a run that stopped before saving its
-  // state had written. A last line cut short by a crash is removed (its record was not
-  // finished). `*shrunk`: the file is shorter than `offset` (someone truncated it).
-  bool records_after(long offset, std::vector<long>* records, bool* shrunk, std::string* err);
+  // The records of the lines past byte `offset`: what run `run` had written when it stopped
+  // before saving its state. A last line cut short by a crash is removed (its record was not
+  // finished). `*shrunk`: the file is shorter than `offset` (someone truncated it). A line of
+  // another run there is an error: its records would be taken for this run's.
+  bool records_after(long offset, const std::string& run, std::vector<long>* records, bool* shrunk,
+                     std::string* err);
 
   bool append(const std::string& line, std::string* err);
 

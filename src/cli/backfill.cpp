@@ -9,16 +9,14 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <random>
 
-#include "backfill/admin_api_source.hpp"
 #include "backfill/backfill_pipeline.hpp"
 #include "backfill/failed_file.hpp"
+#include "cli/backfill_options.hpp"
 #include "cli/backfill_report.hpp"
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
@@ -28,54 +26,16 @@
 #include "engine/transform.hpp"
 #include "io/file_io.hpp"
 #include "io/process.hpp"
+#include "kratos/action_body.hpp"
 #include "kratos/kratos_request.hpp"
 #include "segment/segment_batch.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
-#include "util/time_format.hpp"
-#include "util/url.hpp"
 
 namespace cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct BackfillOptions {
-  SendOptions send;
-  std::string identities;
-  std::string admin_api;
-  std::string api_key_file;
-  int page_size = 0;  // 0: Kratos's most, 500
-  std::string state;
-  bool restart = false;
-  std::string failed = "backfill-failed.jsonl";
-  int concurrency = 4;
-  double rate = 500;
-  double events_per_second = 1000;
-  std::string timestamp_from = "created_at";
-  std::string progress = "auto";
-  std::string format = "text";  // of the final summary
-  int chunk = 1000;
-  int evaluators = 0;
-  int max_retries = 10;
-  std::string message_id_salt;
-  bool allow_partial = false;
-  std::string created_before;
-  bool retry_failed = false;
-};
-
-// --created-before TIME, or @FILE holding one (e.g. written when the hook went live).
-std::optional<util::Instant> created_before_or_throw(const std::string& given) {
-  if (given.empty()) return std::nullopt;
-  std::string text = given;
-  if (given[0] == '@') text = std::string(util::trim(read_text_or_throw(given.substr(1))));
-  const auto at = util::parse_rfc3339(text);
-  if (!at) {
-    throw bad_input("--created-before " + given + ": '" + text +
-                    "' is not an RFC 3339 time (e.g. 2026-12-01T09:30:00Z, or +01:00 for Z)");
-  }
-  return at;
-}
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
@@ -132,77 +92,6 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
   return target;
 }
 
-core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
-  if (opts.identities.empty() == opts.admin_api.empty()) {
-    throw bad_input(opts.identities.empty()
-                        ? "give the identities: --identities FILE|- or --from-admin-api URL"
-                        : "--identities and --from-admin-api both given; use one");
-  }
-  if (opts.admin_api.empty() && !opts.api_key_file.empty()) {
-    throw bad_input("--api-key-file goes with --from-admin-api");
-  }
-  if (opts.admin_api.empty() && opts.page_size != 0) {
-    throw bad_input("--page-size goes with --from-admin-api");
-  }
-  if (opts.page_size < 0 || opts.page_size > 500) {
-    throw bad_input("--page-size must be 1-500 (Kratos serves at most 500 per page)");
-  }
-  require_one_of("--timestamp-from", opts.timestamp_from, {"created_at", "none"});
-  require_one_of("--progress", opts.progress, {"auto", "always", "never"});
-  require_one_of("--format", opts.format, {"text", "json"});
-  if (opts.concurrency < 1 || opts.concurrency > 64) throw bad_input("--concurrency must be 1-64");
-  if (!(opts.rate > 0)) throw bad_input("--rate must be above 0");
-  if (!(opts.events_per_second >= 0)) {
-    throw bad_input("--events-per-second must be 0 (no limit) or more");
-  }
-  if (opts.chunk < 1 || opts.chunk > 10000) throw bad_input("--chunk must be 1-10000");
-  if (opts.max_retries < 0 || opts.max_retries > 100)
-    throw bad_input("--max-retries must be 0-100");
-  if (opts.failed.empty() && !opts.send.dry_run) {
-    throw bad_input(
-        "--failed needs a file: what cannot be sent goes there (and is valid --identities "
-        "input); the default is backfill-failed.jsonl");
-  }
-  if (!opts.identities.empty() && opts.identities != "-" &&
-      io::same_file(opts.identities, opts.failed)) {
-    throw bad_input("--failed " + opts.failed + " is the input; write failures to another file");
-  }
-  if (!opts.state.empty() && io::same_file(opts.state, opts.failed)) {
-    throw bad_input("--state and --failed name the same file (" + opts.state +
-                    "); give each its own");
-  }
-  if (!opts.state.empty() && !opts.identities.empty() && opts.identities != "-" &&
-      io::same_file(opts.state, opts.identities)) {
-    throw bad_input("--state " + opts.state + " is the input; keep the state in another file");
-  }
-  if (opts.restart && opts.state.empty()) throw bad_input("--restart goes with --state FILE");
-  if (opts.retry_failed && (opts.state.empty() || opts.send.dry_run || opts.restart)) {
-    throw bad_input(
-        "--retry-failed goes with --state FILE (whose failures it sends again), without "
-        "--dry-run or --restart");
-  }
-  if (opts.retry_failed && !opts.admin_api.empty()) {
-    throw bad_input(
-        "--retry-failed reads the input again from its start, which the admin API is not; "
-        "send the failures with --identities FAILED_FILE (a failed file is valid input)");
-  }
-  core::BackfillSettings s;
-  s.state_path = opts.send.dry_run ? "" : opts.state;
-  s.failed_path = opts.send.dry_run ? "" : opts.failed;
-  s.dry_run = opts.send.dry_run;
-  s.concurrency = opts.concurrency;
-  s.rate = opts.rate;
-  s.events_per_second = opts.events_per_second;
-  s.chunk = opts.chunk;
-  s.evaluators = opts.evaluators;
-  s.max_retries = opts.max_retries;
-  s.timestamp_from_created_at = opts.timestamp_from == "created_at";
-  s.worker_executable = io::self_executable();
-  s.max_output = kratos_profile_or_throw(opts.send.kratos).max_output;
-  s.created_before = created_before_or_throw(opts.created_before);
-  return s;
-}
-
 // The state to resume from, checked against the template and the input; empty without one
 // (or with --restart).
 core::BackfillState resume_from(const std::string& path, bool restart,
@@ -254,48 +143,6 @@ void say_resuming(const std::string& path, const core::BackfillState& state) {
        path + ")");
 }
 
-// --api-key-file, else $ORY_PROJECT_API_KEY, else none (self-hosted Kratos's admin port).
-std::string admin_api_key(const BackfillOptions& opts) {
-  if (!opts.api_key_file.empty()) return read_key_file(opts.api_key_file, "API key");
-  if (const char* env = std::getenv("ORY_PROJECT_API_KEY"); env && *env) {
-    std::string key(util::trim(env));
-    if (key.empty()) throw bad_input("ORY_PROJECT_API_KEY holds only white space");
-    return key;
-  }
-  return "";
-}
-
-std::unique_ptr<core::IdentitySource> identity_source(const BackfillOptions& opts) {
-  if (opts.admin_api.empty()) return std::make_unique<core::FileIdentitySource>(opts.identities);
-  core::AdminApiOptions o;
-  std::string err;
-  if (!core::admin_api_base(opts.admin_api, &o.base, &err)) {
-    throw bad_input("--from-admin-api " + err);
-  }
-  o.api_key = admin_api_key(opts);
-  const auto url = util::parse_url(o.base, &err);
-  if (o.api_key.empty() && url && util::ends_with(url->host, ".oryapis.com")) {
-    throw bad_input(
-        "Ory Network's admin API needs a project API key: give it with --api-key-file FILE or "
-        "ORY_PROJECT_API_KEY");
-  }
-  if (!o.api_key.empty() && url && url->scheme == "http" && !util::is_loopback_host(url->host) &&
-      !opts.send.allow_insecure_url) {
-    throw bad_input("--from-admin-api " + o.base +
-                    " is plain http:// to another machine: the API key would travel unencrypted; "
-                    "use https://, or pass --allow-insecure-url");
-  }
-  o.page_size = opts.page_size > 0 ? opts.page_size : 500;
-  o.retry.max_retries = opts.max_retries;
-  o.note = [](const std::string& text) { note(text); };
-  auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
-  auto jitter = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
-  io::CurlOptions curl;
-  curl.cancel = &g_stop;  // a stalled admin API never holds up Ctrl-C
-  return std::make_unique<core::AdminApiSource>(std::move(o), io::make_curl_client(curl),
-                                                io::system_clock(), jitter, &g_stop);
-}
-
 BackfillReport report_of(const BackfillOptions& opts) {
   BackfillReport report;
   report.format = opts.format;
@@ -316,12 +163,19 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
     throw bad_input(locked);
   }
   core::BackfillTarget target = target_from_options(opts);
+  if (!opts.send.action.empty()) {
+    const std::vector<NamedInput> body = {
+        {"--action's body", core::body_file(target.template_uri)}};
+    refuse_output_onto_inputs("--failed", settings.failed_path, body);
+    refuse_output_onto_inputs("--state", settings.state_path, body);
+  }
   std::string err;
   core::ContextOptions context;
   context.hook = resolve_hook(opts.send);
   auto contexts = core::ContextFactory::for_hook(context, core::ctx_usage(target.source), &err);
   if (!contexts) throw bad_input("--hook " + opts.send.hook + ": " + err);
-  std::unique_ptr<core::IdentitySource> source = identity_source(opts);
+  if (!opts.send.dry_run) note_proxy(target.url);
+  std::unique_ptr<core::IdentitySource> source = identity_source(opts, &g_stop);
   core::BackfillState resume =
       resume_from(settings.state_path, opts.restart, target, *source, !opts.admin_api.empty());
 

@@ -12,6 +12,7 @@
 #include "cli/flags.hpp"
 #include "engine/transform.hpp"
 #include "io/file_io.hpp"
+#include "io/http_client.hpp"
 #include "kratos/webhook_action.hpp"
 #include "segment/segment_api.hpp"
 #include "util/text.hpp"
@@ -36,6 +37,27 @@ io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* for
     throw bad_input(err);
   }
   return doc;
+}
+
+void refuse_output_onto_inputs(const std::string& option, const std::string& output,
+                               const std::vector<NamedInput>& inputs) {
+  if (output.empty() || output == "-") return;
+  for (const NamedInput& input : inputs) {
+    if (input.path.empty() || input.path == "-" || !io::same_file(input.path, output)) continue;
+    std::string message = option;
+    message.append(" ").append(output).append(" is also an input of this command (");
+    message.append(input.option).append("); write it to another file");
+    throw bad_input(message);
+  }
+}
+
+void note_proxy(const std::string& url) {
+  std::string variable;
+  const std::string proxy = io::proxy_for(url, &variable);
+  std::string why;
+  const auto u = util::parse_url(url, &why);
+  if (proxy.empty() || !u) return;
+  note("requests to " + u->host + " go through the proxy " + proxy + " (" + variable + ")");
 }
 
 void write_output_or_throw(const std::string& path, const std::string& content,
@@ -321,8 +343,20 @@ namespace {
 bool g_quiet = false;
 
 void emit(const char* kind, const std::string& message) {
-  // A URL a user gave may carry a password (user:password@host): never shown.
-  std::cerr << "ory-segment: " << kind << ": " << util::redact_url_passwords(message) << '\n';
+  // A URL a user gave may carry a password (user:password@host): never shown. Text from an
+  // input cannot send escape sequences or forge a line: controls are escaped, and a line
+  // after the first starts with white space.
+  const std::string shown = util::redact_url_passwords(message);
+  std::string text = "ory-segment: " + std::string(kind) + ": ";
+  for (std::size_t start = 0; start <= shown.size();) {
+    std::size_t end = shown.find('\n', start);
+    if (end == std::string::npos) end = shown.size();
+    const std::string_view line = std::string_view(shown).substr(start, end - start);
+    if (start > 0 && (line.empty() || (line[0] != ' ' && line[0] != '\t'))) text += "  ";
+    text += util::escape_controls(line, /*keep_tabs=*/true) + '\n';
+    start = end + 1;
+  }
+  std::cerr << text;
 }
 
 }  // namespace

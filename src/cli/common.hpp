@@ -29,6 +29,21 @@ io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* for
 void write_output_or_throw(const std::string& path, const std::string& content,
                            const io::WriteOptions& opts = {});
 
+// An input a verb reads, by the option that names it.
+struct NamedInput {
+  const char* option;
+  std::string path;
+};
+
+// Throws a bad-input Error when the file `option` writes (appended or replaced) is one of
+// `inputs` (the same file, through any link): an output never goes onto an input.
+void refuse_output_onto_inputs(const std::string& option, const std::string& output,
+                               const std::vector<NamedInput>& inputs);
+
+// A note naming the proxy (and the variable that names it) requests to `url` go through;
+// nothing when they go direct.
+void note_proxy(const std::string& url);
+
 // Reads a template and checks it the way Kratos loads it: prints warnings, throws a
 // bad-input Error for a template Kratos could not run. Returns the exact bytes.
 std::string read_checked_template(const std::string& path);

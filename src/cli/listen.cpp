@@ -19,6 +19,7 @@
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
+#include "cli/listen_faults.hpp"
 #include "cli/verbs.hpp"
 #include "io/fd_io.hpp"
 #include "io/http_server.hpp"
@@ -47,79 +48,6 @@ struct ListenOptions {
   std::string respond;
 };
 
-// --respond STATUS[:FILE]: the answer to every request it processes, instead of Segment's.
-struct Answer {
-  int status = 200;
-  std::string body;  // FILE's text; "" without FILE
-};
-
-std::optional<Answer> parse_answer(const std::string& spec) {
-  if (spec.empty()) return std::nullopt;
-  const std::size_t colon = spec.find(':');
-  const std::string status = spec.substr(0, colon);
-  if (status.size() != 3 || status.find_first_not_of("0123456789") != std::string::npos ||
-      status < "200" || status > "599") {
-    throw bad_input("--respond '" + spec + "': expected STATUS[:FILE], STATUS from 200 to 599");
-  }
-  Answer a;
-  a.status = std::stoi(status);
-  if (colon != std::string::npos && colon + 1 < spec.size()) {
-    a.body = read_text_or_throw(spec.substr(colon + 1));
-  }
-  return a;
-}
-
-// --fail SPEC: what to answer the next `count` requests with instead of processing them.
-struct Fault {
-  enum class Kind { status, reset, slow } kind = Kind::status;
-  int status = 503;
-  long count = 1;
-  std::string retry_after;
-  double slow_seconds = 0;
-};
-
-Fault parse_fault(const std::string& spec) {
-  const auto fail = [&](const std::string& why) {
-    return bad_input("--fail '" + spec + "': " + why +
-                     " (expected STATUS:COUNT[:retry-after=S], reset:COUNT or slow:COUNT:SECONDS)");
-  };
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    const auto colon = spec.find(':', start);
-    parts.push_back(
-        spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  if (parts.size() < 2) throw fail("missing COUNT");
-  Fault f;
-  const auto number = [&](const std::string& s, const char* what) {
-    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) {
-      throw fail(std::string("bad ") + what);
-    }
-    return std::stol(s);
-  };
-  f.count = number(parts[1], "COUNT");
-  if (f.count < 1) throw fail("COUNT must be at least 1");
-  if (parts[0] == "reset") {
-    f.kind = Fault::Kind::reset;
-    if (parts.size() != 2) throw fail("reset takes no options");
-  } else if (parts[0] == "slow") {
-    f.kind = Fault::Kind::slow;
-    if (parts.size() != 3) throw fail("slow needs SECONDS");
-    f.slow_seconds = static_cast<double>(number(parts[2], "SECONDS"));
-  } else {
-    f.status = static_cast<int>(number(parts[0], "STATUS"));
-    if (f.status < 400 || f.status > 599) throw fail("STATUS must be 400-599");
-    for (std::size_t i = 2; i < parts.size(); ++i) {
-      if (!util::starts_with(parts[i], "retry-after="))
-        throw fail("unknown option '" + parts[i] + "'");
-      f.retry_after = std::to_string(number(parts[i].substr(12), "retry-after"));
-    }
-  }
-  return f;
-}
-
 std::string now_iso8601() {
   return util::iso8601_utc(std::chrono::system_clock::now(), util::Fraction::millis);
 }
@@ -127,7 +55,7 @@ std::string now_iso8601() {
 std::string short_value(const core::Json& v) {
   std::string s = v.is_string() ? v.get<std::string>() : v.dump();
   if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
+  return util::escape_controls(s);
 }
 
 // "identify userId=... email=... name=..." for the terminal.
@@ -147,7 +75,7 @@ std::string describe(const core::ReceivedMessage& m) {
         line += " ...";
         break;
       }
-      line += " " + key + "=" + short_value(value);
+      line += " " + util::escape_controls(key) + "=" + short_value(value);
     }
   }
   return line;
@@ -162,6 +90,9 @@ class Listener {
         m_answer(parse_answer(opts.respond)) {
     m_colour = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
     if (!opts.jsonl.empty()) {
+      refuse_output_onto_inputs(
+          "--jsonl", opts.jsonl,
+          {{"--write-key-file", opts.key.key_file}, {"--respond", answer_file(opts.respond)}});
       m_jsonl = ::open(opts.jsonl.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
       if (m_jsonl < 0) throw bad_input(opts.jsonl + ": cannot open for writing");
     }

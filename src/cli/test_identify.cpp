@@ -292,6 +292,7 @@ class Run {
            (retry_after ? ", as the endpoint's Retry-After asks (Kratos waits as long)"
                         : " (Kratos's backoff)"));
     };
+    note_proxy(m_request.url);
     auto client = io::make_curl_client(io::CurlOptions{m_opts.ca_file});
     const core::Delivery delivery =
         core::deliver_like_kratos(*client, io::system_clock(), m_request, policy);

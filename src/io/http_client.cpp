@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "util/text.hpp"
+#include "util/url.hpp"
 
 namespace io {
 namespace {
@@ -46,6 +48,47 @@ std::string no_proxy_list() {
   }
   return list;
 }
+
+// Whether `host` is one no_proxy's list names: "*", the host, or a domain it is under.
+bool bypasses_proxy(const std::string& host, const std::string& list) {
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    std::string_view entry = util::trim(std::string_view(list).substr(start, comma - start));
+    start = comma + 1;
+    if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
+    if (entry.empty()) continue;
+    if (entry == "*" || host == entry ||
+        (host.size() > entry.size() && util::ends_with(host, entry) &&
+         host[host.size() - entry.size() - 1] == '.')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string proxy_for(const std::string& url, std::string* variable) {
+  std::string why;
+  const auto u = util::parse_url(url, &why);
+  if (!u || util::is_loopback_host(u->host) || bypasses_proxy(u->host, no_proxy_list())) {
+    return "";
+  }
+  const std::vector<const char*> names =
+      u->scheme == "https"
+          ? std::vector<const char*>{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}
+          : std::vector<const char*>{"http_proxy", "all_proxy", "ALL_PROXY"};
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    if (value && *value) {
+      *variable = name;
+      return value;
+    }
+  }
+  return "";
+}
+
+namespace {
 
 // A transfer's view of CurlOptions::cancel: when it was first seen set.
 struct CancelWatch {

@@ -57,6 +57,11 @@ struct CurlOptions {
 // variables (https_proxy, http_proxy, no_proxy).
 std::unique_ptr<HttpClient> make_curl_client(const CurlOptions& options);
 
+// The proxy libcurl sends a request for `url` through (as its environment names it: http_proxy
+// for http://, https_proxy or HTTPS_PROXY for https://, then all_proxy or ALL_PROXY; none for
+// a host no_proxy lists, nor for loopback), and the variable it came from; "" when direct.
+std::string proxy_for(const std::string& url, std::string* variable);
+
 // Time, behind an interface so retry schedules are tested without waiting.
 class Clock {
  public:

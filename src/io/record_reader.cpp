@@ -8,33 +8,10 @@
 
 #include "io/document.hpp"
 #include "io/file_io.hpp"
+#include "io/json_scan.hpp"
 #include "util/text.hpp"
 
 namespace io {
-namespace {
-
-// Whether a byte-by-byte scan of JSON text is inside a string.
-struct JsonStrings {
-  bool in_string = false;
-  bool escaped = false;
-  // Feeds the next byte; true when it belongs to a string (its quotes included).
-  bool inside(int c) {
-    if (!in_string) {
-      in_string = c == '"';
-      return in_string;
-    }
-    if (escaped) {
-      escaped = false;
-    } else if (c == '\\') {
-      escaped = true;
-    } else if (c == '"') {
-      in_string = false;
-    }
-    return true;
-  }
-};
-
-}  // namespace
 
 RecordReader::RecordReader(std::size_t max_record_bytes) : m_max(max_record_bytes) {}
 
@@ -96,20 +73,24 @@ int RecordReader::peek_non_space() {
 }
 
 void RecordReader::take(std::string text, bool may_be_page) {
-  // A page is an object whose members include "identities": [...]. Cheap test first, so a
-  // stream of identities is not parsed twice.
-  if (may_be_page && text.find("\"identities\"") != std::string::npos) {
-    const Json page = Json::parse(text, nullptr, false);
-    if (page.is_object()) {
-      const auto list = page.find("identities");
-      if (list != page.end() && list->is_array()) {
-        for (const auto& record : *list) m_pending.push_back(record.dump());
-        const auto token = page.find("next_page_token");
-        m_last_page_token =
-            token != page.end() && token->is_string() ? token->get<std::string>() : "";
-        return;
-      }
+  // A page is an object whose members include "identities": [...]. Taken apart as text, never
+  // parsed whole: a record nested too deep is refused alone, and memory stays near the page's.
+  std::vector<std::string> records;
+  std::string not_array;
+  const auto list = may_be_page && text.find("\"identities\"") != std::string::npos
+                        ? json_member(text, "identities")
+                        : std::nullopt;
+  if (list && split_json_array(*list, &records, &not_array)) {
+    m_last_page_token.clear();
+    if (const auto token = json_member(text, "next_page_token")) {
+      const Json value = Json::parse(*token, nullptr, false);
+      if (value.is_string()) m_last_page_token = value.get<std::string>();
     }
+    for (std::string& record : records) {
+      compact_json(&record);
+      m_pending.push_back(std::move(record));
+    }
+    return;
   }
   m_last_page_token.clear();
   m_pending.push_back(std::move(text));

@@ -35,20 +35,22 @@ bool decode_base64_body(std::string_view body, const std::string& where, std::st
   return true;
 }
 
+std::string body_file(const std::string& body) {
+  if (util::starts_with(body, "file://")) return body.substr(7);
+  // Kratos reads a body without a scheme as a file path (request/builder.go readTemplate).
+  if (body_scheme(body) == BodyScheme::legacy_path) return body == "-" ? "./-" : body;
+  return "";
+}
+
 bool template_from_body(const std::string& body, const std::string& where, BodyTemplate* out,
                         std::string* err) {
   if (util::starts_with(body, k_base64_scheme)) {
     out->name = where;
     return decode_base64_body(body, where, &out->source, err);
   }
-  if (util::starts_with(body, "file://")) {
-    out->name = body.substr(7);
-    return io::read_text_input(out->name, &out->source, err);
-  }
-  if (body_scheme(body) == BodyScheme::legacy_path) {
-    // Kratos reads a body without a scheme as a file path (request/builder.go readTemplate).
-    out->name = body;
-    return io::read_text_input(body == "-" ? "./-" : body, &out->source, err);
+  if (const std::string path = body_file(body); !path.empty()) {
+    out->name = util::starts_with(body, "file://") ? path : body;
+    return io::read_text_input(path, &out->source, err);
   }
   if (body.empty()) {
     *err = where + ": the action has no body: Kratos would fail the POST";

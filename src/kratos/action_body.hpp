@@ -27,6 +27,10 @@ struct BodyTemplate {
 bool template_from_body(const std::string& body, const std::string& where, BodyTemplate* out,
                         std::string* err);
 
+// The file a body URI makes a sending verb read (file://PATH, or a path without a scheme),
+// or "" for one that names no local file.
+std::string body_file(const std::string& body);
+
 // Ory Network keeps an uploaded template in its storage and shows the body as
 // https://storage.googleapis.com/bac-gcs-production/<hex sha512 of the template>.jsonnet.
 // The digest (lower-case hex), or "" when `body` is not such a URL.

@@ -207,6 +207,12 @@ BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
     }
     if (!policy.retries(r.status)) return d;
     const auto after = rate_limit_wait(r, clock.wall_now());
+    if (after && *after > policy.cap) {  // an outage, not a pause: no use waiting here
+      d.error = "the server asks for a wait of " + std::to_string(after->count() / 1000) +
+                " s before another attempt, beyond the " +
+                std::to_string(policy.cap.count() / 1000) + " s a wait may take here";
+      return d;
+    }
     std::chrono::milliseconds delay;
     if (after && retry_after_waits < policy.max_retry_after_waits) {
       ++retry_after_waits;

@@ -140,9 +140,9 @@ std::optional<std::chrono::milliseconds> rate_limit_wait(const io::HttpResponse&
                                                          std::chrono::system_clock::time_point now);
 
 // Sends one request (a batch) with retries: backoff min(base * 2^n * (1 + jitter), cap), jitter in
-// [0,1) from `jitter`; rate_limit_wait() honoured (at most `cap`) without spending the retry
-// budget. Stops
-// waiting early when `stop` becomes true.
+// [0,1) from `jitter`; rate_limit_wait() honoured without spending the retry budget. A server
+// that asks for a wait beyond `cap` (Retry-After: 86400) is not waited for: the delivery fails
+// at once, `error` saying so. Stops waiting early when `stop` becomes true.
 BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
                             const std::function<double()>& jitter, const io::HttpRequest& request,
                             const RetryPolicy& policy, const std::atomic<bool>* stop);

@@ -1,5 +1,7 @@
 #include "segment/segment_endpoint.hpp"
 
+#include "io/document.hpp"
+#include "io/json_scan.hpp"
 #include "util/base64.hpp"
 #include "util/gzip.hpp"
 #include "util/text.hpp"
@@ -82,6 +84,10 @@ EndpointResult handle_tracking_request(const std::string& write_key, const std::
   if (body.size() > k_max_batch_bytes) {
     return reject(
         400, "request is " + std::to_string(body.size()) + " bytes, over Segment's 500 KB limit");
+  }
+  if (io::json_depth(body, io::k_max_document_depth) > io::k_max_document_depth) {
+    return reject(
+        400, "the body nests deeper than " + std::to_string(io::k_max_document_depth) + " levels");
   }
   Json doc;
   try {

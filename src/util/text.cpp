@@ -152,14 +152,23 @@ std::string format_count(long n) {
   return s;
 }
 
-std::string escape_controls(std::string_view s) {
+std::string escape_controls(std::string_view s, bool keep_tabs) {
   static constexpr std::pair<char, const char*> k_named[] = {
       {'\n', "\\n"}, {'\r', "\\r"}, {'\t', "\\t"}};
   std::string out;
   out.reserve(s.size());
-  for (const char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u != 0x7f) {
+    // C1 controls (U+0080-U+009F, UTF-8 C2 80-C2 9F): CSI among them, read by some terminals.
+    if (u == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0 &&
+        static_cast<unsigned char>(s[i + 1]) >= 0x80) {
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[++i]));
+      out += buf;
+      continue;
+    }
+    if ((u >= 0x20 && u != 0x7f) || (keep_tabs && c == '\t')) {
       out += c;
       continue;
     }

@@ -34,8 +34,9 @@ std::string replace_chars(std::string_view s, std::initializer_list<CharReplacem
 std::string format_count(long n);
 
 // `s` safe to print on a terminal: every control character (line breaks and ESC included) as
-// \n, \r, \t or \xNN, so text from an input cannot forge lines or send escape sequences.
-std::string escape_controls(std::string_view s);
+// \n, \r, \t or \xNN (C1 controls as \u0080-\u009f), so text from an input cannot forge lines or
+// send escape sequences. `keep_tabs`: a tab is left as it is (diagnostics indent with it).
+std::string escape_controls(std::string_view s, bool keep_tabs = false);
 
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "backfill_support.hpp"
 #include "fake_kratos.hpp"
 #include "fake_segment.hpp"
 #include "support.hpp"
@@ -330,23 +331,9 @@ TEST_CASE("adversarial: two backfills cannot share a state or a failed file (1, 
   test::FakeSegment segment;
   segment.hold();  // the first run's first batch stays in flight
   const std::string ids = dir.write("ids.jsonl", "{\"id\":\"a\",\"traits\":{}}\n");
+  const std::string t = dir.write("t.jsonnet", "function(ctx) { userId: ctx.identity.id }\n");
   const auto command = [&](const std::string& state, const std::string& failed) {
-    return std::vector<std::string>{
-        "backfill",
-        "--jsonnet",
-        dir.write("t.jsonnet", "function(ctx) { userId: ctx.identity.id }\n"),
-        "--identities",
-        ids,
-        "--url",
-        segment.url(""),
-        "--write-key",
-        "wk",
-        "--state",
-        state,
-        "--failed",
-        failed,
-        "--progress",
-        "never"};
+    return test::backfill_with_state(t, ids, segment.url(""), state, failed);
   };
   test::BackgroundTool first(command(dir.file("state.json"), dir.file("failed.jsonl")));
   REQUIRE(segment.wait_for_requests(1));

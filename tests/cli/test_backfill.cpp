@@ -296,7 +296,9 @@ TEST_CASE("cli backfill: bad input exits 2") {
        "give the identities: --identities FILE|- or --from-admin-api URL"},
       {{"backfill", "--identities", ids}, "give exactly one of --jsonnet FILE or --action FILE"},
       {{"backfill", "--jsonnet", k_example, "--identities", ids, "--failed", ids, "--dry-run"},
-       "--failed " + ids + " is the input; write failures to another file"},
+       "--failed " + ids +
+           " is also an input of this command (--identities); write it to another "
+           "file"},
       {{"backfill", "--jsonnet", k_example, "--identities", ids, "--hook", "registration.before",
         "--dry-run"},
        "--hook registration.before: Kratos passes no identity there; backfill needs an after-hook"},

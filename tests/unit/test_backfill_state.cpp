@@ -85,6 +85,7 @@ TEST_CASE("backfill_state: saved and loaded back, as the file people read") {
   state.counts = {3050, 40, 11};
   state.failed_file = "failed.jsonl";
   state.failed_file_bytes = 4096;
+  state.run = "3f0c9e2a-run";
   std::string err;
   REQUIRE(core::save_backfill_state(path, state, &err));
   const auto j = nlohmann::json::parse(test::read_file(path));
@@ -110,6 +111,7 @@ TEST_CASE("backfill_state: saved and loaded back, as the file people read") {
   CHECK(loaded.counts.failed == 40);
   CHECK(loaded.failed_file == "failed.jsonl");
   CHECK(loaded.failed_file_bytes == 4096);
+  CHECK(loaded.run == "3f0c9e2a-run");
   CHECK_FALSE(loaded.page);
 }
 

@@ -61,6 +61,16 @@ TEST_CASE("segment_batch: deliver_batch") {
     CHECK(d.retries == 0);
     CHECK(clock.slept() == 6000);
   }
+  SECTION("a wait beyond the cap (a day's Retry-After) is an outage: no wait, no retry") {
+    ScriptedClient client({status(429, "86400"), status(200)});
+    const auto d = core::deliver_batch(client, clock, k_no_jitter, req, {}, nullptr);
+    CHECK_FALSE(d.delivered);
+    CHECK(d.attempts == 1);
+    CHECK(clock.slept() == 0);
+    CHECK(d.error ==
+          "the server asks for a wait of 86400 s before another attempt, beyond the 60 s a wait "
+          "may take here");
+  }
   SECTION("network errors are retried") {
     ScriptedClient client({status(0), status(0), status(200)});
     const auto d = core::deliver_batch(client, clock, k_no_jitter, req, {}, nullptr);

@@ -134,3 +134,13 @@ TEST_CASE("url: read as libcurl reads it, so the host checked is the host connec
   CHECK(u->path == "/prefix/v1/batch");
   CHECK(u->query == "x=1");
 }
+
+TEST_CASE("escape_controls leaves no control character a terminal would act on") {
+  CHECK(util::escape_controls("plain, ünïcode: 名前") == "plain, ünïcode: 名前");
+  CHECK(util::escape_controls("a\nb\rc\td") == "a\\nb\\rc\\td");
+  CHECK(util::escape_controls("\x1b[2J\x7f") == "\\x1b[2J\\x7f");
+  // C1 controls in UTF-8 (CSI is U+009B); U+00A0 and above are text.
+  CHECK(util::escape_controls("\xc2\x9b"
+                              "31m \xc2\x85 \xc2\xa0") == "\\u009b31m \\u0085 \xc2\xa0");
+  CHECK(util::escape_controls("a\xc2") == "a\xc2");  // a cut sequence at the end: no C1
+}
