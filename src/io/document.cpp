@@ -255,13 +255,30 @@ bool parse_document(std::string_view text, const std::string& name, Json* out,
   return json ? parse_json(text, name, out, err) : parse_yaml(text, name, out, err);
 }
 
-std::optional<TextPosition> pointer_position(std::string_view text, const std::string& pointer) {
-  YAML::Node node;
+struct PositionIndex::Tree {
+  YAML::Node root;
+};
+
+PositionIndex::PositionIndex(std::string_view text) {
   try {
-    node.reset(YAML::Load(std::string(text)));
+    auto tree = std::make_unique<Tree>();
+    tree->root.reset(YAML::Load(std::string(text)));
+    m_tree = std::move(tree);
   } catch (const YAML::Exception&) {
-    return std::nullopt;
+    m_tree.reset();
   }
+}
+
+PositionIndex::~PositionIndex() = default;
+
+std::optional<TextPosition> pointer_position(std::string_view text, const std::string& pointer) {
+  return PositionIndex(text).at(pointer);
+}
+
+std::optional<TextPosition> PositionIndex::at(const std::string& pointer) const {
+  if (!m_tree) return std::nullopt;
+  YAML::Node node;
+  node.reset(m_tree->root);
   const auto position = [](const YAML::Node& n) {
     const YAML::Mark mark = n.Mark();
     return TextPosition{static_cast<std::size_t>(std::max(mark.line, 0)) + 1,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -30,6 +31,21 @@ struct TextPosition {
   std::size_t column = 1;
 };
 std::optional<TextPosition> pointer_position(std::string_view text, const std::string& pointer);
+
+// The same for many pointers into one text: parsed once, so each look-up costs a walk down
+// the tree, not a parse (lint's SARIF output places every finding).
+class PositionIndex {
+ public:
+  explicit PositionIndex(std::string_view text);
+  ~PositionIndex();
+  PositionIndex(const PositionIndex&) = delete;
+  PositionIndex& operator=(const PositionIndex&) = delete;
+  std::optional<TextPosition> at(const std::string& pointer) const;
+
+ private:
+  struct Tree;
+  std::unique_ptr<Tree> m_tree;  // null when the text does not parse
+};
 
 // Block-style YAML, strings quoted wherever a plain scalar would change type.
 std::string to_yaml(const Json& value);

@@ -322,8 +322,19 @@ class ConfigLinter {
           at + "/config/body", err, "rebuild the action with ory-segment build-action");
       return;
     }
-    // The same template, at the same points, for the same call: its findings are the first's.
-    std::string key = action.body + "\n" + action.url;
+    TemplateLintOptions options;
+    options.schema = m_options.schema;
+    options.hooks = points;
+    std::string url_err;
+    const auto url = util::parse_url(action.url, &url_err);
+    const auto call = url ? call_from_path(url->path) : std::nullopt;
+    options.check_message = url && (is_segment_host(url->host) || call);
+    options.call = call.value_or(SegmentCall::identify);
+    options.header_allowlist = config_header_allowlist(m_config);
+    // The same template, at the same points, for the same call (the URL matters no further):
+    // its findings are the first's, and it is linted once however many hooks run it.
+    std::string key = action.body + "\n" + (options.check_message ? "segment " : "other ") +
+                      to_string(options.call);
     for (const auto& p : points) key += "\n" + p.name();
     const auto seen = m_bodies.find(key);
     if (seen != m_bodies.end()) {
@@ -334,15 +345,6 @@ class ConfigLinter {
       return;
     }
     m_bodies.emplace(key, at + "/config/body");
-    TemplateLintOptions options;
-    options.schema = m_options.schema;
-    options.hooks = points;
-    std::string url_err;
-    const auto url = util::parse_url(action.url, &url_err);
-    const auto call = url ? call_from_path(url->path) : std::nullopt;
-    options.check_message = url && (is_segment_host(url->host) || call);
-    options.call = call.value_or(SegmentCall::identify);
-    options.header_allowlist = config_header_allowlist(m_config);
     for (Finding f : lint_template(t.source, t.name, options)) m_findings.push_back(std::move(f));
   }
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -311,4 +312,39 @@ TEST_CASE("adversarial: a resume refuses a failed file another run wrote into si
   const std::string body = segment.requests().back().body;
   CHECK(body.find("\"userId\":\"a\"") != std::string::npos);
   CHECK(body.find("\"userId\":\"b\"") != std::string::npos);
+}
+
+TEST_CASE("adversarial: lint of 800 hooks lints each template once and places every finding (19)") {
+  // Text took 0.05 s and SARIF 50 s (each finding's place parsed the config again); hooks that
+  // differ only in their URL's query were each linted again (70 ms apiece).
+  test::TempDir dir;
+  std::string config =
+      "selfservice:\n  flows:\n    registration:\n      after:\n        password:\n"
+      "          hooks:\n";
+  const int hooks = 800;
+  for (int i = 0; i < hooks; ++i) {
+    config +=
+        "            - hook: web_hook\n              config:\n"
+        "                url: https://api.segment.io/v1/identify?n=" +
+        std::to_string(i) + "\n                method: POST\n                body: base64://" +
+        util::base64_encode(k_template) + "\n";
+  }
+  const std::string path = dir.write("kratos.yml", config);
+  const auto text = run_tool({"lint", "--config", path, "--format", "json"});
+  const json report = json::parse(text.out);
+  int repeated = 0;
+  for (const auto& f : report["findings"]) repeated += f["rule"] == "body-repeated" ? 1 : 0;
+  CHECK(repeated == hooks - 1);  // linted once, the others pointing at it
+  const auto sarif = run_tool({"lint", "--config", path, "--format", "sarif"});
+  const json log = json::parse(sarif.out);
+  std::set<long> repeated_lines;
+  for (const auto& result : log["runs"][0]["results"]) {
+    if (result["ruleId"] != "body-repeated") continue;
+    repeated_lines.insert(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"].get<long>());
+  }
+  // Each at its own hook's body line: 7 + 5 * i + 4 for hook i.
+  CHECK(repeated_lines.size() == static_cast<std::size_t>(hooks - 1));
+  CHECK(*repeated_lines.begin() == 7 + 5 * 1 + 4);
+  CHECK(*repeated_lines.rbegin() == 7 + 5 * (hooks - 1) + 4);
 }
