@@ -29,13 +29,15 @@ std::string read_text_or_throw(const std::string& path) {
   return text;
 }
 
-io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format) {
-  const std::string text = read_text_or_throw(path);
+io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format,
+                                std::string* text) {
+  std::string bytes = read_text_or_throw(path);
   io::Json doc;
   std::string err;
-  if (!io::parse_document(text, io::display_name(path), &doc, format, &err)) {
+  if (!io::parse_document(bytes, io::display_name(path), &doc, format, &err)) {
     throw bad_input(err);
   }
+  if (text) *text = std::move(bytes);
   return doc;
 }
 

@@ -21,8 +21,9 @@ namespace cli {
 // an interactive terminal for "-".
 std::string read_text_or_throw(const std::string& path);
 
-// Reads and parses a JSON or YAML document, or throws a bad-input Error.
-io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format = nullptr);
+// Reads and parses a JSON or YAML document, or throws a bad-input Error. `text`: its bytes.
+io::Json read_document_or_throw(const std::string& path, io::DocumentFormat* format = nullptr,
+                                std::string* text = nullptr);
 
 // Writes to `path` ("" or "-": stdout) atomically (io::replace_file_atomically's rules), or
 // throws.

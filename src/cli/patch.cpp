@@ -10,6 +10,7 @@
 #include "cli/flags.hpp"
 #include "cli/verbs.hpp"
 #include "io/file_io.hpp"
+#include "io/yaml_splice.hpp"
 #include "kratos/config_patch.hpp"
 #include "kratos/webhook_action.hpp"
 #include "util/shell_quote.hpp"
@@ -144,7 +145,8 @@ ExitStatus run_patch(const PatchOptions& opts) {
 
   io::Json config;
   io::DocumentFormat format = io::DocumentFormat::json;
-  if (!opts.config.empty()) config = read_document_or_throw(opts.config, &format);
+  std::string config_text;
+  if (!opts.config.empty()) config = read_document_or_throw(opts.config, &format, &config_text);
   core::PatchPlan plan;
   std::string err;
   if (!core::plan_patch(request, opts.config.empty() ? nullptr : &config, &plan, &err)) {
@@ -165,10 +167,16 @@ ExitStatus run_patch(const PatchOptions& opts) {
     return ExitStatus::ok;
   }
   const core::Json patched = core::apply_ops(config, plan.ops);
-  const std::string text =
-      format == io::DocumentFormat::yaml ? io::to_yaml(patched) : io::to_pretty_json(patched);
-  if (format == io::DocumentFormat::yaml) {
-    note("YAML comments, anchors and key quoting are not preserved in the written config");
+  // YAML is edited where it changes, the rest kept byte for byte (comments, quoting, values
+  // JSON cannot hold); a document that cannot be edited so is written whole.
+  std::string text;
+  if (format == io::DocumentFormat::json) {
+    text = io::to_pretty_json(patched);
+  } else if (!io::splice_yaml(config_text, config, patched, &text)) {
+    text = io::to_yaml(patched);
+    note(
+        "the config is not block-style YAML where it changes: written whole, its comments, "
+        "anchors and key quoting not kept");
   }
   const bool in_place = opts.out_file.empty() || opts.out_file == opts.config ||
                         (opts.config != "-" && io::same_file(opts.out_file, opts.config));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <regex>
 
 #include "util/text.hpp"
@@ -94,9 +95,18 @@ class YamlConverter {
       case YAML::NodeType::Map: {
         Json obj = Json::object();
         std::vector<YAML::Node> merges;
+        std::map<std::string, int> lines;  // key -> where it was defined
         for (const auto& kv : node) {
           if (!kv.first.IsScalar()) {
             throw ConversionError{kv.first.Mark(), "mapping keys must be scalars"};
+          }
+          // Go's YAML (yaml.v3, which Kratos loads configs with) refuses a repeated key.
+          const auto [first, fresh] = lines.emplace(kv.first.Scalar(), kv.first.Mark().line);
+          if (!fresh) {
+            throw ConversionError{kv.first.Mark(), "mapping key \"" +
+                                                       util::escape_controls(kv.first.Scalar()) +
+                                                       "\" already defined at line " +
+                                                       std::to_string(first->second + 1)};
           }
           // `<<: *base` merge keys, resolved as Go's YAML loaders do: explicit keys win.
           if (kv.first.Scalar() == "<<" && kv.first.Tag() == "?") {

@@ -348,3 +348,57 @@ TEST_CASE("adversarial: lint of 800 hooks lints each template once and places ev
   CHECK(*repeated_lines.begin() == 7 + 5 * 1 + 4);
   CHECK(*repeated_lines.rbegin() == 7 + 5 * (hooks - 1) + 4);
 }
+
+TEST_CASE("adversarial: patch --apply leaves what it does not touch as written (8)") {
+  test::TempDir dir;
+  const std::string action = dir.write(
+      "action.json",
+      R"({"hook":"web_hook","config":{"url":"https://api.segment.io/v1/identify","method":"POST",)"
+      R"("body":"base64://)" +
+          util::base64_encode(k_template) +
+          R"(","auth":{"type":"basic_auth","config":{"user":"wk","password":""}},)"
+          R"("response":{"ignore":true}}})");
+  const std::string untouched =
+      "# Kratos, as deployed\n"
+      "version: v1.0.0  # pinned\n"
+      "limits: &limits\n"
+      "  ratio: .inf\n"
+      "  nothing: .nan\n"
+      "  big: 123456789012345678901234567890\n"
+      "  exact: 9007199254740993\n"
+      "  blob: !!binary aGVsbG8=\n"
+      "  quoted: 'yes'\n"
+      "copy: *limits\n";
+  const std::string hooks =
+      "selfservice:\n"
+      "  flows:\n"
+      "    registration:\n"
+      "      after:\n"
+      "        password:\n"
+      "          hooks:\n"
+      "            - hook: session  # keeps the session\n";
+  const std::string config = dir.write("kratos.yml", untouched + hooks);
+  const auto r = run_tool(
+      {"patch", "--action", action, "--config", config, "--method", "password", "--apply"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string written = test::read_file(config);
+  CHECK(written.rfind(untouched + hooks.substr(0, hooks.rfind("            - hook: session")) +
+                          "            - hook: web_hook\n",
+                      0) == 0);
+  CHECK(written.find("            - hook: session  # keeps the session\n") != std::string::npos);
+  CHECK(test::read_file(config + ".bak") == untouched + hooks);
+
+  // A repeated key (Go's YAML refuses it, so Kratos does not start) is refused by every verb.
+  const std::string dup = dir.write("dup.yml", "selfservice: {}\nversion: v1\nversion: v2\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"lint", "--config", dup}, std::vector<std::string>{"decode", dup},
+        std::vector<std::string>{"patch", "--action", action, "--config", dup, "--apply"}}) {
+    CAPTURE(args);
+    const auto refused = run_tool(args);
+    CHECK(refused.status == 2);
+    CHECK(refused.err.find(dup + ":3:1: mapping key \"version\" already defined at line 2") !=
+          std::string::npos);
+  }
+  CHECK(test::read_file(dup) == "selfservice: {}\nversion: v1\nversion: v2\n");
+}
