@@ -56,7 +56,9 @@ std::vector<std::pair<std::string, std::string>> parse_headers(
   return headers;
 }
 
-std::string body_from_options(const BuildActionOptions& opts) {
+// The body URI; `*source`: the template's text when --jsonnet gave it (read once: it may be
+// standard input).
+std::string body_from_options(const BuildActionOptions& opts, std::string* source) {
   if (!opts.jsonnet.empty() && !opts.body.empty()) {
     throw bad_input("--jsonnet and --body both given; use one");
   }
@@ -64,18 +66,20 @@ std::string body_from_options(const BuildActionOptions& opts) {
   if (opts.jsonnet.empty()) {
     throw bad_input("no body: give --jsonnet FILE (encoded into the action) or --body URL");
   }
-  return "base64://" + util::base64_encode(read_checked_template(opts.jsonnet));
+  *source = read_checked_template(opts.jsonnet);
+  return "base64://" + util::base64_encode(*source);
 }
 
 // The call the template makes, from what it sends for the built-in identity: a default call
 // (and the URL with it) follows it, a given one must agree. A track needs an event (Segment drops
 // a track without one).
-void settle_from_template(const BuildActionOptions& opts, SegmentTarget* target) {
+void settle_from_template(const BuildActionOptions& opts, const std::string& source,
+                          SegmentTarget* target) {
   if (opts.jsonnet.empty()) return;
   const std::string name = io::display_name(opts.jsonnet);
   std::string err;
   const auto hook = core::parse_hook_point("registration.after.password", &err);
-  const auto output = sample_output(read_text_or_throw(opts.jsonnet), name, *hook);
+  const auto output = sample_output(source, name, *hook);
   if (!output) return;  // test-identify and lint say why
   settle_call(target, *output, name);
   if (target->call != core::SegmentCall::track) return;
@@ -98,8 +102,9 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
   kratos_profile_or_throw(opts.kratos);
   core::ActionSpec spec;
   SegmentTarget target = resolve_segment_target(opts.target);
-  spec.body = body_from_options(opts);
-  settle_from_template(opts, &target);
+  std::string source;
+  spec.body = body_from_options(opts, &source);
+  settle_from_template(opts, source, &target);
   spec.url = target.url;
   spec.method = opts.method;
   spec.id = opts.id;

@@ -1,6 +1,9 @@
 // ory-segment patch: the JSON-Patch ops that install the action where it fires.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -188,8 +191,9 @@ ExitStatus run_patch(const PatchOptions& opts) {
       note(opts.config + " is unchanged");
       return ExitStatus::ok;
     }
+    // The file keeps its mode: Kratos may read it as another user (a container's). It now
+    // holds the write key, which is said when others can read it.
     io::WriteOptions apply;
-    apply.private_file = true;
     apply.keep_backup = true;
     apply.inputs = {opts.action};
     std::string backup;
@@ -197,6 +201,14 @@ ExitStatus run_patch(const PatchOptions& opts) {
       throw bad_input(err);
     }
     note("wrote " + opts.config + " (the original is " + backup + ")");
+    struct stat st {};
+    if (::stat(opts.config.c_str(), &st) == 0 && (st.st_mode & 044) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      warning(opts.config + " (mode " + mode +
+              ") is readable by other users and now holds the Segment write key: chmod "
+              "go-r it, unless Kratos reads it as another user");
+    }
   }
   return ExitStatus::ok;
 }
@@ -241,9 +253,11 @@ methods with --method.
 
 With --config the ops are planned against the current config: missing parents are created, an
 identical hook is left alone (running twice changes nothing), a web_hook with the same URL and
-method is replaced. --apply writes the result atomically (through a symlink to its target), readable
-by its owner only (it holds the write key); the original is kept as FILE.bak, or FILE.bak.1, .2, ...
-when that exists, so no backup is ever overwritten.
+method is replaced. --apply writes the result atomically (through a symlink to its target), a YAML
+config edited only where it changes (comments and every other line kept); in place the file keeps
+its mode (a warning when others can read the write key it now holds), a new -o FILE is readable by
+its owner only. The original is kept as FILE.bak, or FILE.bak.1, .2, ... when that exists, so no
+backup is ever overwritten.
 
 Examples:
   ory-segment patch --action webhook-action.json --method password --method oidc --format ory-cli

@@ -190,3 +190,17 @@ TEST_CASE("cli build-action: bad input exits 2, names the problem, writes nothin
     CHECK_FALSE(test::file_exists(out));
   }
 }
+
+TEST_CASE("cli build-action: --jsonnet - reads the template from a pipe, once") {
+  // `init | build-action --jsonnet -` read stdin twice and failed ("<stdin>: empty input").
+  const std::string source = test::read_file(k_example);
+  test::RunOptions opts = with_key();
+  opts.stdin_data = source;
+  const auto r = run_tool({"build-action", "--jsonnet", "-"}, opts);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto action = nlohmann::json::parse(r.out);
+  const std::string body = action["config"]["body"];
+  const auto from_file = run_tool({"build-action", "--jsonnet", k_example}, with_key());
+  CHECK(nlohmann::json::parse(from_file.out)["config"]["body"] == body);
+}

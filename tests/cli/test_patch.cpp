@@ -1,8 +1,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support.hpp"
 
@@ -183,16 +183,20 @@ TEST_CASE("cli patch: --apply in place keeps FILE.bak") {
   test::TempDir dir;
   const std::string act = make_action(dir);
   const std::string config = dir.write("kratos.json", R"({"selfservice": {}})");
+  REQUIRE(::chmod(config.c_str(), 0644) == 0);
   const auto r =
       run_tool({"patch", "--action", act, "--config", config, "--method", "password", "--apply"});
   REQUIRE(r.status == 0);
   CHECK(test::read_file(config + ".bak") == R"({"selfservice": {}})");
   CHECK(json::parse(test::read_file(config))["selfservice"]["flows"]["registration"]["after"]
                                             ["password"]["hooks"][0]["hook"] == "web_hook");
-  // The patched config holds the write key: only its owner reads it.
+  // The file keeps its mode (Kratos may read it as another user); that it now holds the write
+  // key is said.
   struct stat st {};
   REQUIRE(::stat(config.c_str(), &st) == 0);
-  CHECK((st.st_mode & 077) == 0);
+  CHECK((st.st_mode & 07777) == 0644);
+  CHECK(r.err.find(config + " (mode 0644) is readable by other users and now holds the Segment "
+                            "write key") != std::string::npos);
   // A second --apply (another method) keeps the original .bak and numbers the next one.
   const auto again =
       run_tool({"patch", "--action", act, "--config", config, "--method", "oidc", "--apply"});
