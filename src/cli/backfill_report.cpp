@@ -77,8 +77,8 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
                               : std::string())
               << util::format_count(s.failed) << " failed"
               << (s.failed > 0 && !opts.dry_run ? " (see " + opts.failed + ")" : "") << ", "
-              << util::format_count(s.requests) << " requests, " << util::format_count(s.retries)
-              << " retries; " << rate << "\n";
+              << util::counted(s.requests, "request") << ", " << util::counted(s.retries, "retry")
+              << "; " << rate << "\n";
   }
   if (opts.stdout_errno != 0) {
     error(std::string("cannot write the messages to standard output: ") +

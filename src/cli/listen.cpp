@@ -177,8 +177,12 @@ class Listener {
       std::cout << "; " << m_duplicates << " duplicate messageId" << (m_duplicates == 1 ? "" : "s")
                 << " (dropped, as Segment drops them)";
     }
-    if (m_rejected_requests > 0) std::cout << "; " << m_rejected_requests << " requests rejected";
-    if (m_faulted > 0) std::cout << "; " << m_faulted << " requests answered with injected faults";
+    if (m_rejected_requests > 0) {
+      std::cout << "; " << util::counted(m_rejected_requests, "request") << " rejected";
+    }
+    if (m_faulted > 0) {
+      std::cout << "; " << util::counted(m_faulted, "request") << " answered with injected faults";
+    }
     std::cout << "\n" << std::flush;
     if (kept < m_opts.expect) {
       error("expected " + std::to_string(m_opts.expect) + " message" +

@@ -152,6 +152,16 @@ std::string format_count(long n) {
   return s;
 }
 
+std::string counted(long n, const std::string& noun) {
+  std::string word = noun;
+  if (n != 1) {
+    const bool ies = word.size() > 1 && word.back() == 'y' &&
+                     std::string("aeiou").find(word[word.size() - 2]) == std::string::npos;
+    word = ies ? word.substr(0, word.size() - 1) + "ies" : word + "s";
+  }
+  return format_count(n) + " " + word;
+}
+
 std::string escape_controls(std::string_view s, bool keep_tabs) {
   static constexpr std::pair<char, const char*> k_named[] = {
       {'\n', "\\n"}, {'\r', "\\r"}, {'\t', "\\t"}};

@@ -33,6 +33,10 @@ std::string replace_chars(std::string_view s, std::initializer_list<CharReplacem
 // "1,234,567": thousands separated by commas.
 std::string format_count(long n);
 
+// "1 request", "2 requests", "1 retry", "3 retries": format_count(n) and the noun, plural
+// when n is not 1 (a noun ending in a consonant and y takes -ies).
+std::string counted(long n, const std::string& noun);
+
 // `s` safe to print on a terminal: every control character (line breaks and ESC included) as
 // \n, \r, \t or \xNN (C1 controls as \u0080-\u009f), so text from an input cannot forge lines or
 // send escape sequences. `keep_tabs`: a tab is left as it is (diagnostics indent with it).

@@ -135,6 +135,14 @@ TEST_CASE("url: read as libcurl reads it, so the host checked is the host connec
   CHECK(u->query == "x=1");
 }
 
+TEST_CASE("counted: the noun agrees with the number") {
+  CHECK(util::counted(1, "request") == "1 request");
+  CHECK(util::counted(0, "request") == "0 requests");
+  CHECK(util::counted(1200, "retry") == "1,200 retries");
+  CHECK(util::counted(1, "retry") == "1 retry");
+  CHECK(util::counted(2, "day") == "2 days");
+}
+
 TEST_CASE("escape_controls leaves no control character a terminal would act on") {
   CHECK(util::escape_controls("plain, ünïcode: 名前") == "plain, ünïcode: 名前");
   CHECK(util::escape_controls("a\nb\rc\td") == "a\\nb\\rc\\td");
