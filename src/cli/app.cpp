@@ -138,6 +138,8 @@ int verb_parse_error(const CLI::App& cmd, const CLI::ParseError& e) {
 
 using Runners = std::vector<std::pair<CLI::App*, VerbRunner>>;
 
+std::string g_color = "auto";  // --color, of whichever verb is parsed
+
 // Every verb of k_verbs, with -q/--quiet where the verb has none of its own.
 Runners add_verbs(CLI::App& app) {
   Runners runners;
@@ -147,8 +149,14 @@ Runners add_verbs(CLI::App& app) {
     runners.emplace_back(cmd, verb.setup(*cmd));
     help_section(*cmd, k_general_section);
     if (!cmd->get_option_no_throw("--quiet")) {
-      cmd->add_flag("-q,--quiet", "print no notes (warnings and errors are still printed)");
+      cmd->add_flag("-q,--quiet",
+                    "print no notes and no tables around results (warnings and errors are "
+                    "still printed)");
     }
+    cmd->add_option("--color", g_color,
+                    "colour errors red and warnings yellow: auto (default: on a terminal, "
+                    "unless NO_COLOR is set), always or never")
+        ->option_text("WHEN");
   }
   return runners;
 }
@@ -228,6 +236,10 @@ int checked_output(int status) {
 int run_verb(const Runners& runners) {
   for (const auto& [cmd, runner] : runners) {
     if (cmd->parsed() && cmd->get_option("--quiet")->count() > 0) set_quiet(true);
+  }
+  if (!set_color(g_color)) {
+    error("--color: '" + g_color + "' is not one of auto, always, never");
+    return static_cast<int>(ExitStatus::bad_input);
   }
   for (const auto& [cmd, runner] : runners) {
     if (cmd->parsed()) return checked_output(static_cast<int>(runner()));

@@ -53,6 +53,14 @@ void refuse_output_onto_inputs(const std::string& option, const std::string& out
   }
 }
 
+io::Json finding_json(const util::Finding& f) {
+  return {{"rule", f.rule},
+          {"severity", util::severity_name(f.severity)},
+          {"location", f.location},
+          {"message", f.message},
+          {"fix", f.hint}};
+}
+
 void note_proxy(const std::string& url) {
   std::string variable;
   const std::string proxy = io::proxy_for(url, &variable);
@@ -323,15 +331,11 @@ void settle_call(SegmentTarget* t, const core::Json& output, const std::string& 
 
 core::HeaderAllowlist header_allowlist_or_throw(const std::string& list) {
   if (list.empty()) return std::nullopt;
-  std::vector<std::string> out;
-  for (std::size_t start = 0; start < list.size();) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    const std::string name(util::trim(list.substr(start, comma - start)));
+  std::vector<std::string> out = util::split_trimmed(list, ',');
+  for (const std::string& name : out) {
     if (name.empty() || !core::is_valid_header_name(name)) {
       throw bad_input("--header-allowlist: '" + name + "' is not a header name");
     }
-    out.push_back(name);
-    start = comma + 1;
   }
   return out;
 }
@@ -343,13 +347,31 @@ namespace cli {
 namespace {
 
 bool g_quiet = false;
+std::string g_color = "auto";
 
-void emit(const char* kind, const std::string& message) {
+bool coloured(int fd) {
+  if (g_color != "auto") return g_color == "always";
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  if ((no_color && *no_color) || (term && std::string(term) == "dumb")) return false;
+  return isatty(fd) == 1;
+}
+
+std::string paint(util::Severity s, const std::string& text, int fd) {
+  if (!coloured(fd)) return text;
+  const char* code = s == util::Severity::error     ? "\x1b[1;31m"
+                     : s == util::Severity::warning ? "\x1b[1;33m"
+                                                    : "\x1b[1;36m";
+  return code + text + "\x1b[0m";
+}
+
+void emit(util::Severity severity, const std::string& message) {
   // A URL a user gave may carry a password (user:password@host): never shown. Text from an
   // input cannot send escape sequences or forge a line: controls are escaped, and a line
   // after the first starts with white space.
   const std::string shown = util::redact_url_passwords(message);
-  std::string text = "ory-segment: " + std::string(kind) + ": ";
+  std::string text =
+      "ory-segment: " + paint(severity, util::severity_name(severity), STDERR_FILENO) + ": ";
   for (std::size_t start = 0; start <= shown.size();) {
     std::size_t end = shown.find('\n', start);
     if (end == std::string::npos) end = shown.size();
@@ -363,12 +385,23 @@ void emit(const char* kind, const std::string& message) {
 
 }  // namespace
 
-void error(const std::string& message) { emit("error", message); }
-void warning(const std::string& message) { emit("warning", message); }
+void error(const std::string& message) { emit(util::Severity::error, message); }
+void warning(const std::string& message) { emit(util::Severity::warning, message); }
 void note(const std::string& message) {
-  if (!g_quiet) emit("note", message);
+  if (!g_quiet) emit(util::Severity::note, message);
 }
 
 void set_quiet(bool quiet) { g_quiet = quiet; }
+bool quiet() { return g_quiet; }
+
+bool set_color(const std::string& mode) {
+  if (mode != "auto" && mode != "always" && mode != "never") return false;
+  g_color = mode;
+  return true;
+}
+
+std::string paint_severity(util::Severity s, const std::string& text) {
+  return paint(s, text, STDOUT_FILENO);
+}
 
 }  // namespace cli

@@ -41,6 +41,10 @@ struct NamedInput {
 void refuse_output_onto_inputs(const std::string& option, const std::string& output,
                                const std::vector<NamedInput>& inputs);
 
+// The one JSON shape of a finding in every verb's --format json: rule, severity, location,
+// message, fix (each a string, "" when there is none).
+io::Json finding_json(const util::Finding& f);
+
 // A note naming the proxy (and the variable that names it) requests to `url` go through;
 // nothing when they go direct.
 void note_proxy(const std::string& url);

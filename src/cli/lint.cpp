@@ -1,10 +1,12 @@
 // ory-segment lint: the mistakes a template or a config makes that only show in production.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "cli/common.hpp"
@@ -38,6 +40,9 @@ struct LintOptions {
   std::string header_allowlist;
   std::string format = "text";
   std::string kratos;
+  std::vector<std::string> disable;  // rule ids, each may be a comma-separated list
+  int max_warnings = -1;             // -1: any number
+  bool exit_zero = false;
 };
 
 using Input = LintInput;
@@ -260,47 +265,98 @@ core::Json table_json(const Report& report) {
   return rows;
 }
 
-ExitStatus run_lint(const LintOptions& opts) {
-  const Report report = lint(opts);
-  std::size_t counts[3] = {0, 0, 0};
-  for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
+// The rules --disable names (each value a comma-separated list), checked against lint's.
+std::set<std::string> disabled_rules(const std::vector<std::string>& values) {
+  std::vector<std::string> ids;
+  for (const auto& r : core::lint_rules()) ids.emplace_back(r.id);
+  std::set<std::string> out;
+  for (const auto& value : values) {
+    for (const std::string& id : util::split_trimmed(value, ',')) {
+      if (core::find_lint_rule(id)) {
+        out.insert(id);
+        continue;
+      }
+      const auto guess = util::closest_match(id, ids);
+      throw bad_input("--disable: '" + id + "' is not a rule of lint" +
+                      (guess ? " (did you mean '" + *guess + "'?)" : "") +
+                      "; the rules: " + util::join(ids, ", "));
+    }
+  }
+  return out;
+}
+
+void print_json(const Report& report, const std::size_t counts[3]) {
+  core::Json doc = core::Json::object();
+  if (!report.template_name.empty()) doc["template"] = report.template_name;
+  if (report.has_table) {
+    doc["config"] = report.inputs.front().name;
+    doc["hooks"] = table_json(report);
+  }
+  doc["findings"] = core::Json::array();
+  for (const auto& f : report.findings) doc["findings"].push_back(finding_json(f));
+  doc["errors"] = counts[0];
+  doc["warnings"] = counts[1];
+  doc["notes"] = counts[2];
+  std::cout << doc.dump(2) << "\n";
+}
+
+void print_text(const Report& report, const std::size_t counts[3]) {
+  if (report.has_table && !quiet()) print_table(report, std::cout);
+  for (const auto& f : report.findings) {
+    // Locations and messages quote the config's keys and values: no control character
+    // of theirs reaches the terminal.
+    std::cout << paint_severity(f.severity, core::severity_name(f.severity)) << ": "
+              << util::escape_controls(core::to_string(f));
+    if (!f.rule.empty()) std::cout << " [" << f.rule << "]";
+    std::cout << "\n";
+    if (!f.hint.empty()) std::cout << "  fix: " << util::escape_controls(f.hint) << "\n";
+  }
   std::string names;
   for (const auto& input : report.inputs) names += (names.empty() ? "" : ", ") + input.name;
+  std::cout << names << ": " << util::counted(static_cast<long>(counts[0]), "error") << ", "
+            << util::counted(static_cast<long>(counts[1]), "warning") << ", "
+            << util::counted(static_cast<long>(counts[2]), "note") << "\n";
+}
+
+ExitStatus run_lint(const LintOptions& opts) {
+  const std::set<std::string> disabled = disabled_rules(opts.disable);
+  if (opts.max_warnings < -1) throw bad_input("--max-warnings: give a count, 0 or more");
+  Report report = lint(opts);
+  report.findings.erase(
+      std::remove_if(report.findings.begin(), report.findings.end(),
+                     [&](const core::Finding& f) { return disabled.count(f.rule) > 0; }),
+      report.findings.end());
+  std::size_t counts[3] = {0, 0, 0};
+  for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
   if (opts.format == "sarif") {
     std::cout << sarif_log(report.inputs, report.findings).dump(2) << "\n";
   } else if (opts.format == "json") {
-    core::Json doc = core::Json::object();
-    if (!report.template_name.empty()) doc["template"] = report.template_name;
-    if (report.has_table) {
-      doc["config"] = report.inputs.front().name;
-      doc["hooks"] = table_json(report);
-    }
-    doc["findings"] = core::Json::array();
-    for (const auto& f : report.findings) {
-      doc["findings"].push_back({{"severity", core::severity_name(f.severity)},
-                                 {"rule", f.rule},
-                                 {"location", f.location},
-                                 {"message", f.message},
-                                 {"fix", f.hint}});
-    }
-    doc["errors"] = counts[0];
-    doc["warnings"] = counts[1];
-    doc["notes"] = counts[2];
-    std::cout << doc.dump(2) << "\n";
+    print_json(report, counts);
   } else {
-    if (report.has_table) print_table(report, std::cout);
-    for (const auto& f : report.findings) {
-      // Locations and messages quote the config's keys and values: no control character
-      // of theirs reaches the terminal.
-      std::cout << util::escape_controls(core::to_line(f)) << "\n";
-      if (!f.hint.empty()) std::cout << "  fix: " << util::escape_controls(f.hint) << "\n";
-    }
-    std::cout << names << ": " << counts[0] << (counts[0] == 1 ? " error, " : " errors, ")
-              << counts[1] << (counts[1] == 1 ? " warning, " : " warnings, ") << counts[2]
-              << (counts[2] == 1 ? " note" : " notes") << "\n";
+    print_text(report, counts);
   }
   std::cout.flush();
-  return counts[0] > 0 ? ExitStatus::check_failed : ExitStatus::ok;
+  if (opts.exit_zero) return ExitStatus::ok;
+  if (counts[0] > 0) return ExitStatus::check_failed;
+  if (opts.max_warnings >= 0 && counts[1] > static_cast<std::size_t>(opts.max_warnings)) {
+    error(util::counted(static_cast<long>(counts[1]), "warning") + ", more than --max-warnings " +
+          std::to_string(opts.max_warnings) + " allows");
+    return ExitStatus::check_failed;
+  }
+  return ExitStatus::ok;
+}
+
+// Every rule, one line each, for --help.
+std::string rule_list() {
+  std::size_t width = 0;
+  for (const auto& r : core::lint_rules()) width = std::max(width, std::strlen(r.id));
+  std::string out;
+  for (const auto& r : core::lint_rules()) {
+    out += "  " + std::string(r.id) + std::string(width + 2 - std::strlen(r.id), ' ') + r.summary +
+           "\n";
+  }
+  out.pop_back();
+  return out;
 }
 
 }  // namespace
@@ -334,14 +390,26 @@ VerbRunner setup_lint(CLI::App& cmd) {
                  &opts->header_allowlist},
                 kratos_flag(&opts->kratos),
             });
-  help_section(cmd, "Output");
+  help_section(cmd, "Output and exit status");
   add_flags(cmd, {
                      {"--format", "FORMAT",
                       "text (default), json (one document with findings) or sarif (SARIF 2.1.0, "
                       "for GitHub code scanning)",
                       &opts->format},
+                     {"--disable", "RULE[,RULE]",
+                      "leave out the findings of these rules (repeatable); a template can turn "
+                      "a rule off itself: // ory-segment: disable=RULE",
+                      &opts->disable},
+                     {"--max-warnings", "N", "exit 1 when there are more than N warnings",
+                      &opts->max_warnings},
+                     {"--exit-zero", "",
+                      "exit 0 whatever is found (bad input still exits 2): for a SARIF upload "
+                      "that must run",
+                      &opts->exit_zero},
                  });
-  cmd.footer(R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
+  cmd.footer(
+      std::string(
+          R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
 the message.
 
 A config (--config): the hooks Kratos runs at every flow and method, as a table (a
@@ -362,14 +430,21 @@ to drop the duplicates of Kratos's retries by).
 Each finding has a severity, a rule, a location (FILE:LINE:COL in a template,
 FILE#/json/pointer in a config or action) and a fix.
 
-Exit status: 0 no errors (warnings and notes may be printed), 1 errors found, 2 bad input.
+Exit status: 0 no errors (warnings and notes may be printed; with --max-warnings N, at most
+N warnings), 1 errors found, 2 bad input; --exit-zero: 0 unless the input is bad.
 
 Examples:
   ory-segment lint --jsonnet examples/segment_identify.jsonnet --schema examples/identity.schema.json
   ory get identity-config --format yaml | ory-segment lint --config - --schema identity.schema.json
   ory-segment lint --config kratos.yml --format sarif > lint.sarif
   ory-segment lint --config kratos.yml --kratos v26.2.0     # a self-hosted Kratos v26.2.0
-  ory-segment lint --action webhook-action.json --hook registration.after.password --format json)");
+  ory-segment lint --action webhook-action.json --hook registration.after.password \
+    --format json
+  ory-segment lint --config kratos.yml --disable message-id --max-warnings 0
+
+Rules (--disable RULE, or // ory-segment: disable=RULE in a template: after code,
+for its line; on a line of its own, for the next; before any code, for all of it):
+)") + rule_list());
   return [opts] { return run_lint(*opts); };
 }
 

@@ -89,7 +89,9 @@ class Run {
     // Not checked here: core::evaluate_checked checks it in the same evaluation.
     m_target = resolve_send_target(m_opts.send, /*check=*/false);
     refuse_made_up_user();
-    m_ctx = context_from_options(m_opts, m_target);
+    core::Json required_only;
+    const core::Json identity = identity_from_options(m_opts, &required_only);
+    m_ctx = context_from_options(m_opts, m_target, &identity);
     m_limits.max_output = kratos_profile_or_throw(m_opts.send.kratos).max_output;
     m_limits.template_uri = m_target.action.body;  // "" with --jsonnet: base64://, as built
     m_checked =
@@ -101,27 +103,28 @@ class Run {
     m_report["context"] = m_ctx;
     const bool full_ran =
         eval.status == core::EvalStatus::ok || eval.status == core::EvalStatus::cancelled;
-    if (m_opts.identity.empty() && m_opts.schema.empty() && !m_checked.check.call_error &&
-        full_ran) {
-      // The built-in identity has every trait; a user who skipped the optional ones has only
-      // email. The hook must not fail for them either.
-      const core::Json minimal = core::builtin_sample_identity(core::SampleShape::minimal);
+    if (!required_only.is_null() && !m_checked.check.call_error && full_ran) {
+      // The sample has every trait; a user who skipped the optional ones has only the
+      // required. The hook must not fail for them either.
       const core::Evaluation without =
           core::evaluate_checked(m_target.source, m_target.source_name,
-                                 context_from_options(m_opts, m_target, &minimal).dump(), m_limits)
+                                 context_from_options(m_opts, m_target, &required_only).dump(),
+                                 m_limits)
               .evaluation;
       if (without.status != core::EvalStatus::ok && without.status != core::EvalStatus::cancelled) {
-        error(core::to_string(without.error) +
-              " (for the built-in identity with only its required trait, email: a user who "
-              "skipped the optional ones)");
+        const std::string who = m_opts.schema.empty()
+                                    ? "the built-in identity with only its required trait, email"
+                                    : "the schema's sample identity with only its required traits";
+        error(core::to_string(without.error) + " (for " + who +
+              ": a user who skipped the optional ones)");
         if (!without.error.hint.empty()) note(without.error.hint);
         m_report["error"] = core::to_string(without.error);
-        m_report["identity"] = "built-in, required traits only";
+        m_report["identity"] = m_opts.schema.empty() ? "built-in, required traits only"
+                                                     : "schema sample, required traits only";
         if (!without.error.hint.empty()) m_report["hint"] = without.error.hint;
         m_report["summary"] =
             "the template fails in Kratos for identities without the optional traits: the hook "
-            "fails and Ory sends nothing for them (pass --identity or --schema to test another "
-            "identity)";
+            "fails and Ory sends nothing for them (pass --identity to test another identity)";
         return finish("template-failed", ExitStatus::check_failed);
       }
     }
@@ -184,10 +187,9 @@ class Run {
     m_report["call"] = core::to_string(call);
     m_report["findings"] = core::Json::array();
     std::vector<std::string> errors;
-    for (const auto& f : findings) {
-      m_report["findings"].push_back({{"severity", core::severity_name(f.severity)},
-                                      {"path", f.location},
-                                      {"message", f.message}});
+    for (core::Finding f : findings) {
+      if (f.rule.empty()) f.rule = "segment-message";  // lint's rule for the same finding
+      m_report["findings"].push_back(finding_json(f));
       if (f.severity == core::Severity::error) errors.push_back(core::to_string(f));
     }
     if (!errors.empty()) {

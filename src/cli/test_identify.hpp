@@ -29,8 +29,11 @@ struct TestIdentifyOptions {
   bool send_sample = false;  // --send: the built-in (or --schema) sample may go anywhere
 };
 
-// The identity --identity or --schema describe, else the built-in sample.
-core::Json identity_from_options(const TestIdentifyOptions& opts);
+// The identity --identity or --schema describe, else the built-in sample. For a sample with
+// every trait, `required_only` (when given) gets the same sample with only the required ones
+// (the schema's, or the built-in one's email); null otherwise. The schema is read once.
+core::Json identity_from_options(const TestIdentifyOptions& opts,
+                                 core::Json* required_only = nullptr);
 
 // The ctx Kratos builds at --hook for `identity` (else identity_from_options's), as the
 // options describe the flow; warnings for what Kratos drops.

@@ -10,7 +10,8 @@
 
 namespace cli {
 
-core::Json identity_from_options(const TestIdentifyOptions& opts) {
+core::Json identity_from_options(const TestIdentifyOptions& opts, core::Json* required_only) {
+  if (required_only) *required_only = nullptr;
   if (!opts.identity.empty() && !opts.schema.empty()) {
     throw bad_input("--identity and --schema both given; use one");
   }
@@ -42,8 +43,12 @@ core::Json identity_from_options(const TestIdentifyOptions& opts) {
     if (!core::sample_identity(schema, shape, &identity, &err)) {
       throw bad_input(io::display_name(opts.schema) + ": " + err);
     }
+    if (required_only && shape == core::SampleShape::full) {
+      core::sample_identity(schema, core::SampleShape::minimal, required_only, &err);
+    }
     return identity;
   }
+  if (required_only) *required_only = core::builtin_sample_identity(core::SampleShape::minimal);
   return core::builtin_sample_identity();
 }
 

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "cli/diagnostics.hpp"
 #include "util/text.hpp"
 
 namespace cli {
@@ -49,9 +50,14 @@ std::string test_identify_report_text(const nlohmann::ordered_json& r, const std
     out << "== Segment validation (" << r["call"].get<std::string>() << ")\n";
     if (r["findings"].empty()) out << "ok: Segment will process this message\n";
     for (const auto& f : r["findings"]) {
-      const std::string& path = f["path"].get_ref<const std::string&>();
-      out << f["severity"].get<std::string>() << ": " << (path.empty() ? "" : path + ": ")
-          << f["message"].get<std::string>() << "\n";
+      const std::string& where = f["location"].get_ref<const std::string&>();
+      const std::string severity = f["severity"];
+      out << paint_severity(severity == "error"     ? util::Severity::error
+                            : severity == "warning" ? util::Severity::warning
+                                                    : util::Severity::note,
+                            severity)
+          << ": " << (where.empty() ? "" : where + ": ") << f["message"].get<std::string>() << " ["
+          << f["rule"].get<std::string>() << "]\n";
     }
   }
   if (r.value("response_ignored", false)) {

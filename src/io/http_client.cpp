@@ -51,10 +51,8 @@ std::string no_proxy_list() {
 
 // Whether `host` is one no_proxy's list names: "*", the host, or a domain it is under.
 bool bypasses_proxy(const std::string& host, const std::string& list) {
-  for (std::size_t start = 0; start <= list.size();) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    std::string_view entry = util::trim(std::string_view(list).substr(start, comma - start));
-    start = comma + 1;
+  for (const std::string& part : util::split_trimmed(list, ',')) {
+    std::string_view entry = part;
     if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
     if (entry.empty()) continue;
     if (entry == "*" || host == entry ||

@@ -26,6 +26,14 @@ std::string with_guess(const std::string& word, const std::vector<std::string>& 
   return guess ? "did you mean '" + *guess + "'? " + hint : hint;
 }
 
+// Whether a web_hook with this URL calls Segment: Segment's host, or a path naming a call (a
+// proxy, listen).
+bool calls_segment(const std::string& url_text) {
+  std::string err;
+  const auto url = util::parse_url(url_text, &err);
+  return url && (is_segment_host(url->host) || call_from_path(url->path));
+}
+
 class ConfigLinter {
  public:
   ConfigLinter(const Json& config, const std::string& name, const ConfigLintOptions& options)
@@ -44,6 +52,14 @@ class ConfigLinter {
     out.table = hook_table(m_config, *m_options.kratos);
     m_table = &out.table;
     for (const HookPoint& list : all_hook_points()) hooks_in(list);
+    if (m_segment_hooks == 0) {
+      add("no-segment-hook", Severity::warning, "",
+          "no web_hook here calls Segment (its URL Segment's or naming a call, /v1/identify): "
+          "Kratos sends nothing to Segment",
+          "build one and install it (with SEGMENT_WRITE_KEY set): ory-segment build-action "
+          "--jsonnet segment.jsonnet | ory-segment patch --config " +
+              (m_name.rfind('<', 0) == 0 ? std::string("FILE") : m_name) + " --action - --apply");
+    }
     out.findings = std::move(m_findings);
     return out;
   }
@@ -51,8 +67,8 @@ class ConfigLinter {
  private:
   void add(const char* rule, Severity s, const std::string& pointer, std::string message,
            std::string hint) {
-    m_findings.push_back(
-        Finding{s, m_name + "#" + pointer, std::move(message), std::move(hint), rule});
+    m_findings.push_back(Finding{s, pointer.empty() ? m_name : m_name + "#" + pointer,
+                                 std::move(message), std::move(hint), rule});
   }
 
   // A `version:` naming a release (vMAJOR.MINOR.PATCH) other than the profile's Kratos.
@@ -179,6 +195,7 @@ class ConfigLinter {
       add("web-hook-invalid", Severity::error, at, err, "rebuild it with ory-segment build-action");
       return;
     }
+    if (calls_segment(action.url)) ++m_segment_hooks;
     if (const std::string conflict = ignore_conflict(action); !conflict.empty()) {
       add("web-hook-invalid", Severity::error, at + "/config/response/ignore", conflict,
           "keep response.ignore for a Segment call; drop response.parse and can_interrupt");
@@ -328,7 +345,7 @@ class ConfigLinter {
     std::string url_err;
     const auto url = util::parse_url(action.url, &url_err);
     const auto call = url ? call_from_path(url->path) : std::nullopt;
-    options.check_message = url && (is_segment_host(url->host) || call);
+    options.check_message = calls_segment(action.url);
     options.call = call.value_or(SegmentCall::identify);
     options.header_allowlist = config_header_allowlist(m_config);
     // The same template, at the same points, for the same call (the URL matters no further):
@@ -352,6 +369,7 @@ class ConfigLinter {
   const std::string& m_name;
   const ConfigLintOptions& m_options;
   const std::vector<HookRow>* m_table = nullptr;
+  std::size_t m_segment_hooks = 0;              // web_hooks that call Segment
   std::map<std::string, std::string> m_bodies;  // body, URL and points -> where first linted
   std::vector<Finding> m_findings;
 };

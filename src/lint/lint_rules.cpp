@@ -61,7 +61,7 @@ const LintRule k_rules[] = {
      "API (a track without event, a message without userId or anonymousId, over 32 KB, "
      "...). Segment answers 200 and drops such messages: nothing else reports it.",
      Severity::error},
-    {"segment-call-mismatch", "The message does not fit the Segment call the URL makes",
+    {"segment-call-mismatch", "The message has fields of another Segment call",
      "The web hook's URL names one Segment call (/v1/identify, /v1/track, ...) and the "
      "template sends fields of another (event to identify, traits to track): Segment "
      "ignores them.",
@@ -70,11 +70,20 @@ const LintRule k_rules[] = {
      "Kratos retries a web hook that fails; Segment drops a repeated message only by its "
      "messageId. Derive one from the flow, e.g. messageId: 'ory-' + ctx.flow.id.",
      Severity::warning},
+    {"lint-disable", "A disable comment that names no rule",
+     "An ory-segment: disable=RULE comment names a rule lint does not have, so it turns "
+     "nothing off. Check the id against the rules lint --help lists.",
+     Severity::warning},
     // Configs.
-    {"config-shape", "The config has something Kratos cannot read where hooks go",
+    {"config-shape", "Something Kratos cannot read where hooks go",
      "A hook list that is not a list, a hook that is not an object, or a method list under "
      "a name Kratos does not know: Kratos refuses the config or never runs those hooks.",
      Severity::error},
+    {"no-segment-hook", "No web_hook calls Segment",
+     "The config has no web_hook whose URL is Segment's (api.segment.io, "
+     "events.eu1.segmentapis.com) or names a Segment call (/v1/identify, ...): Kratos sends "
+     "nothing to Segment. Install one with ory-segment patch.",
+     Severity::warning},
     {"hook-unknown", "A hook Kratos does not know",
      "Kratos knows session, revoke_active_sessions, web_hook, require_verified_address, "
      "show_verification_ui and verification; Ory Network also b2b_sso and organization; "

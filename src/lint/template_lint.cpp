@@ -11,158 +11,12 @@
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
 #include "kratos/schema_reader.hpp"
+#include "lint/suppressions.hpp"
+#include "lint/template_guards.hpp"
 #include "segment/segment_message.hpp"
 
 namespace core {
 namespace {
-
-// The source without blanks, for finding guards by their text, and the same for one
-// expression of it.
-std::string without_blanks(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
-  }
-  return out;
-}
-
-// The index past the tokens from `from` that spell `object` (an expression without blanks);
-// 0 when they do not.
-std::size_t spells(std::string_view source, const std::vector<JsonnetToken>& t, std::size_t from,
-                   const std::string& object) {
-  std::string text;
-  for (std::size_t k = from; k < t.size() && text.size() < object.size(); ++k) {
-    text.append(source.substr(t[k].begin, t[k].end - t[k].begin));
-    if (text == object) return k + 1;
-  }
-  return 0;
-}
-
-bool is_token(const JsonnetToken& t, TokenKind kind, std::string_view text) {
-  return t.kind == kind && t.text == text;
-}
-
-// Whether tokens [from, to) stay within one expression of what comes before them: no `,` or
-// `;` at their bracket depth, and not out of their brackets.
-bool same_expression(const std::vector<JsonnetToken>& t, std::size_t from, std::size_t to) {
-  int depth = 0;
-  for (std::size_t k = from; k < to; ++k) {
-    if (t[k].kind != TokenKind::symbol) continue;
-    const char c = t[k].text[0];
-    if (c == '(' || c == '[' || c == '{') {
-      ++depth;
-    } else if (c == ')' || c == ']' || c == '}') {
-      if (--depth < 0) return false;
-    } else if ((c == ',' || c == ';') && depth == 0) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The index past a presence test of `field` on `object` that starts at token `i`:
-// std.objectHas(OBJ, 'f'), objectHasAll, objectHasEx(OBJ, 'f', ...), or 'f' in OBJ; 0 when
-// none starts there.
-std::size_t presence_test(std::string_view source, const std::vector<JsonnetToken>& t,
-                          std::size_t i, const std::string& object, const std::string& field) {
-  const auto is_field = [&](std::size_t k) {
-    return k < t.size() && t[k].kind == TokenKind::string && t[k].plain && t[k].text == field;
-  };
-  if (is_field(i) && i + 1 < t.size() && is_token(t[i + 1], TokenKind::ident, "in")) {
-    return spells(source, t, i + 2, object);
-  }
-  const bool has =
-      t[i].kind == TokenKind::ident &&
-      (t[i].text == "objectHas" || t[i].text == "objectHasAll" || t[i].text == "objectHasEx");
-  if (!has || i + 1 >= t.size() || !is_token(t[i + 1], TokenKind::symbol, "(")) return 0;
-  const std::size_t comma = spells(source, t, i + 2, object);
-  if (comma == 0 || comma >= t.size() || !is_token(t[comma], TokenKind::symbol, ",") ||
-      !is_field(comma + 1)) {
-    return 0;
-  }
-  int depth = 1;  // to the call's closing parenthesis
-  for (std::size_t k = comma + 2; k < t.size(); ++k) {
-    if (t[k].kind != TokenKind::symbol) continue;
-    const char c = t[k].text[0];
-    if (c == '(' || c == '[' || c == '{') ++depth;
-    if ((c == ')' || c == ']' || c == '}') && --depth == 0) return c == ')' ? k + 1 : 0;
-  }
-  return 0;
-}
-
-// Whether the lookup of `field` on `object` (an expression without blanks) at source offset
-// `lookup` is guarded: a presence test of the same field on the same expression comes before
-// it in the same expression (`if 'f' in OBJ then OBJ.f`, `std.objectHas(OBJ, 'f') && OBJ.f`).
-bool guarded(std::string_view source, const std::vector<JsonnetToken>& t, std::size_t lookup,
-             const std::string& object, const std::string& field) {
-  std::size_t at = 0;  // the lookup's first token
-  while (at < t.size() && t[at].begin < lookup) ++at;
-  for (std::size_t i = 0; i < at; ++i) {
-    const std::size_t end = presence_test(source, t, i, object, field);
-    if (end != 0 && end <= at && same_expression(t, end, at)) return true;
-  }
-  return false;
-}
-
-std::string std_get_hint(const std::string& object, const std::string& field,
-                         const std::string& why) {
-  return why + ": use std.get(" + object + ", '" + field + "', null), or test '" + field + "' in " +
-         object + " first";
-}
-
-// The schema of identity traits at `path` (from traits down), and whether the last
-// component is required by its parent. nullopt when the schema cannot say (no properties
-// there: anything may be).
-struct TraitInSchema {
-  bool exists = true;
-  bool required = false;
-  bool known = true;  // the schema describes this level
-  // The schema's type of a trait on the path that has no fields (not "object"), and how
-  // many components lead to it: a lookup below it fails whenever it is there.
-  std::string scalar_type;
-  std::size_t scalar_depth = 0;
-};
-
-TraitInSchema trait_in_schema(const Json& schema, const std::vector<std::string>& path,
-                              bool stop_at_optional = true) {
-  const Json* node = nullptr;
-  if (schema.contains("properties") && schema["properties"].contains("traits")) {
-    node = &schema["properties"]["traits"];
-  }
-  TraitInSchema out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (!node || !node->is_object() || !node->contains("properties") ||
-        !(*node)["properties"].is_object()) {
-      out.known = false;
-      return out;
-    }
-    const Json& props = (*node)["properties"];
-    const bool additional_closed =
-        node->contains("additionalProperties") && (*node)["additionalProperties"] == false;
-    if (!props.contains(path[i])) {
-      out.exists = !additional_closed;
-      out.known = additional_closed;
-      out.required = false;
-      return out;
-    }
-    bool required = false;
-    if (node->contains("required") && (*node)["required"].is_array()) {
-      for (const auto& r : (*node)["required"]) required = required || r == path[i];
-    }
-    out.required = required;
-    const Json& next = props[path[i]];
-    if (i + 1 < path.size() && next.is_object() && next.contains("type") &&
-        next["type"].is_string() && next["type"] != "object") {
-      out.scalar_type = next["type"].get<std::string>();
-      out.scalar_depth = i + 1;
-      return out;
-    }
-    // The first optional level decides whether the lookup needs a guard.
-    if (i + 1 < path.size() && !required && stop_at_optional) return out;
-    node = &next;
-  }
-  return out;
-}
 
 class Linter {
  public:
@@ -203,6 +57,7 @@ class Linter {
       m_findings.push_back(w);
     }
     if (!c.check.call_error) output(c.evaluation);
+    if (!c.check.call_error && c.evaluation.status == EvalStatus::ok) without_optional_traits();
     return sorted();
   }
 
@@ -237,6 +92,25 @@ class Linter {
     return std::string(m_source.substr(chain.begin, end - chain.begin));
   }
 
+  // The fix for a lookup of step `i` that may be missing: std.get, and for every lookup after
+  // it too (a default of {} for each level read further), so the fix does not fail one level
+  // down: std.get(std.get(ctx.identity.traits, 'consent', {}), 'newsletter', null).
+  std::string defensive_hint(const CtxChain& chain, std::size_t i) const {
+    const std::string object = object_text(chain, i);
+    const std::string& field = chain.steps[i].first;
+    if (i + 1 == chain.steps.size()) return std_get_hint(object, field, "read it defensively");
+    std::string expr = object;
+    for (std::size_t k = i; k < chain.steps.size(); ++k) {
+      std::string wrapped = "std.get(";
+      wrapped += expr;
+      wrapped += ", '" + chain.steps[k].first + "', ";
+      wrapped += k + 1 == chain.steps.size() ? "null)" : "{})";
+      expr = std::move(wrapped);
+    }
+    return "read every level defensively: " + expr + ", or test '" + field + "' in " + object +
+           " first";
+  }
+
   void lookups(const CtxChain& chain) {
     if (chain.steps.empty()) return;
     const auto& steps = chain.steps;
@@ -253,7 +127,7 @@ class Linter {
           add("metadata-unguarded", Severity::warning, chain.begin,
               "metadata_public." + field + " is read without a guard: identities without it (or " +
                   "with no metadata_public at all, where it is null) fail the hook",
-              std_get_hint(object, field, "read it defensively"));
+              defensive_hint(chain, i + 2));
         }
       }
       break;
@@ -368,7 +242,7 @@ class Linter {
                        "fails for every identity without it"
                      : "' is read without a guard: the hook fails for every identity without it "
                        "(an optional trait left empty at sign-up); pass --schema to know"),
-            std_get_hint(object, field, "read it defensively"));
+            defensive_hint(chain, i));
       }
       return;
     }
@@ -376,12 +250,12 @@ class Linter {
 
   // The ctx for a sample identity (the schema's, every trait filled in, or the built-in one)
   // at the hook point, with the allowlisted headers the template reads.
-  Json sample_ctx() const {
-    Json identity = builtin_sample_identity();
+  Json sample_ctx(SampleShape shape = SampleShape::full) const {
+    Json identity = builtin_sample_identity(shape);
     if (m_schema) {
       std::string err;
       Json sampled;
-      if (sample_identity(*m_schema, SampleShape::full, &sampled, &err)) {
+      if (sample_identity(*m_schema, shape, &sampled, &err)) {
         identity = sampled;
       }
     }
@@ -392,6 +266,29 @@ class Linter {
     opts.extra_headers = m_sample_headers;  // the allowlisted ones it reads: warned about above
     std::vector<std::string> dropped;
     return build_context(opts, &dropped);
+  }
+
+  // A user who left every optional trait empty: the hook must not fail for them either
+  // (`std.get(traits, 'consent', null).newsletter` fails only for them). A failure where an
+  // unguarded read is reported already is that finding's.
+  void without_optional_traits() {
+    const Evaluation e =
+        evaluate_checked(m_source, m_name, sample_ctx(SampleShape::minimal).dump()).evaluation;
+    if (e.status == EvalStatus::ok || e.status == EvalStatus::cancelled) return;
+    for (const auto& known : m_findings) {
+      if (known.location == e.error.location) return;
+    }
+    Finding f = e.error;
+    f.severity = m_schema ? Severity::error : Severity::warning;
+    f.rule = "sample-fails";
+    if (f.hint.empty()) {
+      f.hint =
+          "an optional trait is missing for them, and what reads it gets null or fails: give "
+          "each level read further a default, std.get(std.get(OBJ, 'f', {}), 'g', null)";
+    }
+    f.message = std::string("for a sample identity with only the required traits (") +
+                (m_schema ? "the schema's" : "email; pass --schema for yours") + "): " + f.message;
+    m_findings.push_back(f);
   }
 
   // What the template sends for the sample identity, by Segment's rules.
@@ -483,7 +380,7 @@ class Linter {
 
 std::vector<Finding> lint_template(std::string_view source, const std::string& name,
                                    const TemplateLintOptions& options) {
-  return Linter(source, name, options).run();
+  return apply_inline_disables(source, name, Linter(source, name, options).run());
 }
 
 }  // namespace core

@@ -101,6 +101,16 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+std::vector<std::string> split_trimmed(std::string_view s, char sep) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0; start <= s.size();) {
+    const std::size_t end = std::min(s.find(sep, start), s.size());
+    parts.emplace_back(trim(s.substr(start, end - start)));
+    start = end + 1;
+  }
+  return parts;
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {

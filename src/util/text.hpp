@@ -26,6 +26,8 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// The parts of `s` between `sep`s, each trimmed of blanks (empty ones kept: "a,,b" has 3).
+std::vector<std::string> split_trimmed(std::string_view s, char sep);
 // `s` with each character that has an entry in `replacements` replaced by its text.
 using CharReplacement = std::pair<char, std::string_view>;
 std::string replace_chars(std::string_view s, std::initializer_list<CharReplacement> replacements);

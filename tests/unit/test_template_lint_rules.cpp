@@ -161,6 +161,31 @@ TEST_CASE("template rule sample-fails: the sample identity makes the template fa
              "'m',\n}\n") == Lines{"error sample-fails t.jsonnet:2:11"});
 }
 
+TEST_CASE("template rule sample-fails: a user without the optional traits makes it fail") {
+  const std::string get_then_lookup =
+      "function(ctx) {\n  userId: ctx.identity.id,\n  messageId: 'm',\n  traits: { n: "
+      "std.get(ctx.identity.traits, 'consent', null).newsletter },\n}\n";
+  CHECK(lint(get_then_lookup) == Lines{"warning sample-fails t.jsonnet:4:16"});
+  core::TemplateLintOptions options;
+  options.schema = &k_schema;
+  CHECK(lint(get_then_lookup, options) == Lines{"error sample-fails t.jsonnet:4:16"});
+  CHECK(lint("function(ctx) {\n  userId: ctx.identity.id,\n  messageId: 'm',\n  traits: { n: "
+             "std.get(std.get(ctx.identity.traits, 'consent', {}), 'newsletter', null) },\n}\n",
+             options)
+            .empty());
+}
+
+TEST_CASE("template rule lint-disable: a comment turning off a rule lint does not have") {
+  const std::string source =
+      "function(ctx) {\n  userId: ctx.identity.id,  // ory-segment: disable=message-ld\n}\n";
+  CHECK(lint(source) ==
+        Lines{"warning message-id t.jsonnet", "warning lint-disable t.jsonnet:2:32"});
+  CHECK(first(source, "lint-disable").hint.rfind("did you mean 'message-id'?", 0) == 0);
+  // The rule it meant, turned off for the whole template by a comment before the code.
+  CHECK(lint("# ory-segment: disable=message-id\nfunction(ctx) {\n  userId: ctx.identity.id,\n}\n")
+            .empty());
+}
+
 TEST_CASE("template rule segment-message: what it sends breaks Segment's rules for the call") {
   core::TemplateLintOptions options;
   options.call = core::SegmentCall::track;
@@ -191,9 +216,9 @@ TEST_CASE("template rules: each template rule of the catalogue has a test case h
   }
   // The rule ids the test cases above test: a template rule added without one fails here.
   const std::set<std::string> tested = {
-      "template-load",     "template-call",        "ctx-ext-var",          "metadata-unguarded",
-      "ctx-field-at-hook", "header-unguarded",     "header-not-forwarded", "trait-type",
-      "trait-unknown",     "trait-unguarded",      "sample-fails",         "segment-message",
-      "message-id",        "segment-call-mismatch"};
+      "template-load",     "template-call",         "ctx-ext-var",          "metadata-unguarded",
+      "ctx-field-at-hook", "header-unguarded",      "header-not-forwarded", "trait-type",
+      "trait-unknown",     "trait-unguarded",       "sample-fails",         "segment-message",
+      "message-id",        "segment-call-mismatch", "lint-disable"};
   CHECK(catalogue == tested);
 }
