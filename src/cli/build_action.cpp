@@ -1,5 +1,6 @@
 // ory-segment build-action: the web_hook action that calls Segment.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 
 #include "cli/common.hpp"
@@ -12,8 +13,11 @@
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
 #include "kratos/webhook_action.hpp"
+#include "lint/action_rules.hpp"
+#include "lint/template_lint.hpp"
 #include "segment/segment_message.hpp"
 #include "util/base64.hpp"
+#include "util/shell_quote.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -78,7 +82,7 @@ void settle_from_template(const BuildActionOptions& opts, const std::string& sou
   if (opts.jsonnet.empty()) return;
   const std::string name = io::display_name(opts.jsonnet);
   std::string err;
-  const auto hook = core::parse_hook_point("registration.after.password", &err);
+  const auto hook = core::parse_hook_point(core::k_default_hook_point, &err);
   const auto output = sample_output(source, name, *hook);
   if (!output) return;  // test-identify and lint say why
   settle_call(target, *output, name);
@@ -93,6 +97,27 @@ void settle_from_template(const BuildActionOptions& opts, const std::string& sou
                   ": the action makes a track call, and what the template sends (for the "
                   "built-in identity) has no event: Segment drops such a track; add e.g. "
                   "event: 'Signed Up' (ory-segment init --call track writes one)");
+}
+
+// lint's rules for the action and its template, at registration.after.password: the verbs
+// agree. Errors mean Kratos would fail the hook: nothing is written.
+void check_built_action(const BuildActionOptions& opts, const core::Json& action,
+                        const std::string& source, core::SegmentCall call) {
+  std::vector<core::Finding> findings = core::lint_action(action, "the action");
+  if (!source.empty()) {
+    std::string err;
+    core::TemplateLintOptions options;
+    options.hooks = {*core::parse_hook_point(core::k_default_hook_point, &err)};
+    options.call = call;
+    options.check_message = core::calls_segment(action["config"]["url"].get<std::string>());
+    for (auto& f : core::lint_template(source, io::display_name(opts.jsonnet), options)) {
+      findings.push_back(std::move(f));
+    }
+  }
+  const std::string lint = !opts.output.empty() && opts.output != "-"
+                               ? "ory-segment lint --action " + util::shell_quote(opts.output)
+                               : "ory-segment lint --jsonnet " + util::shell_quote(opts.jsonnet);
+  report_rule_findings(findings, "this action", lint);
 }
 
 ExitStatus run_build_action(const BuildActionOptions& opts) {
@@ -118,20 +143,8 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
   std::string problem;
   if (!core::validate(spec, insecure, &problem)) throw bad_input(problem);
 
-  std::string why;
-  const auto url = util::parse_url(spec.url, &why);
-  if (url && url->scheme == "http" && !util::is_loopback_host(url->host)) {
-    warning("the action calls " + spec.url + " over plain http: the write key travels in clear");
-  }
-  if (spec.method != "POST") {
-    warning("method " + spec.method + ": Segment's Tracking API accepts only POST");
-  }
-  if (!spec.ignore_response) {
-    note(
-        "consider --ignore-response: Kratos then calls Segment asynchronously, so a slow or "
-        "failing Segment never blocks sign-ups (otherwise it waits up to 3 x 30 s)");
-  }
   const core::Json action = core::build_action(spec);
+  check_built_action(opts, action, source, target.call);
   io::WriteOptions out;
   out.private_file = true;  // it holds the write key
   out.inputs = {opts.jsonnet, opts.key.key_file};

@@ -14,6 +14,7 @@
 #include "io/file_io.hpp"
 #include "io/http_client.hpp"
 #include "kratos/webhook_action.hpp"
+#include "lint/lint_rules.hpp"
 #include "segment/segment_api.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
@@ -389,6 +390,52 @@ void error(const std::string& message) { emit(util::Severity::error, message); }
 void warning(const std::string& message) { emit(util::Severity::warning, message); }
 void note(const std::string& message) {
   if (!g_quiet) emit(util::Severity::note, message);
+}
+
+void report_findings(const std::vector<util::Finding>& findings) {
+  for (const auto& f : findings) {
+    if (f.severity == util::Severity::note && g_quiet) continue;
+    std::string text = util::to_string(f);
+    if (!f.rule.empty()) text += " [" + f.rule + "]";
+    if (!f.hint.empty()) text += "\n  fix: " + f.hint;
+    emit(f.severity, text);
+  }
+}
+
+void report_rule_findings(const std::vector<util::Finding>& findings, const std::string& what,
+                          const std::string& lint_command) {
+  std::vector<util::Finding> errors;
+  std::vector<std::string> rules;
+  long warnings = 0;
+  for (const auto& f : findings) {
+    if (f.severity == util::Severity::error) errors.push_back(f);
+    if (f.severity != util::Severity::warning) continue;
+    ++warnings;
+    if (std::find(rules.begin(), rules.end(), f.rule) == rules.end()) rules.push_back(f.rule);
+  }
+  if (!errors.empty()) {
+    report_findings(errors);
+    throw Error(ExitStatus::check_failed,
+                "lint's rules find " + util::counted(static_cast<long>(errors.size()), "error") +
+                    " in " + what +
+                    " (above): the hook would fail or Segment drop what it sends, so nothing is "
+                    "written");
+  }
+  // Where the hook is and how it is configured, in full; what its template does, counted.
+  std::vector<util::Finding> placement;
+  for (const auto& f : findings) {
+    if (f.severity == util::Severity::warning && !core::is_template_rule(f.rule)) {
+      placement.push_back(f);
+    }
+  }
+  report_findings(placement);
+  warnings -= static_cast<long>(placement.size());
+  rules.erase(std::remove_if(rules.begin(), rules.end(),
+                             [](const std::string& r) { return !core::is_template_rule(r); }),
+              rules.end());
+  if (warnings == 0) return;
+  warning("lint finds " + util::counted(warnings, "warning") + " (" + util::join(rules, ", ") +
+          ") in " + what + "'s template: " + lint_command + " shows them");
 }
 
 void set_quiet(bool quiet) { g_quiet = quiet; }

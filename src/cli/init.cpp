@@ -18,7 +18,7 @@ struct InitOptions {
   std::string schema;
   std::string call = "identify";
   std::string event;
-  std::string hook = "registration.after";
+  std::string hook = core::k_default_hook_point;
   std::string output;
   std::string kratos;
 };
@@ -59,19 +59,19 @@ ExitStatus run_init(const InitOptions& opts) {
 
 VerbRunner setup_init(CLI::App& cmd) {
   auto opts = std::make_shared<InitOptions>();
-  add_flags(cmd,
-            {
-                {"--schema", "FILE", "the identity schema (JSON or YAML) to map traits from",
-                 &opts->schema},
-                {"--call", "CALL", "identify (default) or track", &opts->call},
-                {"--event", "NAME",
-                 "track: the event (default: the flow's, e.g. 'Signed Up' for registration)",
-                 &opts->event},
-                {"--hook", "FLOW.WHEN[.METHOD]",
-                 "where Kratos runs it (default registration.after): an after-hook", &opts->hook},
-                output_file_flag(&opts->output),
-                kratos_flag(&opts->kratos),
-            });
+  add_flags(cmd, {
+                     {"--schema", "FILE", "the identity schema (JSON or YAML) to map traits from",
+                      &opts->schema},
+                     {"--call", "CALL", "identify (default) or track", &opts->call},
+                     {"--event", "NAME",
+                      "track: the event (default: the flow's, e.g. 'Signed Up' for registration)",
+                      &opts->event},
+                     {"--hook", "FLOW.WHEN[.METHOD]",
+                      "where Kratos runs it (default registration.after.password): an after-hook",
+                      &opts->hook},
+                     output_file_flag(&opts->output),
+                     kratos_flag(&opts->kratos),
+                 });
   cmd.footer(
       R"(Writes a commented Jsonnet template from an identity schema, ready for lint, test-identify
 and build-action: userId from ctx.identity.id; each trait mapped onto Segment's reserved

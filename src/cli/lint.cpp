@@ -19,6 +19,7 @@
 #include "kratos/action_body.hpp"
 #include "kratos/schema_reader.hpp"
 #include "kratos/webhook_action.hpp"
+#include "lint/action_rules.hpp"
 #include "lint/config_lint.hpp"
 #include "lint/lint_rules.hpp"
 #include "lint/template_lint.hpp"
@@ -72,15 +73,9 @@ Template template_from_options(const LintOptions& opts, std::vector<Input>* inpu
     throw bad_input(err);
   }
   Template t{std::move(body.source), std::move(body.name), action.url, {}};
-  if (const std::string conflict = core::ignore_conflict(action); !conflict.empty()) {
-    t.findings.push_back({core::Severity::error, name + "#/config/response/ignore", conflict,
-                          "keep response.ignore for a Segment call; drop response.parse and "
-                          "can_interrupt",
-                          "web-hook-invalid"});
-  }
-  if (core::body_scheme(action.body) == core::BodyScheme::legacy_path) {
-    t.findings.push_back(core::legacy_body_finding(action.body, name + "#/config/body"));
-  }
+  const std::string flow =
+      opts.hook.empty() ? "registration" : opts.hook.substr(0, opts.hook.find('.'));
+  t.findings = core::lint_action(doc, name, flow);  // the action's own rules, as every verb's
   return t;
 }
 

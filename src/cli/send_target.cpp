@@ -18,11 +18,49 @@
 namespace cli {
 namespace {
 
+// The body's template, a file:// path (or a bare one) read under --body-root: where the
+// container's root is on this machine.
+core::BodyTemplate action_template(const SendOptions& opts, const core::DeployedAction& action,
+                                   const std::string& name) {
+  std::string body = action.body;
+  const std::string path = core::body_file(body);
+  if (!opts.body_root.empty() && !path.empty()) {
+    std::string root = opts.body_root;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    // An absolute path is under the root; a relative one is relative to Kratos's working
+    // directory, taken to be the root.
+    body = "file://" + root + (path.front() == '/' ? "" : "/") + path;
+    note(name + ": the body " + action.body + " is read from " + body.substr(7) + " (--body-root " +
+         opts.body_root + ")");
+  } else if (!opts.body_root.empty()) {
+    throw bad_input("--body-root: " + name + "'s body is not a file:// path");
+  }
+  core::BodyTemplate out;
+  std::string err;
+  if (!core::template_from_body(body, name + " (body)", &out, &err)) throw bad_input(err);
+  return out;
+}
+
+// --url with --action: the action's call sent where --url says (an API base gets the action's
+// /v1/CALL), the rest of the action as it is.
+void replace_action_url(const SendOptions& opts, SendTarget* t) {
+  if (opts.segment.url.empty()) return;
+  SegmentTargetOptions where;
+  where.url = opts.segment.url;
+  std::string why;
+  const auto url = util::parse_url(t->action.url, &why);
+  const auto call = url ? core::call_from_path(url->path) : std::nullopt;
+  if (call) where.call = core::to_string(*call);
+  const SegmentTarget target = resolve_segment_target(where);
+  note("sending to " + target.url + " (--url) instead of the action's " + t->action.url);
+  t->action.url = target.url;
+}
+
 void from_action(const SendOptions& opts, SendTarget* t) {
-  if (!opts.segment.url.empty() || !opts.segment.call.empty() || opts.segment.region != "us") {
+  if (!opts.segment.call.empty() || opts.segment.region != "us") {
     throw bad_input(
-        "--call, --region and --url go with --jsonnet; with --action the URL comes from the "
-        "action");
+        "--call and --region go with --jsonnet; with --action the URL comes from the action "
+        "(--url sends it elsewhere)");
   }
   if (!opts.key.key_file.empty() || !opts.key.key.empty()) {
     throw bad_input(
@@ -40,10 +78,8 @@ void from_action(const SendOptions& opts, SendTarget* t) {
   if (const std::string conflict = core::ignore_conflict(t->action); !conflict.empty()) {
     throw Error(ExitStatus::check_failed, name + "#/config/response/ignore: " + conflict);
   }
-  core::BodyTemplate body;
-  if (!core::template_from_body(t->action.body, name + " (body)", &body, &err)) {
-    throw bad_input(err);
-  }
+  core::BodyTemplate body = action_template(opts, t->action, name);
+  replace_action_url(opts, t);
   t->source = std::move(body.source);
   t->source_name = std::move(body.name);
   std::string why;
@@ -91,7 +127,12 @@ void add_send_options(CLI::App& cmd, SendOptions* opts, const SendHelp& help) {
                   {"--action", "FILE", help.action, &opts->action}});
   add_write_key_options(cmd, &opts->key);
   add_segment_target_options(cmd, &opts->segment);
-  add_flags(cmd, {insecure_url_flag(&opts->allow_insecure_url),
+  add_flags(cmd, {{"--body-root", "DIR",
+                   "with --action: read a file:// body under DIR (the container's root on this "
+                   "machine): file:///etc/config/kratos/t.jsonnet is DIR/etc/config/kratos/"
+                   "t.jsonnet",
+                   &opts->body_root},
+                  insecure_url_flag(&opts->allow_insecure_url),
                   {"--hook", "FLOW.WHEN[.METHOD]", help.hook, &opts->hook},
                   {"--dry-run", "", help.dry_run, &opts->dry_run},
                   kratos_flag(&opts->kratos)});
@@ -145,6 +186,9 @@ std::string flow_id_or_throw(const std::string& given, bool dry_run) {
 SendTarget resolve_send_target(const SendOptions& opts, bool check_template) {
   if (opts.jsonnet.empty() == opts.action.empty()) {
     throw bad_input("give exactly one of --jsonnet FILE or --action FILE");
+  }
+  if (!opts.body_root.empty() && opts.action.empty()) {
+    throw bad_input("--body-root goes with --action (where its file:// body is read)");
   }
   SendTarget t;
   if (opts.action.empty()) {

@@ -22,10 +22,11 @@ namespace cli {
 struct SendOptions {
   std::string jsonnet;
   std::string action;
+  std::string body_root;  // --body-root: where an action's file:// body is, on this machine
   WriteKeyOptions key;
   SegmentTargetOptions segment;
   bool allow_insecure_url = false;  // plain http:// to a host that is not loopback
-  std::string hook = "registration.after.password";
+  std::string hook = core::k_default_hook_point;
   bool dry_run = false;
   std::string kratos;  // --kratos: a profile name, "" for the default
 };

@@ -87,6 +87,7 @@ Json carried_list(const PatchRequest& request, const HookPoint& target, const Js
   Json list = Json::array();
   std::vector<std::string> carried, left;
   for (const auto& hook : global) {
+    if (same_hook(hook, request.action)) continue;  // the action itself, moved from there
     const std::string name = hook.is_object() ? hook.value("hook", "?") : "?";
     if ((target.flow == "registration" || target.flow == "settings") && runs_before_save(hook)) {
       left.push_back(name);
@@ -172,7 +173,7 @@ bool plan_one(const PatchRequest& request, const HookPoint& target, const Json& 
       return true;
     }
   }
-  for (std::size_t i = 0; i < node->size(); ++i) {
+  for (std::size_t i = 0; i < node->size() && !request.beside_same_endpoint; ++i) {
     if (same_endpoint((*node)[i], request.action)) {
       plan->ops.push_back({"replace", target.pointer() + "/" + std::to_string(i), request.action});
       plan->notes.push_back(target.pointer() + "/" + std::to_string(i) +
@@ -212,11 +213,13 @@ bool list_non_empty(const Json& config, const std::string& pointer) {
   }
 }
 
+// Without a config, what lint's rules cannot see: a response.parse hook in a global list of
+// registration or settings never runs. (With one, patch runs lint's rules on the result.)
 void add_warnings(const PatchRequest& request, const Json* config, PatchPlan* plan) {
+  if (config) return;
   const Json c = request.action.value("config", Json::object());
   const Json response = c.value("response", Json::object());
   const bool parse = response.is_object() && response.value("parse", false);
-  const bool ignore = response.is_object() && response.value("ignore", false);
   for (const auto& target : request.targets) {
     const bool global_after =
         target.when == "after" && target.method.empty() && !hook_methods(target.flow).empty();
@@ -225,27 +228,9 @@ void add_warnings(const PatchRequest& request, const Json* config, PatchPlan* pl
                                ": hooks with response.parse run before the identity is saved and "
                                "have no global fallback in " +
                                target.flow +
-                               ": this one never runs; name the methods with --method");
+                               ": this one never runs; name the methods with --hook " +
+                               target.flow + ".after.password");
     }
-    if (global_after && config) {
-      const auto shadowing = methods_shadowing_global_list(target, *config);
-      for (const auto& method : shadowing) {
-        std::string w = target.pointer();
-        w.append(" will not fire for ").append(method).append(" ").append(target.flow);
-        w.append("s: ").append(target.flow).append(".after.").append(method);
-        w.append(
-            ".hooks is not empty, and Kratos runs the global list only for methods whose "
-            "own list is empty; add --method ");
-        w.append(method);
-        plan->warnings.push_back(w);
-      }
-    }
-  }
-  if (!ignore) {
-    plan->warnings.push_back(
-        "the action has no response.ignore: every " + request.targets.front().flow +
-        " waits for Segment (up to 3 attempts x 30 s) and fails when Segment does; rebuild it "
-        "with 'build-action --ignore-response'");
   }
 }
 
@@ -306,9 +291,64 @@ bool plan_patch(const PatchRequest& request, const Json* config, PatchPlan* out,
 Json to_json_patch(const std::vector<PatchOp>& ops, const std::string& prefix) {
   Json out = Json::array();
   for (const auto& op : ops) {
-    out.push_back(Json{{"op", op.op}, {"path", prefix + op.path}, {"value", op.value}});
+    Json entry = {{"op", op.op}, {"path", prefix + op.path}};
+    if (op.op != "remove") entry["value"] = op.value;
+    out.push_back(entry);
   }
   return out;
+}
+
+namespace {
+
+bool matches_removal(const Json& hook, const RemovalMatch& match) {
+  if (!hook.is_object() || hook.value("hook", "") != "web_hook") return false;
+  const Json config = hook.value("config", Json::object());
+  if (!config.is_object()) return false;
+  if (!match.template_text.empty()) {
+    if (embedded_template(hook) == match.template_text) return true;
+    const std::string digest = stored_template_digest(config.value("body", ""));
+    return !digest.empty() && digest == stored_template_digest_of(match.template_text);
+  }
+  return config.value("url", "") == match.url &&
+         (match.method.empty() || config.value("method", "") == match.method);
+}
+
+}  // namespace
+
+bool plan_removal(const Json& config, const RemovalMatch& match,
+                  const std::vector<HookPoint>& lists, PatchPlan* plan, std::string* err) {
+  const std::vector<HookPoint> where = lists.empty() ? all_hook_points() : lists;
+  for (const HookPoint& list : where) {
+    const Json* hooks = nullptr;
+    try {
+      hooks = &config.at(Json::json_pointer(list.pointer()));
+    } catch (const Json::exception&) {
+      continue;
+    }
+    if (!hooks->is_array()) continue;
+    std::size_t removed = 0;
+    for (std::size_t i = hooks->size(); i-- > 0;) {
+      if (!matches_removal((*hooks)[i], match)) continue;
+      const std::string at = list.pointer() + "/" + std::to_string(i);
+      plan->ops.push_back({"remove", at, nullptr});
+      plan->notes.push_back(at + ": removed");
+      ++removed;
+    }
+    if (removed > 0 && removed == hooks->size() && list.when == "after" && !list.method.empty() &&
+        list_non_empty(config, HookPoint{list.flow, "after", ""}.pointer())) {
+      plan->warnings.push_back(list.pointer() + " is empty after this: Kratos runs " + list.flow +
+                               ".after.hooks for " + list.method + " " + list.flow +
+                               "s again (what that list holds runs for them)");
+    }
+  }
+  if (plan->ops.empty()) {
+    *err = match.template_text.empty()
+               ? "no web_hook calls " + match.url +
+                     (match.method.empty() ? "" : " with " + match.method) + ": nothing to remove"
+               : "no web_hook's body is this template: nothing to remove";
+    return false;
+  }
+  return true;
 }
 
 Json apply_ops(const Json& config, const std::vector<PatchOp>& ops) {

@@ -13,7 +13,7 @@ using Json = nlohmann::ordered_json;
 
 // One RFC 6902 operation with an identity-config path.
 struct PatchOp {
-  std::string op;  // "add" or "replace"
+  std::string op;  // "add", "replace" or "remove" (no value)
   std::string path;
   Json value;
 };
@@ -22,6 +22,9 @@ struct PatchRequest {
   Json action;                          // a web_hook action
   std::vector<HookPoint> targets;       // the hook lists to install it in
   std::optional<std::size_t> position;  // index in each list; nullopt: the end
+  // Install beside a web_hook with the same URL and method instead of replacing it (a second
+  // Segment source); an identical hook is still left alone.
+  bool beside_same_endpoint = false;
 };
 
 struct PatchPlan {
@@ -40,6 +43,22 @@ struct PatchPlan {
 // and settings, where they never ran for it). False, with `err`, when the config has a
 // non-object or non-list where a path needs one.
 bool plan_patch(const PatchRequest& request, const Json* config, PatchPlan* plan, std::string* err);
+
+// The web_hooks `patch --remove` takes out: those with this URL (and method, when given), or
+// those whose body is this template (embedded as base64://, or stored by Ory Network: the same
+// SHA-512).
+struct RemovalMatch {
+  std::string url;
+  std::string method;         // "": any
+  std::string template_text;  // "": not by template
+};
+
+// The ops that take every matching web_hook out of `lists` (every hook list when empty),
+// the highest index of a list first, and a note for each; a method's after-list left empty
+// gets a warning (Kratos then runs the flow's global after-list for that method again).
+// False, with `err`, when no hook matches.
+bool plan_removal(const Json& config, const RemovalMatch& match,
+                  const std::vector<HookPoint>& lists, PatchPlan* plan, std::string* err);
 
 // A web_hook with response.parse or can_interrupt: in registration and settings it runs
 // before the identity is saved, from a method's own list only (no global fallback:

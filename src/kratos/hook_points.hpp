@@ -18,6 +18,10 @@ struct HookPoint {
   std::string pointer() const;
 };
 
+// Where every verb assumes a hook runs unless told: the password sign-up's own after-list,
+// where Ory Network projects and the Kratos quickstarts run their registration hooks.
+constexpr const char* k_default_hook_point = "registration.after.password";
+
 const std::vector<std::string>& hook_flows();
 // The methods that have their own after-hook list in `flow` (empty for recovery and
 // verification), `saml` included (Ory Network's).

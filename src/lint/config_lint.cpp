@@ -1,5 +1,7 @@
 #include "lint/config_lint.hpp"
 
+#include "lint/action_rules.hpp"
+
 #include <cctype>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include "segment/segment_api.hpp"
 #include "segment/segment_message.hpp"
 #include "util/json_pointer.hpp"
+#include "util/shell_quote.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -24,14 +27,6 @@ std::string with_guess(const std::string& word, const std::vector<std::string>& 
                        const std::string& hint) {
   const auto guess = util::closest_match(word, valid);
   return guess ? "did you mean '" + *guess + "'? " + hint : hint;
-}
-
-// Whether a web_hook with this URL calls Segment: Segment's host, or a path naming a call (a
-// proxy, listen).
-bool calls_segment(const std::string& url_text) {
-  std::string err;
-  const auto url = util::parse_url(url_text, &err);
-  return url && (is_segment_host(url->host) || call_from_path(url->path));
 }
 
 class ConfigLinter {
@@ -176,6 +171,19 @@ class ConfigLinter {
     }
   }
 
+  // The patch command that installs the web_hook at `at` in `flow`'s after-lists of `methods`
+  // (and, `move`, takes it out of where it is), as it runs.
+  std::string patch_command(const std::string& at, const std::string& flow,
+                            const std::vector<std::string>& methods, bool move) const {
+    std::vector<std::string> hooks;
+    hooks.reserve(methods.size());
+    for (const auto& m : methods) hooks.push_back(flow + ".after." += m);
+    const std::string file = m_name.rfind('<', 0) == 0 ? std::string("FILE") : m_name;
+    return "ory-segment patch --config " + util::shell_quote(file) + " --action " +
+           util::shell_quote("#" + at) + " --hook " + util::join(hooks, ",") +
+           (move ? " --move" : "") + " --apply";
+  }
+
   // The rows that run the hook at `pointer`.
   std::vector<const HookRow*> rows_running(const std::string& pointer) const {
     std::vector<const HookRow*> out;
@@ -189,17 +197,14 @@ class ConfigLinter {
 
   void web_hook(const HookPoint& list, const Json& hook, const std::string& at, const Json& hooks,
                 std::size_t index) {
+    // The action's own rules, as every verb runs them.
+    for (Finding f : lint_action(hook, m_name + "#" + at, list.flow)) {
+      m_findings.push_back(std::move(f));
+    }
     DeployedAction action;
     std::string err;
-    if (!read_action(hook, &action, &err)) {
-      add("web-hook-invalid", Severity::error, at, err, "rebuild it with ory-segment build-action");
-      return;
-    }
+    if (!read_action(hook, &action, &err)) return;
     if (calls_segment(action.url)) ++m_segment_hooks;
-    if (const std::string conflict = ignore_conflict(action); !conflict.empty()) {
-      add("web-hook-invalid", Severity::error, at + "/config/response/ignore", conflict,
-          "keep response.ignore for a Segment call; drop response.parse and can_interrupt");
-    }
     const Json config = hook_config(hook);
     for (std::size_t j = 0; j < index; ++j) {
       const Json& other = hooks[j];
@@ -247,10 +252,9 @@ class ConfigLinter {
                 "s: " + (shadowing.size() == 1 ? "that method has" : "those methods have") +
                 " an own list, and Kratos runs " + list.name() +
                 ".hooks only for methods whose list is empty",
-            "add it to their lists: ory-segment patch --method " + util::join(shadowing, ","));
+            "add it to their lists: " + patch_command(at, list.flow, shadowing, false));
       }
     }
-    segment(action, config, at, list.flow);
     body(action, at, running_at.empty() ? std::vector<HookPoint>{list} : running_at);
   }
 
@@ -282,8 +286,7 @@ class ConfigLinter {
                 (disabled.empty() ? ""
                                   : " (it would run for " + util::join(disabled, ", ") +
                                         ", which are not enabled)"),
-            "install it in the methods' lists instead: ory-segment patch --method " +
-                util::join(own, ","));
+            "move it to the methods' lists: " + patch_command(at, list.flow, own, true));
         return;
       }
     }
@@ -293,21 +296,6 @@ class ConfigLinter {
               "s, and " + (disabled.size() == 1 ? "that method is" : "those methods are") +
               " not enabled (selfservice.methods)",
           "enable the method, or install the hook where sign-ups happen");
-    }
-  }
-
-  // A Segment call: response.ignore, and the call the URL names.
-  void segment(const DeployedAction& action, const Json& config, const std::string& at,
-               const std::string& flow) {
-    std::string err;
-    const auto url = util::parse_url(action.url, &err);
-    if (!url || !is_segment_host(url->host)) return;
-    const Json response = config.value("response", Json::object());
-    if (!(response.is_object() && response.contains("ignore") && response["ignore"] == true)) {
-      add("response-ignore", Severity::warning, at,
-          "this Segment call has no response.ignore: every " + flow +
-              " waits for Segment (3 attempts of up to 30 s) and fails when Segment does",
-          "set config.response.ignore: true (build-action --ignore-response)");
     }
   }
 
@@ -328,10 +316,6 @@ class ConfigLinter {
       return;
     }
     const bool path = scheme == BodyScheme::file || scheme == BodyScheme::legacy_path;
-    if (scheme == BodyScheme::legacy_path) {
-      const Finding f = legacy_body_finding(action.body, "");
-      add(f.rule.c_str(), f.severity, at + "/config/body", f.message, f.hint);
-    }
     BodyTemplate t;
     std::string err;
     if (!template_from_body(action.body, where, &t, &err)) {

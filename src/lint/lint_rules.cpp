@@ -101,11 +101,11 @@ const LintRule k_rules[] = {
     {"web-hook-never-runs", "A web_hook that never runs",
      "Kratos runs a flow's global after-list for a method only when the method's own list "
      "is empty: a web_hook in a global list that every method shadows never runs. Put it in "
-     "the methods' own lists (ory-segment patch --method).",
+     "the methods' own lists (ory-segment patch --hook FLOW.after.METHOD).",
      Severity::error},
     {"web-hook-some-methods", "A web_hook that runs for some methods only",
      "The web_hook is in a global after-list, and some methods have their own lists: for "
-     "those, Kratos never runs it. Add it to their lists too (ory-segment patch --method).",
+     "those, Kratos never runs it. Add it to their lists too (ory-segment patch --hook).",
      Severity::warning},
     {"parse-in-global-list", "response.parse in a global after-list",
      "In registration and settings, hooks with response.parse (or can_interrupt) run "
@@ -124,6 +124,11 @@ const LintRule k_rules[] = {
      "Kratos's config schema makes hook lists unique: the config is refused. The same URL "
      "and method twice with other settings is allowed, but sends each event twice.",
      Severity::error},
+    {"web-hook-transport", "A web_hook that sends the key in clear, or not by POST",
+     "The web_hook calls a host that is not loopback over plain http (the Segment write key "
+     "in its Authorization header travels in clear), or calls Segment with a method other "
+     "than POST (Segment's Tracking API accepts only POST).",
+     Severity::warning},
     {"body-legacy-path", "A body without a scheme",
      "Kratos's schema still allows a body that is a bare file path (deprecated): Kratos reads "
      "it as file://PATH, relative to its own working directory, and logs a warning each time. "
@@ -148,6 +153,14 @@ const LintRule k_rules[] = {
 const std::vector<LintRule>& lint_rules() {
   static const std::vector<LintRule> rules(std::begin(k_rules), std::end(k_rules));
   return rules;
+}
+
+bool is_template_rule(const std::string& id) {
+  for (const auto& rule : lint_rules()) {
+    if (std::string(rule.id) == "config-shape") return false;  // the first config rule
+    if (id == rule.id) return true;
+  }
+  return false;
 }
 
 const LintRule* find_lint_rule(const std::string& id) {

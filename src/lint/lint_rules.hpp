@@ -19,6 +19,9 @@ struct LintRule {
 // Every rule, templates' first, then configs'.
 const std::vector<LintRule>& lint_rules();
 
+// Whether `id` is a template's rule (what a template does), not a config's (where a hook is).
+bool is_template_rule(const std::string& id);
+
 // The rule with `id`, or nullptr.
 const LintRule* find_lint_rule(const std::string& id);
 

@@ -76,8 +76,9 @@ TEST_CASE("cli lint --config: the hook table, a shadowed global list, each body 
                    "#/selfservice/flows/registration/after/hooks/0: this web_hook never runs: "
                    "every enabled registration method (password) has its own list") !=
         std::string::npos);
-  CHECK(r.out.find("  fix: install it in the methods' lists instead: ory-segment patch --method "
-                   "password") != std::string::npos);
+  CHECK(r.out.find("  fix: move it to the methods' lists: ory-segment patch --config '" + config +
+                   "' --action '#/selfservice/flows/registration/after/hooks/0' --hook "
+                   "registration.after.password --move --apply") != std::string::npos);
   // Its body is linted where it is, with the schema, located inside the body.
   CHECK(r.out.find("error: " + config +
                    "#/selfservice/flows/registration/after/hooks/0/config/body:5:11: trait 'name' "

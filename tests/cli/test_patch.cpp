@@ -249,15 +249,34 @@ TEST_CASE("cli: an output onto one of the command's inputs is refused, nothing i
   CHECK((st.st_mode & 07777) == 0600);
 }
 
-TEST_CASE("cli patch: the global list warns and shows the fix") {
+TEST_CASE("cli patch: the global list warns and shows the fix, which runs as shown") {
   test::TempDir dir;
   const std::string act = make_action(dir);
-  const auto r = run_tool({"patch", "--action", act});
+  auto r = run_tool({"patch", "--action", act, "--hook", "registration.after"});
   CHECK(r.status == 0);
   CHECK(json::parse(r.out)[0]["path"] == "/selfservice/flows/registration/after/hooks/0");
-  CHECK(r.err.find("so this hook never fires for password users. Name the methods: ory-segment "
-                   "patch --action " +
-                   act + " --flow registration --method password --method oidc --method code") !=
+  const std::string fix =
+      "patch --action '" + act +
+      "' --hook registration.after.password,registration.after.oidc,registration.after.code";
+  CHECK(r.err.find("so this hook never fires for password users. Name the methods: ory-segment " +
+                   fix + " (or pass --config") != std::string::npos);
+  // The older spelling says the same.
+  CHECK(run_tool({"patch", "--action", act, "--flow", "registration"}).err == r.err);
+  r = test::run_program({"/bin/sh", "-c", std::string(ORY_SEGMENT_BINARY) + " " + fix});
+  CHECK(r.status == 0);
+  const json ops = json::parse(r.out);
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[2]["path"] == "/selfservice/flows/registration/after/code/hooks/0");
+  // With no hook point named: the password list, as every verb's default.
+  r = run_tool({"patch", "--action", act});
+  CHECK(json::parse(r.out)[0]["path"] == "/selfservice/flows/registration/after/password/hooks/0");
+  // --method takes a list, as lint's fixes write it; --hook and --method do not mix.
+  r = run_tool({"patch", "--action", act, "--method", "password,oidc"});
+  CHECK(r.status == 0);
+  CHECK(json::parse(r.out).size() == 2);
+  r = run_tool({"patch", "--action", act, "--method", "oidc", "--hook", "login.after"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("give the hook points as --hook FLOW.WHEN[.METHOD], or with --flow") !=
         std::string::npos);
 }
 

@@ -69,9 +69,9 @@ TEST_CASE("cli send target: the same mistake gets the same message from both ver
                 "download it and use --jsonnet FILE"},
       {{"--action", empty}, empty + " (body): the action has no body: Kratos would fail the POST"},
       {{"--action", broken}, broken + " (body):1:19: unexpected: \"}\" while parsing terminal"},
-      {{"--action", empty, "--url", url},
-       "--call, --region and --url go with --jsonnet; with --action the URL comes from the "
-       "action"},
+      {{"--action", empty, "--call", "track"},
+       "--call and --region go with --jsonnet; with --action the URL comes from the action "
+       "(--url sends it elsewhere)"},
       {{"--action", empty, "--write-key", "K"},
        "--write-key-file and --write-key go with --jsonnet; with --action the credentials come "
        "from the action"},

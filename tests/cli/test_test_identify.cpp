@@ -405,3 +405,44 @@ TEST_CASE("cli test-identify: each run that sends has a flow of its own, so its 
   CHECK(bad.status == 2);
   CHECK(bad.err.find("--flow-id: 'x' is not a UUID") != std::string::npos);
 }
+
+TEST_CASE(
+    "cli test-identify --action: the deployed action, sent to listen, its body under --body-root") {
+  test::TempDir dir;
+  // The action as deployed: Segment's URL, a body the Kratos container reads at its own path.
+  const std::string root = dir.path() + "/container";
+  test::run_program({"/bin/mkdir", "-p", root + "/etc/config/kratos"});
+  dir.write("container/etc/config/kratos/segment.jsonnet", test::read_file(k_example));
+  const std::string act = dir.file("action.json");
+  REQUIRE(run_tool({"build-action", "--body", "file:///etc/config/kratos/segment.jsonnet",
+                    "--ignore-response", "-o", act},
+                   with_key())
+              .status == 0);
+  // Without --body-root the host has no such file.
+  auto r = run_tool({"test-identify", "--action", act, "--identity", k_identity, "--dry-run"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("/etc/config/kratos/segment.jsonnet") != std::string::npos);
+
+  test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "1", "--write-key", k_key});
+  const std::string base = listen.listen_url();
+  REQUIRE(base.rfind("http://127.0.0.1:", 0) == 0);
+  r = run_tool({"test-identify", "--action", act, "--body-root", root, "--url", base, "--identity",
+                k_identity});
+  CAPTURE(r.out, r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("verdict: accepted") != std::string::npos);
+  CHECK(r.err.find("sending to " + base +
+                   "/v1/identify (--url) instead of the action's "
+                   "https://api.segment.io/v1/identify") != std::string::npos);
+  CHECK(r.err.find("is read from " + root + "/etc/config/kratos/segment.jsonnet") !=
+        std::string::npos);
+  const auto heard = listen.wait();
+  CHECK(heard.status == 0);
+  CHECK(heard.out.find("identify") != std::string::npos);
+  CHECK(heard.out.find("1 accepted, 0 would be dropped") != std::string::npos);
+  // --call and --region still come from the action; --body-root only with one.
+  CHECK(run_tool({"test-identify", "--action", act, "--call", "track", "--dry-run"}).status == 2);
+  r = run_tool({"test-identify", "--jsonnet", k_example, "--body-root", root, "--dry-run"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--body-root goes with --action") != std::string::npos);
+}

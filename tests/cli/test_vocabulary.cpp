@@ -134,14 +134,23 @@ TEST_CASE("cli vocabulary: -o with a format's name writes that file, and says so
 TEST_CASE("cli vocabulary: --quiet silences notes, not warnings or errors") {
   test::TempDir dir;
   const std::string key = dir.write("key", "k\n");
-  // Without --ignore-response build-action notes it; --write-key is a warning.
-  auto r = run_tool({"build-action", "--jsonnet", k_example, "--write-key", "k"});
+  // A template whose fields choose the call is noted; --write-key is a warning.
+  const std::string track =
+      dir.write("track.jsonnet",
+                "function(ctx) { userId: ctx.identity.id, event: 'Signed Up', messageId: 'ory-' + "
+                "ctx.flow.id }\n");
+  auto r = run_tool({"build-action", "--jsonnet", track, "--write-key", "k", "--ignore-response"});
   CHECK(r.status == 0);
-  CHECK(r.err.find("ory-segment: note: consider --ignore-response") != std::string::npos);
-  r = run_tool({"build-action", "--jsonnet", k_example, "--write-key", "k", "--quiet"});
+  CHECK(r.err.find("ory-segment: note: ") != std::string::npos);
+  r = run_tool(
+      {"build-action", "--jsonnet", track, "--write-key", "k", "--ignore-response", "--quiet"});
   CHECK(r.status == 0);
   CHECK(r.err.find("note:") == std::string::npos);
   CHECK(r.err.find("ory-segment: warning: --write-key shows the key") != std::string::npos);
+  // -q leaves lint's hook table out too.
+  r = run_tool({"lint", "--config", test::source_path("examples/kratos.yml"), "-q"});
+  CHECK(r.out.find("Hooks Kratos runs") == std::string::npos);
+  CHECK(r.out.find("[no-segment-hook]") != std::string::npos);
   r = run_tool({"init", "--schema", k_schema, "-q", "-o", dir.path() + "/t.jsonnet"});
   CHECK(r.status == 0);
   CHECK(r.err.empty());
