@@ -36,6 +36,8 @@ VerbRunner setup_transform_worker(CLI::App& /*cmd*/) {
   };
 }
 
+const std::vector<std::string> k_shells = {"bash", "zsh", "fish"};
+const std::vector<std::string> k_color_modes = {"auto", "always", "never"};
 const CLI::App* g_app = nullptr;  // for the verbs that describe the others (completion)
 
 struct CompletionOptions {
@@ -44,7 +46,8 @@ struct CompletionOptions {
 
 VerbRunner setup_completion(CLI::App& cmd) {
   auto opts = std::make_shared<CompletionOptions>();
-  cmd.add_option("SHELL", opts->shell, "bash, zsh or fish")->required();
+  set_option_values(cmd.add_option("SHELL", opts->shell, "bash, zsh or fish")->required(),
+                    k_shells);
   cmd.footer(
       R"(Prints a completion script for the shell, generated from the verbs and their options.
 The package installs them; to load one by hand:
@@ -57,7 +60,7 @@ Examples:
     const std::string script = completion_script(*g_app, opts->shell);
     if (script.empty()) {
       throw Error(ExitStatus::bad_input, "completion: unknown shell '" + opts->shell + "'" +
-                                             did_you_mean(opts->shell, {"bash", "zsh", "fish"}) +
+                                             did_you_mean(opts->shell, k_shells) +
                                              " (bash, zsh or fish)");
     }
     std::cout << script;
@@ -94,7 +97,8 @@ const char* const k_exit_statuses = R"(Exit statuses:
   1    what was checked is wrong (validation failure, remote rejected, lint findings)
   2    usage error or bad input
   3    a remote endpoint could not be reached
-  130  interrupted)";
+  130  interrupted (SIGINT, Ctrl-C)
+  143  terminated (SIGTERM))";
 
 // The "Usage: ..." line of a verb's help.
 std::string usage_line(const CLI::App& cmd) {
@@ -124,7 +128,10 @@ int verb_parse_error(const CLI::App& cmd, const CLI::ParseError& e) {
     for (const auto& o : verb_options(cmd)) {
       if (!o.positional) names.insert(names.end(), o.names.begin(), o.names.end());
     }
-    error("unknown option '" + unknown + "' for " + cmd.get_name() + did_you_mean(unknown, names));
+    const bool output = unknown == "-o" || unknown == "--output";
+    error("unknown option '" + unknown + "' for " + cmd.get_name() +
+          (output ? ": it prints to standard output; redirect it (> FILE)"
+                  : did_you_mean(unknown, names)));
   } else {
     // CLI11's messages start upper-case; ours never do.
     std::string message = e.what();
@@ -134,6 +141,37 @@ int verb_parse_error(const CLI::App& cmd, const CLI::ParseError& e) {
   }
   std::cerr << usage_line(cmd) << "\n(see 'ory-segment " << cmd.get_name() << " --help')\n";
   return static_cast<int>(ExitStatus::bad_input);
+}
+
+// An option that takes a value followed by another of the verb's options (`--project --format
+// ory-cli` with $ORY_PROJECT unset): the option's value is missing, not "--format".
+std::optional<int> option_without_value(const CLI::App& app, int argc, char** argv) {
+  if (argc < 3) return std::nullopt;
+  const CLI::App* verb = nullptr;
+  for (const CLI::App* v : visible_verbs(app)) {
+    if (v->get_name() == argv[1]) verb = v;
+  }
+  if (!verb) return std::nullopt;
+  std::vector<std::string> names, valued;
+  for (const auto& o : verb_options(*verb)) {
+    if (o.positional) continue;
+    names.insert(names.end(), o.names.begin(), o.names.end());
+    if (!o.value.empty()) valued.insert(valued.end(), o.names.begin(), o.names.end());
+  }
+  const auto in = [](const std::vector<std::string>& list, const std::string& word) {
+    return std::find(list.begin(), list.end(), word) != list.end();
+  };
+  for (int i = 2; i + 1 < argc; ++i) {
+    const std::string arg = argv[i], next = argv[i + 1];
+    if (arg == "--") break;
+    if (!in(valued, arg) || !in(names, next.substr(0, next.find('=')))) continue;
+    std::string message = arg;
+    message += " needs a value, and is followed by the option " + next;
+    error(message + " (an empty variable in the command line?)");
+    std::cerr << usage_line(*verb) << "\n(see 'ory-segment " << verb->get_name() << " --help')\n";
+    return static_cast<int>(ExitStatus::bad_input);
+  }
+  return std::nullopt;
 }
 
 using Runners = std::vector<std::pair<CLI::App*, VerbRunner>>;
@@ -153,10 +191,11 @@ Runners add_verbs(CLI::App& app) {
                     "print no notes and no tables around results (warnings and errors are "
                     "still printed)");
     }
-    cmd->add_option("--color", g_color,
-                    "colour errors red and warnings yellow: auto (default: on a terminal, "
-                    "unless NO_COLOR is set), always or never")
-        ->option_text("WHEN");
+    set_option_values(cmd->add_option("--color", g_color,
+                                      "colour errors red and warnings yellow: auto (default: on "
+                                      "a terminal, unless NO_COLOR is set), always or never")
+                          ->option_text("WHEN"),
+                      k_color_modes);
   }
   return runners;
 }
@@ -177,7 +216,7 @@ std::optional<int> help_or_unknown_verb(CLI::App& app, int argc, char** argv) {
       return 0;
     }
     if (verb == "--man") {
-      std::cout << man_page(app);
+      std::cout << man_page(app, k_exit_statuses);
       return 0;
     }
     error("unknown verb '" + verb + "'" + did_you_mean(verb, verbs) +
@@ -238,7 +277,7 @@ int run_verb(const Runners& runners) {
     if (cmd->parsed() && cmd->get_option("--quiet")->count() > 0) set_quiet(true);
   }
   if (!set_color(g_color)) {
-    error("--color: '" + g_color + "' is not one of auto, always, never");
+    error("--color: '" + g_color + "' is not one of " + util::join(k_color_modes, ", "));
     return static_cast<int>(ExitStatus::bad_input);
   }
   for (const auto& [cmd, runner] : runners) {
@@ -261,6 +300,7 @@ int run(int argc, char** argv) {
   g_app = &app;
   const Runners runners = add_verbs(app);
   if (const auto status = help_or_unknown_verb(app, argc, argv)) return checked_output(*status);
+  if (const auto status = option_without_value(app, argc, argv)) return checked_output(*status);
   if (const auto status = parse(app, runners, argc, argv)) return checked_output(*status);
   try {
     return run_verb(runners);

@@ -209,12 +209,17 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
       g_stop.store(true);
     }
   };
-  hooks.warn = [](const std::string& text) { warning(text); };
+  hooks.warn = [&printer](const std::string& text) {
+    printer.clear();
+    warning(text);
+  };
   hooks.progress = [&printer](const core::BackfillProgress& p) { printer(p); };
   core::BackfillPipeline pipeline(std::move(settings), std::move(target), std::move(*contexts),
                                   std::move(source), std::move(resume), std::move(hooks), &g_stop);
   core::BackfillResult result;
-  if (!pipeline.run(&result, &err)) throw bad_input(err);
+  const bool ran = pipeline.run(&result, &err);
+  printer.clear();  // the summary starts a line of its own
+  if (!ran) throw bad_input(err);
   return backfill_summary(report_of(opts), result);
 }
 
@@ -255,16 +260,8 @@ Examples:
   ory-segment backfill --jsonnet segment_identify.jsonnet --identities backfill-failed.jsonl --write-key-file key.txt
   ory-segment backfill --jsonnet t.jsonnet --identities identities.json --dry-run | head)";
 
-}  // namespace
-
-VerbRunner setup_backfill(CLI::App& cmd) {
-  auto opts = std::make_shared<BackfillOptions>();
-  help_section(cmd, "The transform and Segment");
-  add_send_options(
-      cmd, &opts->send,
-      {"a web_hook action: its template, URL host and auth",
-       "the hook point whose ctx each identity gets (default registration.after.password)",
-       "print the messages as JSON Lines instead of sending"});
+// The options that say where the identities come from, and which of them are sent.
+void add_identity_flags(CLI::App& cmd, BackfillOptions* opts) {
   help_section(cmd, "The identities");
   add_flags(
       cmd, {
@@ -283,7 +280,7 @@ VerbRunner setup_backfill(CLI::App& cmd) {
                {"--page-size", "N", "identities per admin API request (default 500, Kratos's most)",
                 &opts->page_size},
                {"--timestamp-from", "FIELD", "created_at (default: the identity's) or none",
-                &opts->timestamp_from},
+                &opts->timestamp_from, k_timestamp_fields},
                {"--created-before", "TIME|@FILE",
                 "send only identities created before TIME (RFC 3339; @FILE: read from FILE), "
                 "e.g. when the hook went live: the hook sent the newer ones",
@@ -293,6 +290,19 @@ VerbRunner setup_backfill(CLI::App& cmd) {
                 "anyway (exit 0), not an error (exit 1)",
                 &opts->allow_partial},
            });
+}
+
+}  // namespace
+
+VerbRunner setup_backfill(CLI::App& cmd) {
+  auto opts = std::make_shared<BackfillOptions>();
+  help_section(cmd, "The transform and Segment");
+  add_send_options(
+      cmd, &opts->send,
+      {"a web_hook action: its template, URL host and auth",
+       "the hook point whose ctx each identity gets (default registration.after.password)",
+       "print the messages as JSON Lines instead of sending"});
+  add_identity_flags(cmd, opts.get());
   help_section(cmd, "Resuming and failures");
   add_flags(
       cmd,
@@ -330,11 +340,12 @@ VerbRunner setup_backfill(CLI::App& cmd) {
             });
   help_section(cmd, "Output");
   add_flags(cmd, {
-                     {"--progress", "WHEN", "auto (default), always or never", &opts->progress},
+                     {"--progress", "WHEN", "auto (default), always or never", &opts->progress,
+                      k_progress_modes},
                      {"--format", "FORMAT",
                       "text (default) or json: the final summary, the last line on stderr, as "
                       "one JSON object",
-                      &opts->format},
+                      &opts->format, k_backfill_formats},
                  });
   cmd.footer(k_backfill_help);
 

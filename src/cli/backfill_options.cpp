@@ -62,9 +62,9 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
   if (opts.page_size < 0 || opts.page_size > 500) {
     throw bad_input("--page-size must be 1-500 (Kratos serves at most 500 per page)");
   }
-  require_one_of("--timestamp-from", opts.timestamp_from, {"created_at", "none"});
-  require_one_of("--progress", opts.progress, {"auto", "always", "never"});
-  require_one_of("--format", opts.format, {"text", "json"});
+  require_one_of("--timestamp-from", opts.timestamp_from, k_timestamp_fields);
+  require_one_of("--progress", opts.progress, k_progress_modes);
+  require_one_of("--format", opts.format, k_backfill_formats);
   if (opts.concurrency < 1 || opts.concurrency > 64) throw bad_input("--concurrency must be 1-64");
   if (!(opts.rate > 0)) throw bad_input("--rate must be above 0");
   if (!(opts.events_per_second >= 0)) {

@@ -10,6 +10,10 @@
 
 namespace cli {
 
+inline const std::vector<std::string> k_backfill_formats = {"text", "json"};
+inline const std::vector<std::string> k_progress_modes = {"auto", "always", "never"};
+inline const std::vector<std::string> k_timestamp_fields = {"created_at", "none"};
+
 struct BackfillOptions {
   SendOptions send;
   std::string identities;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -24,13 +25,20 @@ std::string progress_line(const core::BackfillProgress& p) {
   const auto& s = p.stats;
   const long done = s.done();
   std::string line = util::format_count(done) + " identities";
-  char buf[64];
-  if (p.total_bytes > 0) {
-    const double frac = static_cast<double>(p.bytes_read) / static_cast<double>(p.total_bytes);
-    std::snprintf(buf, sizeof buf, " (%.0f%% of the input", frac * 100);
+  char buf[96];
+  if (p.total_bytes > 0 && p.bytes_read > 0 && s.read > 0) {
+    // Records, not bytes: the total estimated from the records read so far and the bytes
+    // they took (marked ~), the ETA from the rate of records done.
+    const double total = std::max(static_cast<double>(s.read) * static_cast<double>(p.total_bytes) /
+                                      static_cast<double>(p.bytes_read),
+                                  static_cast<double>(s.read));
+    const double frac = std::min(1.0, static_cast<double>(done) / total);
+    line += " of ~" + util::format_count(std::lround(total));
+    std::snprintf(buf, sizeof buf, " (~%.0f%%", frac * 100);
     line += buf;
-    if (frac > 0.01) {
-      std::snprintf(buf, sizeof buf, ", ETA %.0f s", p.seconds / frac - p.seconds);
+    if (done > 0 && frac > 0.01) {
+      std::snprintf(buf, sizeof buf, ", ETA ~%.0f s",
+                    p.seconds * (total - static_cast<double>(done)) / static_cast<double>(done));
       line += buf;
     }
     line += ")";
@@ -41,7 +49,10 @@ std::string progress_line(const core::BackfillProgress& p) {
          util::format_count(s.failed) + " failed";
 }
 
-ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResult& r) {
+namespace {
+
+// The summary line: one JSON object (--format json) or text, on standard error.
+void print_summary(const BackfillReport& opts, const core::BackfillResult& r) {
   const auto& s = r.stats;
   const long done = s.done();
   char rate[64];
@@ -80,6 +91,13 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
               << util::counted(s.requests, "request") << ", " << util::counted(s.retries, "retry")
               << "; " << rate << "\n";
   }
+}
+
+}  // namespace
+
+ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResult& r) {
+  print_summary(opts, r);
+  const auto& s = r.stats;
   if (opts.stdout_errno != 0) {
     error(std::string("cannot write the messages to standard output: ") +
           std::strerror(opts.stdout_errno) + "; stopped");
@@ -134,8 +152,11 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
 ProgressPrinter::ProgressPrinter(const std::string& when)
     : m_tty(::isatty(STDERR_FILENO) != 0), m_show(when != "never") {}
 
-ProgressPrinter::~ProgressPrinter() {
+ProgressPrinter::~ProgressPrinter() { clear(); }
+
+void ProgressPrinter::clear() {
   if (m_tty && m_shown) std::cerr << "\r\033[K" << std::flush;
+  m_shown = false;
 }
 
 void ProgressPrinter::operator()(const core::BackfillProgress& p) {

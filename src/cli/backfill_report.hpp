@@ -38,6 +38,8 @@ class ProgressPrinter {
   ProgressPrinter(const ProgressPrinter&) = delete;
   ProgressPrinter& operator=(const ProgressPrinter&) = delete;
   void operator()(const core::BackfillProgress& p);
+  // Takes a progress line off the terminal, so what comes next starts a line of its own.
+  void clear();
 
  private:
   bool m_tty, m_show, m_shown = false;

@@ -24,6 +24,8 @@
 namespace cli {
 namespace {
 
+const std::vector<std::string> k_formats = {"json", "yaml"};
+
 struct BuildActionOptions {
   std::string jsonnet;
   std::string body;
@@ -121,7 +123,7 @@ void check_built_action(const BuildActionOptions& opts, const core::Json& action
 }
 
 ExitStatus run_build_action(const BuildActionOptions& opts) {
-  require_one_of("--format", opts.format, {"json", "yaml"});
+  require_one_of("--format", opts.format, k_formats);
   // Checked like every verb's; a web_hook's rules are the same in both profiles' schemas
   // (tests/reference/test_hook_points_schema.cpp), so it changes nothing written.
   kratos_profile_or_throw(opts.kratos);
@@ -178,7 +180,7 @@ VerbRunner setup_build_action(CLI::App& cmd) {
                      {"--no-analytics-event", "",
                       "emit_analytics_event: false (no tracing events for this hook)",
                       &opts->no_analytics_event},
-                     {"--format", "FORMAT", "json (default) or yaml", &opts->format},
+                     {"--format", "FORMAT", "json (default) or yaml", &opts->format, k_formats},
                      output_file_flag(&opts->output),
                      insecure_url_flag(&opts->allow_insecure_url),
                      kratos_flag(&opts->kratos),

@@ -54,6 +54,12 @@ void refuse_output_onto_inputs(const std::string& option, const std::string& out
   }
 }
 
+std::vector<std::string> hook_point_names() {
+  std::vector<std::string> names;
+  for (const auto& point : core::all_hook_points()) names.push_back(point.name());
+  return names;
+}
+
 io::Json finding_json(const util::Finding& f) {
   return {{"rule", f.rule},
           {"severity", util::severity_name(f.severity)},
@@ -195,11 +201,11 @@ void add_segment_target_options(CLI::App& cmd, SegmentTargetOptions* opts) {
               "Segment call: identify, track, page, screen, group or alias (default: what "
               "--url's path names, else what the template sends: an event makes it track; "
               "else identify)",
-              &opts->call},
+              &opts->call, core::segment_call_names()},
              {"--region", "REGION",
               "us (api.segment.io) or eu (events.eu1.segmentapis.com); data sent to the "
               "wrong region is dropped without an error (default us)",
-              &opts->region},
+              &opts->region, core::segment_region_names()},
              {"--url", "URL",
               "an API base (https://api.segment.io, a proxy's prefix kept) or one of its /v1/... "
               "endpoints, instead of --region's",

@@ -41,6 +41,9 @@ struct NamedInput {
 void refuse_output_onto_inputs(const std::string& option, const std::string& output,
                                const std::vector<NamedInput>& inputs);
 
+// Every hook point's name (registration.after.password, ...): what --hook takes.
+std::vector<std::string> hook_point_names();
+
 // The one JSON shape of a finding in every verb's --format json: rule, severity, location,
 // message, fix (each a string, "" when there is none).
 io::Json finding_json(const util::Finding& f);

@@ -16,6 +16,8 @@
 namespace cli {
 namespace {
 
+const std::vector<std::string> k_formats = {"text", "json"};
+
 using core::k_base64_scheme;
 
 struct DecodeOptions {
@@ -115,7 +117,7 @@ std::vector<Entry> entries(const DecodeOptions& opts) {
 }
 
 ExitStatus run_decode(const DecodeOptions& opts) {
-  require_one_of("--format", opts.format, {"text", "json"});
+  require_one_of("--format", opts.format, k_formats);
   const std::vector<Entry> found = entries(opts);
   std::string out;
   if (opts.format == "json") {
@@ -171,7 +173,7 @@ VerbRunner setup_decode(CLI::App& cmd) {
                 {"--format", "FORMAT",
                  "text (default) or json (one document: {\"templates\": [{\"pointer\", "
                  "\"template\" or \"reference\"}]})",
-                 &opts->format},
+                 &opts->format, k_formats},
                 output_file_flag(&opts->output),
             });
   cmd.footer(

@@ -2,7 +2,28 @@
 
 #include <CLI/CLI.hpp>
 
+#include "kratos/runtime_profile.hpp"
+
+#include <map>
+
 namespace cli {
+namespace {
+
+std::map<const CLI::Option*, std::vector<std::string>>& values_registry() {
+  static std::map<const CLI::Option*, std::vector<std::string>> registry;
+  return registry;
+}
+
+}  // namespace
+
+const std::vector<std::string>* option_values(const CLI::Option* option) {
+  const auto it = values_registry().find(option);
+  return it == values_registry().end() ? nullptr : &it->second;
+}
+
+void set_option_values(const CLI::Option* option, std::vector<std::string> values) {
+  values_registry()[option] = std::move(values);
+}
 
 void add_flags(CLI::App& cmd, const std::vector<Flag>& flags) {
   for (const Flag& f : flags) {
@@ -20,6 +41,7 @@ void add_flags(CLI::App& cmd, const std::vector<Flag>& flags) {
         },
         f.field);
     option->option_text(f.value);
+    if (!f.values.empty()) set_option_values(option, f.values);
   }
 }
 
@@ -39,7 +61,7 @@ Flag kratos_flag(std::string* field) {
   return {"--kratos", "PROFILE",
           "the Kratos that runs the hook: network (default; Ory Network, Kratos master) or "
           "v26.2.0 (the self-hosted release); --version names their commits",
-          field};
+          field, core::kratos_profile_names()};
 }
 
 }  // namespace cli

@@ -6,7 +6,8 @@
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace cli {
 
@@ -17,9 +18,16 @@ struct Flag {
   const char* value;  // what it takes, for --help ("N", "FILE"); "" for a switch
   const char* help;
   std::variant<bool*, int*, long*, double*, std::string*, std::vector<std::string>*> field;
+  // The values it takes, when they are a fixed list: what completion offers (the verb checks
+  // them with require_one_of on the same list).
+  std::vector<std::string> values = {};
 };
 
 void add_flags(CLI::App& cmd, const std::vector<Flag>& flags);
+
+// The fixed values of an option (Flag::values, or set_option_values), or nullptr.
+const std::vector<std::string>* option_values(const CLI::Option* option);
+void set_option_values(const CLI::Option* option, std::vector<std::string> values);
 
 // Starts a titled section of the verb's --help (and of its man page entry): the options added
 // after this call are listed under `title`, until the next section. A verb with many options

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
+#include "cli/flags.hpp"
 #include "engine/jsonnet_vm.hpp"
 #include "kratos/runtime_profile.hpp"
 #include "ory_segment_build_info.hpp"
@@ -17,9 +18,10 @@ constexpr const char* k_emulates = "go-jsonnet v0.21.0, Segment HTTP API";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-// FILE, FILE|- or INPUT (not PROFILE, which only ends like one).
+// FILE, FILE|-, FILE|-|#/POINTER, DIR or INPUT (not PROFILE, which only ends like one).
 bool takes_file(const OptionInfo& o) {
-  return o.value == "FILE" || o.value == "FILE|-" || o.value.find("INPUT") != std::string::npos;
+  return util::starts_with(o.value, "FILE") || o.value == "DIR" ||
+         o.value.find("INPUT") != std::string::npos;
 }
 
 // Text for a single-quoted shell word, and for a zsh _arguments description.
@@ -51,6 +53,34 @@ std::string zsh_description(std::string s) {
   return shell_single_quoted(out);
 }
 
+// One verb's case in the bash function: its options, those that take a file, those that take
+// another value, the fixed values of the option before the cursor, and its operand (files, a
+// word list, or none).
+void bash_verb(const CLI::App& verb, std::ostringstream& out) {
+  std::vector<std::string> flags, file_flags, valued;
+  std::string positional, values_case;
+  for (const auto& o : verb_options(verb)) {
+    if (o.positional) {
+      positional = o.values.empty() ? "files" : util::join(o.values, " ");
+      continue;
+    }
+    for (const auto& n : o.names) {
+      flags.push_back(n);
+      if (takes_file(o)) file_flags.push_back(n);
+      if (!o.value.empty() && !takes_file(o)) valued.push_back(n);
+    }
+    if (!o.values.empty()) {
+      values_case += "        " + util::join(o.names, "|") + ") values='" +
+                     shell_single_quoted(util::join(o.values, " ")) + "' ;;\n";
+    }
+  }
+  out << "    " << verb.get_name() << ") opts='" << util::join(flags, " ") << "'; files='"
+      << util::join(file_flags, " ") << "'; valued='" << util::join(valued, " ")
+      << "'; positional='" << shell_single_quoted(positional) << "'\n";
+  if (!values_case.empty()) out << "      case \"$prev\" in\n" << values_case << "      esac\n";
+  out << "      ;;\n";
+}
+
 std::string bash(const CLI::App& app) {
   std::ostringstream out;
   std::vector<std::string> names;
@@ -63,34 +93,31 @@ std::string bash(const CLI::App& app) {
       << "    mapfile -t COMPREPLY < <(compgen -W \"$verbs --help --version\" -- \"$cur\")\n"
       << "    return\n"
       << "  fi\n"
-      << "  local opts='' files=''\n"
+      << "  local opts='' files='' valued='' values='' positional=''\n"
       << "  case \"${COMP_WORDS[1]}\" in\n";
-  for (const CLI::App* verb : visible_verbs(app)) {
-    std::vector<std::string> flags, file_flags;
-    for (const auto& o : verb_options(*verb)) {
-      if (o.positional) continue;
-      for (const auto& n : o.names) {
-        flags.push_back(n);
-        if (takes_file(o)) file_flags.push_back(n);
-      }
-    }
-    out << "    " << verb->get_name() << ") opts='" << util::join(flags, " ") << "'; files='"
-        << util::join(file_flags, " ") << "' ;;\n";
-  }
+  for (const CLI::App* verb : visible_verbs(app)) bash_verb(*verb, out);
   // One name per line into COMPREPLY (mapfile), never split at spaces or globbed.
+  // Files only where an option (or the verb's operand) takes one; an option's fixed values
+  // where it has them; nothing for another value (a URL, a number).
   out << R"sh(    help) mapfile -t COMPREPLY < <(compgen -W "$verbs" -- "$cur"); return ;;
   esac
   if [[ " $files " == *" $prev "* ]]; then
+    compopt -o filenames 2>/dev/null
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-    return
-  fi
-  if [[ "$cur" == -* ]]; then
+  elif [[ -n "$values" ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur")
+  elif [[ " $valued " == *" $prev "* ]]; then
+    COMPREPLY=()
+  elif [[ "$cur" == -* || -z "$positional" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
-  else
+  elif [[ "$positional" == files ]]; then
+    compopt -o filenames 2>/dev/null
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+  else
+    mapfile -t COMPREPLY < <(compgen -W "$positional" -- "$cur")
   fi
 }
-complete -o filenames -F _ory_segment ory-segment
+complete -F _ory_segment ory-segment
 )sh";
   return out.str();
 }
@@ -116,11 +143,14 @@ std::string zsh(const CLI::App& app) {
   for (const CLI::App* verb : visible_verbs(app)) {
     out << "    " << verb->get_name() << ")\n      _arguments";
     for (const auto& o : verb_options(*verb)) {
-      const std::string action = o.value.empty() ? ""
-                                 : takes_file(o) ? ":file:_files"
-                                                 : ":" + o.value + ": ";
+      const std::string choices = "(" + shell_single_quoted(util::join(o.values, " ")) + ")";
+      const std::string action = o.value.empty()    ? ""
+                                 : takes_file(o)    ? ":file:_files"
+                                 : o.values.empty() ? ":" + o.value + ": "
+                                                    : ":" + o.value + ":" + choices;
       if (o.positional) {
-        out << " \\\n        '*:" << zsh_description(o.names.front()) << ":_files'";
+        out << " \\\n        '*:" << zsh_description(o.names.front()) << ":"
+            << (o.values.empty() ? "_files" : choices) << "'";
         continue;
       }
       const std::string desc = "[" + zsh_description(o.help) + "]" + action;
@@ -157,16 +187,21 @@ std::string fish(const CLI::App& app) {
       << "' -a help -d 'a verb'\\''s help'\n";
   for (const CLI::App* verb : visible_verbs(app)) {
     for (const auto& o : verb_options(*verb)) {
+      const std::string choices = shell_single_quoted(util::join(o.values, " "));
       if (o.positional) {
-        out << "complete -c ory-segment -n '__fish_seen_subcommand_from " << verb->get_name()
-            << "' -F\n";
+        out << "complete -c ory-segment -n '__fish_seen_subcommand_from " << verb->get_name() << "'"
+            << (o.values.empty() ? " -F" : " -f -a '" + choices + "'") << "\n";
         continue;
       }
       out << "complete -c ory-segment -n '__fish_seen_subcommand_from " << verb->get_name() << "'";
       for (const auto& n : o.names) {
         out << (n.size() == 2 ? " -s " + n.substr(1) : " -l " + n.substr(2));
       }
-      if (!o.value.empty()) out << (takes_file(o) ? " -r -F" : " -r");
+      if (!o.value.empty()) {
+        out << (takes_file(o)      ? " -r -F"
+                : o.values.empty() ? " -r -f"
+                                   : " -r -f -a '" + choices + "'");
+      }
       out << " -d '" << shell_single_quoted(first_line(o.help)) << "'\n";
     }
   }
@@ -182,19 +217,6 @@ class SectionedFormatter : public CLI::Formatter {
     return out;
   }
 };
-
-// Text set in roff: backslashes and hyphens escaped, a leading '.' or '\'' made literal.
-std::string roff(const std::string& text) {
-  const std::string mapped = util::replace_chars(text, {{'\\', "\\e"}, {'-', "\\-"}});
-  std::string out;
-  bool line_start = true;
-  for (const char c : mapped) {
-    if (line_start && (c == '.' || c == '\'')) out += "\\&";
-    out += c;
-    line_start = c == '\n';
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -232,6 +254,7 @@ std::vector<OptionInfo> verb_options(const CLI::App& verb) {
       info.value = "VALUE";
     }
     info.help = o->get_description();
+    if (const auto* values = option_values(o)) info.values = *values;
     out.push_back(info);
   }
   return out;
@@ -250,27 +273,6 @@ std::string completion_script(const CLI::App& app, const std::string& shell) {
   if (shell == "zsh") return zsh(app);
   if (shell == "fish") return fish(app);
   return "";
-}
-
-std::string man_page(const CLI::App& app) {
-  std::ostringstream out;
-  out << ".TH ORY-SEGMENT 1 \"" << ORY_SEGMENT_BUILD_DATE << "\" \"ory-segment "
-      << ORY_SEGMENT_VERSION << "\" \"User Commands\"\n"
-      << ".SH NAME\n"
-      << "ory-segment \\- wire Ory identities into Segment through Ory Actions, verified\n"
-      << ".SH SYNOPSIS\n"
-      << ".B ory-segment\n.I VERB\n[\\fIOPTIONS\\fR]\n.br\n"
-      << ".B ory-segment help\n[\\fIVERB\\fR]\n.br\n"
-      << ".B ory-segment \\-\\-version\n"
-      << ".SH DESCRIPTION\n"
-      << ".nf\n"
-      << roff(app.help()) << ".fi\n"
-      << ".SH VERBS\n";
-  for (const CLI::App* verb : visible_verbs(app)) {
-    out << ".SS " << verb->get_name() << "\n.nf\n" << roff(verb->help("ory-segment")) << ".fi\n";
-  }
-  out << ".SH VERSION\n.nf\n" << roff(version_text()) << "\n.fi\n";
-  return out.str();
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {

@@ -25,6 +25,7 @@ struct OptionInfo {
   std::string value;               // "FILE"; "" for a switch
   std::string help;
   bool positional = false;
+  std::vector<std::string> values;  // the fixed values it takes, when it has such a list
 };
 
 // The options of a verb (its subcommand), --help included.
@@ -37,8 +38,11 @@ std::vector<const CLI::App*> visible_verbs(const CLI::App& app);
 // "" when the shell is not one of those.
 std::string completion_script(const CLI::App& app, const std::string& shell);
 
-// ory-segment(1) in roff: every verb's help text, from the same source as --help.
-std::string man_page(const CLI::App& app);
+// ory-segment(1) in roff: NAME, SYNOPSIS, DESCRIPTION, one subsection per verb (its synopsis,
+// what it does, its OPTIONS, examples), EXIT STATUS (from `exit_statuses`, the lines
+// "  N    meaning" of the top-level help), ENVIRONMENT, FILES, EXAMPLES, SEE ALSO; from the
+// same source as --help, filled by man to its width (examples wrapped within 72 columns).
+std::string man_page(const CLI::App& app, const std::string& exit_statuses);
 
 // The closest of `candidates` to `word`, as "; did you mean 'X'?", or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);

@@ -14,6 +14,8 @@
 namespace cli {
 namespace {
 
+const std::vector<std::string> k_calls = {"identify", "track"};
+
 struct InitOptions {
   std::string schema;
   std::string call = "identify";
@@ -62,13 +64,13 @@ VerbRunner setup_init(CLI::App& cmd) {
   add_flags(cmd, {
                      {"--schema", "FILE", "the identity schema (JSON or YAML) to map traits from",
                       &opts->schema},
-                     {"--call", "CALL", "identify (default) or track", &opts->call},
+                     {"--call", "CALL", "identify (default) or track", &opts->call, k_calls},
                      {"--event", "NAME",
                       "track: the event (default: the flow's, e.g. 'Signed Up' for registration)",
                       &opts->event},
                      {"--hook", "FLOW.WHEN[.METHOD]",
                       "where Kratos runs it (default registration.after.password): an after-hook",
-                      &opts->hook},
+                      &opts->hook, hook_point_names()},
                      output_file_flag(&opts->output),
                      kratos_flag(&opts->kratos),
                  });

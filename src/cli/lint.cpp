@@ -31,6 +31,8 @@
 namespace cli {
 namespace {
 
+const std::vector<std::string> k_formats = {"text", "json", "sarif"};
+
 struct LintOptions {
   std::string config;
   std::string jsonnet;
@@ -125,7 +127,7 @@ void lint_the_template(const LintOptions& opts, const core::Json* schema, const 
 }
 
 Report lint(const LintOptions& opts) {
-  require_one_of("--format", opts.format, {"text", "json", "sarif"});
+  require_one_of("--format", opts.format, k_formats);
   const core::KratosProfile& kratos = kratos_profile_or_throw(opts.kratos);
   if (!opts.jsonnet.empty() && !opts.action.empty()) {
     throw bad_input("give one of --jsonnet FILE or --action FILE, not both");
@@ -179,6 +181,8 @@ Report lint(const LintOptions& opts) {
   return report;
 }
 
+constexpr std::size_t k_table_columns = 100;  // the widest a table line may be
+
 std::string hook_label(const core::RunningHook& h) {
   std::string label = h.name;
   if (!h.url.empty()) {
@@ -219,12 +223,22 @@ void print_table(const Report& report, std::ostream& out) {
     }
     std::string hooks;
     for (const auto& h : row.hooks) hooks += (hooks.empty() ? "" : ", ") + hook_label(h);
-    out << "  " << std::left << std::setw(static_cast<int>(width)) << row.point.name() << "  "
-        << (hooks.empty() ? "-" : hooks);
-    if (!row.hooks.empty()) out << "   [" << list_label(row) << "]";
-    if (!row.enabled)
-      out << (row.flow_enabled ? "   (method not enabled)" : "   (flow not enabled)");
-    out << "\n" << also_runs(row, width);
+    std::string line = "  " + row.point.name();
+    line.resize(width + 4, ' ');
+    line += hooks.empty() ? "-" : hooks;
+    std::string tail;
+    if (!row.hooks.empty()) tail += "[" + list_label(row) + "]";
+    if (!row.enabled) {
+      tail += std::string(tail.empty() ? "" : " ") +
+              (row.flow_enabled ? "(method not enabled)" : "(flow not enabled)");
+    }
+    // Within k_table_columns: what does not fit goes on a line of its own, under the hooks.
+    if (!tail.empty() && line.size() + 3 + tail.size() <= k_table_columns) {
+      line += "   " + tail;
+    } else if (!tail.empty()) {
+      line += "\n" + std::string(width + 4, ' ') + tail;
+    }
+    out << line << "\n" << also_runs(row, width);
   }
   if (hidden) {
     out << "  (flows and methods not enabled are shown only where hooks would "
@@ -262,8 +276,7 @@ core::Json table_json(const Report& report) {
 
 // The rules --disable names (each value a comma-separated list), checked against lint's.
 std::set<std::string> disabled_rules(const std::vector<std::string>& values) {
-  std::vector<std::string> ids;
-  for (const auto& r : core::lint_rules()) ids.emplace_back(r.id);
+  const std::vector<std::string> ids = core::lint_rule_ids();
   std::set<std::string> out;
   for (const auto& value : values) {
     for (const std::string& id : util::split_trimmed(value, ',')) {
@@ -354,57 +367,10 @@ std::string rule_list() {
   return out;
 }
 
-}  // namespace
-
-VerbRunner setup_lint(CLI::App& cmd) {
-  auto opts = std::make_shared<LintOptions>();
-  help_section(cmd, "What to lint");
-  add_flags(
-      cmd, {
-               {"--config", "FILE|-",
-                "an identity config (Kratos YAML/JSON, or ory get identity-config): its "
-                "hooks and each web_hook body",
-                &opts->config},
-               {"--jsonnet", "FILE|-", "a template to lint", &opts->jsonnet},
-               {"--action", "FILE|-", "a web_hook action: lint its body's template", &opts->action},
-           });
-  help_section(cmd, "Where the template runs");
-  add_flags(cmd,
-            {
-                {"--schema", "FILE", "the identity schema: which traits exist, which are required",
-                 &opts->schema},
-                {"--hook", "FLOW.WHEN[.METHOD]",
-                 "the hook point the template runs at: which ctx fields exist there", &opts->hook},
-                {"--call", "CALL",
-                 "the Segment call the template makes (default: identify, or what the "
-                 "action's URL names)",
-                 &opts->call},
-                {"--header-allowlist", "NAMES",
-                 "the project's clients.web_hook.header_allowlist, comma-separated "
-                 "(default: the config's, or Kratos's)",
-                 &opts->header_allowlist},
-                kratos_flag(&opts->kratos),
-            });
-  help_section(cmd, "Output and exit status");
-  add_flags(cmd, {
-                     {"--format", "FORMAT",
-                      "text (default), json (one document with findings) or sarif (SARIF 2.1.0, "
-                      "for GitHub code scanning)",
-                      &opts->format},
-                     {"--disable", "RULE[,RULE]",
-                      "leave out the findings of these rules (repeatable); a template can turn "
-                      "a rule off itself: // ory-segment: disable=RULE",
-                      &opts->disable},
-                     {"--max-warnings", "N", "exit 1 when there are more than N warnings",
-                      &opts->max_warnings},
-                     {"--exit-zero", "",
-                      "exit 0 whatever is found (bad input still exits 2): for a SARIF upload "
-                      "that must run",
-                      &opts->exit_zero},
-                 });
-  cmd.footer(
-      std::string(
-          R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
+// What --help says after the options: what the verb does, its exit status, examples.
+std::string lint_footer() {
+  return std::string(
+             R"(Finds, before a user signs up, what makes the hook fail, never run, or Segment drop
 the message.
 
 A config (--config): the hooks Kratos runs at every flow and method, as a table (a
@@ -439,7 +405,58 @@ Examples:
 
 Rules (--disable RULE, or // ory-segment: disable=RULE in a template: after code,
 for its line; on a line of its own, for the next; before any code, for all of it):
-)") + rule_list());
+)") + rule_list();
+}
+
+}  // namespace
+
+VerbRunner setup_lint(CLI::App& cmd) {
+  auto opts = std::make_shared<LintOptions>();
+  help_section(cmd, "What to lint");
+  add_flags(
+      cmd, {
+               {"--config", "FILE|-",
+                "an identity config (Kratos YAML/JSON, or ory get identity-config): its "
+                "hooks and each web_hook body",
+                &opts->config},
+               {"--jsonnet", "FILE|-", "a template to lint", &opts->jsonnet},
+               {"--action", "FILE|-", "a web_hook action: lint its body's template", &opts->action},
+           });
+  help_section(cmd, "Where the template runs");
+  add_flags(cmd, {
+                     {"--schema", "FILE",
+                      "the identity schema: which traits exist, which are required", &opts->schema},
+                     {"--hook", "FLOW.WHEN[.METHOD]",
+                      "the hook point the template runs at: which ctx fields exist there",
+                      &opts->hook, hook_point_names()},
+                     {"--call", "CALL",
+                      "the Segment call the template makes (default: identify, or what the "
+                      "action's URL names)",
+                      &opts->call, core::segment_call_names()},
+                     {"--header-allowlist", "NAMES",
+                      "the project's clients.web_hook.header_allowlist, comma-separated "
+                      "(default: the config's, or Kratos's)",
+                      &opts->header_allowlist},
+                     kratos_flag(&opts->kratos),
+                 });
+  help_section(cmd, "Output and exit status");
+  add_flags(cmd, {
+                     {"--format", "FORMAT",
+                      "text (default), json (one document with findings) or sarif (SARIF 2.1.0, "
+                      "for GitHub code scanning)",
+                      &opts->format, k_formats},
+                     {"--disable", "RULE[,RULE]",
+                      "leave out the findings of these rules (repeatable); a template can turn "
+                      "a rule off itself: // ory-segment: disable=RULE",
+                      &opts->disable, core::lint_rule_ids()},
+                     {"--max-warnings", "N", "exit 1 when there are more than N warnings",
+                      &opts->max_warnings},
+                     {"--exit-zero", "",
+                      "exit 0 whatever is found (bad input still exits 2): for a SARIF upload "
+                      "that must run",
+                      &opts->exit_zero},
+                 });
+  cmd.footer(lint_footer());
   return [opts] { return run_lint(*opts); };
 }
 

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -297,7 +298,10 @@ class Listener {
 
 io::HttpServer* g_server = nullptr;
 
-extern "C" void on_stop_signal(int) {
+volatile std::sig_atomic_t g_stop_signal = 0;  // the signal that stopped it, 0 for none
+
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
   if (g_server) g_server->stop();
 }
 
@@ -362,7 +366,12 @@ ExitStatus run_listen(const ListenOptions& opts) {
   timer_cv.notify_all();
   if (timer.joinable()) timer.join();
   g_server = nullptr;
-  return listener.summary() == 0 ? ExitStatus::ok : ExitStatus::check_failed;
+  const bool dropped = listener.summary() != 0;
+  // Stopped by a signal: the shell's convention, as every verb (the summary still says what
+  // was dropped).
+  if (g_stop_signal == SIGINT) return ExitStatus::interrupted;
+  if (g_stop_signal == SIGTERM) return ExitStatus::terminated;
+  return dropped ? ExitStatus::check_failed : ExitStatus::ok;
 }
 
 }  // namespace
@@ -418,7 +427,8 @@ SIGTERM). Gzip (Content-Encoding: gzip) and chunked bodies are read. With a writ
 and its messages are recorded as dropped ("unknown write key"), as Segment answers 200 and drops
 them; --strict-auth answers 401 and records nothing.
 
-Exit: 0 when every message would be accepted, 1 when any would be dropped, 2 bad options.
+Exit: 0 when every message would be accepted, 1 when any would be dropped, 2 bad options;
+stopped by Ctrl-C 130, by SIGTERM 143 (the summary still says what was dropped).
 
 Examples:
   ory-segment listen --port 8765

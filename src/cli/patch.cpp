@@ -52,7 +52,7 @@ std::string render(const std::vector<core::PatchOp>& ops, const PatchOptions& op
 }
 
 void check_patch_options(const PatchOptions& opts) {
-  require_one_of("--format", opts.format, {"json-patch", "ory-cli", "ory-project-api", "yaml"});
+  require_one_of("--format", opts.format, k_patch_formats);
   if (opts.remove) {
     const int given =
         (opts.action.empty() ? 0 : 1) + (opts.url.empty() ? 0 : 1) + (opts.jsonnet.empty() ? 0 : 1);
@@ -169,6 +169,36 @@ ExitStatus run_patch(const PatchOptions& opts) {
   return ExitStatus::ok;
 }
 
+// What --help says after the options: what the verb does, its exit status, examples.
+const char* patch_footer() {
+  return R"(Emits the RFC 6902 operations that install a web_hook action in Kratos's identity config,
+where it fires. A method's own hook list overrides the global one: Ory Network projects and
+the Kratos quickstarts have registration.after.password.hooks: [session, ...], so a hook
+added to registration/after/hooks (as the Segment docs show) never fires for password
+sign-ups. The default is registration.after.password; name others with --hook.
+
+With --config the ops are planned against the current config: missing parents are created,
+an identical hook is left alone (running twice changes nothing), a web_hook with the same URL
+and method is replaced (--add installs beside it). --apply writes the result atomically
+(through a symlink to its target), a YAML config edited only where it changes (comments and
+every other line kept); in place the file keeps its mode (a warning when others can read the
+write key it now holds), a new -o FILE is readable by its owner only. The original is kept as
+FILE.bak, or FILE.bak.1, .2, ... when that exists, so no backup is ever overwritten. --diff
+shows the change first.
+
+Exit status: 0 done (or nothing to do), 2 bad input (nothing written).
+
+Examples:
+  ory-segment patch --action webhook-action.json \
+    --hook registration.after.password,registration.after.oidc --format ory-cli
+  ory get identity-config --project "$ORY_PROJECT" --format yaml > config.yml
+  ory-segment patch --action webhook-action.json --config config.yml --format ory-cli
+  ory-segment patch --action webhook-action.json --config kratos.yml --diff
+  ory-segment patch --action webhook-action.json --config kratos.yml --apply -o out.yml
+  ory-segment patch --remove --url https://api.segment.io/v1/identify --config kratos.yml \
+    --apply)";
+}
+
 }  // namespace
 
 VerbRunner setup_patch(CLI::App& cmd) {
@@ -182,7 +212,7 @@ VerbRunner setup_patch(CLI::App& cmd) {
                       "the hook list to install in (repeatable, or comma-separated; default "
                       "registration.after.password), e.g. registration.after.password,"
                       "registration.after.oidc",
-                      &opts->hooks},
+                      &opts->hooks, hook_point_names()},
                      {"--config", "FILE|-",
                       "the current identity config (ory get identity-config, or a kratos.yml) "
                       "to plan against",
@@ -215,7 +245,7 @@ VerbRunner setup_patch(CLI::App& cmd) {
       cmd,
       {
           {"--format", "FORMAT", "json-patch (default), ory-cli, ory-project-api or yaml",
-           &opts->format},
+           &opts->format, k_patch_formats},
           {"--apply", "", "write the patched config (needs --config)", &opts->apply},
           {"--diff", "", "print what --apply would change, as a unified diff, and write nothing",
            &opts->diff},
@@ -227,41 +257,15 @@ VerbRunner setup_patch(CLI::App& cmd) {
           {"--workspace", "ID", "for --format ory-cli: --workspace ID", &opts->workspace},
       });
   help_section(cmd, "Older spelling of --hook");
-  add_flags(cmd,
-            {
-                {"--flow", "FLOW",
-                 "login, registration (default), settings, recovery or verification", &opts->flow},
-                {"--when", "WHEN", "after (default) or before", &opts->when},
-                {"--method", "METHOD[,METHOD]",
-                 "the method's own list (repeatable), e.g. password,oidc", &opts->methods},
-            });
-  cmd.footer(
-      R"(Emits the RFC 6902 operations that install a web_hook action in Kratos's identity config,
-where it fires. A method's own hook list overrides the global one: Ory Network projects and
-the Kratos quickstarts have registration.after.password.hooks: [session, ...], so a hook
-added to registration/after/hooks (as the Segment docs show) never fires for password
-sign-ups. The default is registration.after.password; name others with --hook.
-
-With --config the ops are planned against the current config: missing parents are created,
-an identical hook is left alone (running twice changes nothing), a web_hook with the same URL
-and method is replaced (--add installs beside it). --apply writes the result atomically
-(through a symlink to its target), a YAML config edited only where it changes (comments and
-every other line kept); in place the file keeps its mode (a warning when others can read the
-write key it now holds), a new -o FILE is readable by its owner only. The original is kept as
-FILE.bak, or FILE.bak.1, .2, ... when that exists, so no backup is ever overwritten. --diff
-shows the change first.
-
-Exit status: 0 done (or nothing to do), 2 bad input (nothing written).
-
-Examples:
-  ory-segment patch --action webhook-action.json \
-    --hook registration.after.password,registration.after.oidc --format ory-cli
-  ory get identity-config --project "$ORY_PROJECT" --format yaml > config.yml
-  ory-segment patch --action webhook-action.json --config config.yml --format ory-cli
-  ory-segment patch --action webhook-action.json --config kratos.yml --diff
-  ory-segment patch --action webhook-action.json --config kratos.yml --apply -o out.yml
-  ory-segment patch --remove --url https://api.segment.io/v1/identify --config kratos.yml \
-    --apply)");
+  add_flags(cmd, {
+                     {"--flow", "FLOW",
+                      "login, registration (default), settings, recovery or verification",
+                      &opts->flow, core::hook_flows()},
+                     {"--when", "WHEN", "after (default) or before", &opts->when, k_hook_whens},
+                     {"--method", "METHOD[,METHOD]",
+                      "the method's own list (repeatable), e.g. password,oidc", &opts->methods},
+                 });
+  cmd.footer(patch_footer());
   return [opts] { return run_patch(*opts); };
 }
 

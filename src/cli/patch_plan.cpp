@@ -51,7 +51,7 @@ std::vector<std::string> hook_names(const PatchOptions& opts) {
 }
 
 std::vector<core::HookPoint> targets_from_options(const PatchOptions& opts) {
-  if (!opts.when.empty()) require_one_of("--when", opts.when, {"after", "before"});
+  if (!opts.when.empty()) require_one_of("--when", opts.when, k_hook_whens);
   const core::KratosProfile& kratos = kratos_profile_or_throw(opts.kratos);
   std::vector<core::HookPoint> targets;
   for (const std::string& name : hook_names(opts)) {

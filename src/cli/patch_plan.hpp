@@ -9,6 +9,10 @@
 
 namespace cli {
 
+inline const std::vector<std::string> k_patch_formats = {"json-patch", "ory-cli", "ory-project-api",
+                                                         "yaml"};
+inline const std::vector<std::string> k_hook_whens = {"after", "before"};
+
 struct PatchOptions {
   std::string action;
   std::vector<std::string> hooks;  // --hook FLOW.WHEN[.METHOD], each may be a comma list

@@ -133,7 +133,7 @@ void add_send_options(CLI::App& cmd, SendOptions* opts, const SendHelp& help) {
                    "t.jsonnet",
                    &opts->body_root},
                   insecure_url_flag(&opts->allow_insecure_url),
-                  {"--hook", "FLOW.WHEN[.METHOD]", help.hook, &opts->hook},
+                  {"--hook", "FLOW.WHEN[.METHOD]", help.hook, &opts->hook, hook_point_names()},
                   {"--dry-run", "", help.dry_run, &opts->dry_run},
                   kratos_flag(&opts->kratos)});
 }

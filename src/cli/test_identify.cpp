@@ -52,7 +52,7 @@ class Run {
   }
 
   void check_inputs() {
-    require_one_of("--format", m_opts.format, {"text", "json"});
+    require_one_of("--format", m_opts.format, k_test_identify_formats);
     if (!(m_opts.timeout_seconds > 0 && m_opts.timeout_seconds <= 30)) {
       throw bad_input("--timeout must be between 0 and 30 seconds (Kratos waits 30 s per attempt)");
     }
@@ -348,6 +348,26 @@ class Run {
 
 ExitStatus run_test_identify(const TestIdentifyOptions& opts) { return Run(opts).go(); }
 
+// What --help says after the options: what the verb does, its exit status, examples.
+const char* test_identify_footer() {
+  return R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's
+std functions, its time, output and input limits), checks the result as Segment would, then sends it the way
+Kratos does: its headers (Content-Type from the action, Go's User-Agent and Accept-Encoding),
+3 attempts of 30 s, backoff 1 s doubling, retries on connection errors, 429 and 5xx except 501,
+Retry-After honoured (seconds or a date; a long wait is announced), redirects followed as Go's
+client follows them. The write key is never printed.
+
+Exit: 0 accepted (2xx) or cancelled; 1 the template fails, Segment would drop the message, or the
+endpoint rejected it; 2 bad input; 3 unreachable after retries.
+
+Examples:
+  ory-segment test-identify --jsonnet examples/segment_identify.jsonnet --identity examples/identity.json --dry-run
+  ory-segment test-identify --jsonnet t.jsonnet --schema identity.schema.json --sample minimal --dry-run
+  ory-segment test-identify --action webhook-action.json --identity identity.json --format json
+  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify
+  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --identity identity.json)";
+}
+
 }  // namespace
 
 VerbRunner setup_test_identify(CLI::App& cmd) {
@@ -374,66 +394,52 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
            &opts->identity},
           {"--schema", "FILE", "an identity schema to fill a sample identity from", &opts->schema},
           {"--sample", "SHAPE",
-           "with --schema: full (every trait) or minimal (only required traits)", &opts->sample},
+           "with --schema: full (every trait) or minimal (only required traits)", &opts->sample,
+           k_sample_shapes},
           {"--send", "",
            "send the sample identity (built-in or --schema) to an endpoint that is not on this "
            "machine; without it, only --identity goes there",
            &opts->send_sample},
       });
   help_section(cmd, "The flow (what ctx holds besides the identity)");
-  add_flags(cmd, {
-                     {"--flow-type", "TYPE", "browser (default) or api", &opts->flow_type},
-                     {"--header", "NAME=VALUE", "add a request header to ctx (repeatable)",
-                      &opts->headers},
-                     {"--header-allowlist", "NAMES",
-                      "the project's clients.web_hook.header_allowlist, comma-separated "
-                      "(default: Kratos's)",
-                      &opts->header_allowlist},
-                     {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
-                      &opts->transient_payload},
-                     {"--trigger", "NAME",
-                      "a before-hook's request: created (default), save, recovery-code or "
-                      "recovery-link (settings), oidc-callback (registration, login), aal2-link "
-                      "(login)",
-                      &opts->trigger},
-                     {"--refresh", "",
-                      "a login after-hook for a re-authentication (refresh): the session is "
-                      "the user's own",
-                      &opts->refresh},
-                     {"--flow-id", "UUID",
-                      "the flow's id in ctx (default: a new one per run that sends, as Kratos "
-                      "makes one; a stable one in a dry run)",
-                      &opts->flow_id},
-                     {"--parse-response", "",
-                      "the hook has response.parse or can_interrupt (read from an --action): a "
-                      "registration after-hook then runs before the identity is saved (nil id, "
-                      "zero created_at)",
-                      &opts->parse_response},
-                 });
-  help_section(cmd, "Output");
   add_flags(
       cmd,
       {
-          {"--print-context", "", "also print the ctx the template sees", &opts->print_context},
-          {"--format", "FORMAT", "text (default) or json (one document, for CI)", &opts->format},
+          {"--flow-type", "TYPE", "browser (default) or api", &opts->flow_type, k_flow_types},
+          {"--header", "NAME=VALUE", "add a request header to ctx (repeatable)", &opts->headers},
+          {"--header-allowlist", "NAMES",
+           "the project's clients.web_hook.header_allowlist, comma-separated "
+           "(default: Kratos's)",
+           &opts->header_allowlist},
+          {"--transient-payload", "FILE", "JSON object for ctx.flow.transient_payload",
+           &opts->transient_payload},
+          {"--trigger", "NAME",
+           "a before-hook's request: created (default), save, recovery-code or "
+           "recovery-link (settings), oidc-callback (registration, login), aal2-link "
+           "(login)",
+           &opts->trigger},
+          {"--refresh", "",
+           "a login after-hook for a re-authentication (refresh): the session is "
+           "the user's own",
+           &opts->refresh},
+          {"--flow-id", "UUID",
+           "the flow's id in ctx (default: a new one per run that sends, as Kratos "
+           "makes one; a stable one in a dry run)",
+           &opts->flow_id},
+          {"--parse-response", "",
+           "the hook has response.parse or can_interrupt (read from an --action): a "
+           "registration after-hook then runs before the identity is saved (nil id, "
+           "zero created_at)",
+           &opts->parse_response},
       });
-  cmd.footer(
-      R"(Runs the template exactly as Kratos would (ctx bound as 'ctx', imports disabled, go-jsonnet's
-std functions, its time, output and input limits), checks the result as Segment would, then sends it the way
-Kratos does: its headers (Content-Type from the action, Go's User-Agent and Accept-Encoding),
-3 attempts of 30 s, backoff 1 s doubling, retries on connection errors, 429 and 5xx except 501,
-Retry-After honoured (seconds or a date; a long wait is announced), redirects followed as Go's
-client follows them. The write key is never printed.
-
-Exit: 0 accepted (2xx) or cancelled; 1 the template fails, Segment would drop the message, or the
-endpoint rejected it; 2 bad input; 3 unreachable after retries.
-
-Examples:
-  ory-segment test-identify --jsonnet examples/segment_identify.jsonnet --identity examples/identity.json --dry-run
-  ory-segment test-identify --jsonnet t.jsonnet --schema identity.schema.json --sample minimal --dry-run
-  ory-segment test-identify --action webhook-action.json --identity identity.json --format json
-  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify
-  ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --identity identity.json)");
+  help_section(cmd, "Output");
+  add_flags(cmd, {
+                     {"--print-context", "", "also print the ctx the template sees",
+                      &opts->print_context},
+                     {"--format", "FORMAT", "text (default) or json (one document, for CI)",
+                      &opts->format, k_test_identify_formats},
+                 });
+  cmd.footer(test_identify_footer());
   return [opts] { return run_test_identify(*opts); };
 }
 

@@ -9,6 +9,10 @@
 // test-identify's options, and the ctx they describe.
 namespace cli {
 
+inline const std::vector<std::string> k_test_identify_formats = {"text", "json"};
+inline const std::vector<std::string> k_sample_shapes = {"full", "minimal"};
+inline const std::vector<std::string> k_flow_types = {"browser", "api"};
+
 struct TestIdentifyOptions {
   SendOptions send;
   std::string identity;

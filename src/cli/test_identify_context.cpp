@@ -15,7 +15,7 @@ core::Json identity_from_options(const TestIdentifyOptions& opts, core::Json* re
   if (!opts.identity.empty() && !opts.schema.empty()) {
     throw bad_input("--identity and --schema both given; use one");
   }
-  require_one_of("--sample", opts.sample, {"full", "minimal"});
+  require_one_of("--sample", opts.sample, k_sample_shapes);
   if (opts.schema.empty() && opts.sample != "full") {
     throw bad_input("--sample goes with --schema (the sample identity is filled from it)");
   }
@@ -54,7 +54,7 @@ core::Json identity_from_options(const TestIdentifyOptions& opts, core::Json* re
 
 core::Json context_from_options(const TestIdentifyOptions& opts, const SendTarget& target,
                                 const core::Json* identity) {
-  require_one_of("--flow-type", opts.flow_type, {"browser", "api"});
+  require_one_of("--flow-type", opts.flow_type, k_flow_types);
   core::ContextOptions c;
   c.hook = resolve_hook(opts.send);
   c.pre_persist =

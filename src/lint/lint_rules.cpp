@@ -155,6 +155,12 @@ const std::vector<LintRule>& lint_rules() {
   return rules;
 }
 
+std::vector<std::string> lint_rule_ids() {
+  std::vector<std::string> ids;
+  for (const auto& rule : lint_rules()) ids.emplace_back(rule.id);
+  return ids;
+}
+
 bool is_template_rule(const std::string& id) {
   for (const auto& rule : lint_rules()) {
     if (std::string(rule.id) == "config-shape") return false;  // the first config rule

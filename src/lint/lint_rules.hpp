@@ -22,6 +22,9 @@ const std::vector<LintRule>& lint_rules();
 // Whether `id` is a template's rule (what a template does), not a config's (where a hook is).
 bool is_template_rule(const std::string& id);
 
+// Every rule's id, in catalogue order.
+std::vector<std::string> lint_rule_ids();
+
 // The rule with `id`, or nullptr.
 const LintRule* find_lint_rule(const std::string& id);
 

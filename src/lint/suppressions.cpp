@@ -58,9 +58,7 @@ void scan_gap(std::string_view source, std::size_t from, std::size_t to, bool fi
         out->push_back({covers, id});
         continue;
       }
-      std::vector<std::string> ids;
-      for (const auto& r : lint_rules()) ids.emplace_back(r.id);
-      const auto guess = util::closest_match(id, ids);
+      const auto guess = util::closest_match(id, lint_rule_ids());
       unknown->push_back(
           Finding{Severity::warning, source_location(name, source, offset),
                   "'" + id + "' is not a rule of lint: this comment turns nothing off",

@@ -138,6 +138,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates) {
+  // A one-letter name ("-o", "x") is not a typo of another one-letter name: no guess.
+  const std::size_t core = word.size() - std::min(word.find_first_not_of('-'), word.size());
+  if (core <= 1) return std::nullopt;
   std::optional<std::string> best;
   std::size_t best_distance = 0;
   const std::string lowered = to_lower(word);

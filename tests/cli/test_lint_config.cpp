@@ -129,8 +129,10 @@ TEST_CASE("cli lint --config: a correct config is clean, bad input exits 2") {
   CAPTURE(r.out);
   CHECK(r.status == 0);  // the template's unguarded traits are warnings without a schema
   CHECK(r.out.find("error:") == std::string::npos);
-  CHECK(r.out.find("  registration.after.password   web_hook api.segment.io/v1/identify, "
-                   "session   [registration.after.password.hooks]") != std::string::npos);
+  CHECK(
+      r.out.find("  registration.after.password   web_hook api.segment.io/v1/identify, "
+                 "session\n                                [registration.after.password.hooks]") !=
+      std::string::npos);
   CHECK(r.out.find("k\"") == std::string::npos);  // never the key
 
   CHECK(run_tool({"lint", "--config", path, "--hook", "login.after"}).status == 2);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -9,6 +10,7 @@
 #include "fake_segment.hpp"
 #include "support.hpp"
 #include "util/base64.hpp"
+#include "util/text.hpp"
 
 using test::run_tool;
 
@@ -54,7 +56,7 @@ std::vector<Option> options_of(const std::string& verb) {
   REQUIRE(r.status == 0);
   std::vector<Option> out;
   bool in_list = false, sections_ended = false;
-  static const std::regex k_line(R"(^  (-[^ ]+)(?: ([A-Z][A-Z0-9_.:=|\[\]-]*))?\s+(.*)$)");
+  static const std::regex k_line(R"(^  (-[^ ]+)(?: ([A-Z][A-Z0-9_.:=|#/\[\]-]*))?\s+(.*)$)");
   for (const auto& line : lines_of(r.out)) {
     // The sections: "Options:" first, then the verb's own ("Output:", ...), until the footer.
     const bool heading = !line.empty() && line[0] != ' ' && line.back() == ':';
@@ -291,7 +293,7 @@ TEST_CASE("cli install: --version, completions and the man page come from the ve
     std::multiset<std::string> listed, files;
     for (const auto& o : options_of(verb)) {
       listed.insert(o.names.begin(), o.names.end());
-      if (o.value == "FILE" || o.value == "FILE|-" || o.value == "INPUT")
+      if (o.value.rfind("FILE", 0) == 0 || o.value == "DIR" || o.value == "INPUT")
         files.insert(o.names.begin(), o.names.end());
     }
     const auto words = [](const std::string& text) {
@@ -314,4 +316,101 @@ TEST_CASE("cli install: --version, completions and the man page come from the ve
   CHECK(r.status == 0);
   CHECK(r.out.rfind(".TH ORY-SEGMENT 1 ", 0) == 0);
   for (const auto& verb : all) CHECK(r.out.find(".SS " + verb + "\n") != std::string::npos);
+}
+
+TEST_CASE("cli install: man renders the page at 80 columns without a warning or a long line") {
+  test::TempDir dir;
+  const std::string page = dir.write("ory-segment.1", run_tool({"help", "--man"}).out);
+  test::RunOptions o;
+  o.env["MANWIDTH"] = "80";
+  o.env["MAN_KEEP_FORMATTING"] = "";
+  const auto r = test::run_program({"/usr/bin/man", "--warnings", "-l", page}, o);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.empty());
+  const auto lines = lines_of(r.out);
+  CHECK(lines.size() > 500);
+  for (const auto& line : lines) {
+    CAPTURE(line);
+    CHECK(util::code_points(line) <= 80);
+  }
+  for (const char* section : {"NAME", "SYNOPSIS", "DESCRIPTION", "VERBS", "EXIT STATUS",
+                              "ENVIRONMENT", "FILES", "EXAMPLES", "VERSION", "SEE ALSO"}) {
+    CHECK(std::find(lines.begin(), lines.end(), section) != lines.end());
+  }
+  // Each verb: its synopsis and OPTIONS.
+  for (const auto& verb : verbs()) {
+    CAPTURE(verb);
+    CHECK(r.out.find("       ory-segment " + verb + " [OPTIONS]") != std::string::npos);
+  }
+  CHECK(std::count(lines.begin(), lines.end(), "       OPTIONS") ==
+        static_cast<long>(verbs().size()));
+  CHECK(r.out.find("       SEGMENT_WRITE_KEY") != std::string::npos);
+  CHECK(r.out.find("143    terminated (SIGTERM)") != std::string::npos);
+}
+
+namespace {
+
+// The verbs in backquotes after `lead` in the README, up to the end of that sentence.
+std::set<std::string> readme_verbs(const std::string& lead) {
+  const std::string readme = test::read_file(test::source_path("README.md"));
+  const auto at = readme.find(lead);
+  REQUIRE(at != std::string::npos);
+  const auto end = readme.find_first_of(".;", at + lead.size());
+  const std::string sentence = readme.substr(at + lead.size(), end - at - lead.size());
+  std::set<std::string> out;
+  const std::regex quoted("`([a-z-]+)`");
+  for (std::sregex_iterator it(sentence.begin(), sentence.end(), quoted), none; it != none; ++it) {
+    out.insert((*it)[1]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli vocabulary: the README says which verbs take --format and -o, and they do") {
+  const auto with_format = readme_verbs("`--format` chooses what these verbs print:");
+  const auto with_output = readme_verbs("writes the\nproduct of these to a file (atomically):");
+  CHECK(with_format.size() == 6);
+  CHECK(with_output.size() == 5);
+  for (const auto& verb : verbs()) {
+    CAPTURE(verb);
+    const auto help = run_tool({verb, "--help"});
+    CHECK((help.out.find("  --format ") != std::string::npos) == (with_format.count(verb) > 0));
+    CHECK((help.out.find("  -o,--output ") != std::string::npos) == (with_output.count(verb) > 0));
+    CHECK(help.out.find("  -q,--quiet ") != std::string::npos);
+    CHECK(help.out.find("  --color WHEN ") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli vocabulary: an option never takes the next option as its value, guesses are close") {
+  test::TempDir dir;
+  // `--project $ORY_PROJECT --format ory-cli` with the variable unset.
+  auto r = run_tool(
+      {"patch", "--action", dir.write("a.json", "{}"), "--project", "--format", "ory-cli"});
+  CHECK(r.status == 2);
+  CHECK(r.err.rfind("ory-segment: error: --project needs a value, and is followed by the option "
+                    "--format",
+                    0) == 0);
+  r = run_tool({"lint", "--jsonnet", "--schema", "s.json"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--jsonnet needs a value, and is followed by the option --schema") !=
+        std::string::npos);
+  // "-" (standard input) is a value, not an option.
+  r = run_tool({"encode", "-", "--raw"}, [] {
+    test::RunOptions o;
+    o.stdin_data = "function(ctx) {}\n";
+    return o;
+  }());
+  CHECK(r.status == 0);
+  // A one-letter option has no near miss; -o where a verb has none says what to do.
+  r = run_tool({"lint", "-o", "x"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("did you mean") == std::string::npos);
+  CHECK(r.err.find("unknown option '-o' for lint: it prints to standard output; redirect it") !=
+        std::string::npos);
+  r = run_tool({"lint", "-x"});
+  CHECK(r.err.find("did you mean") == std::string::npos);
+  r = run_tool({"lint", "--confg", "k.yml"});
+  CHECK(r.err.find("did you mean '--config'?") != std::string::npos);
 }
