@@ -171,6 +171,23 @@ class ConfigLinter {
     }
   }
 
+  // Whether `method`'s own after-list in `flow` has a web_hook calling the same URL with the
+  // same method as `action`: the method sends the event itself.
+  bool own_list_calls(const std::string& flow, const std::string& method,
+                      const DeployedAction& action) const {
+    const Json* list = at_pointer(m_config, HookPoint{flow, "after", method}.pointer());
+    if (!list || !list->is_array()) return false;
+    for (const auto& hook : *list) {
+      DeployedAction other;
+      std::string err;
+      if (read_action(hook, &other, &err) && other.url == action.url &&
+          other.method == action.method) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // The patch command that installs the web_hook at `at` in `flow`'s after-lists of `methods`
   // (and, `move`, takes it out of where it is), as it runs.
   std::string patch_command(const std::string& at, const std::string& flow,
@@ -242,7 +259,8 @@ class ConfigLinter {
         }
         const auto running = std::find_if(
             rows.begin(), rows.end(), [&](const HookRow* r) { return r->point.method == method; });
-        if (running == rows.end() && method_enabled(m_config, list.flow, method)) {
+        if (running == rows.end() && method_enabled(m_config, list.flow, method) &&
+            !own_list_calls(list.flow, method, action)) {
           shadowing.push_back(method);
         }
       }

@@ -60,7 +60,8 @@ int run_fixes(const test::TempDir& dir, const std::string& config, const std::st
   o.cwd = dir.path();
   const auto after = run_tool({"lint", "--config", config, "--format", "json"}, o);
   CAPTURE(after.out);
-  for (const auto& f : json::parse(after.out)["findings"]) CHECK(f["rule"] != rule);
+  const json report_after = json::parse(after.out);  // kept: the loop reads into it
+  for (const auto& f : report_after["findings"]) CHECK(f["rule"] != rule);
   return ran;
 }
 
