@@ -201,6 +201,7 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
   }
   request.timeout = m_options.timeout;
   request.max_body_bytes = k_max_page_bytes;
+  request.stop_past_max = true;
   const BatchDelivery d =
       deliver_batch(*m_client, m_clock, m_jitter, request, m_options.retry, m_stop);
   m_requests += d.attempts;
@@ -221,7 +222,9 @@ bool AdminApiSource::fetch(const std::string& query, long start, std::string* er
   }
   m_bytes += r.body.size();
   if (r.body_truncated()) {
-    *err = name() + "?" + query + ": a page of " + std::to_string(r.body_bytes) +
+    const std::string length = r.header("content-length");
+    *err = name() + "?" + query + ": a page of " +
+           (length.empty() ? "more than " + std::to_string(k_max_page_bytes) : length) +
            " bytes, over the " + std::to_string(k_max_page_bytes >> 20) +
            " MB this reads; pass a smaller --page-size";
     return false;

@@ -28,6 +28,8 @@ struct SlistDeleter {
 struct BodySink {
   HttpResponse* response;
   std::size_t max;
+  bool stop_past_max;
+  bool stopped = false;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -36,6 +38,10 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
   std::string& body = sink->response->body;
   if (body.size() < sink->max) body.append(data, std::min(got, sink->max - body.size()));
   sink->response->body_bytes += got;
+  if (sink->stop_past_max && sink->response->body_bytes > sink->max) {
+    sink->stopped = true;
+    return 0;  // curl ends the transfer with CURLE_WRITE_ERROR
+  }
   return got;
 }
 
@@ -174,7 +180,7 @@ class CurlClient : public HttpClient {
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     if (!m_options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    BodySink sink{&response, request.max_body_bytes};
+    BodySink sink{&response, request.max_body_bytes, request.stop_past_max};
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
@@ -186,7 +192,7 @@ class CurlClient : public HttpClient {
       curl_easy_setopt(c, CURLOPT_XFERINFODATA, &watch);
     }
     const CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) {
+    if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && sink.stopped)) {
       response.error = error[0] ? error : curl_easy_strerror(rc);
       response.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
       response.certificate_error = rc == CURLE_PEER_FAILED_VERIFICATION;

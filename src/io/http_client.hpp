@@ -23,6 +23,9 @@ struct HttpRequest {
   // At most this much of the response body is kept; the rest is read and discarded, so a
   // huge answer costs time, never memory. Kratos reads at most 5 MB of a web_hook's answer.
   std::size_t max_body_bytes = std::size_t{5} << 20;
+  // Stop reading once the body passes max_body_bytes (the answer is refused whole, so the
+  // rest would only cost time: 150 MB of it outlasts any timeout on a loaded machine).
+  bool stop_past_max = false;
 };
 
 struct HttpResponse {
