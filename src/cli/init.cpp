@@ -6,8 +6,10 @@
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
+#include "cli/schema_input.hpp"
 #include "cli/verbs.hpp"
 #include "io/file_io.hpp"
+#include "kratos/schema_location.hpp"
 #include "lint/template_init.hpp"
 #include "util/text.hpp"
 
@@ -26,7 +28,8 @@ struct InitOptions {
 };
 
 ExitStatus run_init(const InitOptions& opts) {
-  if (opts.schema.empty()) throw bad_input("--schema FILE is required: the identity schema");
+  if (opts.schema.empty())
+    throw bad_input("--schema is required: the identity schema (a file, or preset://email)");
   core::InitOptions options;
   const auto call = core::parse_segment_call(opts.call);
   if (!call || (*call != core::SegmentCall::identify && *call != core::SegmentCall::track)) {
@@ -42,15 +45,16 @@ ExitStatus run_init(const InitOptions& opts) {
   if (!hook) throw bad_input("--hook: " + err);
   require_hook_point_in(*hook, kratos_profile_or_throw(opts.kratos), "--hook " + opts.hook);
   options.hook = *hook;
-  options.schema_name = io::display_name(opts.schema);
-  const core::Json schema = read_document_or_throw(opts.schema);
+  const SchemaInput input = read_schema_or_throw(opts.schema);
+  const core::Json& schema = input.document;
+  options.schema_name = input.name;
   std::string source;
   std::vector<std::string> notes;
   if (!core::init_template(schema, options, &source, &notes, &err)) {
-    throw bad_input(opts.schema + ": " + err);
+    throw bad_input(input.name + ": " + err);
   }
   io::WriteOptions out;
-  out.inputs = {opts.schema};
+  out.inputs = {core::schema_file(opts.schema)};
   out.keep_backup = true;
   write_output_or_throw(opts.output, source, out);
   for (const auto& n : notes) note(n);
@@ -62,7 +66,9 @@ ExitStatus run_init(const InitOptions& opts) {
 VerbRunner setup_init(CLI::App& cmd) {
   auto opts = std::make_shared<InitOptions>();
   add_flags(cmd, {
-                     {"--schema", "FILE", "the identity schema (JSON or YAML) to map traits from",
+                     {"--schema", "FILE|-|URL",
+                      "the identity schema (JSON or YAML) to map traits from: a file, -, "
+                      "file://, base64:// or preset://email|username",
                       &opts->schema},
                      {"--call", "CALL", "identify (default) or track", &opts->call, k_calls},
                      {"--event", "NAME",

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/lint_sarif.hpp"
+#include "cli/schema_input.hpp"
 #include "cli/verbs.hpp"
 #include "io/document.hpp"
 #include "io/file_io.hpp"
@@ -148,25 +150,34 @@ Report lint(const LintOptions& opts) {
   if (stdin_uses > 1) throw bad_input("only one input can be standard input (-)");
 
   Report report;
-  core::Json schema;
+  core::Json config;
+  std::string config_text;
+  if (!opts.config.empty()) {
+    config_text = read_text_or_throw(opts.config);
+    std::string err;
+    if (!io::parse_document(config_text, io::display_name(opts.config), &config, nullptr, &err)) {
+      throw bad_input(err);
+    }
+  }
+  std::optional<SchemaInput> raw;
   if (!opts.schema.empty()) {
-    const core::Json raw = read_document_or_throw(opts.schema);
-    if (!raw.is_object()) throw bad_input(opts.schema + ": not a JSON schema (an object)");
+    raw = read_schema_or_throw(opts.schema);
+  } else if (!opts.config.empty()) {
+    raw = schema_from_config(config, opts.config);
+  }
+  core::Json schema;
+  if (raw) {
     std::vector<std::string> notes;
     std::string err;
-    if (!core::read_identity_schema(raw, &schema, &notes, &err)) {
-      throw bad_input(opts.schema + ": " + err);
+    if (!core::read_identity_schema(raw->document, &schema, &notes, &err)) {
+      throw bad_input(raw->name + ": " + err);
     }
-    for (const auto& n : notes) note(opts.schema + ": " + n);
+    for (const auto& n : notes) note(raw->name + ": " + n);
   }
-  const core::Json* schema_ptr = opts.schema.empty() ? nullptr : &schema;
-  core::Json config;
+  const core::Json* schema_ptr = raw ? &schema : nullptr;
   if (!opts.config.empty()) {
     const std::string name = io::display_name(opts.config);
-    const std::string text = read_text_or_throw(opts.config);
-    std::string err;
-    if (!io::parse_document(text, name, &config, nullptr, &err)) throw bad_input(err);
-    report.inputs.push_back({name, opts.config, text, true});
+    report.inputs.push_back({name, opts.config, config_text, true});
     core::ConfigLintOptions options;
     options.schema = schema_ptr;
     options.kratos = &kratos;
@@ -424,8 +435,11 @@ VerbRunner setup_lint(CLI::App& cmd) {
            });
   help_section(cmd, "Where the template runs");
   add_flags(cmd, {
-                     {"--schema", "FILE",
-                      "the identity schema: which traits exist, which are required", &opts->schema},
+                     {"--schema", "FILE|-|URL",
+                      "the identity schema: which traits exist, which are required (file://, "
+                      "base64:// and preset://email|username too; default with --config: its "
+                      "identity.default_schema_id)",
+                      &opts->schema},
                      {"--hook", "FLOW.WHEN[.METHOD]",
                       "the hook point the template runs at: which ctx fields exist there",
                       &opts->hook, hook_point_names()},

@@ -392,7 +392,10 @@ VerbRunner setup_test_identify(CLI::App& cmd) {
            "the identity, as 'ory get identity ID --format json' prints it; '-' reads "
            "stdin",
            &opts->identity},
-          {"--schema", "FILE", "an identity schema to fill a sample identity from", &opts->schema},
+          {"--schema", "FILE|-|URL",
+           "an identity schema to fill a sample identity from (file://, base64:// and "
+           "preset://email|username too)",
+           &opts->schema},
           {"--sample", "SHAPE",
            "with --schema: full (every trait) or minimal (only required traits)", &opts->sample,
            k_sample_shapes},

@@ -4,6 +4,7 @@
 #include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/schema_input.hpp"
 #include "io/document.hpp"
 #include "io/file_io.hpp"
 #include "kratos/identity_schema.hpp"
@@ -35,13 +36,14 @@ core::Json identity_from_options(const TestIdentifyOptions& opts, core::Json* re
     return identity;
   }
   if (!opts.schema.empty()) {
-    const io::Json schema = read_document_or_throw(opts.schema);
+    const SchemaInput input = read_schema_or_throw(opts.schema);
+    const io::Json& schema = input.document;
     core::Json identity;
     std::string err;
     const auto shape =
         opts.sample == "minimal" ? core::SampleShape::minimal : core::SampleShape::full;
     if (!core::sample_identity(schema, shape, &identity, &err)) {
-      throw bad_input(io::display_name(opts.schema) + ": " + err);
+      throw bad_input(input.name + ": " + err);
     }
     if (required_only && shape == core::SampleShape::full) {
       core::sample_identity(schema, core::SampleShape::minimal, required_only, &err);
