@@ -152,6 +152,7 @@ BackfillReport report_of(const BackfillOptions& opts) {
   report.stdout_errno = g_stdout_errno.load();
   report.signal = g_signal.load();
   report.allow_partial = opts.allow_partial;
+  report.summary_file = opts.summary;
   return report;
 }
 
@@ -184,18 +185,19 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   g_signal.store(0);
   g_stdout_errno.store(0);
   io::on_interrupt(stop_backfill);
+  // A script still gets its JSON summary when the run ends before it starts.
+  const bool summary_always = opts.format == "json" || !opts.summary.empty();
   if (!source->open(&resume, &err)) {
-    if (err.empty()) {
+    core::BackfillResult early;
+    early.interrupted = err.empty();
+    early.read_error = err;
+    early.source_unreachable = source->unreachable();
+    if (summary_always) return backfill_summary(report_of(opts), early);
+    if (early.interrupted) {
       note("stopped before the first identity");
       return stopped_status(g_signal.load());
     }
-    const ExitStatus status =
-        source->unreachable() ? ExitStatus::unreachable : ExitStatus::bad_input;
-    if (opts.format != "json") throw Error(status, err);
-    core::BackfillResult failed;  // a script still gets its JSON summary, with the error
-    failed.read_error = err;
-    failed.source_unreachable = source->unreachable();
-    return backfill_summary(report_of(opts), failed);
+    throw Error(early.source_unreachable ? ExitStatus::unreachable : ExitStatus::bad_input, err);
   }
   say_resuming(settings.state_path, resume);
   ProgressPrinter printer(opts.progress);
@@ -219,7 +221,8 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   core::BackfillResult result;
   const bool ran = pipeline.run(&result, &err);
   printer.clear();  // the summary starts a line of its own
-  if (!ran) throw bad_input(err);
+  if (!ran && !summary_always) throw bad_input(err);
+  if (!ran) result.read_error = err;  // the failed file cannot be opened: exit 2
   return backfill_summary(report_of(opts), result);
 }
 
@@ -343,9 +346,13 @@ VerbRunner setup_backfill(CLI::App& cmd) {
                      {"--progress", "WHEN", "auto (default), always or never", &opts->progress,
                       k_progress_modes},
                      {"--format", "FORMAT",
-                      "text (default) or json: the final summary, the last line on stderr, as "
-                      "one JSON object",
+                      "text (default) or json: the final summary as one JSON object, the last "
+                      "line on stdout (on stderr with --dry-run, whose messages are on stdout)",
                       &opts->format, k_backfill_formats},
+                     {"--summary", "FILE",
+                      "write the JSON summary to FILE too (atomically), on every exit after the "
+                      "run starts; - for stdout",
+                      &opts->summary},
                  });
   cmd.footer(k_backfill_help);
 

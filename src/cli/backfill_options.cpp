@@ -92,6 +92,19 @@ core::BackfillSettings settings_from_options(const BackfillOptions& opts) {
        opts.created_before.rfind('@', 0) == 0 ? opts.created_before.substr(1) : std::string()}};
   refuse_output_onto_inputs("--failed", opts.failed, inputs);
   refuse_output_onto_inputs("--state", opts.state, inputs);
+  refuse_output_onto_inputs("--summary", opts.summary, inputs);
+  if (opts.summary == "-" && opts.send.dry_run) {
+    throw bad_input(
+        "--summary - with --dry-run: standard output carries the messages; write the summary "
+        "to a file");
+  }
+  for (const std::string* other : {&opts.state, &opts.failed}) {
+    if (!opts.summary.empty() && opts.summary != "-" && io::same_file(opts.summary, *other)) {
+      throw bad_input("--summary and " +
+                      std::string(other == &opts.state ? "--state" : "--failed") +
+                      " name the same file (" + opts.summary + "); give each its own");
+    }
+  }
   if (opts.restart && opts.state.empty()) throw bad_input("--restart goes with --state FILE");
   if (opts.retry_failed && (opts.state.empty() || opts.send.dry_run || opts.restart)) {
     throw bad_input(

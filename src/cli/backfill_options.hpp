@@ -29,6 +29,7 @@ struct BackfillOptions {
   std::string timestamp_from = "created_at";
   std::string progress = "auto";
   std::string format = "text";  // of the final summary
+  std::string summary;          // --summary FILE: the JSON summary, written on every exit
   int chunk = 1000;
   int evaluators = 0;
   int max_retries = 10;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "cli/common.hpp"
 #include "cli/diagnostics.hpp"
 #include "util/text.hpp"
 
@@ -51,52 +52,47 @@ std::string progress_line(const core::BackfillProgress& p) {
 
 namespace {
 
-// The summary line: one JSON object (--format json) or text, on standard error.
-void print_summary(const BackfillReport& opts, const core::BackfillResult& r) {
+core::Json summary_json(const BackfillReport& opts, const core::BackfillResult& r) {
+  const auto& s = r.stats;
+  return {{"read", s.read},
+          {opts.dry_run ? "printed" : "sent", s.sent},
+          {"skipped", s.skipped},
+          {"newer", s.newer},
+          {"failed", s.failed},
+          {"failed_file",
+           s.failed > 0 && !opts.dry_run ? core::Json(opts.failed) : core::Json(nullptr)},
+          {"requests", s.requests},
+          {"retries", s.retries},
+          {"seconds", r.seconds},
+          {"incomplete", r.incomplete.empty() ? core::Json(nullptr) : core::Json(r.incomplete)},
+          {"interrupted", r.interrupted},
+          {"pending", s.pending()},
+          {"error", !r.write_error.empty()   ? r.write_error
+                    : !r.read_error.empty()  ? r.read_error
+                    : !r.undelivered.empty() ? r.undelivered
+                                             : ""}};
+}
+
+void print_text_summary(const BackfillReport& opts, const core::BackfillResult& r) {
   const auto& s = r.stats;
   const long done = s.done();
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.1f s, %.0f identities/s", r.seconds,
                 static_cast<double>(done) / std::max(r.seconds, 0.001));
-  if (opts.format == "json") {
-    // One line, the last on standard error: for scripts.
-    const core::Json line = {
-        {"read", s.read},
-        {opts.dry_run ? "printed" : "sent", s.sent},
-        {"skipped", s.skipped},
-        {"newer", s.newer},
-        {"failed", s.failed},
-        {"failed_file",
-         s.failed > 0 && !opts.dry_run ? core::Json(opts.failed) : core::Json(nullptr)},
-        {"requests", s.requests},
-        {"retries", s.retries},
-        {"seconds", r.seconds},
-        {"incomplete", r.incomplete.empty() ? core::Json(nullptr) : core::Json(r.incomplete)},
-        {"interrupted", r.interrupted},
-        {"pending", s.pending()},
-        {"error", !r.write_error.empty()   ? r.write_error
-                  : !r.read_error.empty()  ? r.read_error
-                  : !r.undelivered.empty() ? r.undelivered
-                                           : ""}};
-    std::cerr << line.dump() << "\n";
-  } else {
-    std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
-              << util::format_count(s.sent) << (opts.dry_run ? " printed, " : " sent, ")
-              << util::format_count(s.skipped) << " skipped (cancel), "
-              << (s.newer > 0 ? util::format_count(s.newer) +
-                                    " newer (created at or after --created-before), "
-                              : std::string())
-              << util::format_count(s.failed) << " failed"
-              << (s.failed > 0 && !opts.dry_run ? " (see " + opts.failed + ")" : "") << ", "
-              << util::counted(s.requests, "request") << ", " << util::counted(s.retries, "retry")
-              << "; " << rate << "\n";
-  }
+  std::cerr << "ory-segment: backfill: " << util::format_count(s.read) << " read, "
+            << util::format_count(s.sent) << (opts.dry_run ? " printed, " : " sent, ")
+            << util::format_count(s.skipped) << " skipped (cancel), "
+            << (s.newer > 0 ? util::format_count(s.newer) +
+                                  " newer (created at or after --created-before), "
+                            : std::string())
+            << util::format_count(s.failed) << " failed"
+            << (s.failed > 0 && !opts.dry_run ? " (see " + opts.failed + ")" : "") << ", "
+            << util::counted(s.requests, "request") << ", " << util::counted(s.retries, "retry")
+            << "; " << rate << "\n";
 }
 
-}  // namespace
-
-ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResult& r) {
-  print_summary(opts, r);
+// The errors and notes that say what happened and what to do next; the exit status.
+ExitStatus conclude(const BackfillReport& opts, const core::BackfillResult& r) {
   const auto& s = r.stats;
   if (opts.stdout_errno != 0) {
     error(std::string("cannot write the messages to standard output: ") +
@@ -147,6 +143,22 @@ ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResu
     return ExitStatus::check_failed;
   }
   return s.failed > 0 ? ExitStatus::check_failed : ExitStatus::ok;
+}
+
+}  // namespace
+
+ExitStatus backfill_summary(const BackfillReport& opts, const core::BackfillResult& r) {
+  if (opts.format != "json") print_text_summary(opts, r);
+  const ExitStatus status = conclude(opts, r);
+  const std::string line = summary_json(opts, r).dump() + "\n";
+  if (opts.format == "json") {
+    std::cerr.flush();
+    (opts.dry_run ? std::cerr : std::cout) << line << std::flush;
+  }
+  if (!opts.summary_file.empty() && !(opts.summary_file == "-" && opts.format == "json")) {
+    write_output_or_throw(opts.summary_file, line);
+  }
+  return status;
 }
 
 ProgressPrinter::ProgressPrinter(const std::string& when)

@@ -18,13 +18,15 @@ struct BackfillReport {
   int stdout_errno = 0;        // a dry run's messages could not be written
   int signal = 0;              // what stopped the run, 0 if nothing did
   bool allow_partial = false;  // an input that is not every identity is fine
+  std::string summary_file;    // --summary: "" none, "-" standard output
 };
 
 // 143 after SIGTERM, 130 after SIGINT.
 ExitStatus stopped_status(int signal);
 
-// Prints the summary (text, or one JSON line, on stderr) and the notes on what to do next;
-// the exit status.
+// Prints the summary and the errors and notes on what to do next; the exit status. Text: the
+// summary first, on stderr. JSON: one line, last of all: on stdout, or on stderr in a dry
+// run (whose messages are on stdout). --summary FILE: the JSON line written there too.
 ExitStatus backfill_summary(const BackfillReport& report, const core::BackfillResult& r);
 
 // "12,000 identities (40% of the input, ETA 9 s), 2,000/s, 0 retries, 3 failed".

@@ -45,7 +45,7 @@ class Run {
   // The run's verdict: the report, in the format asked for, and the exit status.
   ExitStatus finish(const std::string& verdict, ExitStatus status) {
     m_report["verdict"] = verdict;
-    std::cout << (m_opts.format == "json" ? m_report.dump(2) + "\n"
+    std::cout << (m_opts.format == "json" ? test_identify_report_json(m_report).dump(2) + "\n"
                                           : test_identify_report_text(m_report, m_opts.send.hook,
                                                                       m_opts.print_context));
     return status;

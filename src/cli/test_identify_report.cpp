@@ -92,4 +92,24 @@ std::string test_identify_report_text(const nlohmann::ordered_json& r, const std
   return out.str();
 }
 
+nlohmann::ordered_json test_identify_report_json(const nlohmann::ordered_json& report) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const std::string_view name : k_test_identify_keys) {
+    const std::string key(name);
+    if (report.contains(key)) {
+      out[key] = report[key];
+    } else if (key == "findings" || key == "attempts") {
+      out[key] = nlohmann::ordered_json::array();
+    } else if (key == "response_ignored") {
+      out[key] = false;
+    } else {
+      out[key] = nullptr;
+    }
+  }
+  for (const auto& [key, value] : report.items()) {
+    if (!out.contains(key)) out[key] = value;  // a key not listed yet: never dropped
+  }
+  return out;
+}
+
 }  // namespace cli

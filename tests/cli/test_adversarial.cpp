@@ -440,9 +440,9 @@ TEST_CASE("adversarial: backfill --format json gives its summary when the first 
                 "--max-retries", "0", "--format", "json", "--failed", dir.file("failed.jsonl")});
   INFO(r.err);
   CHECK(r.status == 3);
-  const auto start = r.err.find("{\"read\":");
-  REQUIRE(start != std::string::npos);
-  const json summary = json::parse(r.err.substr(start, r.err.find('\n', start) - start));
+  // The summary is standard output, one line.
+  REQUIRE(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  const json summary = json::parse(r.out);
   CHECK(summary["sent"] == 0);
   CHECK(summary["error"].get<std::string>().find("no answer") != std::string::npos);
 }

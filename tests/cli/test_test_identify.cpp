@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "fake_segment.hpp"
 #include "support.hpp"
@@ -445,4 +448,36 @@ TEST_CASE(
   r = run_tool({"test-identify", "--jsonnet", k_example, "--body-root", root, "--dry-run"});
   CHECK(r.status == 2);
   CHECK(r.err.find("--body-root goes with --action") != std::string::npos);
+}
+
+TEST_CASE("cli test-identify --format json: the same keys, in order, whatever the verdict") {
+  test::TempDir dir;
+  test::FakeSegment segment;
+  segment.script({test::FakeSegment::Reply(200), test::FakeSegment::Reply(400, "{}")});
+  const std::string send = segment.url("/v1/identify");
+  const std::string bad = dir.write("bad.jsonnet", "function(ctx) ctx.identity.nope");
+  const std::string no_user = dir.write("no_user.jsonnet", "function(ctx) { traits: {} }");
+  const std::vector<std::vector<std::string>> runs = {
+      {"--jsonnet", k_example, "--identity", k_identity, "--dry-run"},    // dry-run
+      {"--jsonnet", bad, "--identity", k_identity, "--dry-run"},          // template-failed
+      {"--jsonnet", no_user, "--identity", k_identity, "--dry-run"},      // Segment would refuse
+      {"--jsonnet", k_example, "--identity", k_identity, "--url", send},  // sent, 200
+      {"--jsonnet", k_example, "--identity", k_identity, "--url", send},  // sent, 400
+  };
+  std::set<std::string> verdicts;
+  for (const auto& args : runs) {
+    std::vector<std::string> argv = {"test-identify", "--format", "json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = run_tool(argv, with_key());
+    CAPTURE(args, r.out, r.err);
+    const auto report = nlohmann::ordered_json::parse(r.out);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : report.items()) keys.push_back(key);
+    CHECK(keys == std::vector<std::string>{"verdict", "summary", "error", "hint", "identity",
+                                           "call", "context", "body", "encoding", "message_id",
+                                           "findings", "response_ignored", "request", "attempts",
+                                           "answer", "kratos_status", "kratos_error"});
+    verdicts.insert(report["verdict"].get<std::string>());
+  }
+  CHECK(verdicts.size() == runs.size());  // five runs, five verdicts
 }
