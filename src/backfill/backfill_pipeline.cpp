@@ -333,12 +333,7 @@ class BackfillPipeline::Impl {
     policy.max_retries = m_settings.max_retries;
     while (auto batch = m_batches.pop()) {
       if (m_stop.load()) continue;  // not done: resent by a resumed run
-      io::HttpRequest request;
-      request.url = m_target.url;
-      request.headers = m_target.headers;  // Content-Type included
-      request.body = batch->body();
-      request.timeout = std::chrono::seconds(30);
-      request.max_body_bytes = std::size_t{64} << 10;  // Segment answers {"success":true}
+      const io::HttpRequest request = batch_request(m_target.url, m_target.headers, batch->body());
       if (!m_rate.acquire(m_stop)) continue;  // stopped while waiting for its slot: not sent
       if (m_settings.events_per_second > 0 &&
           !m_events.acquire(m_stop, static_cast<double>(batch->records.size()))) {
@@ -355,11 +350,7 @@ class BackfillPipeline::Impl {
         persist();  // so a crash now resends at most the batches still in flight
         continue;
       }
-      const std::string reason =
-          d.status == 0
-              ? "network error after " + std::to_string(d.attempts) + " attempts: " + d.error
-              : "HTTP " + std::to_string(d.status) + " after " + std::to_string(d.attempts) +
-                    " attempts" + (d.error.empty() ? "" : ": " + d.error);
+      const std::string reason = delivery_failure(d);
       if (!endpoint_refused(d.status)) {
         // Never accepted (unreachable, a timeout, 5xx or 429 to the end): its records stay
         // pending, and so does everything after it; the same command sends them again.
@@ -419,6 +410,12 @@ class BackfillPipeline::Impl {
   bool save_initial_state(std::string* err) {
     if (m_settings.state_path.empty() || m_settings.dry_run) return true;
     BackfillState state = m_resume;
+    if (state.failed_file.empty() && !m_failed.path().empty()) {
+      // A fresh run names its failed file and where its own lines start, so a run killed
+      // before its first save has the failures it wrote recovered, not written twice.
+      if (!m_failed.sync(&state.failed_file_bytes, err)) return false;
+      state.failed_file = m_failed.path();
+    }
     state.template_digest = m_digest;
     state.destination = destination_fingerprint(m_target.destination);
     state.input = m_source->name();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "util/hash.hpp"
 #include "util/text.hpp"
@@ -229,6 +230,23 @@ BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
       return d;
     }
   }
+}
+
+io::HttpRequest batch_request(const std::string& url, const io::Headers& headers,
+                              std::string body) {
+  io::HttpRequest request;
+  request.url = url;
+  request.headers = headers;
+  request.body = std::move(body);
+  request.timeout = std::chrono::seconds(30);
+  request.max_body_bytes = std::size_t{64} << 10;
+  return request;
+}
+
+std::string delivery_failure(const BatchDelivery& d) {
+  const std::string attempts = " after " + std::to_string(d.attempts) + " attempts";
+  if (d.status == 0) return "network error" + attempts + ": " + d.error;
+  return "HTTP " + std::to_string(d.status) + attempts + (d.error.empty() ? "" : ": " + d.error);
 }
 
 }  // namespace core

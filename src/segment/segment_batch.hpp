@@ -147,4 +147,12 @@ BatchDelivery deliver_batch(io::HttpClient& client, io::Clock& clock,
                             const std::function<double()>& jitter, const io::HttpRequest& request,
                             const RetryPolicy& policy, const std::atomic<bool>* stop);
 
+// The POST of a batch `body` to `url` with `headers` (Content-Type included): 30 s per
+// attempt, at most 64 KB of the answer kept (Segment answers {"success":true}).
+io::HttpRequest batch_request(const std::string& url, const io::Headers& headers, std::string body);
+
+// Why a delivery failed, for the failed file and the summary: "HTTP 400 after 1 attempts: ..."
+// or "network error after 5 attempts: ...".
+std::string delivery_failure(const BatchDelivery& d);
+
 }  // namespace core
