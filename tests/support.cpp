@@ -171,11 +171,27 @@ std::string reference_path(const std::string& relative) {
       "needs " + relative + " from the reference material, not found in " + root +
       (env && *env ? " ($ORY_SEGMENT_REFERENCE)" : " (../shared beside the source tree)") +
       "; set ORY_SEGMENT_REFERENCE to a copy of it";
-  // CI always has the reference material: there, its absence is a failure, not a skip.
+  skip_unless_ci(why);
+  return "";
+}
+
+void skip_unless_ci(const std::string& why) {
+  // CI always has what the tests need: there, its absence is a failure, not a skip.
   const char* ci = std::getenv("CI");
   if (ci && std::string(ci) == "true") FAIL("CI=true: " + why);
   skip(why);
-  return "";
+}
+
+std::vector<std::string> hcl2json_command() {
+  const std::string script = source_path("tests/tools/hcl/hcl2json.js");
+  const std::string module =
+      source_path("tests/tools/hcl/node_modules/@cdktf/hcl2json/package.json");
+  const bool node = run_program({"/bin/sh", "-c", "command -v node"}).status == 0;
+  if (node && file_exists(module)) return {"/bin/sh", "-c", "exec node \"$0\" \"$1\"", script};
+  skip_unless_ci(std::string(node ? "" : "node is not installed; ") +
+                 "HashiCorp's HCL parser is not installed in tests/tools/hcl (scripts/deps runs "
+                 "npm ci there)");
+  return {};
 }
 
 }  // namespace test

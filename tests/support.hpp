@@ -56,6 +56,13 @@ std::string reference_path(const std::string& relative);
 // Prints the line ctest reports a test as skipped for (SKIP_REGULAR_EXPRESSION).
 void skip(const std::string& why);
 
+// skip(why), except under CI=true, which has everything the tests need: there, a failure.
+void skip_unless_ci(const std::string& why);
+
+// The command (add the file's path) that prints an HCL file as JSON, parsed by HashiCorp's own
+// parser (tests/tools/hcl); {} after skip_unless_ci when node or the parser is not installed.
+std::vector<std::string> hcl2json_command();
+
 }  // namespace test
 
 // Binds `var` to the reference file `relative`, or skips the rest of the test case.

@@ -12,6 +12,7 @@
 #include "io/file_io.hpp"
 #include "kratos/identity_schema.hpp"
 #include "kratos/kratos_context.hpp"
+#include "kratos/terraform_action.hpp"
 #include "kratos/webhook_action.hpp"
 #include "lint/action_rules.hpp"
 #include "lint/template_lint.hpp"
@@ -24,7 +25,7 @@
 namespace cli {
 namespace {
 
-const std::vector<std::string> k_formats = {"json", "yaml"};
+const std::vector<std::string> k_formats = {"json", "yaml", "terraform"};
 
 struct BuildActionOptions {
   std::string jsonnet;
@@ -38,6 +39,7 @@ struct BuildActionOptions {
   std::vector<std::string> headers;
   bool no_analytics_event = false;
   std::string format = "json";
+  std::string hook = core::k_default_hook_point;
   std::string output;
   bool allow_insecure_url = false;
   std::string kratos;
@@ -80,12 +82,10 @@ std::string body_from_options(const BuildActionOptions& opts, std::string* sourc
 // (and the URL with it) follows it, a given one must agree. A track needs an event (Segment drops
 // a track without one).
 void settle_from_template(const BuildActionOptions& opts, const std::string& source,
-                          SegmentTarget* target) {
+                          const core::HookPoint& hook, SegmentTarget* target) {
   if (opts.jsonnet.empty()) return;
   const std::string name = io::display_name(opts.jsonnet);
-  std::string err;
-  const auto hook = core::parse_hook_point(core::k_default_hook_point, &err);
-  const auto output = sample_output(source, name, *hook);
+  const auto output = sample_output(source, name, hook);
   if (!output) return;  // test-identify and lint say why
   settle_call(target, *output, name);
   if (target->call != core::SegmentCall::track) return;
@@ -101,15 +101,15 @@ void settle_from_template(const BuildActionOptions& opts, const std::string& sou
                   "event: 'Signed Up' (ory-segment init --call track writes one)");
 }
 
-// lint's rules for the action and its template, at registration.after.password: the verbs
-// agree. Errors mean Kratos would fail the hook: nothing is written.
+// lint's rules for the action and its template, at --hook: the verbs agree. Errors mean
+// Kratos would fail the hook: nothing is written.
 void check_built_action(const BuildActionOptions& opts, const core::Json& action,
-                        const std::string& source, core::SegmentCall call) {
+                        const std::string& source, const core::HookPoint& hook,
+                        core::SegmentCall call) {
   std::vector<core::Finding> findings = core::lint_action(action, "the action");
   if (!source.empty()) {
-    std::string err;
     core::TemplateLintOptions options;
-    options.hooks = {*core::parse_hook_point(core::k_default_hook_point, &err)};
+    options.hooks = {hook};
     options.call = call;
     options.check_message = core::calls_segment(action["config"]["url"].get<std::string>());
     for (auto& f : core::lint_template(source, io::display_name(opts.jsonnet), options)) {
@@ -122,16 +122,42 @@ void check_built_action(const BuildActionOptions& opts, const core::Json& action
   report_rule_findings(findings, "this action", lint);
 }
 
+// --format terraform: the ory_action resource, without the write key; lint runs on the hook
+// the provider will install from it.
+void write_terraform(const BuildActionOptions& opts, const core::ActionSpec& spec,
+                     const std::string& source, const core::HookPoint& hook,
+                     core::SegmentCall call) {
+  if (!opts.key.key_file.empty() || !opts.key.key.empty()) {
+    note(std::string("--format terraform writes no write key: Terraform reads it from var.") +
+         core::k_terraform_key_variable + " (TF_VAR_" + core::k_terraform_key_variable + ")");
+  }
+  core::TerraformAction a;
+  a.spec = spec;
+  a.hook = hook;
+  a.source_name = opts.jsonnet.empty() || opts.jsonnet == "-" ? "" : opts.jsonnet;
+  a.call = core::to_string(call);
+  std::string text, err;
+  if (!core::terraform_action(a, &text, &err)) throw bad_input(err);
+  check_built_action(opts, core::terraform_provider_hook(a, "WRITE_KEY"), source, hook, call);
+  io::WriteOptions out;
+  out.inputs = {opts.jsonnet};
+  write_output_or_throw(opts.output, text, out);
+}
+
 ExitStatus run_build_action(const BuildActionOptions& opts) {
   require_one_of("--format", opts.format, k_formats);
   // Checked like every verb's; a web_hook's rules are the same in both profiles' schemas
   // (tests/reference/test_hook_points_schema.cpp), so it changes nothing written.
-  kratos_profile_or_throw(opts.kratos);
+  const core::KratosProfile& kratos = kratos_profile_or_throw(opts.kratos);
+  std::string err;
+  const auto hook = core::parse_hook_point(opts.hook, &err);
+  if (!hook) throw bad_input("--hook: " + err);
+  require_hook_point_in(*hook, kratos, "--hook " + opts.hook);
   core::ActionSpec spec;
   SegmentTarget target = resolve_segment_target(opts.target);
   std::string source;
   spec.body = body_from_options(opts, &source);
-  settle_from_template(opts, source, &target);
+  settle_from_template(opts, source, *hook, &target);
   spec.url = target.url;
   spec.method = opts.method;
   spec.id = opts.id;
@@ -139,14 +165,18 @@ ExitStatus run_build_action(const BuildActionOptions& opts) {
   spec.ignore_response = opts.ignore_response;
   spec.parse_response = opts.parse_response;
   spec.emit_analytics_event = !opts.no_analytics_event;
-  spec.write_key = resolve_write_key(opts.key);
+  const bool terraform = opts.format == "terraform";
+  spec.write_key = terraform ? "WRITE_KEY" : resolve_write_key(opts.key);  // not written
   const auto insecure =
       opts.allow_insecure_url ? core::InsecureUrl::allow : core::InsecureUrl::refuse;
   std::string problem;
   if (!core::validate(spec, insecure, &problem)) throw bad_input(problem);
-
+  if (terraform) {
+    write_terraform(opts, spec, source, *hook, target.call);
+    return ExitStatus::ok;
+  }
   const core::Json action = core::build_action(spec);
-  check_built_action(opts, action, source, target.call);
+  check_built_action(opts, action, source, *hook, target.call);
   io::WriteOptions out;
   out.private_file = true;  // it holds the write key
   out.inputs = {opts.jsonnet, opts.key.key_file};
@@ -180,7 +210,14 @@ VerbRunner setup_build_action(CLI::App& cmd) {
                      {"--no-analytics-event", "",
                       "emit_analytics_event: false (no tracing events for this hook)",
                       &opts->no_analytics_event},
-                     {"--format", "FORMAT", "json (default) or yaml", &opts->format, k_formats},
+                     {"--hook", "FLOW.WHEN[.METHOD]",
+                      "the hook point the action runs at: lint checks the template there, and "
+                      "--format terraform installs it there",
+                      &opts->hook, hook_point_names()},
+                     {"--format", "FORMAT",
+                      "json (default), yaml, or terraform: an ory_action resource for "
+                      "terraform-provider-ory, the write key a write-only variable",
+                      &opts->format, k_formats},
                      output_file_flag(&opts->output),
                      insecure_url_flag(&opts->allow_insecure_url),
                      kratos_flag(&opts->kratos),
@@ -196,6 +233,7 @@ same rules in both profiles, so the action is the same.
 Examples:
   SEGMENT_WRITE_KEY=... ory-segment build-action --jsonnet segment_identify.jsonnet --ignore-response
   ory-segment build-action --jsonnet t.jsonnet --write-key-file key.txt --region eu --format yaml
+  ory-segment build-action --jsonnet t.jsonnet --ignore-response --format terraform -o segment.tf
   ory-segment build-action --body file:///etc/config/kratos/segment.jsonnet --write-key-file key.txt \
       --url http://127.0.0.1:8765/v1/identify)");
   return [opts] { return run_build_action(*opts); };

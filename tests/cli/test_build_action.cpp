@@ -171,7 +171,7 @@ TEST_CASE("cli build-action: bad input exits 2, names the problem, writes nothin
       {{"--jsonnet", k_example, "--region", "asia"},
        "--region: unknown value 'asia' (valid: us, eu)"},
       {{"--jsonnet", k_example, "--format", "toml"},
-       "--format: unknown value 'toml' (valid: json, yaml)"},
+       "--format: unknown value 'toml' (valid: json, yaml, terraform)"},
       {{"--jsonnet", k_example, "--ignore-response", "--parse-response"},
        "response.ignore and response.parse cannot both be set: Kratos's schema rejects it (ignore "
        "runs the call asynchronously, so there is no response to parse)"},
