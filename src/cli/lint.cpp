@@ -91,9 +91,8 @@ struct Report {
   std::string template_name;
 };
 
-void lint_the_template(const LintOptions& opts, const core::Json* schema, const core::Json* config,
-                       Report* report) {
-  const Template t = template_from_options(opts, &report->inputs);
+void lint_the_template(const LintOptions& opts, const Template& t, const core::Json* schema,
+                       const core::Json* config, Report* report) {
   report->template_name = t.name;
   core::TemplateLintOptions options;
   options.schema = schema;
@@ -175,19 +174,31 @@ Report lint(const LintOptions& opts) {
     for (const auto& n : notes) note(raw->name + ": " + n);
   }
   const core::Json* schema_ptr = raw ? &schema : nullptr;
+  Template t;
+  if (has_template) t = template_from_options(opts, &report.inputs);
+  int stored_matches = 0;
   if (!opts.config.empty()) {
     const std::string name = io::display_name(opts.config);
     report.inputs.push_back({name, opts.config, config_text, true});
     core::ConfigLintOptions options;
     options.schema = schema_ptr;
     options.kratos = &kratos;
+    if (!opts.jsonnet.empty()) {
+      options.local_template = &t.source;
+      options.local_template_name = t.name;
+    }
     core::ConfigLint result = core::lint_config(config, name, options);
     report.has_table = true;
     report.table = std::move(result.table);
     report.findings = std::move(result.findings);
+    stored_matches = result.stored_matches;
   }
-  if (has_template) {
-    lint_the_template(opts, schema_ptr, opts.config.empty() ? nullptr : &config, &report);
+  // A template the config runs (Ory Network stored it) was linted where it runs; --hook or
+  // --call asks for it elsewhere too.
+  if (has_template && (stored_matches == 0 || !opts.hook.empty() || !opts.call.empty())) {
+    lint_the_template(opts, t, schema_ptr, opts.config.empty() ? nullptr : &config, &report);
+  } else if (has_template) {
+    report.template_name = t.name;
   }
   return report;
 }

@@ -56,6 +56,7 @@ class ConfigLinter {
               (m_name.rfind('<', 0) == 0 ? std::string("FILE") : m_name) + " --action - --apply");
     }
     out.findings = std::move(m_findings);
+    out.stored_matches = m_stored_matches;
     return out;
   }
 
@@ -320,10 +321,30 @@ class ConfigLinter {
   void body(const DeployedAction& action, const std::string& at,
             const std::vector<HookPoint>& points) {
     const std::string where = m_name + "#" + at + "/config/body";
-    if (!stored_template_digest(action.body).empty()) {
+    BodyTemplate t;
+    if (const std::string digest = stored_template_digest(action.body); !digest.empty()) {
+      const std::string* local = m_options.local_template;
+      if (local && stored_template_digest_of(*local) == digest) {
+        ++m_stored_matches;  // the user's template: linted where the config runs it
+        t = {*local, m_options.local_template_name};
+        lint_body(action, at, points, t);
+        return;
+      }
+      if (local) {
+        add("body-differs", Severity::warning, at + "/config/body",
+            "the template Ory Network stored here is not " + m_options.local_template_name +
+                " (their SHA-512 differ): the deployed template is another version",
+            "deploy this one: ory-segment patch --config FILE --jsonnet " +
+                m_options.local_template_name +
+                " --apply, or lint the deployed one: "
+                "curl -o deployed.jsonnet '" +
+                action.body + "'");
+        return;
+      }
       add("body-not-read", Severity::note, at + "/config/body",
           stored_template_explanation(action.body),
-          "lint the template's file: ory-segment lint --jsonnet FILE");
+          "lint the template's file beside the config: ory-segment lint --config FILE --jsonnet "
+          "TEMPLATE");
       return;
     }
     const auto scheme = body_scheme(action.body);
@@ -334,13 +355,18 @@ class ConfigLinter {
       return;
     }
     const bool path = scheme == BodyScheme::file || scheme == BodyScheme::legacy_path;
-    BodyTemplate t;
     std::string err;
     if (!template_from_body(action.body, where, &t, &err)) {
       add(path ? "body-not-read" : "web-hook-invalid", path ? Severity::warning : Severity::error,
           at + "/config/body", err, "rebuild the action with ory-segment build-action");
       return;
     }
+    lint_body(action, at, points, t);
+  }
+
+  // The body's template, at the points it runs at, for the call its URL makes.
+  void lint_body(const DeployedAction& action, const std::string& at,
+                 const std::vector<HookPoint>& points, const BodyTemplate& t) {
     TemplateLintOptions options;
     options.schema = m_options.schema;
     options.hooks = points;
@@ -372,6 +398,7 @@ class ConfigLinter {
   const ConfigLintOptions& m_options;
   const std::vector<HookRow>* m_table = nullptr;
   std::size_t m_segment_hooks = 0;              // web_hooks that call Segment
+  int m_stored_matches = 0;                     // stored bodies that are the local template
   std::map<std::string, std::string> m_bodies;  // body, URL and points -> where first linted
   std::vector<Finding> m_findings;
 };

@@ -15,11 +15,17 @@ using Json = nlohmann::ordered_json;
 struct ConfigLintOptions {
   const Json* schema = nullptr;  // the identity schema, for the bodies' templates
   const KratosProfile* kratos = &default_kratos_profile();  // the Kratos that runs the config
+  // The template the user holds (lint --jsonnet beside --config): a body Ory Network stored
+  // (a storage URL named by the template's SHA-512) is that template when the digests agree,
+  // and is linted as it; when they differ, a warning says the deployed one is another.
+  const std::string* local_template = nullptr;
+  std::string local_template_name;
 };
 
 struct ConfigLint {
   std::vector<HookRow> table;
   std::vector<Finding> findings;
+  int stored_matches = 0;  // stored bodies that are local_template
 };
 
 // The mistakes of a config's hooks, located by JSON pointer ("NAME#/selfservice/..."), each

@@ -140,8 +140,14 @@ const LintRule k_rules[] = {
      Severity::error},
     {"body-not-read", "A web_hook body lint cannot read",
      "The body is fetched by Kratos at run time (https://, or a template Ory Network "
-     "stored): lint cannot check it. Lint the template's file with --jsonnet.",
+     "stored): lint cannot check it. Give the template's file with --jsonnet beside "
+     "--config: a stored body that is that file is linted as it.",
      Severity::note},
+    {"body-differs", "A stored body that is not the template given",
+     "Ory Network stores an uploaded template and names it by its SHA-512; the one stored "
+     "in this web_hook is not the --jsonnet template lint was given, so what runs is another "
+     "version. Deploy the local one with patch, or download the stored one and lint it.",
+     Severity::warning},
     {"body-repeated", "A web_hook body linted once already",
      "The same template runs at the same hook points for the same call in another "
      "web_hook: its findings are reported at the first one, and a fix there fixes both.",

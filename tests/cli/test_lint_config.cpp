@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "support.hpp"
+#include "util/hash.hpp"
 
 using test::run_tool;
 
@@ -218,4 +219,44 @@ TEST_CASE("cli lint --format sarif: SARIF 2.1.0 with what GitHub code scanning r
     at_line = region["startLine"] == 2 && region["startColumn"] == 11;
   }
   CHECK(at_line);
+}
+
+TEST_CASE("cli lint --config --jsonnet: a body Ory Network stored is linted as the local file") {
+  // Ory Network shows an uploaded template as a storage URL named by its SHA-512: lint takes
+  // the --jsonnet file for it when the digests agree, and says so when they do not.
+  test::TempDir dir;
+  const std::string text = test::read_file(k_example);
+  const std::string stored = "https://storage.googleapis.com/bac-gcs-production/" +
+                             util::hex_digest(text, util::HashAlgorithm::sha512) + ".jsonnet";
+  const nlohmann::json hook = {{"hook", "web_hook"},
+                               {"config",
+                                {{"url", "https://api.segment.io/v1/identify"},
+                                 {"method", "POST"},
+                                 {"body", stored},
+                                 {"response", {{"ignore", true}}}}}};
+  nlohmann::json config;
+  config["selfservice"]["flows"]["registration"]["after"]["password"]["hooks"] = {hook};
+  const std::string path = dir.write("network.json", config.dump());
+  const auto alone = run_tool({"lint", "--config", path, "--schema", k_schema});
+  CAPTURE(alone.out);
+  CHECK(alone.out.find("[body-not-read]") != std::string::npos);
+  CHECK(alone.out.find("[trait-unguarded]") == std::string::npos);
+  // The same template: its findings, located in the file, once each.
+  const auto same =
+      run_tool({"lint", "--config", path, "--schema", k_schema, "--jsonnet", k_example});
+  CAPTURE(same.out);
+  CHECK(same.status == 1);
+  CHECK(same.out.find("[body-not-read]") == std::string::npos);
+  const std::string at = "error: " + k_example + ":5:11: trait 'name' is optional";
+  const auto first = same.out.find(at);
+  CHECK(first != std::string::npos);
+  CHECK(same.out.find(at, first + 1) == std::string::npos);
+  // Another version: the deployed one differs, said as a warning.
+  const std::string other = dir.write("other.jsonnet", text + "\n// edited\n");
+  const auto differs =
+      run_tool({"lint", "--config", path, "--schema", k_schema, "--jsonnet", other});
+  CAPTURE(differs.out);
+  CHECK(differs.out.find("the template Ory Network stored here is not " + other +
+                         " (their SHA-512 differ)") != std::string::npos);
+  CHECK(differs.out.find("[body-differs]") != std::string::npos);
 }
