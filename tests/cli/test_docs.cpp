@@ -12,9 +12,9 @@
 namespace {
 
 const char* const k_with_examples[] = {
-    "README.md",      "docs/backfill.md",      "docs/build-action.md", "docs/decode.md",
-    "docs/encode.md", "docs/init.md",          "docs/lint.md",         "docs/listen.md",
-    "docs/patch.md",  "docs/test-identify.md", "docs/workflow.md"};
+    "README.md",      "docs/backfill.md", "docs/build-action.md",  "docs/ci.md",
+    "docs/decode.md", "docs/encode.md",   "docs/init.md",          "docs/lint.md",
+    "docs/listen.md", "docs/patch.md",    "docs/test-identify.md", "docs/workflow.md"};
 const char* const k_without_examples[] = {"docs/ARCHITECTURE.md", "docs/fidelity.md",
                                           "docs/guarantees.md"};
 
@@ -74,3 +74,4 @@ TEST_CASE("docs: test-identify.md's examples run as written") {
   check_examples("docs/test-identify.md");
 }
 TEST_CASE("docs: workflow.md's examples run as written") { check_examples("docs/workflow.md"); }
+TEST_CASE("docs: ci.md's examples run as written") { check_examples("docs/ci.md"); }
