@@ -249,20 +249,19 @@ class Listener {
     }
   }
 
-  // The messages' lines in --jsonl, all or none (a write key in a body never stored);
+  // The messages' lines in --jsonl, all or none;
   // false when the file cannot take them (said once on stderr).
   bool append_jsonl(const std::vector<core::ReceivedMessage>& messages) {
     if (m_jsonl < 0) return true;
     const std::string received_at = now_iso8601();
     std::string lines;
     for (const auto& m : messages) {
-      core::Json message = m.message;
-      if (message.is_object() && message.contains("writeKey")) message["writeKey"] = "<redacted>";
+      // m.message has no write key (core::redact_write_keys).
       const core::Json line = {{"receivedAt", received_at},
                                {"type", m.type},
                                {"verdict", m.dropped ? "dropped" : "accepted"},
                                {"reason", m.dropped ? core::Json(m.reason) : core::Json()},
-                               {"message", message}};
+                               {"message", m.message}};
       lines += line.dump() + "\n";
     }
     // All the lines or none: a write cut short (a full disk) is taken back, so the file never

@@ -7,6 +7,26 @@
 #include "util/text.hpp"
 
 namespace core {
+
+void redact_write_keys(Json* value, const std::string& key) {
+  if (value->is_string()) {
+    if (!key.empty() && value->get_ref<const std::string&>() == key) *value = "<redacted>";
+    return;
+  }
+  if (value->is_array()) {
+    for (auto& item : *value) redact_write_keys(&item, key);
+    return;
+  }
+  if (!value->is_object()) return;
+  for (auto& [name, member] : value->items()) {
+    if (name == "writeKey") {
+      member = "<redacted>";
+    } else {
+      redact_write_keys(&member, key);
+    }
+  }
+}
+
 namespace {
 
 EndpointResult reject(int status, const std::string& why) {
@@ -111,6 +131,7 @@ EndpointResult handle_tracking_request(const std::string& write_key, const std::
   }
   EndpointResult result = tracking_result(doc, call, batch, body.size());
   if (!result.error.empty()) return result;
+  for (auto& m : result.messages) redact_write_keys(&m.message, write_key);
   if (!key_problem.empty()) {
     // Segment answers 200 and drops everything sent with a key it does not know.
     for (auto& m : result.messages) {

@@ -43,6 +43,11 @@ struct EndpointOptions {
 // batch,import}. `write_key` empty: any key is accepted. Auth is HTTP Basic with the key as
 // user, or `writeKey` in the body. A gzip body (analytics-python sends them) is decoded
 // first. Pure; safe to fuzz.
+// Every "writeKey" member at any depth (Segment's API reads the key at the top of a body, and
+// clients also put it in a message or its context) and every string that is `key` (when not
+// empty) become "<redacted>": what listen keeps and prints of a message holds no write key.
+void redact_write_keys(Json* value, const std::string& key);
+
 EndpointResult handle_tracking_request(const std::string& write_key, const std::string& method,
                                        const std::string& path, const std::string& authorization,
                                        const std::string& body,

@@ -220,6 +220,32 @@ TEST_CASE("cli listen: --jsonl never stores a write key, a message it cannot sto
     CHECK(jsonl.find("SEKRET") == std::string::npos);
     CHECK(json::parse(jsonl)["message"]["writeKey"] == "<redacted>");
   }
+  {
+    // Wherever a client puts it: a batch's own writeKey, a message's context, a trait, or a
+    // value that is the endpoint's key; not in the file, not in what listen prints.
+    test::TempDir nested;
+    test::BackgroundTool listen({"listen", "--port", "0", "--max-events", "1", "--write-key", k_key,
+                                 "--jsonl", nested.file("events.jsonl")});
+    json message = json::parse(identify("n"));
+    message["type"] = "identify";
+    message["context"] = {{"writeKey", "SEKRET_ctx"}, {"library", {{"writeKey", "SEKRET_lib"}}}};
+    message["traits"]["writeKey"] = "SEKRET_trait";
+    message["traits"]["copy"] = k_key;
+    const json batch = {{"writeKey", "SEKRET_batch"}, {"batch", {message}}};
+    CHECK(post(listen.listen_url() + "/v1/batch", batch.dump()).status == 200);
+    const auto r = listen.wait();
+    const std::string jsonl = test::read_file(nested.file("events.jsonl"));
+    CAPTURE(jsonl, r.out);
+    for (const std::string& printed : {jsonl, r.out, r.err}) {
+      CHECK(printed.find("SEKRET") == std::string::npos);
+      CHECK(printed.find(k_key) == std::string::npos);
+    }
+    const json stored = json::parse(jsonl)["message"];
+    CHECK(stored["context"]["writeKey"] == "<redacted>");
+    CHECK(stored["context"]["library"]["writeKey"] == "<redacted>");
+    CHECK(stored["traits"]["copy"] == "<redacted>");
+    CHECK(stored["traits"]["email"] == "n@example.com");  // the rest as sent
+  }
   test::BackgroundTool full(
       {"listen", "--port", "0", "--exit-after", "30", "--jsonl", "/dev/full"});
   const std::string base = full.listen_url();
