@@ -302,4 +302,16 @@ std::string resume_problem(const BackfillState& state, const std::string& path,
   return "";
 }
 
+std::string failed_file_problem(const BackfillState& state, const std::string& path,
+                                const std::string& failed) {
+  if (state.failed_file.empty() || failed.empty() || state.failed_file == failed ||
+      io::same_file(state.failed_file, failed)) {
+    return "";
+  }
+  return path + " was written with its failures in " + state.failed_file + ", not " + failed +
+         ": give --failed " + state.failed_file +
+         " (the earlier runs' failures are there, and a resume recovers the last run's from "
+         "it), or another --state";
+}
+
 }  // namespace core

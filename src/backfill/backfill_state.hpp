@@ -84,6 +84,12 @@ std::string resume_problem(const BackfillState& state, const std::string& path,
                            const std::string& template_digest, const std::string& destination,
                            const std::string& input, bool paged);
 
+// Why the state read from `path` cannot be resumed writing failures to `failed`: it names
+// another failed file, where its earlier runs' failures are (and where a resume recovers the
+// failures of a run killed before its next save). "" when it can.
+std::string failed_file_problem(const BackfillState& state, const std::string& path,
+                                const std::string& failed);
+
 // Replaces the state at `path` atomically.
 bool save_backfill_state(const std::string& path, const BackfillState& state, std::string* err);
 

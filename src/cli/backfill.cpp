@@ -96,7 +96,8 @@ core::BackfillTarget target_from_options(const BackfillOptions& opts) {
 // (or with --restart).
 core::BackfillState resume_from(const std::string& path, bool restart,
                                 const core::BackfillTarget& target,
-                                const core::IdentitySource& input, bool paged) {
+                                const core::IdentitySource& input, bool paged,
+                                const std::string& failed) {
   core::BackfillState state;
   bool found = false;
   std::string err;
@@ -111,8 +112,8 @@ core::BackfillState resume_from(const std::string& path, bool restart,
     fresh.template_digest = digest;
     return fresh;
   }
-  const std::string problem =
-      core::resume_problem(state, path, digest, destination, input.name(), paged);
+  std::string problem = core::resume_problem(state, path, digest, destination, input.name(), paged);
+  if (problem.empty()) problem = core::failed_file_problem(state, path, failed);
   if (!problem.empty()) throw bad_input(problem);
   return state;
 }
@@ -177,8 +178,8 @@ ExitStatus run_backfill(const BackfillOptions& opts) {
   if (!contexts) throw bad_input("--hook " + opts.send.hook + ": " + err);
   if (!opts.send.dry_run) note_proxy(target.url);
   std::unique_ptr<core::IdentitySource> source = identity_source(opts, &g_stop);
-  core::BackfillState resume =
-      resume_from(settings.state_path, opts.restart, target, *source, !opts.admin_api.empty());
+  core::BackfillState resume = resume_from(settings.state_path, opts.restart, target, *source,
+                                           !opts.admin_api.empty(), settings.failed_path);
 
   if (opts.retry_failed) retry_failures(settings.state_path, &resume);
   g_stop.store(false);

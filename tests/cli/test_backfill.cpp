@@ -350,3 +350,33 @@ TEST_CASE("cli backfill: --identities - with stdin closed is an error, not an em
   CHECK(r.err.find("standard input is closed") != std::string::npos);
   CHECK(r.err.find("0 read") == std::string::npos);
 }
+
+TEST_CASE("cli backfill: a resume names the state's failed file, or is refused") {
+  // The state records where its runs' failures are: a resume that names another --failed
+  // would report them from the wrong file and lose a killed run's recovery.
+  test::TempDir dir;
+  test::FakeSegment segment;
+  const std::string ids = dir.write(
+      "ids.jsonl", "{\"id\":\"a\",\"traits\":{\"email\":\"a@x\"}}\n{\"id\":\"b\",\"traits\":{}}\n");
+  const auto run = [&](const std::string& failed) {
+    return test::run_tool({"backfill", "--jsonnet",
+                           test::source_path("examples/segment_identify.jsonnet"), "--identities",
+                           ids, "--url", segment.url(""), "--write-key", "wk", "--state",
+                           dir.file("state.json"), "--failed", failed});
+  };
+  const auto first = run(dir.file("failed.jsonl"));
+  CAPTURE(first.err);
+  CHECK(first.status == 1);  // neither has a name: the docs' template fails for both
+  const auto other = run(dir.file("other.jsonl"));
+  CAPTURE(other.err);
+  CHECK(other.status == 2);
+  CHECK(other.err.find(dir.file("state.json") + " was written with its failures in " +
+                       dir.file("failed.jsonl") + ", not " + dir.file("other.jsonl") +
+                       ": give --failed " + dir.file("failed.jsonl")) != std::string::npos);
+  CHECK_FALSE(test::file_exists(dir.file("other.jsonl")));
+  const auto same = run(dir.file("failed.jsonl"));
+  CAPTURE(same.err);
+  CHECK(same.status == 1);
+  CHECK(same.err.find("2 record(s) failed in earlier runs of this state (see " +
+                      dir.file("failed.jsonl") + ")") != std::string::npos);
+}

@@ -240,9 +240,9 @@ TEST_CASE("cli defaults: backfill to a loopback URL needs no write key, --format
   REQUIRE(!requests.empty());
   CHECK(requests[0].header("Authorization") ==
         "Basic " + util::base64_encode(std::string("local-write-key:")));
-  // The last line of stderr is the summary, as JSON.
-  const auto lines = lines_of(r.err);
-  REQUIRE(!lines.empty());
+  // The summary, as JSON, is standard output, one line.
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 1);
   const auto summary = nlohmann::json::parse(lines.back());
   CHECK(summary["read"] == 5);
   CHECK(summary["sent"] == 4);
