@@ -40,12 +40,7 @@ bool parse_record(std::string* text, Json* identity, std::string* why) {
            " levels (a Kratos identity does not); not read";
     return false;
   }
-  try {
-    *identity = Json::parse(*text);
-  } catch (const Json::exception& e) {
-    *why = std::string("not JSON: ") + e.what();
-    return false;
-  }
+  if (!io::parse_json_text(*text, "", identity, why)) return false;  // never quotes the record
   if (unwrap_failed_line(identity)) *text = identity->dump();
   return true;
 }

@@ -154,9 +154,13 @@ class YamlConverter {
   std::size_t m_nodes = 0;
 };
 
+// "NAME:LINE:COL", or "line LINE, column COL" for a text without a name.
 std::string location(const std::string& name, std::size_t line, std::size_t col) {
+  if (name.empty()) return "line " + std::to_string(line) + ", column " + std::to_string(col);
   return name + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
+
+std::string prefix(const std::string& name) { return name.empty() ? "" : name + ": "; }
 
 bool parse_json(std::string_view text, const std::string& name, Json* out, std::string* err) {
   const Json::parser_callback_t limit_depth = [](int depth, Json::parse_event_t, Json&) {
@@ -177,13 +181,14 @@ bool parse_json(std::string_view text, const std::string& name, Json* out, std::
     }
     *err = location(name, lc.line, lc.column) + ": invalid JSON: " + reason;
   } catch (const std::length_error&) {
-    *err = name + ": JSON nests deeper than " + std::to_string(k_max_document_depth) + " levels";
+    *err =
+        prefix(name) + "JSON nests deeper than " + std::to_string(k_max_document_depth) + " levels";
   } catch (const Json::exception& e) {
     // out_of_range: a number no double can hold, such as 1e999 (only a number is quoted).
     std::string what = e.what();
     const auto bracket = what.find("] ");
-    *err = name +
-           ": invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2));
+    *err = prefix(name) +
+           "invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2));
   }
   return false;
 }
@@ -263,6 +268,10 @@ bool parse_document(std::string_view text, const std::string& name, Json* out,
   const bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
   if (format) *format = json ? DocumentFormat::json : DocumentFormat::yaml;
   return json ? parse_json(text, name, out, err) : parse_yaml(text, name, out, err);
+}
+
+bool parse_json_text(std::string_view text, const std::string& name, Json* out, std::string* err) {
+  return parse_json(text, name, out, err);
 }
 
 struct PositionIndex::Tree {

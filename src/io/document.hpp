@@ -22,6 +22,10 @@ constexpr int k_max_document_depth = 256;
 bool parse_document(std::string_view text, const std::string& name, Json* out,
                     DocumentFormat* format, std::string* err);
 
+// JSON only, with parse_document's limits and errors, which never quote the text; with an
+// empty `name` they start "line L, column C: invalid JSON: ...".
+bool parse_json_text(std::string_view text, const std::string& name, Json* out, std::string* err);
+
 // Where the value at a JSON `pointer` starts in `text` (a JSON or YAML document that
 // parse_document accepted): 1-based line and column. A pointer that leaves the document
 // (or goes through a merge key) gives the deepest value on its way; nullopt when the text

@@ -402,3 +402,25 @@ TEST_CASE("adversarial: patch --apply leaves what it does not touch as written (
   }
   CHECK(test::read_file(dup) == "selfservice: {}\nversion: v1\nversion: v2\n");
 }
+
+TEST_CASE("adversarial: an admin API record that is not JSON fails alone, its cause named") {
+  // Invalid UTF-8 and a number no double holds: each record fails with what is wrong and where,
+  // never quoting the record (it may hold a secret), never the JSON library's own codes.
+  test::TempDir dir;
+  const std::string bad_utf8 = identity_line("u", "{\"name\":\"\xff\"}");
+  const std::string huge = identity_line("n", "{\"age\":1e999}");
+  const std::string good = identity_line("good");
+  test::FakeKratosAdmin kratos(0);
+  kratos.answer_next({"[" + bad_utf8 + "," + huge + "," + good + "]", 0, false, ""});
+  const auto r = run_tool({"backfill", "--jsonnet", dir.write("t.jsonnet", k_template),
+                           "--from-admin-api", kratos.base(), "--dry-run"});
+  CAPTURE(r.err);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("record 0: parse: line 1, column 29: invalid JSON: syntax error while parsing "
+                   "value - invalid string: ill-formed UTF-8 byte") != std::string::npos);
+  CHECK(r.err.find("record 1: parse: invalid JSON: number overflow parsing '1e999'") !=
+        std::string::npos);
+  CHECK(r.err.find("json.exception") == std::string::npos);
+  CHECK(r.err.find("last read") == std::string::npos);
+  CHECK(r.out.find("\"userId\":\"good\"") != std::string::npos);
+}
