@@ -145,6 +145,12 @@ std {
     local n = native('ory_parse_int')(s, std.length(s));
     if n == null then error s + ' is not a base 10 integer' else n,
   pi:: pi,
+  // go-jsonnet's "failed to parse JSON: ..." where libjsonnet's parse would end the
+  // evaluation (a number beyond a double's range) or quote the text; libjsonnet's parse else.
+  parseJson(str)::
+    local s = requireType('str', str, 'string');
+    local problem = native('ory_json_problem')(s, std.length(s));
+    if problem == null then std.parseJson(s) else error 'failed to parse JSON: ' + problem,
   primitiveEquals(x, y):: std.primitiveEquals(x, y),
   objectFieldsEx(obj, hidden):: std.objectFieldsEx(obj, hidden),
   objectHasEx(obj, fname, hidden):: std.objectHasEx(obj, fname, hidden),

@@ -332,6 +332,7 @@ void register_go_std_natives(::JsonnetVm* vm) {
       {"ory_manifest_json_ex", native_manifest_json_ex, 4},
       {"ory_manifest_yaml_doc", native_manifest_yaml_doc, 3},
       {"ory_prune", native_prune, 1},
+      {"ory_json_problem", native_json_problem, 2},
       {"ory_format_pieces", native_format_pieces, 2},
       {"ory_format_join", native_format_join, 1},
   };

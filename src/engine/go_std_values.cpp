@@ -161,4 +161,43 @@ JsonnetJsonValue* native_format_join(void* ctx, Args argv, int* success) {
   return jsonnet_json_make_string(vm, out.c_str());
 }
 
+// What std.parseJson(str) fails on, in go-jsonnet's words where they are known, or null when
+// libjsonnet's own parse takes it (as it does every JSON text Go's decoder takes). A number
+// no double holds escaped libjsonnet's parse and ended the evaluation with its "please report
+// this" message; a syntax error quoted the text. Null for a string cut short at a NUL
+// (argument 2, its length): libjsonnet's parse sees all of it.
+JsonnetJsonValue* native_json_problem(void* ctx, Args argv, int* success) {
+  auto* vm = static_cast<::JsonnetVm*>(ctx);
+  *success = 1;
+  const std::string text = string_arg(vm, argv[0]);
+  if (cut_short(vm, text, argv[1])) return jsonnet_json_make_null(vm);
+  try {
+    const nlohmann::json parsed = nlohmann::json::parse(text);
+    static_cast<void>(parsed);
+    return jsonnet_json_make_null(vm);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // "number overflow parsing '1e999'": Go's encoding/json into interface{} refuses it so.
+    const std::string what = e.what();
+    const auto open = what.find('\'');
+    const auto close = what.rfind('\'');
+    const std::string number =
+        open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+    return jsonnet_json_make_string(
+        vm, ("json: cannot unmarshal number " + number + " into Go value of type float64").c_str());
+  } catch (const nlohmann::json::parse_error& e) {
+    // Its place and reason, not the text it read ("; last read: ..."): go-jsonnet's own words
+    // ("invalid character 'b' looking for ...") come from Go's decoder.
+    std::string what = e.what();
+    const auto at = what.find("parse error at ");
+    if (at != std::string::npos) what = what.substr(at);
+    if (const auto quoted = what.find("; last read:"); quoted != std::string::npos) {
+      const auto rest = what.find("; expected", quoted);
+      what.erase(quoted, rest == std::string::npos ? std::string::npos : rest - quoted);
+    }
+    return jsonnet_json_make_string(vm, what.c_str());
+  } catch (const nlohmann::json::exception& e) {
+    return jsonnet_json_make_string(vm, e.what());
+  }
+}
+
 }  // namespace core

@@ -12,5 +12,6 @@ JsonnetJsonValue* native_manifest_yaml_doc(void* ctx, native_args::Args argv, in
 JsonnetJsonValue* native_prune(void* ctx, native_args::Args argv, int* success);
 JsonnetJsonValue* native_format_pieces(void* ctx, native_args::Args argv, int* success);
 JsonnetJsonValue* native_format_join(void* ctx, native_args::Args argv, int* success);
+JsonnetJsonValue* native_json_problem(void* ctx, native_args::Args argv, int* success);
 
 }  // namespace core

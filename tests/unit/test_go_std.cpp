@@ -192,3 +192,19 @@ TEST_CASE("go_std: parseInt is Go's strconv.ParseInt") {
           std::string::npos);
   }
 }
+
+TEST_CASE("go_std: parseJson fails as go-jsonnet does, never ending the evaluation") {
+  // A number beyond a double's range ended libjsonnet's evaluation ("please report this").
+  CHECK(eval_error(R"(std.parseJson('{"a": 1e999}'))")
+            .find("failed to parse JSON: json: cannot unmarshal number 1e999 into Go value of "
+                  "type float64") != std::string::npos);
+  // A syntax error: its place and reason, not the text read.
+  const std::string syntax = eval_error("std.parseJson('{bad')");
+  CHECK(syntax.find("failed to parse JSON: parse error at line 1, column 2") != std::string::npos);
+  CHECK(syntax.find("last read") == std::string::npos);
+  // What parses is libjsonnet's parse, as before.
+  CHECK(eval(R"(std.parseJson('[1, 2.50, "\u00e9", null, {"b": 1, "a": 2}]'))") ==
+        json::parse(R"([1, 2.5, "é", null, {"a": 2, "b": 1}])"));
+  CHECK(eval_error("std.parseJson(5)").find("Unexpected type number, expected string") !=
+        std::string::npos);
+}
