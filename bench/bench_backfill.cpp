@@ -83,13 +83,13 @@ struct Run {
 
 // `expected`: how many identities the template sends (the others cancel or fail).
 // `admin_api`: read them from that base URL instead of a file. `percent`: how many in 100
-// lack the name trait; each of those must be in the failed file with `failure`.
+// lack the name trait (or `lacking`); each of those must be in the failed file with `failure`.
 Run run(const std::string& bin, const std::string& dir, long n, const std::string& jsonnet,
         long expected, const std::string& admin_api = "", int percent = 0,
-        const std::string& failure = "") {
+        const std::string& failure = "", bench::Lacking lacking = bench::Lacking::name) {
   const std::string input = dir + "/identities-" + std::to_string(n) + ".json";
   std::remove((dir + "/failed.jsonl").c_str());
-  if (admin_api.empty()) write_identities(input, n, percent);
+  if (admin_api.empty()) write_identities(input, n, percent, lacking);
   const std::string events = dir + "/events.jsonl";
   std::remove(events.c_str());
   std::remove((dir + "/listen.out").c_str());
@@ -129,7 +129,7 @@ Run run(const std::string& bin, const std::string& dir, long n, const std::strin
     std::exit(1);
   }
   if (!failure.empty()) {
-    long failed = 0, lacking = 0;
+    long failed = 0, expected_failures = 0;
     std::ifstream in(dir + "/failed.jsonl");
     for (std::string line; std::getline(in, line); ++failed) {
       if (line.find(failure) == std::string::npos) {
@@ -138,9 +138,10 @@ Run run(const std::string& bin, const std::string& dir, long n, const std::strin
         std::exit(1);
       }
     }
-    for (long i = 0; i < n; ++i) lacking += lacks_name(i, percent) ? 1 : 0;
-    if (failed != lacking) {
-      std::fprintf(stderr, "bench: %ld failures recorded, %ld expected\n", failed, lacking);
+    for (long i = 0; i < n; ++i) expected_failures += lacks_name(i, percent) ? 1 : 0;
+    if (failed != expected_failures) {
+      std::fprintf(stderr, "bench: %ld failures recorded, %ld expected\n", failed,
+                   expected_failures);
       std::exit(1);
     }
   }
@@ -290,10 +291,12 @@ void bench_failures(const std::string& bin, const std::string& dir, int runs,
   std::ofstream(cancel) << "function(ctx) if !ctx.identity.traits.consent.newsletter then "
                            "error \"cancel\" else { userId: ctx.identity.id }\n";
   const std::string missing_name = "segment_identify.jsonnet:5:11: field does not exist: name";
+  const std::string missing_consent =
+      "segment_identify.jsonnet:6:24: field does not exist: consent";
   const std::vector<Other> others = other_failures(dir);
   // Each also with every identity passing (none lacks name), for what a failure adds.
   std::vector<std::vector<double>> other_rates(others.size()), other_ok_rates(others.size());
-  std::vector<double> all_ok, one_percent, thirty_percent, half_cancelled, jq;
+  std::vector<double> all_ok, one_percent, thirty_percent, thirty_consent, half_cancelled, jq;
   for (int k = 0; k < runs; ++k) {
     all_ok.push_back(static_cast<double>(v) / run(bin, dir, v, docs_template, v).seconds);
     one_percent.push_back(
@@ -302,6 +305,10 @@ void bench_failures(const std::string& bin, const std::string& dir, int runs,
     thirty_percent.push_back(
         static_cast<double>(v) /
         run(bin, dir, v, docs_template, v - 3 * v / 10, "", 30, missing_name).seconds);
+    thirty_consent.push_back(static_cast<double>(v) / run(bin, dir, v, docs_template,
+                                                          v - 3 * v / 10, "", 30, missing_consent,
+                                                          bench::Lacking::consent)
+                                                          .seconds);
     half_cancelled.push_back(static_cast<double>(v) / run(bin, dir, v, cancel, v / 2).seconds);
     for (std::size_t o = 0; o < others.size(); ++o) {
       other_ok_rates[o].push_back(static_cast<double>(v) /
@@ -327,6 +334,10 @@ void bench_failures(const std::string& bin, const std::string& dir, int runs,
   std::printf(")\n");
   report("docs' template, 1% without name (failed, in the failed file)", one_percent);
   report("docs' template, 30% without name (failed, in the failed file)", thirty_percent);
+  report(
+      "docs' template, 30% without the consent object it reads consent.newsletter of (failed, "
+      "in the failed file)",
+      thirty_consent);
   report("half of them cancelled", half_cancelled);
   // What one such identity costs, in identities passing: the time the run took over the
   // all-passing run's, per failure, over the time per identity of the all-passing run.

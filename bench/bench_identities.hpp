@@ -12,21 +12,31 @@
 
 namespace bench {
 
-// Whether identity `i` skipped the optional `name` trait, for `percent` of them.
+// Whether identity `i` skipped an optional trait (Lacking), for `percent` of them.
 inline bool lacks_name(long i, int percent) { return (i * 37) % 100 < percent; }
 
+// Which optional trait `percent` of the identities skipped: the name, or the consent object.
+enum class Lacking { name, consent };
+
 // Identity `i` as Kratos lists it; ids sort in the order of `i`. `percent` of them have no
-// `name` trait.
-inline std::string identity_json(long i, int percent = 0) {
+// `name` trait (or no `consent` object).
+inline std::string identity_json(long i, int percent = 0, Lacking lacking = Lacking::name) {
+  const bool lacks = lacks_name(i, percent);
   char name[64] = "";
-  if (!lacks_name(i, percent)) std::snprintf(name, sizeof name, "\"name\":\"User %ld\",", i);
+  if (!lacks || lacking != Lacking::name) {
+    std::snprintf(name, sizeof name, ",\"name\":\"User %ld\"", i);
+  }
+  char consent[64] = "";
+  if (!lacks || lacking != Lacking::consent) {
+    std::snprintf(consent, sizeof consent, ",\"consent\":{\"newsletter\":%s}",
+                  i % 2 ? "true" : "false");
+  }
   char buf[2048];
   std::snprintf(buf, sizeof buf,
                 "{\"id\":\"%08lx-7efc-4768-8f23-7647a74fdf13\",\"schema_id\":\"default\","
                 "\"schema_url\":\"https://example.projects.oryapis.com/schemas/ZGVmYXVsdA\","
                 "\"state\":\"active\",\"state_changed_at\":\"2026-01-01T00:00:00Z\","
-                "\"traits\":{\"email\":\"user%ld@example.com\",%s"
-                "\"consent\":{\"newsletter\":%s}},"
+                "\"traits\":{\"email\":\"user%ld@example.com\"%s%s},"
                 "\"verifiable_addresses\":[{\"id\":\"0d5a5b58-3a3c-4f3b-9a7a-1b5dbe1f2c11\","
                 "\"value\":\"user%ld@example.com\",\"verified\":false,\"via\":\"email\","
                 "\"status\":\"sent\",\"created_at\":\"2026-01-01T00:00:00Z\","
@@ -36,16 +46,17 @@ inline std::string identity_json(long i, int percent = 0) {
                 "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}],"
                 "\"metadata_public\":null,\"credentials\":{\"password\":{\"type\":\"password\"}},"
                 "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}",
-                i, i, name, i % 2 ? "true" : "false", i, i);
+                i, i, name, consent, i, i);
   return buf;
 }
 
-inline void write_identities(const std::string& path, long n, int percent = 0) {
+inline void write_identities(const std::string& path, long n, int percent = 0,
+                             Lacking lacking = Lacking::name) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   std::fputs("[", f);
   for (long i = 0; i < n; ++i) {
     if (i) std::fputc(',', f);
-    std::fputs(identity_json(i, percent).c_str(), f);
+    std::fputs(identity_json(i, percent, lacking).c_str(), f);
   }
   std::fputs("]\n", f);
   std::fclose(f);

@@ -1,11 +1,33 @@
 #include "pool/worker_driver.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/go_std.hpp"
 #include "engine/transform.hpp"
 
 namespace core {
+namespace {
+
+// The rest of the chain below lookups[i], as a Jsonnet object with null at its end
+// (`{"newsletter": null}`); empty when nothing below it is looked up.
+std::string tail_below(const std::vector<CtxLookup>& lookups, std::size_t i) {
+  const auto& path = lookups[i].path;
+  const std::vector<std::string>* deepest = &path;
+  for (const auto& l : lookups) {
+    if (l.path.size() > deepest->size() && std::equal(path.begin(), path.end(), l.path.begin())) {
+      deepest = &l.path;
+    }
+  }
+  std::string out;
+  for (std::size_t d = path.size(); d < deepest->size(); ++d) {
+    out += "{" + nlohmann::json((*deepest)[d]).dump() + ": ";
+  }
+  if (out.empty()) return out;
+  return out + "null" + std::string(deepest->size() - path.size(), '}');
+}
+
+}  // namespace
 
 // What the helper evaluates once: load and force the template, then hand over to
 // ory_segment_next, which in the helper serves requests and in each forked child returns
@@ -21,6 +43,12 @@ namespace core {
 // that site (ory_segment_absent) and gives null. The template observes the field only by
 // that lookup, so the record is made exactly when libjsonnet would have thrown, and the
 // child goes on to the next context instead of unwinding.
+//
+// An absent object the chain goes on to look into (`consent` of
+// `ctx.identity.traits.consent.newsletter`) gives, once recorded, an object holding the rest
+// of that chain with null at its end: no lookup after the record throws, so such an
+// identity costs no new child either. The field is looked up at one place only, so what lies
+// under it is read by that one chain, whose other steps are the lookups below it.
 std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first_site) {
   // The template reaches std through go_std's import, which libjsonnet evaluates once and
   // caches: forced here, it is loaded before the children are forked, not in each of them.
@@ -40,6 +68,8 @@ std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first
         "local absent = std.native('ory_segment_absent'), "
         "absent_ids = std.native('ory_segment_absent_ids'), "
         "has_absent = std.native('ory_segment_has_absent');\n"
+        // Records, then gives the rest of the chain (forced here, not when it is read).
+        "local absent_under(n, rest) = assert std.primitiveEquals(absent(n), null); rest;\n"
         "local patches = [\n";
     for (std::size_t i = 0; i < lookups.size(); ++i) {
       const auto& path = lookups[i].path;
@@ -49,7 +79,12 @@ std::string helper_code(const std::vector<CtxLookup>& lookups, std::size_t first
         code += "{" + nlohmann::json(path[d]).dump();
         code += d + 1 == path.size() ? ": " : "+: ";
       }
-      code += "absent(" + std::to_string(first_site + i) + ")";
+      const std::string site = std::to_string(first_site + i), rest = tail_below(lookups, i);
+      if (rest.empty()) {
+        code.append("absent(").append(site).append(")");
+      } else {
+        code.append("absent_under(").append(site).append(", ").append(rest).append(")");
+      }
       code += std::string(path.size(), '}');
       code += ",\n";
     }

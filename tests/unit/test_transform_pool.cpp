@@ -131,6 +131,37 @@ TEST_CASE("transform_pool: a field some identities lack costs them nothing more"
   CHECK(pool.evaluations() == 1);
 }
 
+TEST_CASE("transform_pool: an object some identities lack, looked into, costs them nothing more") {
+  // The docs' template where some users never gave consent: `consent` is absent, and the
+  // chain goes on into it. libjsonnet stops at `.consent`; the pool records that, and the
+  // rest of the chain must not end the child (a new child for each such identity). The same
+  // two levels down (`prefs`, then `x` under it).
+  const auto identities = with_emails([](int i, core::Json& traits) {
+    if (i % 10 != 3) traits["consent"] = {{"newsletter", i % 2 == 0}};
+    if (i % 10 == 8) traits["prefs"] = core::Json::object();
+    if (i % 10 != 6 && i % 10 != 8) traits["prefs"] = {{"x", {{"y", i}}}};
+  });
+  const std::string source =
+      "function(ctx) { userId: ctx.identity.id,\n"
+      "  n: ctx.identity.traits.consent.newsletter, y: ctx.identity.traits.prefs.x.y }";
+  core::TransformPool pool({source, "t.jsonnet"}, ORY_SEGMENT_BINARY);
+  core::Json full_base;
+  const auto results = pool.evaluate(contexts_for(source, identities, &full_base));
+  long failed = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    CAPTURE(i);
+    failed += results[i].status == core::EvalStatus::failed ? 1 : 0;
+    // The outcome, message and location test-identify gives, on the full ctx.
+    check_same_as_alone(results[i], source, "t.jsonnet", full_base, identities[i]);
+  }
+  CHECK(failed == 90);
+  CHECK(core::to_string(results[3].error) == "t.jsonnet:2:6: field does not exist: consent");
+  CHECK(core::to_string(results[6].error) == "t.jsonnet:2:49: field does not exist: prefs");
+  CHECK(core::to_string(results[8].error) == "t.jsonnet:2:49: field does not exist: x");
+  CHECK(pool.fast_failures() == 90);
+  CHECK(pool.evaluations() == 1);
+}
+
 TEST_CASE("transform_pool: any other error costs one evaluation, not libjsonnet's unwinding") {
   const auto identities = with_emails([](int i, core::Json& traits) {
     if (i % 10 == 3) traits["email"] = i;   // a type error
