@@ -55,6 +55,8 @@ std::string reference_path(const std::string& relative);
 
 // Prints the line ctest reports a test as skipped for (SKIP_REGULAR_EXPRESSION).
 void skip(const std::string& why);
+// A TCP connection to 127.0.0.1:PORT (blocking), or -1 when it is refused.
+int connect_loopback(int port);
 
 // skip(why), except under CI=true, which has everything the tests need: there, a failure.
 void skip_unless_ci(const std::string& why);

@@ -21,6 +21,7 @@
 #include "cli/diagnostics.hpp"
 #include "cli/flags.hpp"
 #include "cli/listen_faults.hpp"
+#include "cli/listen_ui.hpp"
 #include "cli/verbs.hpp"
 #include "io/fd_io.hpp"
 #include "io/http_server.hpp"
@@ -45,6 +46,7 @@ struct ListenOptions {
   std::string jsonl;
   bool quiet = false;
   bool strict_auth = false;
+  bool ui = false;
   std::vector<std::string> fail;
   std::string respond;
 };
@@ -99,9 +101,15 @@ class Listener {
     }
   }
 
+  // The page and its stream (--ui), beside the endpoint.
+  void attach_ui(ListenUi* ui) { m_ui = ui; }
+
   // Never lets an exception reach the connection thread: a bug answers 500, not a crash.
   io::ServerResponse handle(const io::ServerRequest& req, io::HttpServer& server) {
     try {
+      if (m_ui) {
+        if (auto page = m_ui->answer(req)) return std::move(*page);
+      }
       return handle_unsafe(req, server);
     } catch (const std::exception& e) {
       return io::ServerResponse{500,
@@ -133,6 +141,7 @@ class Listener {
                   << result.status << " " << result.error << "\n"
                   << std::flush;
       }
+      if (m_ui) m_ui->publish_refused(req, result.error, now_iso8601());
       return response;
     }
     if (core::drop_duplicates(&m_history, &result.messages, core::unix_seconds_now()))
@@ -145,7 +154,9 @@ class Listener {
                                 {{"Content-Type", "application/json"}},
                                 R"({"success":false,"error":"the events file cannot be written"})"};
     }
-    for (const auto& m : result.messages) record(m);
+    const std::string received_at = now_iso8601();
+    for (const auto& m : result.messages) record(m, received_at);
+    if (m_ui) m_ui->publish(result.messages, req, options, received_at);
     if (m_opts.max_events > 0 && m_events >= m_opts.max_events) server.stop();
     if (m_answer) {
       response.status = m_answer->status;
@@ -226,7 +237,7 @@ class Listener {
     return r;
   }
 
-  void record(const core::ReceivedMessage& m) {
+  void record(const core::ReceivedMessage& m, const std::string& received_at) {
     ++m_events;
     ++m_by_type[m.type.empty() ? "?" : m.type];
     if (m.duplicate) {
@@ -234,7 +245,6 @@ class Listener {
     } else if (m.dropped) {
       ++m_dropped;
     }
-    const std::string received_at = now_iso8601();
     if (!m_opts.quiet) {
       const char* green = m_colour ? "\033[32m" : "";
       const char* red = m_colour ? "\033[31m" : "";
@@ -293,6 +303,7 @@ class Listener {
   long m_events = 0, m_dropped = 0, m_duplicates = 0, m_rejected_requests = 0, m_faulted = 0;
   core::MessageIdHistory m_history;
   std::map<std::string, long> m_by_type;
+  ListenUi* m_ui = nullptr;
 };
 
 io::HttpServer* g_server = nullptr;
@@ -339,6 +350,14 @@ ExitStatus run_listen(const ListenOptions& opts) {
   const std::string host =
       opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
   std::cout << "listening on http://" << host << ":" << server.port() << "\n" << std::flush;
+  std::unique_ptr<ListenUi> ui;
+  if (opts.ui) {
+    ui = std::make_unique<ListenUi>(opts.host, server.port(), key);
+    if (!opts.jsonl.empty()) ui->load_jsonl(opts.jsonl);
+    listener.attach_ui(ui.get());
+    std::cout << "page: " << ui->url() << " (live; GET /events streams the messages)\n"
+              << std::flush;
+  }
   if (key.empty() && !opts.quiet) note("no write key configured: any key is accepted");
 
   g_server = &server;
@@ -358,6 +377,7 @@ ExitStatus run_listen(const ListenOptions& opts) {
     });
   }
   server.serve();
+  if (ui) ui->close();
   {
     std::lock_guard<std::mutex> lock(timer_mutex);
     done = true;
@@ -414,6 +434,10 @@ VerbRunner setup_listen(CLI::App& cmd) {
       cmd,
       {
           {"--jsonl", "FILE", "append one JSON object per received message to FILE", &opts->jsonl},
+          {"--ui", "",
+           "serve a page at http://HOST:PORT/ that shows each message live: its verdict, "
+           "body, headers and sender (with --jsonl, the file's earlier messages first)",
+           &opts->ui},
           {"-q,--quiet", "", "print only the address and the summary (and no notes)", &opts->quiet},
       });
   cmd.footer(
@@ -432,6 +456,7 @@ stopped by Ctrl-C 130, by SIGTERM 143 (the summary still says what was dropped).
 Examples:
   ory-segment listen --port 8765
   ory-segment listen --port 0 --max-events 1 --jsonl events.jsonl
+  ory-segment listen --ui --jsonl events.jsonl   # open http://127.0.0.1:8765/ in a browser
   ory-segment listen --fail 503:2 --fail 429:1:retry-after=2   # watch a client retry
   ory-segment listen --respond 400:messages.json   # a response.parse hook's validation messages
   ory-segment test-identify --jsonnet t.jsonnet --write-key-file key.txt --url http://127.0.0.1:8765/v1/identify)");

@@ -36,12 +36,32 @@ struct ServerRequest {
   std::string header(const std::string& lower_name) const;
 };
 
+// The body of a streamed response (ServerResponse::stream), written as it is produced.
+class ResponseStream {
+ public:
+  ResponseStream(int fd, const std::atomic<bool>& stopping) : m_fd(fd), m_stopping(stopping) {}
+  // Sends `data` within `timeout`; false when it could not (the peer is gone, or too slow).
+  bool write(std::string_view data, std::chrono::milliseconds timeout);
+  // The server is stopping, or the peer closed its side (anything it sends is read and
+  // ignored).
+  bool done();
+
+ private:
+  int m_fd;
+  const std::atomic<bool>& m_stopping;
+  bool m_peer_closed = false;
+};
+
 struct ServerResponse {
   int status = 200;
   ServerHeaders headers;
   std::string body;
   bool reset = false;                  // close the connection without answering
   std::chrono::milliseconds delay{0};  // answer after this long
+  // Set: the head is sent without a Content-Length, then this writes the body for as long as
+  // it runs (Server-Sent Events); the connection closes when it returns. It must return soon
+  // after the stream is done().
+  std::function<void(ResponseStream&)> stream = nullptr;
 };
 
 enum class ParseStatus { incomplete, complete, bad };
@@ -57,6 +77,8 @@ struct ParseOutcome {
 // Parses one HTTP/1.x request from the start of `data` (bytes received so far). Pure, so
 // it can be fuzzed: never reads past `data`, never allocates more than the limits allow.
 ParseOutcome parse_request(std::string_view data, const ServerLimits& limits, ServerRequest* out);
+// The index just past the end of a request head in `data` ("\r\n\r\n" or "\n\n"), or npos.
+std::size_t request_head_end(std::string_view data);
 
 // A small HTTP/1.1 server: one thread per connection up to max_connections (others get
 // 503), keep-alive, timeouts on every read and write. The handler runs on connection
@@ -82,6 +104,9 @@ class HttpServer {
 
  private:
   void handle_connection(int fd);
+  // Answers one request on `fd`: keep the connection, close it, or it was reset (closed).
+  enum class Answered { keep, close, reset };
+  Answered answer(int fd, const ServerRequest& req);
   void finish_connection();
 
   ServerLimits m_limits;

@@ -40,15 +40,8 @@ std::string identify(const std::string& user) {
 
 // Sends raw bytes on a fresh connection and returns what comes back before close.
 std::string raw_exchange(int port, const std::string& bytes, int wait_ms = 3000) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "<connect failed>";
-  }
+  const int fd = test::connect_loopback(port);
+  if (fd < 0) return "<connect failed>";
   ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
