@@ -16,9 +16,10 @@ namespace core {
 // 1*time.Second, ...)`). A warm worker does nothing else meanwhile, so on an unloaded Kratos
 // that is the template's own CPU time. Here it is counted as such: the CPU time of the child
 // evaluating the template, from when the template starts (after the child has loaded its
-// libraries, as Kratos's worker has before it is taken), so that a template Kratos runs in
-// time is not failed because this machine is busy. A child that uses no CPU and says nothing
-// for k_stall_limit of wall time is stopped as well.
+// libraries, as Kratos's worker has before it is taken, and parsed the template, which
+// libjsonnet does with a parse of its own std library that go-jsonnet does not make), so
+// that a template Kratos runs in time is not failed because this machine is busy or slow. A child
+// that uses no CPU and says nothing for k_stall_limit of wall time is stopped as well.
 //
 // Output up to 262,143 bytes: Kratos reads the evaluation's answer with a 256 KiB limit that
 // counts the delimiter after it.

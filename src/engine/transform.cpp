@@ -26,11 +26,20 @@ constexpr const char* k_template_key = "ory-segment:template";
 constexpr const char* k_probe_marker = "ory-segment probe: ctx was read";
 constexpr const char* k_main_file = "<ory-segment>";
 
+// `ory_segment_started` where nothing watches the clock: the template's prefix calls it.
+JsonnetJsonValue* native_null(void* vm, const JsonnetJsonValue* const* /*argv*/, int* success) {
+  *success = 1;
+  return jsonnet_json_make_null(static_cast<::JsonnetVm*>(vm));
+}
+
 }  // namespace
 
 const std::string& std_prefix() {
   static const std::string k_prefix =
-      std::string("local std = import \"") + go_std_import_key() + "\"; ";
+      std::string(
+          "if std.native('ory_segment_started')() != null then null else local std = "
+          "import \"") +
+      go_std_import_key() + "\"; ";
   return k_prefix;
 }
 
@@ -92,6 +101,9 @@ void prepare_kratos_vm(JsonnetVm* vm, std::string_view source, const std::string
   // however deep the code that calls the template (jsonnet_throw formats the same way).
   vm->max_trace(0);
   install_go_std(*vm, std_extra);
+  const char* no_params[] = {nullptr};
+  jsonnet_native_callback(vm->handle(), "ory_segment_started", native_null, vm->handle(),
+                          no_params);
   vm->serve(k_template_key, name, std_prefix() + rewrite_chomped_blocks(source));
 }
 
@@ -106,11 +118,12 @@ std::string template_import_expression() {
 
 namespace {
 
-// Child side of evaluate_template, in one libjsonnet evaluation (libjsonnet parses its std
-// library once per evaluation): loads go-jsonnet's std, says 'S' (Kratos's clock starts: its
-// worker is warm when it begins a template), evaluates the template, and writes 'O'+body or
-// 'E'+error to the pipe. The body is written, and the process ends, from a native callback
-// inside the evaluation: libjsonnet's teardown of everything it loaded is skipped.
+// Child side of evaluate_template, in one libjsonnet evaluation: loads go-jsonnet's std and
+// the template, says 'S' from the template's first line (std_prefix: Kratos's clock starts,
+// its worker is warm when it begins a template, and what libjsonnet spends loading a file,
+// parsing its own std again for each one, is not the template's), evaluates the template, and
+// writes 'O'+body or 'E'+error to the pipe. The body is written, and the process ends, from a
+// native callback inside the evaluation: libjsonnet's teardown of everything it loaded is skipped.
 // `'' + [v]` is libjsonnet's manifester on one line; manifest_like_jsonnet re-indents it as
 // the top-level manifester would (the same path TransformPool takes).
 int g_result_fd = -1;
@@ -161,7 +174,6 @@ JsonnetJsonValue* native_result(void* vm, const JsonnetJsonValue* const* argv, i
       go_std_import_key() +
       "';\n"
       "if std.length(std.objectFieldsAll(go_std)) < 0 then null else\n"
-      "if std.native('ory_segment_started')() != null then null else\n"
       "local t = " +
       template_import_expression() +
       ";\n"

@@ -90,8 +90,11 @@ std::string main_file_beside(const std::string& template_name);
 // `(import "<the template>")`, for code that calls the template in a prepared VM.
 std::string template_import_expression();
 
-// `local std = import "<go-jsonnet's std>"; `: put in front of the user's first line, so
-// every other line keeps its number; the columns of line 1 are corrected in diagnostics.
+// `if std.native('ory_segment_started')() != null then null else local std = import
+// "<go-jsonnet's std>"; `: put in front of the user's first line, so every other line keeps
+// its number; the columns of line 1 are corrected in diagnostics. The native call marks where
+// the template's own evaluation begins, once libjsonnet has parsed it (and, as it does for
+// every file, its std again); prepare_kratos_vm registers it as a no-op.
 const std::string& std_prefix();
 
 // "NAME:LINE:COL" of a byte offset in the user's file, as libjsonnet counts columns.

@@ -207,6 +207,16 @@ TEST_CASE("transform: the sandbox") {
     CHECK(fits.body.size() == 262143);
     CHECK(body_of(262141).status == core::EvalStatus::output_too_large);
   }
+  SECTION("the clock starts with the template's own code, once libjsonnet has loaded it") {
+    // libjsonnet parses its std again for each file it loads (go-jsonnet does not): that
+    // is not the template's time. With no time at all, a template that does not parse gets
+    // its parse error, because it never starts.
+    core::EvalLimits limits;
+    limits.timeout = std::chrono::milliseconds(0);
+    const auto e = core::evaluate_template("function(ctx) { a: }", "t.jsonnet", "{}", limits);
+    CHECK(e.status == core::EvalStatus::failed);
+    CHECK(to_string(e.error) == "t.jsonnet:1:20: unexpected: \"}\" while parsing terminal");
+  }
   SECTION("an endless loop stops at the deadline") {
     core::EvalLimits limits;
     limits.timeout = std::chrono::milliseconds(300);
