@@ -120,8 +120,11 @@ std::optional<io::ServerResponse> ListenUi::answer(const io::ServerRequest& req)
     return refuse(403, "the page answers only to the address listen listens on");
   }
   if (path == "/") return page();
-  if (m_feed.subscribers() >= k_max_pages) return refuse(503, "too many pages open");
-  return stream();
+  // The page's place is taken here, before the answer, so no more than k_max_pages are open
+  // however many ask at once.
+  std::shared_ptr<util::EventFeed::Subscription> subscription = m_feed.subscribe(k_max_pages);
+  if (!subscription) return refuse(503, "too many pages open");
+  return stream(std::move(subscription));
 }
 
 io::ServerResponse ListenUi::page() const {
@@ -139,15 +142,14 @@ io::ServerResponse ListenUi::page() const {
                             std::string(k_page)};
 }
 
-io::ServerResponse ListenUi::stream() {
+io::ServerResponse ListenUi::stream(std::shared_ptr<util::EventFeed::Subscription> subscription) {
   io::ServerResponse r{200,
                        {{"Content-Type", "text/event-stream; charset=utf-8"},
                         {"Cache-Control", "no-store"},
                         {"X-Content-Type-Options", "nosniff"}},
                        ""};
   const std::string hello = dump({{"run", m_run}, {"listening", url()}});
-  r.stream = [this, hello](io::ResponseStream& out) {
-    const auto subscription = m_feed.subscribe();
+  r.stream = [hello, subscription = std::move(subscription)](io::ResponseStream& out) {
     constexpr std::chrono::seconds k_write_limit{10};
     if (!out.write("retry: 1000\nevent: hello\ndata: " + hello + "\n\n", k_write_limit)) return;
     auto last_write = Clock::now();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ class ListenUi {
  private:
   bool allowed_host(const std::string& host_header) const;
   io::ServerResponse page() const;
-  io::ServerResponse stream();
+  io::ServerResponse stream(std::shared_ptr<util::EventFeed::Subscription> subscription);
   void publish_event(core::Json event);
 
   std::string m_host;  // lower-case; an IPv6 address in brackets

@@ -33,8 +33,9 @@ void EventFeed::publish(FeedEvent event) {
   if (!m_queues.empty()) m_changed.notify_all();
 }
 
-std::unique_ptr<EventFeed::Subscription> EventFeed::subscribe() {
+std::unique_ptr<EventFeed::Subscription> EventFeed::subscribe(std::size_t max_subscribers) {
   std::lock_guard<std::mutex> lock(m_mutex);
+  if (m_queues.size() >= max_subscribers) return nullptr;
   Entries start;
   start.dropped = m_history.dropped;
   for (const auto& e : m_history.events) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -89,8 +90,10 @@ class EventFeed {
   // Adds an event to the history and to every subscriber's queue.
   void publish(FeedEvent event);
   // A new subscriber, whose queue starts with the history (and how many events the history
-  // no longer holds). Subscriptions must end before the feed does.
-  std::unique_ptr<Subscription> subscribe();
+  // no longer holds); nullptr when `max_subscribers` are already there. Subscriptions must end
+  // before the feed does.
+  std::unique_ptr<Subscription> subscribe(
+      std::size_t max_subscribers = std::numeric_limits<std::size_t>::max());
   // Wakes every subscriber, for good (the server is stopping).
   void close();
   std::size_t subscribers() const;

@@ -7,8 +7,10 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "io/http_client.hpp"
 #include "support.hpp"
@@ -131,6 +133,18 @@ TEST_CASE("cli listen --ui: the page, with its own script only, answers GET alon
   StreamClient by_name(port, get(port, "/", "localhost:" + std::to_string(port)));
   REQUIRE(by_name.read_until("\r\n\r\n"));
   CHECK(by_name.text().rfind("HTTP/1.1 200 ", 0) == 0);
+  // 17 pages asking at once: 16 get the stream, one is refused.
+  std::vector<std::unique_ptr<StreamClient>> pages;
+  for (int i = 0; i < 17; ++i)
+    pages.push_back(std::make_unique<StreamClient>(port, get(port, "/events")));
+  int streamed = 0, refused = 0;
+  for (auto& p : pages) {
+    REQUIRE(p->read_until("\r\n\r\n"));
+    streamed += p->text().rfind("HTTP/1.1 200 ", 0) == 0;
+    refused += p->text().rfind("HTTP/1.1 503 ", 0) == 0;
+  }
+  CHECK(streamed == 16);
+  CHECK(refused == 1);
   // The endpoint is where it was.
   CHECK(send(url + "/v1/identify", R"({"userId":"u1"})").status == 200);
   listen.signal(SIGTERM);

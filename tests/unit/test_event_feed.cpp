@@ -96,6 +96,19 @@ TEST_CASE("event_feed: a subscription that ends leaves the feed") {
   CHECK(texts(feed.subscribe()->wait(1000ms)) == std::vector<std::string>{"x"});
 }
 
+TEST_CASE("event_feed: a subscription beyond the most allowed is refused, until one ends") {
+  util::EventFeed feed;
+  auto a = feed.subscribe(2);
+  const auto b = feed.subscribe(2);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK_FALSE(feed.subscribe(2));
+  CHECK(feed.subscribe(3));  // another bound, counted on the same subscribers
+  a.reset();
+  CHECK(feed.subscribe(2));
+  CHECK(feed.subscribers() == 1);
+}
+
 TEST_CASE("event_feed: an event's text is made once, when first read, and never when unread") {
   util::EventFeed feed;
   int made = 0;
